@@ -1,0 +1,133 @@
+# flametop — one Makefile.  `make` builds build/flametop; see README.md.
+
+BUILD    ?= build
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(BUILD) $(EXTRA_CFLAGS)
+LDFLAGS  += $(EXTRA_LDFLAGS)
+LDLIBS   := -lbpf -ldw -lelf -lz -lncursesw -lstdc++ -lm
+
+# Debian packages the build and the tests need (make deps installs them).
+BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
+              libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++
+TEST_DEPS  := tmux linux-perf valgrind procps util-linux coreutils binutils python3
+
+PROFILE_SRCS := $(wildcard profile/*.c)
+SAMPLER_SRCS := $(wildcard sampler/*.c)
+TUI_SRCS     := $(wildcard tui/*.c)
+BPF_SRCS     := $(wildcard bpf/*.bpf.c)
+SKELETONS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+PROFILE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PROFILE_SRCS))
+SAMPLER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(SAMPLER_SRCS))
+TUI_OBJS     := $(patsubst %.c,$(BUILD)/%.o,$(TUI_SRCS))
+
+UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
+UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+WORKLOAD_SRCS:= $(wildcard tests/workloads/*.c)
+WORKLOADS    := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS))
+
+.PHONY: all run test unit asan bench fuzz fuzz-run deps clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/flametop
+
+# --- eBPF: vmlinux.h from the running kernel's BTF, object, skeleton -------
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/profile.h $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf \
+		-Wall -Werror -c $< -o $@
+	llvm-strip -g $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+# --- user space ---------------------------------------------------------------
+$(BUILD)/sampler/%.o: sampler/%.c $(SKELETONS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/flametop: $(PROFILE_OBJS) $(SAMPLER_OBJS) $(TUI_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# --- tests --------------------------------------------------------------------
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(PROFILE_OBJS) $(SAMPLER_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+$(BUILD)/workloads/%: tests/workloads/%.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -fno-omit-frame-pointer -fno-inline -fno-optimize-sibling-calls \
+		-pthread -o $@ $<
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do $$t || exit 1; done
+
+test: all $(UNIT_BINS) $(WORKLOADS) $(BUILD)/fuzz/regress
+	BUILD=$(BUILD) tests/run.sh
+
+# ASan+UBSan: everything rebuilt in its own tree, then the same tests.
+asan:
+	$(MAKE) BUILD=build-asan CC=clang \
+		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+# --- fuzzing: libFuzzer targets for the readers, and their corpus replay -------
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PROFILE_SRCS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(PROFILE_SRCS)
+
+$(BUILD)/fuzz/regress: tests/fuzz/regress.c tests/fuzz/fuzz_readers.c $(PROFILE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -DFUZZ_REGRESS -o $@ tests/fuzz/regress.c $(PROFILE_OBJS) $(LDLIBS)
+
+fuzz: $(BUILD)/fuzz/fuzz_readers
+	mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_readers -max_total_time=$${FUZZ_SECONDS:-180} \
+		-max_len=4096 $(BUILD)/fuzz/corpus tests/fuzz/corpus
+
+# --- benchmarks -----------------------------------------------------------------
+bench: all $(WORKLOADS) $(BUILD)/bench/bench_model
+	BUILD=$(BUILD) tests/bench/run.sh
+
+$(BUILD)/bench/bench_%: tests/bench/bench_%.c $(PROFILE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# --- set-up and running -----------------------------------------------------------
+deps:
+	@missing=$$(for p in $(BUILD_DEPS) $(TEST_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing: $$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else \
+			echo "missing packages: $$missing (run 'make deps' as root)"; exit 1; \
+		fi; \
+	fi
+
+run: deps
+	$(MAKE) all
+	$(BUILD)/flametop record -a -d $${SECS:-5} -o $(BUILD)/run.folded
+	$(BUILD)/flametop report $(BUILD)/run.folded
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

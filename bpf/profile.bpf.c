@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * flametop's sampler: one perf_event program on a cpu-clock event per CPU.
+ *
+ * Counting happens here: each sample adds one to a count keyed by (process,
+ * kernel stack, user stack).  Stacks are stored once, by hash, in a hash
+ * map.  Counts and stacks are double-buffered by `epoch`: user space flips
+ * the epoch, waits an RCU grace period (no program still runs with the old
+ * value), then drains and clears the old buffers — nothing is lost or
+ * counted twice.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "profile.h"
+
+const volatile bool filter_pids = false;
+const volatile bool filter_cgroup = false;
+const volatile bool user_stacks = true;
+const volatile bool kernel_stacks = true;
+
+__u32 epoch = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup SEC(".maps");
+
+#define COUNT_MAP(name)						\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_HASH);		\
+		__uint(max_entries, 65536);			\
+		__type(key, struct ft_stack_key);			\
+		__type(value, __u64);				\
+	} name SEC(".maps")
+
+#define STACK_MAP(name)						\
+	struct {						\
+		__uint(type, BPF_MAP_TYPE_HASH);		\
+		__uint(max_entries, 32768);			\
+		__uint(map_flags, BPF_F_NO_PREALLOC);		\
+		__type(key, __u64);				\
+		__type(value, struct ft_stack);		\
+	} name SEC(".maps")
+
+COUNT_MAP(counts0);
+COUNT_MAP(counts1);
+STACK_MAP(stacks0);
+STACK_MAP(stacks1);
+
+struct scratch {
+	struct ft_stack kstack;
+	struct ft_stack ustack;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FT_STAT_NR);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+struct seen_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 ptag;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct seen_key);
+	__type(value, __u8);
+} seen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+static __always_inline void stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &which);
+
+	if (v)
+		*v += 1;
+}
+
+struct hash_ctx {
+	struct ft_stack *st;
+	__u64 h;
+};
+
+static long hash_step(__u32 i, void *data)
+{
+	struct hash_ctx *c = data;
+
+	if (i >= MAX_STACK_DEPTH)
+		return 1;
+	c->h ^= c->st->ip[i];
+	c->h *= 0x100000001b3ull;
+	c->h ^= c->h >> 29;
+	return 0;
+}
+
+/* bpf_loop keeps verification linear whatever the depth. */
+static __always_inline __u64 hash_stack(struct ft_stack *st, __u32 nr)
+{
+	struct hash_ctx c = { .st = st, .h = 0xcbf29ce484222325ull ^ nr };
+
+	bpf_loop(nr, hash_step, &c, 0);
+	return c.h ? c.h : 1;
+}
+
+/*
+ * Takes one stack into st; returns its hash (0 if none) and sets flags.
+ */
+static __always_inline __u64 take_stack(void *ctx, struct ft_stack *st, __u64 how,
+					__u32 trunc, __u32 err, __u32 *flags)
+{
+	long n = bpf_get_stack(ctx, st->ip, sizeof(st->ip), how);
+	__u32 nr;
+
+	if (n < 0) {
+		stat_inc(FT_STAT_STACK_ERRORS);
+		*flags |= err;
+		return 0;
+	}
+	nr = (__u32)n / sizeof(__u64);
+	if (!nr)
+		return 0;
+	if (nr >= MAX_STACK_DEPTH) {
+		stat_inc(FT_STAT_TRUNCATED);
+		*flags |= trunc;
+	}
+	/* bpf_get_stack() zeroes the unused tail: equal stacks, equal values */
+	return hash_stack(st, nr);
+}
+
+static __always_inline void store_stack(void *stacks, __u64 *hash, struct ft_stack *st,
+					__u32 lost, __u32 *flags)
+{
+	long err;
+
+	if (!*hash)
+		return;
+	err = bpf_map_update_elem(stacks, hash, st, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST */) {
+		stat_inc(FT_STAT_STACKS_FULL);
+		*flags |= lost;
+		*hash = 0;
+	}
+}
+
+static __always_inline void count(void *counts, void *stacks, struct ft_stack_key *key,
+				  struct scratch *s)
+{
+	__u64 one = 1, *c;
+
+	store_stack(stacks, &key->kstack, &s->kstack, KEY_KSTACK_LOST, &key->flags);
+	store_stack(stacks, &key->ustack, &s->ustack, KEY_USTACK_LOST, &key->flags);
+	c = bpf_map_lookup_elem(counts, key);
+	if (c) {
+		__sync_fetch_and_add(c, 1);
+		return;
+	}
+	if (bpf_map_update_elem(counts, key, &one, BPF_NOEXIST) == 0)
+		return;
+	c = bpf_map_lookup_elem(counts, key);	/* another CPU added it first */
+	if (c)
+		__sync_fetch_and_add(c, 1);
+	else
+		stat_inc(FT_STAT_COUNTS_FULL);
+}
+
+static __always_inline void notice_process(struct ft_stack_key *key)
+{
+	struct seen_key sk = { .tgid = key->tgid, .ptag = key->ptag };
+	struct ft_proc_event *ev;
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&seen, &sk))
+		return;
+	bpf_map_update_elem(&seen, &sk, &one, BPF_ANY);
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		stat_inc(FT_STAT_EVENTS_LOST);
+		return;
+	}
+	ev->type = EVENT_NEW_PROCESS;
+	ev->tgid = key->tgid;
+	ev->ptag = key->ptag;
+	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
+}
+
+SEC("perf_event")
+int on_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, zero = 0;
+	struct task_struct *task, *leader;
+	struct ft_stack_key key = {};
+	struct scratch *s;
+	bool kthread;
+
+	if (tgid == 0)		/* the idle task: not CPU anybody burns */
+		return 0;
+	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+		return 0;
+	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup, 0) != 1)
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	stat_inc(FT_STAT_SAMPLES);
+
+	task = (struct task_struct *)bpf_get_current_task();
+	kthread = BPF_CORE_READ(task, flags) & 0x00200000;	/* PF_KTHREAD */
+	leader = BPF_CORE_READ(task, group_leader);
+	key.tgid = tgid;
+	key.ptag = BPF_CORE_READ(leader, start_time) ^
+		   ((__u64)BPF_CORE_READ(leader, self_exec_id) << 48);
+	BPF_CORE_READ_STR_INTO(&key.comm, leader, comm);
+	if (kernel_stacks)
+		key.kstack = take_stack(ctx, &s->kstack, 0, KEY_KSTACK_TRUNC,
+					KEY_KSTACK_ERROR, &key.flags);
+	if (user_stacks && !kthread)
+		key.ustack = take_stack(ctx, &s->ustack, BPF_F_USER_STACK, KEY_USTACK_TRUNC,
+					KEY_USTACK_ERROR, &key.flags);
+	if (!kernel_stacks && kthread)
+		return 0;	/* --no-kernel: a kernel thread has no user frames */
+
+	if (epoch & 1)
+		count(&counts1, &stacks1, &key, s);
+	else
+		count(&counts0, &stacks0, &key, s);
+	notice_process(&key);
+	return 0;
+}
+
+/* -p: follow processes forked by the targets, and forget those that exit. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u8 one = 1;
+
+	if (!filter_pids || ptgid == ctgid || !bpf_map_lookup_elem(&pids, &ptgid))
+		return 0;
+	bpf_map_update_elem(&pids, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *task)
+{
+	__u32 tgid = task->tgid;
+
+	if (!filter_pids)
+		return 0;
+	/* the whole thread group is gone once signal->live drops to zero */
+	if (BPF_CORE_READ(task, signal, live.counter) == 0)
+		bpf_map_delete_elem(&pids, &tgid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

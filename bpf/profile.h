@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Structures shared by bpf/profile.bpf.c and sampler/: fixed-width fields
+ * only, no pointers.
+ */
+#ifndef FLAMETOP_PROFILE_H
+#define FLAMETOP_PROFILE_H
+
+#define MAX_STACK_DEPTH 127
+#define COMM_LEN 16
+
+/* stack_key.flags */
+#define KEY_KSTACK_LOST   (1u << 0)	/* kernel stack not stored (map full) */
+#define KEY_USTACK_LOST   (1u << 1)
+#define KEY_KSTACK_TRUNC  (1u << 2)	/* deeper than MAX_STACK_DEPTH */
+#define KEY_USTACK_TRUNC  (1u << 3)
+#define KEY_KSTACK_ERROR  (1u << 4)	/* the kernel could not walk it */
+#define KEY_USTACK_ERROR  (1u << 5)
+
+/* What one count in the kernel's count map is about. */
+struct ft_stack_key {
+	__u32 tgid;
+	__u32 flags;
+	__u64 ptag;		/* identity of the process image: start time, exec count */
+	__u64 kstack;		/* hash of the kernel stack; 0 = none */
+	__u64 ustack;		/* hash of the user stack; 0 = none */
+	char comm[COMM_LEN];	/* the process (thread group leader) name */
+};
+
+struct ft_stack {
+	__u64 ip[MAX_STACK_DEPTH];
+};
+
+enum ft_stat {
+	FT_STAT_SAMPLES,		/* samples that passed the filter */
+	FT_STAT_COUNTS_FULL,	/* samples lost: count map full */
+	FT_STAT_STACKS_FULL,	/* stacks not stored: stack map full */
+	FT_STAT_TRUNCATED,		/* stacks cut at MAX_STACK_DEPTH */
+	FT_STAT_STACK_ERRORS,	/* bpf_get_stack() failed */
+	FT_STAT_EVENTS_LOST,	/* new-process notices lost: ring buffer full */
+	FT_STAT_NR,
+};
+
+#define EVENT_NEW_PROCESS 1
+
+struct ft_proc_event {
+	__u32 type;
+	__u32 tgid;
+	__u64 ptag;
+};
+
+#endif

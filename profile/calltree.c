@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The call tree: nodes in one array, children as linked lists, and an
+ * open-addressing table from (parent, name) to node for O(1) descent.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calltree.h"
+
+struct calltree {
+	struct strtab *names;
+	struct ct_node *nodes;
+	uint32_t count, cap;
+	uint32_t *slots;	/* node id + 1; 0 = empty */
+	uint32_t mask;
+};
+
+static inline uint32_t key_hash(uint32_t parent, uint32_t name)
+{
+	uint64_t k = ((uint64_t)parent << 32 | name) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(k >> 32) ^ (uint32_t)k;
+}
+
+struct calltree *calltree__new(struct strtab *names)
+{
+	struct calltree *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->names = names;
+	t->cap = 1024;
+	t->nodes = malloc(t->cap * sizeof(*t->nodes));
+	t->mask = 2047;
+	t->slots = calloc(t->mask + 1, sizeof(*t->slots));
+	if (!t->nodes || !t->slots) {
+		calltree__free(t);
+		return NULL;
+	}
+	t->nodes[0] = (struct ct_node){ .name = CT_NONE, .parent = CT_NONE,
+					.child = CT_NONE, .sibling = CT_NONE };
+	t->count = 1;
+	return t;
+}
+
+void calltree__free(struct calltree *t)
+{
+	if (!t)
+		return;
+	free(t->nodes);
+	free(t->slots);
+	free(t);
+}
+
+struct strtab *calltree__names(const struct calltree *t)
+{
+	return t->names;
+}
+
+uint32_t calltree__nodes(const struct calltree *t)
+{
+	return t->count;
+}
+
+const struct ct_node *calltree__node(const struct calltree *t, uint32_t id)
+{
+	return &t->nodes[id];
+}
+
+uint64_t calltree__samples(const struct calltree *t)
+{
+	return t->nodes[CT_ROOT].total;
+}
+
+uint32_t calltree__depth(const struct calltree *t, uint32_t id)
+{
+	uint32_t d = 0;
+
+	while (id != CT_ROOT) {
+		id = t->nodes[id].parent;
+		d++;
+	}
+	return d;
+}
+
+uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name)
+{
+	uint32_t pos = key_hash(parent, name) & t->mask;
+
+	for (;;) {
+		uint32_t id = t->slots[pos];
+
+		if (!id)
+			return CT_NONE;
+		if (t->nodes[id - 1].parent == parent && t->nodes[id - 1].name == name)
+			return id - 1;
+		pos = (pos + 1) & t->mask;
+	}
+}
+
+static int grow_slots(struct calltree *t)
+{
+	uint32_t nmask = t->mask * 2 + 1, i;
+	uint32_t *ns = calloc((size_t)nmask + 1, sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	for (i = 1; i < t->count; i++) {
+		uint32_t pos = key_hash(t->nodes[i].parent, t->nodes[i].name) & nmask;
+
+		while (ns[pos])
+			pos = (pos + 1) & nmask;
+		ns[pos] = i + 1;
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->mask = nmask;
+	return 0;
+}
+
+int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out)
+{
+	uint32_t pos, id = calltree__find(t, parent, name);
+	struct ct_node *n;
+
+	if (id != CT_NONE) {
+		*out = id;
+		return 0;
+	}
+	if (t->count >= CT_NONE - 1)
+		return -ENOMEM;
+	if ((uint64_t)t->count * 2 >= (uint64_t)t->mask + 1 && grow_slots(t))
+		return -ENOMEM;
+	if (t->count == t->cap) {
+		uint32_t ncap = t->cap < (1u << 30) ? t->cap * 2 : CT_NONE - 1;
+		struct ct_node *nn = realloc(t->nodes, (size_t)ncap * sizeof(*nn));
+
+		if (!nn)
+			return -ENOMEM;
+		t->nodes = nn;
+		t->cap = ncap;
+	}
+	id = t->count++;
+	n = &t->nodes[id];
+	*n = (struct ct_node){ .name = name, .parent = parent, .child = CT_NONE,
+			       .sibling = t->nodes[parent].child };
+	t->nodes[parent].child = id;
+	pos = key_hash(parent, name) & t->mask;
+	while (t->slots[pos])
+		pos = (pos + 1) & t->mask;
+	t->slots[pos] = id + 1;
+	*out = id;
+	return 0;
+}
+
+int calltree__path(struct calltree *t, const uint32_t *names, size_t n, uint32_t *leaf)
+{
+	uint32_t node = CT_ROOT;
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = calltree__child(t, node, names[i], &node);
+		if (err)
+			return err;
+	}
+	*leaf = node;
+	return 0;
+}
+
+int calltree__add(struct calltree *t, uint32_t node, uint64_t count)
+{
+	if (t->nodes[CT_ROOT].total > UINT64_MAX - count)
+		return -EOVERFLOW;
+	t->nodes[node].self += count;
+	for (;;) {
+		t->nodes[node].total += count;
+		if (node == CT_ROOT)
+			return 0;
+		node = t->nodes[node].parent;
+	}
+}
+
+void calltree__sub(struct calltree *t, uint32_t node, uint64_t count)
+{
+	t->nodes[node].self -= count;
+	for (;;) {
+		t->nodes[node].total -= count;
+		if (node == CT_ROOT)
+			return;
+		node = t->nodes[node].parent;
+	}
+}
+
+int calltree__add_stack(struct calltree *t, const uint32_t *names, size_t n,
+			uint64_t count)
+{
+	uint32_t leaf;
+	int err = calltree__path(t, names, n, &leaf);
+
+	return err ? err : calltree__add(t, leaf, count);
+}
+
+void calltree__zero(struct calltree *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->count; i++)
+		t->nodes[i].self = t->nodes[i].total = 0;
+}
+
+int calltree__map(struct calltree *dst, const struct calltree *src, uint32_t *map)
+{
+	uint32_t i;
+	int err;
+
+	map[CT_ROOT] = CT_ROOT;
+	for (i = 1; i < src->count; i++) {
+		const struct ct_node *n = &src->nodes[i];
+
+		map[i] = CT_NONE;
+		if (!n->total || map[n->parent] == CT_NONE)
+			continue;
+		err = calltree__child(dst, map[n->parent], n->name, &map[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int calltree__merge(struct calltree *dst, const struct calltree *src, uint32_t src_node)
+{
+	uint32_t *map, *stack = NULL, i, depth, top;
+	int err = -ENOMEM;
+
+	map = malloc((size_t)src->count * sizeof(*map));
+	if (!map)
+		return -ENOMEM;
+	for (i = 0; i < src->count; i++)
+		map[i] = CT_NONE;
+
+	/* the root path of src_node, outermost first */
+	depth = calltree__depth(src, src_node);
+	stack = malloc(((size_t)depth + 1) * sizeof(*stack));
+	if (!stack)
+		goto cleanup;
+	for (i = src_node, top = depth; i != CT_ROOT; i = src->nodes[i].parent)
+		stack[--top] = i;
+	map[CT_ROOT] = CT_ROOT;
+	for (top = 0; top < depth; top++) {
+		uint32_t id = stack[top];
+
+		err = calltree__child(dst, map[src->nodes[id].parent],
+				      src->nodes[id].name, &map[id]);
+		if (err)
+			goto cleanup;
+	}
+	/* ids ascending: parents are mapped before their children */
+	for (i = src_node; i < src->count; i++) {
+		const struct ct_node *n = &src->nodes[i];
+
+		if (i != src_node && (n->parent == CT_NONE || map[n->parent] == CT_NONE ||
+				      n->parent < src_node))
+			continue;
+		if (!n->total)
+			continue;
+		if (i != src_node) {
+			err = calltree__child(dst, map[n->parent], n->name, &map[i]);
+			if (err)
+				goto cleanup;
+		}
+		if (n->self) {
+			err = calltree__add(dst, map[i], n->self);
+			if (err)
+				goto cleanup;
+		}
+	}
+	err = 0;
+cleanup:
+	free(stack);
+	free(map);
+	return err;
+}
+
+struct calltree *calltree__copy(const struct calltree *src)
+{
+	struct calltree *t = calltree__new(src->names);
+
+	if (t && calltree__merge(t, src, CT_ROOT)) {
+		calltree__free(t);
+		return NULL;
+	}
+	return t;
+}
+
+static int by_name(const void *a, const void *b, void *arg)
+{
+	const struct calltree *t = arg;
+
+	return strtab__cmp(t->names, t->nodes[*(const uint32_t *)a].name,
+			   t->nodes[*(const uint32_t *)b].name);
+}
+
+size_t calltree__children(const struct calltree *t, uint32_t node, uint32_t *ids,
+			  size_t max)
+{
+	size_t n = 0;
+	uint32_t c;
+
+	for (c = t->nodes[node].child; c != CT_NONE; c = t->nodes[c].sibling) {
+		if (!t->nodes[c].total)
+			continue;
+		if (n < max)
+			ids[n] = c;
+		n++;
+	}
+	if (n <= max) {
+		qsort_r(ids, n, sizeof(*ids), by_name, (void *)t);
+	}
+	return n;
+}
+
+size_t calltree__bytes(const struct calltree *t)
+{
+	return sizeof(*t) + (size_t)t->cap * sizeof(struct ct_node) +
+	       ((size_t)t->mask + 1) * sizeof(uint32_t);
+}

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Folded stacks: "comm;main;leaf 42", one stack per line.
+ *
+ * The reader works on the whole file in memory.  Consecutive lines of a
+ * folded file usually share a long prefix (they are sorted), so each line
+ * is compared with the previous one and the frames they share reuse the
+ * previous line's nodes: only the differing tail is hashed and interned.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "atomic.h"
+#include "folded.h"
+
+static int fail(struct parse_error *err, unsigned long line, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err) {
+		err->line = line;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* Per-line state kept for the prefix reuse. */
+struct prev_line {
+	const char *text;
+	size_t len;
+	uint32_t *ends;		/* offset just past each frame */
+	uint32_t *nodes;	/* node of each frame */
+	size_t nframes, cap;
+};
+
+static int prev_reserve(struct prev_line *p, size_t n)
+{
+	uint32_t *e, *nd;
+	size_t ncap;
+
+	if (n <= p->cap)
+		return 0;
+	ncap = p->cap ? p->cap : 64;
+	while (ncap < n)
+		ncap *= 2;
+	e = realloc(p->ends, ncap * sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	p->ends = e;
+	nd = realloc(p->nodes, ncap * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	p->nodes = nd;
+	p->cap = ncap;
+	return 0;
+}
+
+static size_t common_prefix(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t n = la < lb ? la : lb, i = 0;
+	uint64_t x, y;
+
+	while (i + 8 <= n) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return i + (size_t)(__builtin_ctzll(x ^ y) >> 3);
+		i += 8;
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/* Parses the count at the end of a line; 0 or an error message. */
+static const char *parse_count(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!len)
+		return "no count after the last space";
+	if (s[0] == '-')
+		return "negative count";
+	for (i = 0; i < len; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+
+		if (d > 9)
+			return "count is not a positive integer";
+		if (v > ((uint64_t)INT64_MAX - d) / 10)
+			return "count overflows (more than 2^63-1)";
+		v = v * 10 + d;
+	}
+	if (!v)
+		return "count is zero";
+	*out = v;
+	return NULL;
+}
+
+/*
+ * Adds one stack, given as text "a;b;c", with the frames it shares with the
+ * previous line taken from prev.  Returns 0, -EINVAL (empty frame) or -errno.
+ */
+static int add_stack_text(struct calltree *t, struct prev_line *prev, const char *s,
+			  size_t len, uint64_t count)
+{
+	struct strtab *names = calltree__names(t);
+	size_t same = common_prefix(prev->text, prev->len, s, len);
+	size_t k = 0, pos = 0, n;
+	uint32_t node = CT_ROOT;
+	int err;
+
+	if (same == len && prev->len == len && prev->nframes) {
+		node = prev->nodes[prev->nframes - 1];
+		goto add;	/* the same stack again */
+	}
+	/* frames wholly inside the shared prefix, followed by ';' in s */
+	while (k < prev->nframes && prev->ends[k] <= same && prev->ends[k] < len &&
+	       s[prev->ends[k]] == ';') {
+		node = prev->nodes[k];
+		pos = prev->ends[k] + 1;
+		k++;
+	}
+	n = k;
+	for (;;) {
+		const char *f = s + pos;
+		const char *semi = memchr(f, ';', len - pos);
+		size_t flen = semi ? (size_t)(semi - f) : len - pos;
+		uint32_t name;
+
+		if (!flen)
+			return -EINVAL;
+		err = strtab__intern(names, f, flen, &name);
+		if (!err)
+			err = calltree__child(t, node, name, &node);
+		if (!err)
+			err = prev_reserve(prev, n + 1);
+		if (err)
+			return err;
+		prev->ends[n] = (uint32_t)(pos + flen);
+		prev->nodes[n] = node;
+		n++;
+		if (!semi)
+			break;
+		pos += flen + 1;
+	}
+	prev->nframes = n;
+	prev->text = s;
+	prev->len = len;
+add:
+	return calltree__add(t, node, count);
+}
+
+int folded__parse(struct calltree *t, const char *buf, size_t len,
+		  struct parse_error *perr, struct parse_stats *stats)
+{
+	struct prev_line prev = { .text = "" };
+	const char *p = buf, *end = buf + len;
+	unsigned long lineno = 0;
+	uint64_t samples = 0;
+	int ret = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end, *sp, *msg;
+		uint64_t count;
+		size_t llen;
+		int err;
+
+		lineno++;
+		if (le > p && le[-1] == '\r')
+			le--;
+		llen = (size_t)(le - p);
+		if (!llen)
+			goto next;
+		if (memchr(p, '\0', llen)) {
+			ret = fail(perr, lineno, -EINVAL, "NUL byte in the line");
+			break;
+		}
+		sp = memrchr(p, ' ', llen);
+		if (!sp) {
+			ret = fail(perr, lineno, -EINVAL, "no count (expected \"stack count\")");
+			break;
+		}
+		msg = parse_count(sp + 1, (size_t)(le - sp - 1), &count);
+		if (msg) {
+			ret = fail(perr, lineno, -EINVAL, "%s", msg);
+			break;
+		}
+		if ((size_t)(sp - p) > UINT32_MAX) {
+			ret = fail(perr, lineno, -EINVAL, "stack longer than 4 GiB");
+			break;
+		}
+		err = add_stack_text(t, &prev, p, (size_t)(sp - p), count);
+		if (err == -EINVAL) {
+			ret = fail(perr, lineno, err, "empty frame in the stack");
+			break;
+		}
+		if (err == -EOVERFLOW) {
+			ret = fail(perr, lineno, err, "total of counts overflows 64 bits");
+			break;
+		}
+		if (err) {
+			ret = fail(perr, lineno, err, "out of memory");
+			break;
+		}
+		samples += count;
+next:
+		p = nl ? nl + 1 : end;
+	}
+	free(prev.ends);
+	free(prev.nodes);
+	if (stats) {
+		stats->format = FORMAT_FOLDED;
+		stats->lines = lineno;
+		stats->skipped = 0;
+		stats->samples = samples;
+	}
+	return ret;
+}
+
+enum profile_format profile__detect(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	int seen = 0;
+
+	/* perf script: "# ===" headers, or indented frame lines under a sample */
+	while (p < end && seen < 64) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+
+		if (le - p >= 5 && memcmp(p, "# ===", 5) == 0)
+			return FORMAT_PERF_SCRIPT;
+		if (le > p && (*p == ' ' || *p == '\t'))
+			return FORMAT_PERF_SCRIPT;
+		if (le > p && *p != '\r')
+			seen++;
+		p = nl ? nl + 1 : end;
+	}
+	return FORMAT_FOLDED;
+}
+
+/* The whole input in memory: mapped for regular files, read otherwise. */
+struct input {
+	char *data;
+	size_t len;
+	bool mapped;
+};
+
+static int input_read(struct input *in, const char *path, struct parse_error *err)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	size_t cap = 0;
+	struct stat st;
+	int ret = 0;
+
+	*in = (struct input){ 0 };
+	if (fd < 0)
+		return fail(err, 0, -errno, "cannot open %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		ret = fail(err, 0, -EISDIR, "%s is a directory", path);
+		goto out;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+
+		if (m != MAP_FAILED) {
+			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+			in->data = m;
+			in->len = (size_t)st.st_size;
+			in->mapped = true;
+			goto out;
+		}
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (cap - in->len < 65536) {
+			char *nd = realloc(in->data, cap ? cap * 2 : 1 << 20);
+
+			if (!nd) {
+				ret = fail(err, 0, -ENOMEM, "out of memory reading %s", path);
+				goto out;
+			}
+			in->data = nd;
+			cap = cap ? cap * 2 : 1 << 20;
+		}
+		n = read(fd, in->data + in->len, cap - in->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = fail(err, 0, -errno, "cannot read %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		in->len += (size_t)n;
+	}
+out:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ret;
+}
+
+static void input_free(struct input *in)
+{
+	if (in->mapped)
+		munmap(in->data, in->len);
+	else
+		free(in->data);
+}
+
+int profile__read_path(struct calltree *t, const char *path, struct parse_error *err,
+		       struct parse_stats *stats)
+{
+	struct input in;
+	int ret = input_read(&in, path, err);
+
+	if (ret) {
+		input_free(&in);
+		return ret;
+	}
+	if (profile__detect(in.data, in.len) == FORMAT_PERF_SCRIPT)
+		ret = perfscript__parse(t, in.data, in.len, err, stats);
+	else
+		ret = folded__parse(t, in.data, in.len, err, stats);
+	input_free(&in);
+	return ret;
+}
+
+/* Writer: an explicit stack of levels, so 10k-deep trees need no recursion. */
+struct level {
+	uint32_t *ids;
+	size_t n, next;
+	size_t pathlen;		/* path length before this level's frame */
+};
+
+struct path_buf {
+	char *s;
+	size_t len, cap;
+};
+
+static int path_append(struct path_buf *p, const char *s, size_t n, bool semi)
+{
+	size_t need = p->len + n + 2;
+
+	if (need > p->cap) {
+		size_t ncap = p->cap ? p->cap : 256;
+		char *ns;
+
+		while (ncap < need)
+			ncap *= 2;
+		ns = realloc(p->s, ncap);
+		if (!ns)
+			return -ENOMEM;
+		p->s = ns;
+		p->cap = ncap;
+	}
+	if (semi)
+		p->s[p->len++] = ';';
+	memcpy(p->s + p->len, s, n);
+	p->len += n;
+	return 0;
+}
+
+static int emit(FILE *out, const struct path_buf *p, uint64_t count)
+{
+	if (fwrite(p->s, 1, p->len, out) != p->len ||
+	    fprintf(out, " %llu\n", (unsigned long long)count) < 0)
+		return -EIO;
+	return 0;
+}
+
+static int push_level(const struct calltree *t, struct level **lv, size_t *depth,
+		      size_t *cap, uint32_t node, size_t pathlen)
+{
+	const struct ct_node *n = calltree__node(t, node);
+	size_t count = 0;
+	uint32_t c;
+	struct level *l;
+
+	if (*depth == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct level *nl = realloc(*lv, ncap * sizeof(*nl));
+
+		if (!nl)
+			return -ENOMEM;
+		*lv = nl;
+		*cap = ncap;
+	}
+	for (c = n->child; c != CT_NONE; c = calltree__node(t, c)->sibling)
+		count++;
+	l = &(*lv)[*depth];
+	*l = (struct level){ .pathlen = pathlen };
+	if (count) {
+		l->ids = malloc(count * sizeof(*l->ids));
+		if (!l->ids)
+			return -ENOMEM;
+		l->n = calltree__children(t, node, l->ids, count);
+	}
+	(*depth)++;
+	return 0;
+}
+
+/* path = the frames from the root down to node, root first. */
+static int root_path(const struct calltree *t, uint32_t node, struct path_buf *path)
+{
+	const struct strtab *names = calltree__names(t);
+	uint32_t d = calltree__depth(t, node), i, anc;
+	uint32_t *ids = malloc(((size_t)d + 1) * sizeof(*ids));
+	int err = 0;
+
+	if (!ids)
+		return -ENOMEM;
+	for (anc = node, i = d; anc != CT_ROOT; anc = calltree__node(t, anc)->parent)
+		ids[--i] = anc;
+	path->len = 0;
+	for (i = 0; i < d && !err; i++) {
+		uint32_t nm = calltree__node(t, ids[i])->name;
+
+		err = path_append(path, strtab__str(names, nm), strtab__len(names, nm), i > 0);
+	}
+	free(ids);
+	return err;
+}
+
+int folded__write(FILE *out, const struct calltree *t, uint32_t node)
+{
+	const struct strtab *names = calltree__names(t);
+	const struct ct_node *top = calltree__node(t, node);
+	struct path_buf path = { 0 };
+	struct level *lv = NULL;
+	size_t depth = 0, cap = 0;
+	int err;
+
+	if (!top->total)
+		return 0;
+	err = root_path(t, node, &path);
+	if (!err && node != CT_ROOT && top->self)
+		err = emit(out, &path, top->self);
+	if (!err)
+		err = push_level(t, &lv, &depth, &cap, node, path.len);
+	while (!err && depth) {
+		struct level *l = &lv[depth - 1];
+		const struct ct_node *c;
+		uint32_t id;
+
+		if (l->next == l->n) {
+			free(l->ids);
+			depth--;
+			continue;
+		}
+		id = l->ids[l->next++];
+		c = calltree__node(t, id);
+		path.len = l->pathlen;
+		err = path_append(&path, strtab__str(names, c->name),
+				  strtab__len(names, c->name), path.len > 0);
+		if (!err && c->self)
+			err = emit(out, &path, c->self);
+		if (!err && c->child != CT_NONE)
+			err = push_level(t, &lv, &depth, &cap, id, path.len);
+	}
+	while (depth)
+		free(lv[--depth].ids);
+	free(lv);
+	free(path.s);
+	return err;
+}
+
+int folded__write_path(const char *path, const struct calltree *t, uint32_t node,
+		       bool no_clobber)
+{
+	struct atomic_file af;
+	int err;
+
+	if (strcmp(path, "-") == 0) {
+		err = folded__write(stdout, t, node);
+		if (!err && fflush(stdout))
+			err = -errno;
+		return err;
+	}
+	err = atomic__open(&af, path);
+	if (err)
+		return err;
+	err = folded__write(af.f, t, node);
+	if (err) {
+		atomic__abort(&af);
+		return err;
+	}
+	return atomic__commit(&af, no_clobber);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading and writing profiles as text: folded stacks (SPEC.md) and the
+ * output of `perf script`, which is folded as FlameGraph's
+ * `stackcollapse-perf.pl --kernel` folds it.
+ */
+#ifndef FLAMETOP_FOLDED_H
+#define FLAMETOP_FOLDED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "calltree.h"
+
+struct parse_error {
+	unsigned long line;	/* 1-based; 0 when not about a line */
+	char msg[128];
+};
+
+enum profile_format { FORMAT_FOLDED, FORMAT_PERF_SCRIPT };
+
+struct parse_stats {
+	enum profile_format format;
+	unsigned long lines;
+	unsigned long skipped;	/* perf script lines not understood */
+	uint64_t samples;
+};
+
+/*
+ * Parses folded text in buf into t (counts add up).  Returns 0, -EINVAL with
+ * err filled for malformed input, -EOVERFLOW (err filled) when the total no
+ * longer fits in 64 bits, or -ENOMEM.
+ */
+int folded__parse(struct calltree *t, const char *buf, size_t len,
+		  struct parse_error *err, struct parse_stats *stats);
+int perfscript__parse(struct calltree *t, const char *buf, size_t len,
+		      struct parse_error *err, struct parse_stats *stats);
+/* Which of the two formats buf (the start of a file) is in. */
+enum profile_format profile__detect(const char *buf, size_t len);
+
+/*
+ * Reads a whole file ("-" is standard input) of either format into t.
+ * I/O errors are returned as -errno with err->msg saying what failed.
+ */
+int profile__read_path(struct calltree *t, const char *path, struct parse_error *err,
+		       struct parse_stats *stats);
+
+/*
+ * Writes the samples of the subtree at node as folded lines, each with the
+ * full path from the root; children in bytewise name order.  0 or -errno.
+ */
+int folded__write(FILE *out, const struct calltree *t, uint32_t node);
+
+/*
+ * Creates path atomically: write() fills a temporary file in the same
+ * directory, which is renamed over path only once complete.  With
+ * no_clobber the rename never replaces an existing file (-EEXIST).
+ */
+int folded__write_path(const char *path, const struct calltree *t, uint32_t node,
+		       bool no_clobber);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * history: the rolling time history of a live profile.
+ *
+ * Samples arrive tagged with a whole second; each second is a slice (a list
+ * of (stack leaf, count)).  The history keeps the newest `retain` seconds.
+ * One call tree holds the structure of every retained stack, and its counts
+ * are those of the current window [t0, t1): moving the window adds and takes
+ * away only the slices that enter or leave it.
+ *
+ * Nodes no retained slice refers to are compacted away now and then, which
+ * renumbers nodes: history__generation() changes when it happens, and
+ * holders of node ids must find their frames again (by name path).
+ */
+#ifndef FLAMETOP_HISTORY_H
+#define FLAMETOP_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "calltree.h"
+
+struct history;
+
+struct history *history__new(struct strtab *names, uint32_t retain_secs);
+void history__free(struct history *h);
+
+/*
+ * Adds count samples of a stack (name ids, root first) at second sec.
+ * sec must not be older than the newest second minus the retention
+ * (-ERANGE); a newer second expires what falls out of retention.
+ */
+int history__add(struct history *h, int64_t sec, const uint32_t *names, size_t n,
+		 uint64_t count);
+/* Makes the tree's counts those of [t0, t1); 0 or -ENOMEM. */
+int history__set_window(struct history *h, int64_t t0, int64_t t1);
+void history__window(const struct history *h, int64_t *t0, int64_t *t1);
+/* The tree (borrowed; valid until the next add or set_window). */
+const struct calltree *history__tree(const struct history *h);
+/* Oldest and newest retained seconds; false while the history is empty. */
+bool history__span(const struct history *h, int64_t *first, int64_t *last);
+/* Samples in each second t0 .. t0+n-1 (0 for seconds not retained). */
+void history__rate(const struct history *h, int64_t t0, uint64_t *out, size_t n);
+uint64_t history__generation(const struct history *h);
+size_t history__bytes(const struct history *h);
+
+#endif

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+
+#include "diff.h"
+#include "report.h"
+#include "topn.h"
+
+static int row(FILE *out, const struct strtab *names, const struct fn_stat *f,
+	       uint64_t samples, const double *delta)
+{
+	int r;
+
+	r = fprintf(out, "%6.1f  %6.1f  %10llu  %10llu  ", diff__share(f->self, samples),
+		    diff__share(f->total, samples), (unsigned long long)f->self,
+		    (unsigned long long)f->total);
+	if (r >= 0 && delta) {
+		/* no "-0.0": a change that rounds to zero prints as +0.0 */
+		double v = *delta > -0.05 && *delta < 0.05 ? 0.0 : *delta;
+
+		r = fprintf(out, "%+7.1f  ", v);
+	}
+	if (r >= 0)
+		r = fprintf(out, "%s\n", strtab__str(names, f->name));
+	return r < 0 ? -EIO : 0;
+}
+
+static int header(FILE *out, bool change)
+{
+	int r = fprintf(out, "# self%%  total%%        self       total  %sname\n",
+			change ? " change  " : "");
+
+	return r < 0 ? -EIO : 0;
+}
+
+static int print_plain(FILE *out, const struct calltree *t, const struct report_opts *o)
+{
+	struct fn_stat *fns;
+	long n, i;
+	int err;
+
+	n = topn__compute(t, CT_ROOT, o->sort == REPORT_SELF ? TOPN_SELF : TOPN_TOTAL, &fns);
+	if (n < 0)
+		return (int)n;
+	err = header(out, false);
+	for (i = 0; !err && i < n && (!o->limit || i < o->limit); i++)
+		err = row(out, calltree__names(t), &fns[i], calltree__samples(t), NULL);
+	free(fns);
+	return err;
+}
+
+static int cmp_self(const void *a, const void *b, void *names)
+{
+	const struct diff_fn *x = a, *y = b;
+
+	if (x->after.self != y->after.self)
+		return (x->after.self < y->after.self) - (x->after.self > y->after.self);
+	return strtab__cmp(names, x->name, y->name);
+}
+
+static int cmp_total(const void *a, const void *b, void *names)
+{
+	const struct diff_fn *x = a, *y = b;
+
+	if (x->after.total != y->after.total)
+		return (x->after.total < y->after.total) - (x->after.total > y->after.total);
+	return strtab__cmp(names, x->name, y->name);
+}
+
+static int print_diff(FILE *out, const struct calltree *t, const struct calltree *before,
+		      const struct report_opts *o)
+{
+	struct diff *d = diff__new(before, t);
+	const struct strtab *names = calltree__names(t);
+	size_t i;
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	if (o->sort == REPORT_SELF)
+		qsort_r(d->fns, d->nfns, sizeof(*d->fns), cmp_self, (void *)names);
+	else if (o->sort == REPORT_TOTAL)
+		qsort_r(d->fns, d->nfns, sizeof(*d->fns), cmp_total, (void *)names);
+	err = header(out, true);
+	for (i = 0; !err && i < d->nfns && (!o->limit || (long)i < o->limit); i++)
+		err = row(out, names, &d->fns[i].after, d->after_samples, &d->fns[i].delta);
+	diff__free(d);
+	return err;
+}
+
+int report__print(FILE *out, const struct calltree *t, const struct calltree *before,
+		  const struct report_opts *opts)
+{
+	return before ? print_diff(out, t, before, opts) : print_plain(out, t, opts);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * strtab: interned frame names.  Each distinct name is stored once and
+ * known by a dense 32-bit id; the id also carries the frame's kind,
+ * derived from the name the way FlameGraph's tools mark frames.
+ *
+ * Strings returned by strtab__str() are owned by the table and stay valid
+ * until strtab__free().
+ */
+#ifndef FLAMETOP_STRTAB_H
+#define FLAMETOP_STRTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum frame_kind {
+	FRAME_USER = 0,
+	FRAME_KERNEL,		/* name ends with "_[k]" */
+	FRAME_UNKNOWN,		/* "[module]" or "[unknown]" */
+};
+
+struct strtab;
+
+struct strtab *strtab__new(void);
+void strtab__free(struct strtab *st);
+
+/* Interns s[0..len) (which must not contain NUL); 0 or -ENOMEM. */
+int strtab__intern(struct strtab *st, const char *s, size_t len, uint32_t *id);
+/* Looks s up without adding it; returns false if it was never interned. */
+bool strtab__lookup(const struct strtab *st, const char *s, size_t len, uint32_t *id);
+
+const char *strtab__str(const struct strtab *st, uint32_t id);
+uint32_t strtab__len(const struct strtab *st, uint32_t id);
+enum frame_kind strtab__kind(const struct strtab *st, uint32_t id);
+uint32_t strtab__count(const struct strtab *st);
+size_t strtab__bytes(const struct strtab *st);
+
+/* Bytewise order of two interned names, as sort(1) in the C locale. */
+int strtab__cmp(const struct strtab *st, uint32_t a, uint32_t b);
+
+enum frame_kind frame_kind_of(const char *s, size_t len);
+uint64_t strtab_hash(const char *s, size_t len);
+
+#endif

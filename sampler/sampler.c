@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: MIT
+/*
+ * open -> set rodata -> load -> one perf event per CPU -> attach -> drain.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/membarrier.h>
+#include <linux/perf_event.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "profile.skel.h"
+#include "../bpf/profile.h"
+#include "sampler.h"
+#include "symbolize.h"
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+#define BATCH 256
+
+struct stored_stack {
+	uint64_t hash;
+	struct ft_stack st;
+};
+
+struct sampler {
+	struct profile_bpf *skel;
+	struct bpf_link **links;
+	size_t nlinks;
+	struct ring_buffer *rb;
+	struct symbolizer *sym;
+	struct strtab *names;
+	bool pids_mode, kernel;
+	int stats_fd;
+	uint32_t id_truncated, id_ktruncated, id_lost, id_klost, id_error;
+	/* drain buffers, reused */
+	struct stored_stack *stacks;
+	size_t nstacks, stacks_cap;
+	uint32_t *frames;
+	size_t frames_cap;
+};
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int silent_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+{
+	if (lvl == LIBBPF_WARN && getenv("FLAMETOP_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+const char *sampler__cgroup2_mount(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/mounts", "re");
+	char dev[256], dir[4096], type[64];
+	const char *ret = NULL;
+
+	if (!f)
+		return NULL;
+	while (fscanf(f, "%255s %4095s %63s %*[^\n]\n", dev, dir, type) == 3) {
+		if (strcmp(type, "cgroup2") == 0) {
+			snprintf(buf, len, "%s", dir);
+			ret = buf;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+static int open_cgroup(const char *path, char *err, size_t errlen)
+{
+	char mnt[4096], full[8192];
+	struct statfs sfs;
+	struct stat st;
+	int fd;
+
+	if (!sampler__cgroup2_mount(mnt, sizeof(mnt)))
+		return fail(err, errlen, "no cgroup2 file system is mounted (see /proc/mounts); "
+			    "-c needs cgroup v2");
+	if (path[0] == '/')
+		snprintf(full, sizeof(full), "%s", path);
+	else
+		snprintf(full, sizeof(full), "%s/%s", mnt, path);
+	if (stat(full, &st) || !S_ISDIR(st.st_mode) || statfs(full, &sfs) ||
+	    sfs.f_type != CGROUP2_SUPER_MAGIC)
+		return fail(err, errlen, "%s is not a cgroup v2 directory (cgroup2 is mounted "
+			    "at %s; give a path under it, absolute or relative)", full, mnt);
+	fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, "cannot open cgroup %s: %s", full, strerror(errno));
+	return fd;
+}
+
+static int online_cpus(bool **online, int *n)
+{
+	int err = libbpf_num_possible_cpus();
+	FILE *f;
+	int a, b;
+	char sep;
+
+	if (err < 0)
+		return err;
+	*n = err;
+	*online = calloc((size_t)*n, sizeof(**online));
+	if (!*online)
+		return -ENOMEM;
+	f = fopen("/sys/devices/system/cpu/online", "re");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%d", &a) == 1) {
+		b = a;
+		if (fscanf(f, "%c", &sep) == 1 && sep == '-') {
+			if (fscanf(f, "%d", &b) != 1)
+				break;
+			if (fscanf(f, "%c", &sep) != 1)
+				sep = '\n';
+		}
+		for (; a <= b && a < *n; a++)
+			(*online)[a] = true;
+		if (sep != ',')
+			break;
+	}
+	fclose(f);
+	return 0;
+}
+
+static int attach_cpus(struct sampler *s, unsigned freq, char *err, size_t errlen)
+{
+	bool *online = NULL;
+	int ncpus, cpu, ret;
+
+	ret = online_cpus(&online, &ncpus);
+	if (ret) {
+		free(online);
+		return fail(err, errlen, "cannot list the online CPUs: %s", strerror(-ret));
+	}
+	s->links = calloc((size_t)ncpus + 2, sizeof(*s->links));
+	if (!s->links) {
+		free(online);
+		return fail(err, errlen, "out of memory");
+	}
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		struct perf_event_attr attr = {
+			.type = PERF_TYPE_SOFTWARE,
+			.size = sizeof(attr),
+			.config = PERF_COUNT_SW_CPU_CLOCK,
+			.sample_freq = freq,
+			.freq = 1,
+		};
+		struct bpf_link *link;
+		int fd;
+
+		if (!online[cpu])
+			continue;
+		fd = (int)syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			ret = errno;
+			free(online);
+			return fail(err, errlen, "perf_event_open on CPU %d failed: %s%s", cpu,
+				    strerror(ret), ret == EACCES || ret == EPERM ?
+				    " (run as root, or lower kernel.perf_event_paranoid)" : "");
+		}
+		link = bpf_program__attach_perf_event(s->skel->progs.on_sample, fd);
+		if (!link) {
+			ret = errno;
+			close(fd);
+			free(online);
+			return fail(err, errlen, "cannot attach the sampler to CPU %d: %s", cpu,
+				    strerror(ret));
+		}
+		s->links[s->nlinks++] = link;	/* the link owns fd now */
+	}
+	free(online);
+	return 0;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct sampler *s = ctx;
+	const struct ft_proc_event *ev = data;
+
+	if (size >= sizeof(*ev) && ev->type == EVENT_NEW_PROCESS)
+		symbolizer__add_process(s->sym, (pid_t)ev->tgid, ev->ptag);
+	return 0;
+}
+
+static int check_pids(const struct sampler_opts *o, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < o->npids; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d", o->pids[i]);
+		if (access(path, F_OK))
+			return fail(err, errlen, "no process with pid %d (check the pid with ps)",
+				    o->pids[i]);
+	}
+	return 0;
+}
+
+static int intern_markers(struct sampler *s)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} marks[] = {
+		{ "[truncated]", offsetof(struct sampler, id_truncated) },
+		{ "[truncated]_[k]", offsetof(struct sampler, id_ktruncated) },
+		{ "[stack lost]", offsetof(struct sampler, id_lost) },
+		{ "[stack lost]_[k]", offsetof(struct sampler, id_klost) },
+		{ "[stack error]", offsetof(struct sampler, id_error) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strtab__intern(s->names, marks[i].name, strlen(marks[i].name),
+				   (uint32_t *)((char *)s + marks[i].off)))
+			return -ENOMEM;
+	return 0;
+}
+
+struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
+			     char *err, size_t errlen)
+{
+	struct sampler *s;
+	int cgfd = -1, ret;
+	size_t i;
+
+	if (geteuid() != 0) {
+		fail(err, errlen, "sampling needs root (CAP_BPF and CAP_PERFMON): run flametop "
+		     "with sudo");
+		return NULL;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fail(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
+		     "flametop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		return NULL;
+	}
+	if (o->target == SAMPLE_PIDS && check_pids(o, err, errlen))
+		return NULL;
+	if (o->target == SAMPLE_CGROUP) {
+		cgfd = open_cgroup(o->cgroup, err, errlen);
+		if (cgfd < 0)
+			return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		fail(err, errlen, "out of memory");
+		goto err_close;
+	}
+	s->names = names;
+	s->stats_fd = -1;
+	s->pids_mode = o->target == SAMPLE_PIDS;
+	s->kernel = o->kernel;
+	libbpf_set_print(silent_print);
+	s->skel = profile_bpf__open();
+	if (!s->skel) {
+		fail(err, errlen, "cannot open the BPF program: %s", strerror(errno));
+		goto err_free;
+	}
+	s->skel->rodata->filter_pids = s->pids_mode;
+	s->skel->rodata->filter_cgroup = o->target == SAMPLE_CGROUP;
+	s->skel->rodata->user_stacks = o->user;
+	s->skel->rodata->kernel_stacks = o->kernel;
+	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
+	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
+	ret = profile_bpf__load(s->skel);
+	if (ret) {
+		fail(err, errlen, "the kernel refused the BPF program (%s); run with "
+		     "FLAMETOP_DEBUG=1 for the verifier's log", strerror(-ret));
+		goto err_free;
+	}
+	for (i = 0; i < o->npids; i++) {
+		__u32 pid = (__u32)o->pids[i];
+		__u8 one = 1;
+
+		bpf_map__update_elem(s->skel->maps.pids, &pid, sizeof(pid), &one, sizeof(one), 0);
+	}
+	if (cgfd >= 0) {
+		__u32 zero = 0;
+
+		if (bpf_map__update_elem(s->skel->maps.cgroup, &zero, sizeof(zero), &cgfd,
+					 sizeof(cgfd), 0)) {
+			fail(err, errlen, "cannot set the cgroup filter: %s", strerror(errno));
+			goto err_free;
+		}
+	}
+	s->sym = symbolizer__new(names, &(struct symbolizer_opts){
+					 .debuginfo_path = o->debuginfo_path });
+	if (!s->sym || intern_markers(s)) {
+		fail(err, errlen, "out of memory");
+		goto err_free;
+	}
+	if (o->kernel && symbolizer__load_kernel(s->sym))
+		fprintf(stderr, "flametop: cannot read kernel symbols from /proc/kallsyms; "
+			"kernel frames will show as [unknown]_[k]\n");
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);
+	if (!s->rb) {
+		fail(err, errlen, "cannot open the BPF ring buffer: %s", strerror(errno));
+		goto err_free;
+	}
+	if (getenv("FLAMETOP_BPF_STATS"))
+		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (s->pids_mode && profile_bpf__attach(s->skel)) {
+		fail(err, errlen, "cannot attach the fork/exit tracepoints: %s", strerror(errno));
+		goto err_free;
+	}
+	if (attach_cpus(s, o->freq, err, errlen))
+		goto err_free;
+	if (cgfd >= 0)
+		close(cgfd);
+	return s;
+err_free:
+	sampler__free(s);
+err_close:
+	if (cgfd >= 0)
+		close(cgfd);
+	return NULL;
+}
+
+void sampler__free(struct sampler *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nlinks; i++)
+		bpf_link__destroy(s->links[i]);
+	free(s->links);
+	ring_buffer__free(s->rb);
+	profile_bpf__destroy(s->skel);
+	symbolizer__free(s->sym);
+	if (s->stats_fd >= 0)
+		close(s->stats_fd);
+	free(s->stacks);
+	free(s->frames);
+	free(s);
+}
+
+int sampler__fd(const struct sampler *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
+void sampler__poll(struct sampler *s)
+{
+	ring_buffer__consume(s->rb);
+}
+
+/* --- draining ------------------------------------------------------------ */
+
+/* Waits until no program can still be running with the old epoch. */
+static void grace_period(void)
+{
+	/* MEMBARRIER_CMD_GLOBAL is synchronize_rcu(); BPF programs of perf
+	 * events run under rcu_read_lock() */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+		usleep(20000);
+}
+
+static int by_hash(const void *a, const void *b)
+{
+	const struct stored_stack *x = a, *y = b;
+
+	return (x->hash > y->hash) - (x->hash < y->hash);
+}
+
+/* Moves every stack of the old epoch's stack map into s->stacks. */
+static int take_stacks(struct sampler *s, int fd)
+{
+	__u64 keys[BATCH];
+	struct ft_stack *vals = malloc(BATCH * sizeof(*vals));
+	__u64 in = 0, out = 0;
+	void *inp = NULL;
+	int ret = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	s->nstacks = 0;
+	for (;;) {
+		__u32 n = BATCH, i;
+		int r = bpf_map_lookup_and_delete_batch(fd, inp, &out, keys, vals, &n, NULL);
+
+		if (r && errno != ENOENT) {
+			ret = -errno;
+			break;
+		}
+		if (s->nstacks + n > s->stacks_cap) {
+			size_t ncap = s->stacks_cap ? s->stacks_cap * 2 : 1024;
+			struct stored_stack *ns;
+
+			while (ncap < s->nstacks + n)
+				ncap *= 2;
+			ns = realloc(s->stacks, ncap * sizeof(*ns));
+			if (!ns) {
+				ret = -ENOMEM;
+				break;
+			}
+			s->stacks = ns;
+			s->stacks_cap = ncap;
+		}
+		for (i = 0; i < n; i++) {
+			s->stacks[s->nstacks].hash = keys[i];
+			s->stacks[s->nstacks++].st = vals[i];
+		}
+		if (r)
+			break;	/* ENOENT: that was the last batch */
+		in = out;
+		inp = &in;
+	}
+	free(vals);
+	qsort(s->stacks, s->nstacks, sizeof(*s->stacks), by_hash);
+	return ret;
+}
+
+static const struct ft_stack *find_stack(const struct sampler *s, __u64 hash)
+{
+	struct stored_stack k = { .hash = hash }, *found;
+
+	if (!hash)
+		return NULL;
+	found = bsearch(&k, s->stacks, s->nstacks, sizeof(k), by_hash);
+	return found ? &found->st : NULL;
+}
+
+static size_t depth_of(const struct ft_stack *st)
+{
+	size_t n = 0;
+
+	while (n < MAX_STACK_DEPTH && st->ip[n])
+		n++;
+	return n;
+}
+
+static int push(struct sampler *s, size_t *n, uint32_t id)
+{
+	if (*n == s->frames_cap) {
+		size_t ncap = s->frames_cap ? s->frames_cap * 2 : 512;
+		uint32_t *nf = realloc(s->frames, ncap * sizeof(*nf));
+
+		if (!nf)
+			return -ENOMEM;
+		s->frames = nf;
+		s->frames_cap = ncap;
+	}
+	s->frames[(*n)++] = id;
+	return 0;
+}
+
+/* comm; user frames root first; kernel frames root first. */
+static int build_frames(struct sampler *s, const struct ft_stack_key *k, size_t *n)
+{
+	const struct ft_stack *us = find_stack(s, k->ustack), *ks = find_stack(s, k->kstack);
+	size_t len = strnlen(k->comm, COMM_LEN), i, d;
+	uint32_t comm;
+	int err;
+
+	*n = 0;
+	err = strtab__intern(s->names, len ? k->comm : "[unknown]", len ? len : 9, &comm);
+	if (!err)
+		err = push(s, n, comm);
+	if (!err && (k->flags & KEY_USTACK_TRUNC))
+		err = push(s, n, s->id_truncated);
+	if (!err && (k->flags & KEY_USTACK_LOST))
+		err = push(s, n, s->id_lost);
+	if (!err && (k->flags & KEY_USTACK_ERROR))
+		err = push(s, n, s->id_error);
+	if (!err && us) {
+		d = depth_of(us);
+		for (i = d; i-- > 0 && !err;)	/* non-leaf frames are return addresses */
+			err = push(s, n, symbolizer__user(s->sym, (pid_t)k->tgid, k->ptag,
+							  us->ip[i] - (i > 0)));
+	}
+	if (!err && (k->flags & KEY_KSTACK_TRUNC))
+		err = push(s, n, s->id_ktruncated);
+	if (!err && (k->flags & KEY_KSTACK_LOST))
+		err = push(s, n, s->id_klost);
+	if (!err && ks) {
+		d = depth_of(ks);
+		for (i = d; i-- > 0 && !err;)
+			err = push(s, n, symbolizer__kernel(s->sym, ks->ip[i] - (i > 0)));
+	}
+	return err;
+}
+
+int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
+{
+	struct profile_bpf *sk = s->skel;
+	__u32 old = sk->bss->epoch;
+	int cfd = bpf_map__fd(old & 1 ? sk->maps.counts1 : sk->maps.counts0);
+	int sfd = bpf_map__fd(old & 1 ? sk->maps.stacks1 : sk->maps.stacks0);
+	struct ft_stack_key keys[BATCH];
+	__u64 vals[BATCH], in = 0, out = 0;
+	void *inp = NULL;
+	int ret;
+
+	__atomic_store_n(&sk->bss->epoch, old + 1, __ATOMIC_SEQ_CST);
+	grace_period();
+	ring_buffer__consume(s->rb);	/* snapshot new processes first */
+	ret = take_stacks(s, sfd);
+	for (;;) {
+		__u32 n = BATCH, i;
+		int r = bpf_map_lookup_and_delete_batch(cfd, inp, &out, keys, vals, &n, NULL);
+
+		if (r && errno != ENOENT) {
+			ret = ret ? ret : -errno;
+			break;
+		}
+		for (i = 0; i < n && !ret; i++) {
+			size_t nf;
+
+			ret = build_frames(s, &keys[i], &nf);
+			if (!ret)
+				ret = fn(ctx, s->frames, nf, vals[i]);
+		}
+		if (r || ret)
+			break;
+		in = out;
+		inp = &in;
+	}
+	symbolizer__tick(s->sym);
+	return ret;
+}
+
+void sampler__stats(const struct sampler *s, struct sampler_stats *st)
+{
+	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(s->skel->maps.stats);
+	__u64 *v = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*v)) : NULL;
+	uint64_t sum[FT_STAT_NR] = { 0 };
+	__u32 k;
+	int c;
+
+	memset(st, 0, sizeof(*st));
+	if (!v)
+		return;
+	for (k = 0; k < FT_STAT_NR; k++) {
+		if (bpf_map_lookup_elem(fd, &k, v))
+			continue;
+		for (c = 0; c < ncpus; c++)
+			sum[k] += v[c];
+	}
+	free(v);
+	st->samples = sum[FT_STAT_SAMPLES];
+	st->lost = sum[FT_STAT_COUNTS_FULL];
+	st->stacks_lost = sum[FT_STAT_STACKS_FULL];
+	st->truncated = sum[FT_STAT_TRUNCATED];
+	st->stack_errors = sum[FT_STAT_STACK_ERRORS];
+	st->events_lost = sum[FT_STAT_EVENTS_LOST];
+	{
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.on_sample), &info,
+					    &len)) {
+			st->bpf_run_ns = info.run_time_ns;
+			st->bpf_run_cnt = info.run_cnt;
+		}
+	}
+}
+
+bool sampler__target_alive(const struct sampler *s)
+{
+	__u32 key;
+
+	if (!s->pids_mode)
+		return true;
+	return bpf_map_get_next_key(bpf_map__fd(s->skel->maps.pids), NULL, &key) == 0;
+}

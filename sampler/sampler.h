@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sampler: the eBPF on-CPU sampler.  Opens and loads bpf/profile.bpf.c with
+ * its filters, attaches one cpu-clock perf event per online CPU, notices new
+ * processes as they are first sampled (so their mappings are read while
+ * they live), and drains the kernel's counts once per time slice.
+ */
+#ifndef FLAMETOP_SAMPLER_H
+#define FLAMETOP_SAMPLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../profile/strtab.h"
+
+enum sampler_target { SAMPLE_ALL, SAMPLE_PIDS, SAMPLE_CGROUP };
+
+struct sampler_opts {
+	enum sampler_target target;
+	const pid_t *pids;
+	size_t npids;
+	const char *cgroup;	/* absolute, or relative to the cgroup2 mount */
+	unsigned freq;
+	bool user, kernel;	/* which frames to take */
+	const char *debuginfo_path;	/* NULL = libdw's default */
+};
+
+struct sampler_stats {
+	uint64_t samples;	/* taken (passed the filter) */
+	uint64_t lost;		/* not counted: count map full */
+	uint64_t stacks_lost;	/* counted, stack missing: stack map full */
+	uint64_t truncated;	/* stacks deeper than the limit */
+	uint64_t stack_errors;
+	uint64_t events_lost;
+	uint64_t bpf_run_ns;	/* the program's run time, if bpf stats are on */
+	uint64_t bpf_run_cnt;
+};
+
+/*
+ * Called once per distinct stack at each drain: frames are strtab ids, root
+ * first (process name, user frames, kernel frames).  The array is borrowed
+ * for the call only.  A non-zero return stops the drain and is returned.
+ */
+typedef int (*sampler_stack_fn)(void *ctx, const uint32_t *frames, size_t n,
+				uint64_t count);
+
+struct sampler;
+
+/*
+ * Sets everything up.  On failure returns NULL with a one-line reason (what
+ * failed and how to fix it) in err.
+ */
+struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
+			     char *err, size_t errlen);
+void sampler__free(struct sampler *s);
+
+/* An fd to poll(): readable when new processes were noticed. */
+int sampler__fd(const struct sampler *s);
+/* Handles pending notices (snapshots new processes' mappings); never blocks. */
+void sampler__poll(struct sampler *s);
+/* Hands every stack counted since the last drain to fn; 0 or -errno. */
+int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx);
+void sampler__stats(const struct sampler *s, struct sampler_stats *st);
+/* false once every target process has exited (-p only). */
+bool sampler__target_alive(const struct sampler *s);
+
+/* The cgroup2 mount point from /proc/mounts, or NULL. */
+const char *sampler__cgroup2_mount(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: MIT
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "symbolize.h"
+
+extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+#define MAX_PROCS	4096
+#define MAX_IDLE_FILES	128
+#define PROC_IDLE_TICKS	60
+#define CACHE_BITS	16
+
+struct ksym {
+	uint64_t addr;
+	const char *name;
+	uint32_t id;		/* strtab id of "name_[k]", or CT_NONE-like UINT32_MAX */
+};
+
+struct load_seg {
+	uint64_t offset, filesz, vaddr;
+};
+
+struct elf_file {
+	dev_t dev;
+	ino_t ino;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	GElf_Addr bias;
+	struct load_seg *segs;
+	size_t nsegs;
+	unsigned refs;
+	unsigned long last_used;
+	struct elf_file *next;
+};
+
+struct mapping {
+	uint64_t start, end, offset;
+	struct elf_file *file;	/* NULL when not an ELF file we could open */
+	uint32_t unknown;	/* strtab id of "[basename]" */
+};
+
+struct proc {
+	pid_t pid;
+	uint64_t ptag;
+	struct mapping *maps;
+	size_t nmaps;
+	unsigned long last_used;
+	struct proc *next;
+};
+
+struct cache_slot {
+	const struct elf_file *file;
+	uint64_t vaddr;
+	uint32_t id;
+};
+
+struct symbolizer {
+	struct strtab *names;
+	char *debuginfo_path;
+	char procfs[64];
+	Dwfl_Callbacks callbacks;
+	char *kbuf;
+	struct ksym *ksyms;
+	size_t nksyms;
+	uint32_t kunknown, uunknown;
+	struct proc *procs;
+	size_t nprocs;
+	struct elf_file *files;
+	size_t nfiles;
+	unsigned long tick;
+	struct cache_slot cache[1u << CACHE_BITS];
+};
+
+static uint32_t intern(struct symbolizer *s, const char *str, size_t len)
+{
+	uint32_t id;
+
+	if (strtab__intern(s->names, str, len, &id))
+		return s->uunknown;
+	return id;
+}
+
+static uint32_t intern_fmt(struct symbolizer *s, const char *pre, const char *str,
+			   size_t len, const char *post)
+{
+	size_t lp = strlen(pre), lq = strlen(post);
+	char small[512], *buf = lp + len + lq < sizeof(small) ? small : malloc(lp + len + lq + 1);
+	uint32_t id;
+
+	if (!buf)
+		return s->uunknown;
+	memcpy(buf, pre, lp);
+	memcpy(buf + lp, str, len);
+	memcpy(buf + lp + len, post, lq);
+	id = intern(s, buf, lp + len + lq);
+	if (buf != small)
+		free(buf);
+	return id;
+}
+
+struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer_opts *o)
+{
+	struct symbolizer *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->names = names;
+	snprintf(s->procfs, sizeof(s->procfs), "%s", o && o->procfs ? o->procfs : "/proc");
+	if (o && o->debuginfo_path) {
+		s->debuginfo_path = strdup(o->debuginfo_path);
+		if (!s->debuginfo_path) {
+			free(s);
+			return NULL;
+		}
+	}
+	s->callbacks.find_elf = dwfl_build_id_find_elf;
+	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->callbacks.section_address = dwfl_offline_section_address;
+	s->callbacks.debuginfo_path = s->debuginfo_path ? &s->debuginfo_path : NULL;
+	if (strtab__intern(names, "[unknown]_[k]", 13, &s->kunknown) ||
+	    strtab__intern(names, "[unknown]", 9, &s->uunknown)) {
+		symbolizer__free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void file_free(struct elf_file *f)
+{
+	if (f->dwfl)
+		dwfl_end(f->dwfl);
+	free(f->segs);
+	free(f);
+}
+
+static void proc_free(struct proc *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nmaps; i++)
+		if (p->maps[i].file)
+			p->maps[i].file->refs--;
+	free(p->maps);
+	free(p);
+}
+
+void symbolizer__free(struct symbolizer *s)
+{
+	struct proc *p, *pn;
+	struct elf_file *f, *fn;
+
+	if (!s)
+		return;
+	for (p = s->procs; p; p = pn) {
+		pn = p->next;
+		proc_free(p);
+	}
+	for (f = s->files; f; f = fn) {
+		fn = f->next;
+		file_free(f);
+	}
+	free(s->ksyms);
+	free(s->kbuf);
+	free(s->debuginfo_path);
+	free(s);
+}
+
+/* --- kernel ------------------------------------------------------------- */
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+int symbolizer__load_kernel(struct symbolizer *s)
+{
+	char path[128];
+	FILE *f;
+	size_t cap = 0, len = 0, n, ncap = 0;
+	char *line;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/kallsyms", s->procfs);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	/* slurp: the names point into this buffer */
+	for (;;) {
+		if (cap - len < 65536) {
+			char *nb = realloc(s->kbuf, cap ? cap * 2 : 1 << 22);
+
+			if (!nb) {
+				err = -ENOMEM;
+				goto out;
+			}
+			s->kbuf = nb;
+			cap = cap ? cap * 2 : 1 << 22;
+		}
+		n = fread(s->kbuf + len, 1, cap - len - 1, f);
+		len += n;
+		if (!n)
+			break;
+	}
+	s->kbuf[len] = '\0';
+	for (line = s->kbuf; line && *line;) {
+		char *nl = strchr(line, '\n'), *sp1, *name, *end;
+		uint64_t addr;
+
+		if (nl)
+			*nl = '\0';
+		addr = strtoull(line, &sp1, 16);
+		if (sp1[0] == ' ' && sp1[1] && sp1[2] == ' ' && addr &&
+		    strchr("tTwW", sp1[1])) {
+			name = sp1 + 3;
+			end = strpbrk(name, " \t");
+			if (end)
+				*end = '\0';	/* drop "[module]" */
+			if (s->nksyms == ncap) {
+				struct ksym *nk;
+
+				ncap = ncap ? ncap * 2 : 65536;
+				nk = realloc(s->ksyms, ncap * sizeof(*nk));
+				if (!nk) {
+					err = -ENOMEM;
+					goto out;
+				}
+				s->ksyms = nk;
+			}
+			s->ksyms[s->nksyms++] = (struct ksym){ addr, name, UINT32_MAX };
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
+	if (!s->nksyms)
+		err = -ENOENT;	/* kptr_restrict hides the addresses */
+out:
+	fclose(f);
+	return err;
+}
+
+uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr)
+{
+	size_t lo = 0, hi = s->nksyms;
+	struct ksym *k;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ksyms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return s->kunknown;
+	k = &s->ksyms[lo - 1];
+	if (k->id == UINT32_MAX)
+		k->id = intern_fmt(s, "", k->name, strlen(k->name), "_[k]");
+	return k->id;
+}
+
+/* --- files ---------------------------------------------------------------- */
+
+static int read_segments(struct elf_file *f)
+{
+	Elf *elf = dwfl_module_getelf(f->mod, &f->bias);
+	size_t i, nph;
+
+	if (!elf || elf_getphdrnum(elf, &nph))
+		return -EINVAL;
+	f->segs = calloc(nph ? nph : 1, sizeof(*f->segs));
+	if (!f->segs)
+		return -ENOMEM;
+	for (i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		f->segs[f->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_filesz, ph.p_vaddr };
+	}
+	return f->nsegs ? 0 : -EINVAL;
+}
+
+static struct elf_file *file_open(struct symbolizer *s, pid_t pid, dev_t dev, ino_t ino,
+				  uint64_t start, uint64_t end, const char *path)
+{
+	struct elf_file *f;
+	char alt[4200];
+	const char *base = strrchr(path, '/');
+	int fd;
+
+	for (f = s->files; f; f = f->next)
+		if (f->dev == dev && f->ino == ino)
+			return f;
+	/* the exact mapped file, even if deleted or inside a container */
+	snprintf(alt, sizeof(alt), "%s/%d/map_files/%" PRIx64 "-%" PRIx64, s->procfs, pid,
+		 start, end);
+	fd = open(alt, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(alt, sizeof(alt), "%s/%d/root%s", s->procfs, pid, path);
+		fd = open(alt, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		close(fd);
+		return NULL;
+	}
+	f->dev = dev;
+	f->ino = ino;
+	f->dwfl = dwfl_begin(&s->callbacks);
+	if (!f->dwfl) {
+		close(fd);
+		free(f);
+		return NULL;
+	}
+	/* libdwfl owns fd from here; the path lets it find debuglink files */
+	f->mod = dwfl_report_elf(f->dwfl, base ? base + 1 : path, path, fd, 0, false);
+	dwfl_report_end(f->dwfl, NULL, NULL);
+	if (!f->mod || read_segments(f)) {
+		file_free(f);
+		return NULL;
+	}
+	f->next = s->files;
+	s->files = f;
+	s->nfiles++;
+	return f;
+}
+
+/* Name of the symbol at an ELF virtual address of f, interned. */
+static uint32_t file_symbol(struct symbolizer *s, struct elf_file *f, uint64_t vaddr,
+			    uint32_t unknown)
+{
+	size_t slot = (size_t)((((uintptr_t)f >> 4) ^ vaddr) * 0x9e3779b97f4a7c15ull >>
+			       (64 - CACHE_BITS));
+	struct cache_slot *c = &s->cache[slot];
+	GElf_Off off;
+	GElf_Sym sym;
+	const char *name;
+	char *dem = NULL;
+	int status;
+
+	if (c->file == f && c->vaddr == vaddr)
+		return c->id;
+	name = dwfl_module_addrinfo(f->mod, vaddr + f->bias, &off, &sym, NULL, NULL, NULL);
+	if (!name || !*name) {
+		c->id = unknown;
+	} else {
+		if (name[0] == '_' && name[1] == 'Z')
+			dem = __cxa_demangle(name, NULL, NULL, &status);
+		if (dem)
+			c->id = intern(s, dem, strlen(dem));
+		else
+			c->id = intern(s, name, strlen(name));
+		free(dem);
+	}
+	c->file = f;
+	c->vaddr = vaddr;
+	return c->id;
+}
+
+/* --- processes -------------------------------------------------------------- */
+
+static uint32_t basename_id(struct symbolizer *s, const char *path)
+{
+	const char *b = strrchr(path, '/');
+	size_t n;
+
+	if (path[0] == '[') {	/* [vdso], [heap], [stack] */
+		n = strcspn(path, "]");
+		return intern_fmt(s, "", path, n + (path[n] == ']'), "");
+	}
+	b = b ? b + 1 : path;
+	n = strlen(b);
+	if (n > 10 && strcmp(b + n - 10, " (deleted)") == 0)
+		n -= 10;
+	return n ? intern_fmt(s, "[", b, n, "]") : s->uunknown;
+}
+
+static void snapshot_maps(struct symbolizer *s, struct proc *p)
+{
+	char path[128], line[4400];
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/maps", s->procfs, p->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, offset, ino;
+		unsigned int maj, min;
+		char perms[8];
+		int pos = 0;
+		const char *name;
+		struct mapping *m;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms,
+			   &offset, &maj, &min, &ino, &pos) < 7 || perms[2] != 'x')
+			continue;
+		name = line + pos;
+		if (p->nmaps == cap) {
+			struct mapping *nm;
+
+			cap = cap ? cap * 2 : 32;
+			nm = realloc(p->maps, cap * sizeof(*nm));
+			if (!nm)
+				break;
+			p->maps = nm;
+		}
+		m = &p->maps[p->nmaps++];
+		*m = (struct mapping){ start, end, offset, NULL, s->uunknown };
+		if (*name)
+			m->unknown = basename_id(s, name);
+		if (ino && *name == '/') {
+			m->file = file_open(s, p->pid, makedev(maj, min), (ino_t)ino, start, end,
+					    name);
+			if (m->file)
+				m->file->refs++;
+		}
+	}
+	fclose(f);
+}
+
+static struct proc *proc_find(struct symbolizer *s, pid_t pid, uint64_t ptag)
+{
+	struct proc *p;
+
+	for (p = s->procs; p; p = p->next)
+		if (p->pid == pid && p->ptag == ptag)
+			return p;
+	return NULL;
+}
+
+static void evict_lru_proc(struct symbolizer *s)
+{
+	struct proc **pp, **victim = NULL;
+
+	for (pp = &s->procs; *pp; pp = &(*pp)->next)
+		if (!victim || (*pp)->last_used <= (*victim)->last_used)
+			victim = pp;
+	if (victim) {
+		struct proc *p = *victim;
+
+		*victim = p->next;
+		proc_free(p);
+		s->nprocs--;
+	}
+}
+
+static struct proc *proc_get(struct symbolizer *s, pid_t pid, uint64_t ptag)
+{
+	struct proc *p = proc_find(s, pid, ptag);
+
+	if (p)
+		return p;
+	if (s->nprocs >= MAX_PROCS)
+		evict_lru_proc(s);
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->ptag = ptag;
+	p->last_used = s->tick;
+	snapshot_maps(s, p);
+	p->next = s->procs;
+	s->procs = p;
+	s->nprocs++;
+	return p;
+}
+
+void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag)
+{
+	proc_get(s, pid, ptag);
+}
+
+uint32_t symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr)
+{
+	struct proc *p = proc_get(s, pid, ptag);
+	size_t lo = 0, hi, i;
+	struct mapping *m = NULL;
+
+	if (!p)
+		return s->uunknown;
+	p->last_used = s->tick;
+	hi = p->nmaps;
+	while (lo < hi) {	/* /proc/PID/maps is sorted by address */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->maps[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->nmaps && p->maps[lo].start <= addr)
+		m = &p->maps[lo];
+	if (!m)
+		return s->uunknown;
+	if (!m->file)
+		return m->unknown;
+	m->file->last_used = s->tick;
+	{
+		uint64_t off = addr - m->start + m->offset;
+		struct elf_file *f = m->file;
+
+		for (i = 0; i < f->nsegs; i++) {
+			const struct load_seg *sg = &f->segs[i];
+
+			if (off >= sg->offset && off < sg->offset + sg->filesz)
+				return file_symbol(s, f, off - sg->offset + sg->vaddr, m->unknown);
+		}
+	}
+	return m->unknown;
+}
+
+void symbolizer__tick(struct symbolizer *s)
+{
+	struct proc **pp;
+	struct elf_file **fp;
+	size_t idle = 0;
+	bool freed = false;
+
+	s->tick++;
+	for (pp = &s->procs; *pp;) {
+		struct proc *p = *pp;
+
+		if (s->tick - p->last_used > PROC_IDLE_TICKS) {
+			*pp = p->next;
+			proc_free(p);
+			s->nprocs--;
+			continue;
+		}
+		pp = &p->next;
+	}
+	/* files no process maps: keep the most recent MAX_IDLE_FILES */
+	for (fp = &s->files; *fp;) {
+		struct elf_file *f = *fp;
+
+		if (!f->refs && ++idle > MAX_IDLE_FILES) {
+			*fp = f->next;
+			file_free(f);
+			s->nfiles--;
+			freed = true;
+			continue;
+		}
+		fp = &f->next;
+	}
+	if (freed)
+		memset(s->cache, 0, sizeof(s->cache));
+}
+
+void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)
+{
+	st->processes = s->nprocs;
+	st->files = s->nfiles;
+}

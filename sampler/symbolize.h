@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * symbolizer: addresses to frame names.
+ *
+ * Kernel addresses resolve through /proc/kallsyms ("name_[k]").  User
+ * addresses resolve through a snapshot of the process's executable mappings,
+ * taken when the process is first noticed (so it still resolves after the
+ * process exits), and one libdw module per ELF file, shared by every process
+ * that maps it.  Files open through /proc/PID/map_files or /proc/PID/root,
+ * so binaries inside containers resolve; symbols come from .symtab, else
+ * .dynsym, else separate debug info found by build-id or debuglink; C++
+ * names are demangled.  A frame with no symbol is "[module-basename]".
+ *
+ * Processes are known by (pid, ptag), ptag being a tag of the process image
+ * (start time and exec count) that the BPF program computes, so a reused pid
+ * or an exec is a different process.  Both caches are bounded.
+ *
+ * Names are interned in the strtab given at creation (borrowed).
+ */
+#ifndef FLAMETOP_SYMBOLIZE_H
+#define FLAMETOP_SYMBOLIZE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../profile/strtab.h"
+
+struct symbolizer_opts {
+	/* libdw's debuginfo path ("" entries as in Dwfl_Callbacks); NULL = default */
+	const char *debuginfo_path;
+	/* "/proc" by default */
+	const char *procfs;
+};
+
+struct symbolizer;
+
+struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer_opts *o);
+void symbolizer__free(struct symbolizer *s);
+
+/* Reads /proc/kallsyms; 0 or -errno. */
+int symbolizer__load_kernel(struct symbolizer *s);
+uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr);
+
+/* Takes the snapshot of a process's mappings if it has none yet. */
+void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag);
+uint32_t symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr);
+
+/* Once per drain: forgets processes and files unused for a while. */
+void symbolizer__tick(struct symbolizer *s);
+
+struct symbolizer_stats {
+	unsigned long processes, files;
+};
+void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st);
+
+#endif

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A CPU workload with a known split: three leaf functions doing the same
+ * loop 6, 3 and 1 times per round (60/30/10), each reached through its own
+ * caller.  Built with frame pointers by the Makefile.
+ *
+ *   split [-t THREADS] [-f FORK_AFTER_SECS] [-s SECONDS] [-p PHASE_SECS]
+ *
+ * -t runs the rounds in extra threads too; -f forks a child (named
+ * "split-child", reaching the leaves through child_work) after that many
+ * seconds; -p swaps to a second phase (leaf_ten gets 60%) after that long.
+ * Prints "ready <pid>" once running.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define UNIT 200000
+
+static volatile unsigned long sink;
+static double phase_at = -1;
+static double start;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline __attribute__((always_inline)) void spin(unsigned long n)
+{
+	unsigned long i, x = sink;
+
+	for (i = 0; i < n; i++)
+		x = x * 2862933555777941757ul + 3037000493ul;
+	sink = x;
+}
+
+__attribute__((noinline)) void leaf_sixty(unsigned units) { spin((unsigned long)units * UNIT); }
+__attribute__((noinline)) void leaf_thirty(unsigned units) { spin((unsigned long)units * UNIT); }
+__attribute__((noinline)) void leaf_ten(unsigned units) { spin((unsigned long)units * UNIT); }
+
+__attribute__((noinline)) void via_alpha(unsigned u) { leaf_sixty(u); }
+__attribute__((noinline)) void via_beta(unsigned u) { leaf_thirty(u); }
+__attribute__((noinline)) void via_gamma(unsigned u) { leaf_ten(u); }
+
+__attribute__((noinline)) void round_of_work(void)
+{
+	if (phase_at >= 0 && now() - start >= phase_at) {
+		via_alpha(1);	/* phase two: 10/30/60 */
+		via_beta(3);
+		via_gamma(6);
+		return;
+	}
+	via_alpha(6);
+	via_beta(3);
+	via_gamma(1);
+}
+
+__attribute__((noinline)) void child_work(double seconds)
+{
+	double end = now() + seconds;
+
+	while (now() < end)
+		round_of_work();
+}
+
+static double run_seconds = 30;
+
+static void *thread_main(void *arg)
+{
+	(void)arg;
+	child_work(run_seconds);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int threads = 0, c, i;
+	double fork_after = -1;
+	pthread_t tid[64];
+	pid_t child = 0;
+
+	while ((c = getopt(argc, argv, "t:f:s:p:")) != -1) {
+		switch (c) {
+		case 't': threads = atoi(optarg); break;
+		case 'f': fork_after = atof(optarg); break;
+		case 's': run_seconds = atof(optarg); break;
+		case 'p': phase_at = atof(optarg); break;
+		default: return 2;
+		}
+	}
+	if (threads > 64)
+		threads = 64;
+	start = now();
+	printf("ready %d\n", (int)getpid());
+	fflush(stdout);
+	for (i = 0; i < threads; i++)
+		pthread_create(&tid[i], NULL, thread_main, NULL);
+	while (now() - start < run_seconds) {
+		round_of_work();
+		if (fork_after >= 0 && !child && now() - start >= fork_after) {
+			child = fork();
+			if (child == 0) {
+				prctl(PR_SET_NAME, "split-child");
+				child_work(run_seconds - (now() - start));
+				_exit(0);
+			}
+		}
+	}
+	for (i = 0; i < threads; i++)
+		pthread_join(tid[i], NULL);
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	return 0;
+}

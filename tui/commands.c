@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../profile/folded.h"
+#include "../profile/report.h"
+#include "commands.h"
+
+int die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("flametop: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 1;
+}
+
+/* Reads path into t; on failure prints the one line and returns 1. */
+static int load(struct calltree *t, const char *path)
+{
+	struct parse_error err = { 0 };
+	struct parse_stats stats = { 0 };
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	int ret = profile__read_path(t, path, &err, &stats);
+
+	if (ret && err.line)
+		return die("%s:%lu: %s", name, err.line, err.msg);
+	if (ret)
+		return die("%s", err.msg[0] ? err.msg : strerror(-ret));
+	if (stats.skipped)
+		fprintf(stderr, "flametop: %s: %lu perf script lines not understood, skipped\n",
+			name, stats.skipped);
+	return 0;
+}
+
+int cmd_report(const struct options *o)
+{
+	struct strtab *names = strtab__new();
+	struct calltree *t = names ? calltree__new(names) : NULL;
+	struct calltree *before = names ? calltree__new(names) : NULL;
+	int ret = 1, err;
+
+	if (!names || !t || !before) {
+		die("out of memory");
+		goto cleanup;
+	}
+	if (o->diff_before && load(before, o->diff_before))
+		goto cleanup;
+	if (load(t, o->files[0]))
+		goto cleanup;
+	err = report__print(stdout, t, o->diff_before ? before : NULL, &o->report);
+	if (!err && fflush(stdout))
+		err = -errno;
+	if (err) {
+		die("writing the report: %s", strerror(-err));
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	calltree__free(before);
+	calltree__free(t);
+	strtab__free(names);
+	return ret;
+}
+
+int cmd_fold(const struct options *o)
+{
+	struct strtab *names = strtab__new();
+	struct calltree *t = names ? calltree__new(names) : NULL;
+	const char *out = o->output ? o->output : "-";
+	int ret = 1, err;
+
+	if (!names || !t) {
+		die("out of memory");
+		goto cleanup;
+	}
+	if (load(t, o->files[0]))
+		goto cleanup;
+	err = folded__write_path(out, t, CT_ROOT, false);
+	if (err) {
+		die("cannot write %s: %s", out, strerror(-err));
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	calltree__free(t);
+	strtab__free(names);
+	return ret;
+}

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: MIT
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+#ifndef FLAMETOP_VERSION
+#define FLAMETOP_VERSION "0.1.0"
+#endif
+
+static const char usage_text[] =
+	"usage: flametop [FILTER] [OPTIONS]                 live TUI (default: the whole host)\n"
+	"       flametop record [FILTER] [OPTIONS] -d SECS -o FILE   headless capture to folded ('-' = stdout)\n"
+	"       flametop view FILE                          TUI over a saved profile ('-' = stdin)\n"
+	"       flametop diff BEFORE AFTER                  TUI in diff mode on two saved profiles\n"
+	"       flametop report [-n N] [--sort self|total|delta] [--diff BEFORE] FILE\n"
+	"       flametop fold FILE [-o OUT]                 perf-script text or folded -> normalized folded\n"
+	"\n"
+	"FILTER:  -p, --pid PID[,PID...]   processes (all their threads; children forked later too)\n"
+	"         -c, --cgroup PATH        a cgroup v2 directory (absolute, or relative to the cgroup2 mount)\n"
+	"         -a, --all                the whole host (the default)\n"
+	"OPTIONS: -F, --freq HZ            sampling frequency per CPU (default 99; 1..10000)\n"
+	"         --no-kernel | --kernel-only   (default: both user and kernel frames)\n"
+	"         --retain SECS            history kept for rewind (default 600)\n"
+	"         --window SECS            width of the live window (default 10)\n"
+	"         --snapshot-dir DIR       where 's' writes snapshots (default: .)\n"
+	"         -n N                     report: rows (default 20; 0 = all)\n"
+	"         --version, -h/--help\n";
+
+void options__usage(FILE *out)
+{
+	fputs(usage_text, out);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("flametop: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	options__usage(stderr);
+	return 2;
+}
+
+static bool parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_pids(struct options *o, const char *arg)
+{
+	const char *p = arg;
+
+	while (*p) {
+		char buf[16];
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		unsigned long v;
+
+		if (!n || n >= sizeof(buf) || o->npids == MAX_PIDS)
+			return false;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		if (!parse_ulong(buf, 1, INT_MAX, &v))
+			return false;
+		o->pids[o->npids++] = (pid_t)v;
+		p += n;
+		if (*p == ',' && !*++p)
+			return false;
+	}
+	return o->npids > 0;
+}
+
+static const struct {
+	const char *name;
+	enum command cmd;
+	size_t min_files, max_files;
+} commands[] = {
+	{ "record", CMD_RECORD, 0, 0 },
+	{ "view", CMD_VIEW, 1, 1 },
+	{ "diff", CMD_DIFF, 2, 2 },
+	{ "report", CMD_REPORT, 1, 1 },
+	{ "fold", CMD_FOLD, 1, 1 },
+};
+
+enum {
+	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
+	OPT_VERSION, OPT_SNAPSHOT_DIR,
+};
+
+static const struct option longopts[] = {
+	{ "pid", required_argument, NULL, 'p' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "freq", required_argument, NULL, 'F' },
+	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "kernel-only", no_argument, NULL, OPT_KERNEL_ONLY },
+	{ "retain", required_argument, NULL, OPT_RETAIN },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "duration", required_argument, NULL, 'd' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "diff", required_argument, NULL, OPT_DIFF },
+	{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Which options each command takes; anything else is a usage error. */
+static bool allowed(enum command cmd, int opt)
+{
+	bool sampling = cmd == CMD_LIVE || cmd == CMD_RECORD;
+
+	switch (opt) {
+	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
+		return sampling;
+	case OPT_RETAIN: case OPT_WINDOW: case OPT_SNAPSHOT_DIR:
+		return cmd == CMD_LIVE || cmd == CMD_VIEW || cmd == CMD_DIFF;
+	case 'd':
+		return cmd == CMD_RECORD;
+	case 'o':
+		return cmd == CMD_RECORD || cmd == CMD_FOLD;
+	case 'n': case OPT_SORT: case OPT_DIFF:
+		return cmd == CMD_REPORT;
+	default:
+		return true;
+	}
+}
+
+static int parse_opt(struct options *o, int c, const char *arg, const char *optname)
+{
+	unsigned long v;
+	char *end;
+
+	if (!allowed(o->cmd, c))
+		return usage_error("option %s does not apply to this command", optname);
+	switch (c) {
+	case 'p':
+		if (o->target == TARGET_CGROUP)
+			return usage_error("%s: choose one of -p, -c and -a", optname);
+		o->target = TARGET_PIDS;
+		if (!parse_pids(o, arg))
+			return usage_error("bad pid list '%s'", arg);
+		return 0;
+	case 'c':
+		if (o->target == TARGET_PIDS || !*arg)
+			return usage_error("%s: choose one of -p, -c and -a", optname);
+		o->target = TARGET_CGROUP;
+		o->cgroup = arg;
+		return 0;
+	case 'a':
+		if (o->target != TARGET_ALL)
+			return usage_error("%s: choose one of -p, -c and -a", optname);
+		return 0;
+	case 'F':
+		if (!parse_ulong(arg, 1, 10000, &v))
+			return usage_error("-F takes a frequency from 1 to 10000 Hz, not '%s'", arg);
+		o->freq = (unsigned)v;
+		return 0;
+	case OPT_NO_KERNEL:
+	case OPT_KERNEL_ONLY:
+		if (o->stacks != STACKS_BOTH)
+			return usage_error("%s: --no-kernel and --kernel-only exclude each other",
+					   optname);
+		o->stacks = c == OPT_NO_KERNEL ? STACKS_USER : STACKS_KERNEL;
+		return 0;
+	case OPT_RETAIN:
+	case OPT_WINDOW:
+		if (!parse_ulong(arg, 1, 7 * 86400, &v))
+			return usage_error("bad number of seconds '%s'", arg);
+		*(c == OPT_RETAIN ? &o->retain : &o->window) = (unsigned)v;
+		return 0;
+	case 'd':
+		errno = 0;
+		o->duration = strtod(arg, &end);
+		if (errno || *end || end == arg || !(o->duration > 0) ||
+		    o->duration > 366 * 86400.0 || isspace((unsigned char)*arg))
+			return usage_error("-d takes a positive number of seconds, not '%s'", arg);
+		return 0;
+	case 'o':
+		if (!*arg)
+			return usage_error("%s needs a file name", optname);
+		o->output = arg;
+		return 0;
+	case 'n':
+		if (!parse_ulong(arg, 0, LONG_MAX, &v))
+			return usage_error("-n takes a number of rows, not '%s'", arg);
+		o->report.limit = (long)v;
+		return 0;
+	case OPT_SORT:
+		if (!strcmp(arg, "self"))
+			o->report.sort = REPORT_SELF;
+		else if (!strcmp(arg, "total"))
+			o->report.sort = REPORT_TOTAL;
+		else if (!strcmp(arg, "delta"))
+			o->report.sort = REPORT_DELTA;
+		else
+			return usage_error("--sort takes self, total or delta, not '%s'", arg);
+		return 0;
+	case OPT_DIFF:
+		o->diff_before = arg;
+		return 0;
+	case OPT_SNAPSHOT_DIR:
+		o->snapshot_dir = arg;
+		return 0;
+	default:
+		return 2;
+	}
+}
+
+int options__parse(struct options *o, int argc, char **argv)
+{
+	size_t i, min_files = 0, max_files = 0;
+	int c, ret;
+
+	memset(o, 0, sizeof(*o));
+	o->cmd = CMD_LIVE;
+	o->freq = 99;
+	o->retain = 600;
+	o->window = 10;
+	o->snapshot_dir = ".";
+	o->report.limit = 20;
+	o->report.sort = REPORT_SELF;
+	if (argc > 1) {
+		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+			if (strcmp(argv[1], commands[i].name))
+				continue;
+			o->cmd = commands[i].cmd;
+			min_files = commands[i].min_files;
+			max_files = commands[i].max_files;
+			argv++;
+			argc--;
+			break;
+		}
+	}
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		int idx = -1;
+		char optname[64];
+
+		c = getopt_long(argc, argv, ":p:c:aF:d:o:n:h", longopts, &idx);
+		if (c == -1)
+			break;
+		if (idx >= 0)
+			snprintf(optname, sizeof(optname), "--%s", longopts[idx].name);
+		else
+			snprintf(optname, sizeof(optname), "-%c", optopt ? optopt : c);
+		if (c == '?')
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		if (c == ':')
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		if (c == 'h') {
+			options__usage(stdout);
+			return 1;
+		}
+		if (c == OPT_VERSION) {
+			printf("flametop %s\n", FLAMETOP_VERSION);
+			return 1;
+		}
+		ret = parse_opt(o, c, optarg, optname);
+		if (ret)
+			return ret;
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		if (o->nfiles == max_files)
+			return usage_error("unexpected argument '%s'", argv[i]);
+		o->files[o->nfiles++] = argv[i];
+	}
+	if (o->nfiles < min_files)
+		return usage_error("%s", min_files == 2 ? "two files are needed" : "a file is needed");
+	if (o->cmd == CMD_RECORD && (!o->duration || !o->output))
+		return usage_error("%s", "record needs -d SECS and -o FILE");
+	if (o->report.sort == REPORT_DELTA && !o->diff_before)
+		return usage_error("%s", "--sort delta needs --diff BEFORE");
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command line, read once into a struct that is const afterwards.
+ */
+#ifndef FLAMETOP_OPTIONS_H
+#define FLAMETOP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "../profile/report.h"
+
+enum command { CMD_LIVE, CMD_RECORD, CMD_VIEW, CMD_DIFF, CMD_REPORT, CMD_FOLD };
+enum target_kind { TARGET_ALL, TARGET_PIDS, TARGET_CGROUP };
+enum stack_mode { STACKS_BOTH, STACKS_USER, STACKS_KERNEL };
+
+#define MAX_PIDS 1024
+
+struct options {
+	enum command cmd;
+	enum target_kind target;
+	pid_t pids[MAX_PIDS];
+	size_t npids;
+	const char *cgroup;
+	unsigned freq;
+	enum stack_mode stacks;
+	unsigned retain;
+	unsigned window;
+	double duration;
+	const char *output;
+	const char *snapshot_dir;
+	struct report_opts report;
+	const char *diff_before;
+	const char *files[2];
+	size_t nfiles;
+};
+
+/*
+ * Parses argv.  Returns 0 to run, 1 when --help/--version was printed
+ * (exit 0), or 2 after printing a usage error (exit 2).
+ */
+int options__parse(struct options *o, int argc, char **argv);
+void options__usage(FILE *out);
+
+#endif
