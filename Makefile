@@ -66,17 +66,51 @@ $(BUILD)/flametop: $(PROFILE_OBJS) $(SAMPLER_OBJS) $(TUI_OBJS)
 # --- tests --------------------------------------------------------------------
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(PROFILE_OBJS) $(SAMPLER_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
 
+# clang: GCC 12 drops the frame of leaf functions even when told not to
 $(BUILD)/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
-	$(CC) -O1 -g -fno-omit-frame-pointer -fno-inline -fno-optimize-sibling-calls \
+	$(CLANG) -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-inline \
+		-fno-optimize-sibling-calls \
 		-pthread -o $@ $<
+
+# ELF files the symbolizer tests resolve, built the ways binaries ship.
+FIX := $(BUILD)/fixtures
+FIXTURES := $(FIX)/sym_plain $(FIX)/sym_dynsym $(FIX)/sym_buildid $(FIX)/sym_debuglink \
+            $(FIX)/sym_cpp
+$(FIX)/sym_plain: tests/fixtures/symtarget.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -o $@ $<
+$(FIX)/sym_dynsym: tests/fixtures/symtarget.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -rdynamic -o $@ $<
+	strip --strip-all $@
+$(FIX)/sym_buildid: tests/fixtures/symtarget.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -Wl,--build-id=sha1 -o $@.full $<
+	id=$$(readelf -n $@.full | sed -n 's/.*Build ID: //p'); \
+	mkdir -p $(FIX)/debug/.build-id/$${id%"$${id#??}"} && \
+	objcopy --only-keep-debug $@.full $(FIX)/debug/.build-id/$${id%"$${id#??}"}/$${id#??}.debug
+	strip --strip-all -o $@ $@.full
+	rm -f $@.full
+$(FIX)/sym_debuglink: tests/fixtures/symtarget.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -o $@.full $<
+	objcopy --only-keep-debug $@.full $@.debug
+	strip --strip-all -o $@ $@.full
+	objcopy --add-gnu-debuglink=$@.debug $@
+	rm -f $@.full
+$(FIX)/sym_cpp: tests/fixtures/symtarget_cpp.cc
+	@mkdir -p $(@D)
+	g++ -O1 -g -o $@ $<
+
+$(BUILD)/tests/test_symbolize: $(FIXTURES)
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t || exit 1; done
 
-test: all $(UNIT_BINS) $(WORKLOADS) $(BUILD)/fuzz/regress
+test: all $(UNIT_BINS) $(WORKLOADS) $(FIXTURES) $(BUILD)/fuzz/regress
 	BUILD=$(BUILD) tests/run.sh
 
 # ASan+UBSan: everything rebuilt in its own tree, then the same tests.
@@ -93,7 +127,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PROFILE_SRCS)
 
 $(BUILD)/fuzz/regress: tests/fuzz/regress.c tests/fuzz/fuzz_readers.c $(PROFILE_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -DFUZZ_REGRESS -o $@ tests/fuzz/regress.c $(PROFILE_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/regress.c $(PROFILE_OBJS) $(LDLIBS)
 
 fuzz: $(BUILD)/fuzz/fuzz_readers
 	mkdir -p $(BUILD)/fuzz/corpus

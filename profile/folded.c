@@ -372,11 +372,20 @@ static int path_append(struct path_buf *p, const char *s, size_t n, bool semi)
 	return 0;
 }
 
+/*
+ * One line per stack; a merged count above 2^63-1 (which no reader accepts
+ * on one line) is split over duplicate lines, which readers add up.
+ */
 static int emit(FILE *out, const struct path_buf *p, uint64_t count)
 {
-	if (fwrite(p->s, 1, p->len, out) != p->len ||
-	    fprintf(out, " %llu\n", (unsigned long long)count) < 0)
-		return -EIO;
+	while (count) {
+		uint64_t part = count > INT64_MAX ? INT64_MAX : count;
+
+		if (fwrite(p->s, 1, p->len, out) != p->len ||
+		    fprintf(out, " %llu\n", (unsigned long long)part) < 0)
+			return -EIO;
+		count -= part;
+	}
 	return 0;
 }
 

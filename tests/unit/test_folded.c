@@ -79,6 +79,19 @@ struct bad_case {
 	const char *msg;
 };
 
+static void test_merged_count_over_2_63_round_trips(void **state)
+{
+	struct fixture *f = *state;
+	const char *in = "a;b 9223372036854775807\na;b 5\n";
+	char *out;
+
+	load_folded(f->t, in);
+	out = dump(f->t, CT_ROOT);
+	/* one line cannot carry 2^63+4: it is split over two, which add up */
+	assert_string_equal(out, "a;b 9223372036854775807\na;b 5\n");
+	free(out);
+}
+
 static void test_malformed_lines(void **state)
 {
 	static const struct bad_case cases[] = {
@@ -252,6 +265,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prefix_reuse_is_exact, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_names_with_spaces_and_utf8, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_counts_near_2_63, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_merged_count_over_2_63_round_trips, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_lines, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_empty_input, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_single_frame, fixture_setup, fixture_teardown),

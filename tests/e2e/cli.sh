@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Exit codes and messages of bad input, and the offline commands.
+. "$(dirname "$0")/lib.sh"
+
+expect_exit() {	# expect_exit CODE NAME ARGS...: exit code and one stderr line
+	local code=$1 name=$2; shift 2
+	"$FT" "$@" > "$TMP/out" 2> "$TMP/err"
+	local rc=$?
+	if [ "$rc" -eq "$code" ] && [ -s "$TMP/err" ]; then pass "$name (exit $rc)"
+	else fail "$name: exit $rc, stderr: $(head -c 300 "$TMP/err")"; fi
+}
+
+expect_exit 2 "unknown option" record --bogus -d 1 -o x
+expect_exit 2 "-F 0" record -F 0 -d 1 -o x
+expect_exit 2 "-F 10001" record -F 10001 -d 1 -o x
+expect_exit 2 "-d -1" record -d -1 -o x
+expect_exit 2 "-d abc" record -d abc -o x
+expect_exit 2 "record without -o" record -d 1
+expect_exit 2 "-p with no pid" record -p , -d 1 -o x
+expect_exit 2 "--sort delta without --diff" report --sort delta x
+expect_exit 2 "report without a file" report
+check "usage errors print the usage" grep -q '^usage: flametop' "$TMP/err"
+
+cd "$TMP" || exit 1
+expect_exit 1 "a pid that does not exist" record -p 999999 -d 1 -o out.folded
+check "the message names the pid" grep -q 'no process with pid 999999' err
+check "no output file is left behind" bash -c '! ls -A | grep -q "out.folded"'
+expect_exit 1 "a path that is not a cgroup" record -c /tmp -d 1 -o out2.folded
+check "the message says what a cgroup path must be" grep -q 'not a cgroup v2 directory' err
+check "no partial output after a cgroup error" bash -c '! ls -A | grep -q "out2.folded"'
+expect_exit 1 "output in a missing directory" record -d 1 -o /nonexistent/dir/x.folded
+if command -v setpriv > /dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$FT" record -d 1 -o - \
+		> out 2> err
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q 'needs root' err; then pass "not root (exit 1)"
+	else fail "not root: exit $rc $(cat err)"; fi
+fi
+cd "$OLDPWD" || exit 1
+
+printf 'a;b 3\na;c 2\nbadline\n' > "$TMP/bad.folded"
+expect_exit 1 "report of a malformed file" report "$TMP/bad.folded"
+check "the error gives the line number" grep -q 'bad.folded:3: no count' "$TMP/err"
+expect_exit 1 "fold of a missing file" fold "$TMP/missing"
+printf 'x;y 1\n' > "$TMP/ok.folded"
+"$FT" fold "$TMP/bad.folded" -o "$TMP/ok.folded" 2>/dev/null
+check "a failed fold leaves the existing output untouched" grep -qx 'x;y 1' "$TMP/ok.folded"
+
+# offline commands on good input
+printf 'p;main;a 6\r\np;main;b 3\n\np;main;a 1\np;main 1\n' > "$TMP/in.folded"
+"$FT" fold "$TMP/in.folded" -o "$TMP/norm.folded"
+check "fold normalizes (merged, sorted, LF)" \
+	diff <(printf 'p;main 1\np;main;a 7\np;main;b 3\n') "$TMP/norm.folded"
+"$FT" fold - < "$TMP/in.folded" > "$TMP/stdin.folded"
+check "fold reads stdin and writes stdout" diff "$TMP/norm.folded" "$TMP/stdin.folded"
+"$FT" report "$TMP/in.folded" > "$TMP/rep"
+check "report header and first row" \
+	bash -c "head -1 '$TMP/rep' | grep -q '^#' && sed -n 2p '$TMP/rep' | grep -qE '^ +63\.6 +63\.6 +7 +7  a$'"
+printf 'p;main;a 1\np;main;b 3\n' > "$TMP/before.folded"
+"$FT" report --diff "$TMP/before.folded" --sort delta "$TMP/in.folded" > "$TMP/drep"
+check "report --diff --sort delta puts the grown function first" \
+	bash -c "sed -n 2p '$TMP/drep' | grep -qE '\+38\.6  a$'"
+
+# perf script text from real perf, folded
+if command -v perf > /dev/null; then
+	start_workload "$TMP/w.out" "$BUILD/workloads/split" -s 6
+	perf record -q -F 499 -g -p "$WPID" -o "$TMP/perf.data" -- sleep 2 > /dev/null 2>&1
+	perf script -i "$TMP/perf.data" > "$TMP/perf.txt" 2>/dev/null
+	"$FT" fold "$TMP/perf.txt" -o "$TMP/perf.folded" 2>/dev/null
+	check "perf script text folds to valid folded" valid_folded "$TMP/perf.folded"
+	check "perf script stacks keep the callers" \
+		grep -q '^split;.*main;round_of_work;via_alpha;leaf_sixty' "$TMP/perf.folded"
+	"$FT" report "$TMP/perf.txt" > "$TMP/perf.rep" 2>/dev/null
+	s60=$(self_pct "$TMP/perf.rep" leaf_sixty)
+	check "report reads perf script directly (leaf_sixty $s60%)" within "${s60:-0}" 60 5
+fi

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# flametop record -p against a frame-pointer workload with a known split.
+. "$(dirname "$0")/lib.sh"
+W=$BUILD/workloads/split
+
+# 60/30/10 with two extra threads and a child forked after one second
+start_workload "$TMP/w.out" "$W" -t 2 -f 1 -s 12
+"$FT" record -p "$WPID" -d 5 -o "$TMP/p.folded" 2> "$TMP/rec.err"
+check "record -p exits 0 and writes strictly valid folded" valid_folded "$TMP/p.folded"
+"$FT" report -n 0 "$TMP/p.folded" > "$TMP/p.report"
+s60=$(self_pct "$TMP/p.report" leaf_sixty)
+s30=$(self_pct "$TMP/p.report" leaf_thirty)
+s10=$(self_pct "$TMP/p.report" leaf_ten)
+echo "split measured: $s60 / $s30 / $s10"
+check "leaf_sixty within 4 points of 60% ($s60)" within "${s60:-0}" 60 4
+check "leaf_thirty within 4 points of 30% ($s30)" within "${s30:-0}" 30 4
+check "leaf_ten within 4 points of 10% ($s10)" within "${s10:-0}" 10 4
+check "only the target's stacks (roots split and split-child)" \
+	bash -c "! cut -d';' -f1 '$TMP/p.folded' | grep -vqxE 'split|split-child'"
+check "threads are included" grep -q ';start_thread;thread_main;child_work;' "$TMP/p.folded"
+check "a child forked after the start is included" grep -q '^split-child;.*child_work;' "$TMP/p.folded"
+check "callers are whole (main -> round_of_work -> via_alpha -> leaf_sixty)" \
+	grep -q ';main;round_of_work;via_alpha;leaf_sixty ' "$TMP/p.folded"
+
+# the target exits early: record stops and still writes its output
+start_workload "$TMP/w2.out" "$W" -s 2
+"$FT" record -p "$WPID" -d 30 -o "$TMP/short.folded" 2> "$TMP/short.err"
+check "record ends when the target exits" valid_folded "$TMP/short.folded"
+
+# kernel/user filters
+start_workload "$TMP/w3.out" "$W" -s 8
+"$FT" record -p "$WPID" --no-kernel -d 2 -o "$TMP/user.folded" 2>/dev/null
+check "--no-kernel has no kernel frames" bash -c "valid_folded() { :; }; ! grep -q '_\[k\]' '$TMP/user.folded' && [ -s '$TMP/user.folded' ]"
+"$FT" record -p "$WPID" --kernel-only -d 2 -o - > "$TMP/kern.folded" 2>/dev/null
+check "--kernel-only has no user frames" bash -c "! grep -q 'leaf_' '$TMP/kern.folded'"
+check "-o - writes to stdout" valid_folded "$TMP/kern.folded"
+
+# the whole host sees the workload among the rest
+cp "$W" "$TMP/bystander"
+start_workload "$TMP/b.out" "$TMP/bystander" -s 6
+"$FT" record -d 2 -o "$TMP/all.folded" 2>/dev/null
+check "record with no filter sees the workload" grep -q '^split;.*leaf_sixty' "$TMP/all.folded"
+check "record with no filter sees other processes too" grep -q '^bystander;' "$TMP/all.folded"
+check "whole-host output is strictly valid folded" valid_folded "$TMP/all.folded"

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The symbolizer against real processes running ELF files the build made:
+ * each prints the runtime addresses of its functions, and we resolve them.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "../../sampler/symbolize.h"
+
+#ifndef FIXTURES
+#define FIXTURES "build/fixtures"
+#endif
+
+struct target {
+	pid_t pid;
+	size_t n;
+	unsigned long long addr[8];
+	char name[8][64];
+};
+
+static void spawn(const char *path, struct target *t)
+{
+	int fds[2];
+	FILE *f;
+	char line[256];
+
+	memset(t, 0, sizeof(*t));
+	assert_int_equal(pipe(fds), 0);
+	t->pid = fork();
+	assert_true(t->pid >= 0);
+	if (t->pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execl(path, path, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	while (fgets(line, sizeof(line), f) && strncmp(line, "done", 4)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (t->n < 8 && sscanf(line, "%llx %63[^\n]", &t->addr[t->n], t->name[t->n]) == 2)
+			t->n++;
+	}
+	fclose(f);
+	assert_true(t->n > 0);
+}
+
+static void reap(struct target *t)
+{
+	kill(t->pid, SIGKILL);
+	waitpid(t->pid, NULL, 0);
+}
+
+static const char *resolve(struct symbolizer *s, struct strtab *st, struct target *t, size_t i)
+{
+	return strtab__str(st, symbolizer__user(s, t->pid, 1, t->addr[i]));
+}
+
+/* Every printed function must resolve to its own name, except those in skip. */
+static void check(const char *file, const char *debuginfo_path, const char *unresolved,
+		  const char *as)
+{
+	struct strtab *st = strtab__new();
+	struct symbolizer *s = symbolizer__new(st, &(struct symbolizer_opts){
+						       .debuginfo_path = debuginfo_path });
+	char why[512] = "";
+	struct target t;
+	size_t i;
+
+	spawn(file, &t);
+	symbolizer__add_process(s, t.pid, 1);
+	for (i = 0; i < t.n && !why[0]; i++) {
+		const char *got = resolve(s, st, &t, i);
+		const char *want = unresolved && !strcmp(t.name[i], unresolved) ? as : t.name[i];
+
+		if (strcmp(got, want))
+			snprintf(why, sizeof(why), "%s: %s resolved as '%s', expected '%s'", file,
+				 t.name[i], got, want);
+	}
+	reap(&t);	/* before failing: no process left behind */
+	symbolizer__free(s);
+	strtab__free(st);
+	if (why[0])
+		fail_msg("%s", why);
+}
+
+static void test_symtab(void **state)
+{
+	(void)state;
+	check(FIXTURES "/sym_plain", NULL, NULL, NULL);
+}
+
+static void test_dynsym_only(void **state)
+{
+	(void)state;
+	/* stripped: exported functions from .dynsym, the static one is unknown */
+	check(FIXTURES "/sym_dynsym", NULL, "local_gamma", "[sym_dynsym]");
+}
+
+static void test_debuginfo_by_build_id(void **state)
+{
+	(void)state;
+	char dir[4096];
+
+	/* libdw looks for .build-id only under absolute directories */
+	assert_non_null(realpath(FIXTURES "/debug", dir));
+	check(FIXTURES "/sym_buildid", dir, NULL, NULL);
+}
+
+static void test_debuglink(void **state)
+{
+	(void)state;
+	check(FIXTURES "/sym_debuglink", NULL, NULL, NULL);
+}
+
+static void test_cpp_demangled(void **state)
+{
+	(void)state;
+	check(FIXTURES "/sym_cpp", NULL, NULL, NULL);
+}
+
+static void test_exited_process_still_resolves(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct symbolizer *s = symbolizer__new(st, NULL);
+	struct target t;
+
+	(void)state;
+	spawn(FIXTURES "/sym_plain", &t);
+	symbolizer__add_process(s, t.pid, 7);
+	reap(&t);	/* gone before the drain */
+	assert_string_equal(strtab__str(st, symbolizer__user(s, t.pid, 7, t.addr[0])), t.name[0]);
+	/* the same pid with another image tag is another process: not confused */
+	assert_string_equal(strtab__str(st, symbolizer__user(s, t.pid, 8, t.addr[0])),
+			    "[unknown]");
+	symbolizer__free(s);
+	strtab__free(st);
+}
+
+static void test_kernel_symbols(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct symbolizer *s = symbolizer__new(st, NULL);
+	FILE *f = fopen("/proc/kallsyms", "r");
+	unsigned long long addr = 0;
+	char type, name[256], line[512];
+
+	(void)state;
+	assert_int_equal(symbolizer__load_kernel(s), 0);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) == 3 &&
+		    !strcmp(name, "schedule"))
+			break;
+	fclose(f);
+	assert_string_equal(strtab__str(st, symbolizer__kernel(s, addr + 1)), "schedule_[k]");
+	assert_string_equal(strtab__str(st, symbolizer__kernel(s, 1)), "[unknown]_[k]");
+	symbolizer__free(s);
+	strtab__free(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_symtab),
+		cmocka_unit_test(test_dynsym_only),
+		cmocka_unit_test(test_debuginfo_by_build_id),
+		cmocka_unit_test(test_debuglink),
+		cmocka_unit_test(test_cpp_demangled),
+		cmocka_unit_test(test_exited_process_still_resolves),
+		cmocka_unit_test(test_kernel_symbols),
+	};
+
+	return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
+}
