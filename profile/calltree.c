@@ -203,6 +203,21 @@ int calltree__add_stack(struct calltree *t, const uint32_t *names, size_t n,
 	return err ? err : calltree__add(t, leaf, count);
 }
 
+void calltree__add_self(struct calltree *t, uint32_t node, uint64_t count)
+{
+	t->nodes[node].self += count;
+}
+
+void calltree__sum_totals(struct calltree *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->count; i++)
+		t->nodes[i].total = t->nodes[i].self;
+	for (i = t->count - 1; i > 0; i--)
+		t->nodes[t->nodes[i].parent].total += t->nodes[i].total;
+}
+
 void calltree__zero(struct calltree *t)
 {
 	uint32_t i;

@@ -59,6 +59,12 @@ int calltree__add(struct calltree *t, uint32_t node, uint64_t count);
 void calltree__sub(struct calltree *t, uint32_t node, uint64_t count);
 int calltree__add_stack(struct calltree *t, const uint32_t *names, size_t n,
 			uint64_t count);
+/*
+ * Bulk loading: add self counts without touching ancestors, then recompute
+ * every total in one pass (children have higher ids than their parents).
+ */
+void calltree__add_self(struct calltree *t, uint32_t node, uint64_t count);
+void calltree__sum_totals(struct calltree *t);
 /* Sets every count to zero, keeping the nodes. */
 void calltree__zero(struct calltree *t);
 

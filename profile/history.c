@@ -261,10 +261,14 @@ int history__set_window(struct history *h, int64_t t0, int64_t t1)
 		h->t1 = t1;
 		for (s = t0 < first ? first : t0; s < t1 && s <= h->newest; s++) {
 			const struct slice *sl = slot_of(h, s);
+			uint32_t i;
 
-			if (sl->sec == s)
-				slice_apply(h, sl, true);
+			if (sl->sec != s)
+				continue;
+			for (i = 0; i < sl->n; i++)
+				calltree__add_self(h->tree, sl->e[i].node, sl->e[i].count);
 		}
+		calltree__sum_totals(h->tree);
 		return 0;
 	}
 	for (s = lo; s < hi; s++) {
