@@ -52,9 +52,8 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
 # --- user space ---------------------------------------------------------------
-$(BUILD)/sampler/%.o: sampler/%.c $(SKELETONS)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+# the sampler includes the generated skeleton
+$(SAMPLER_OBJS): $(SKELETONS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
