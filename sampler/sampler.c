@@ -429,7 +429,8 @@ static int take_stacks(struct sampler *s, int fd)
 		inp = &in;
 	}
 	free(vals);
-	qsort(s->stacks, s->nstacks, sizeof(*s->stacks), by_hash);
+	if (s->nstacks)	/* s->stacks is NULL until the first stack */
+		qsort(s->stacks, s->nstacks, sizeof(*s->stacks), by_hash);
 	return ret;
 }
 
@@ -437,7 +438,7 @@ static const struct ft_stack *find_stack(const struct sampler *s, __u64 hash)
 {
 	struct stored_stack k = { .hash = hash }, *found;
 
-	if (!hash)
+	if (!hash || !s->nstacks)
 		return NULL;
 	found = bsearch(&k, s->stacks, s->nstacks, sizeof(k), by_hash);
 	return found ? &found->st : NULL;
