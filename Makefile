@@ -14,7 +14,7 @@ LDLIBS   := -lbpf -ldw -lelf -lz -lncursesw -lstdc++ -lm
 # Debian packages the build and the tests need (make deps installs them).
 BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
               libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++
-TEST_DEPS  := tmux linux-perf valgrind procps util-linux coreutils binutils python3
+TEST_DEPS  := tmux linux-perf valgrind procps util-linux coreutils binutils python3 time
 
 PROFILE_SRCS := $(wildcard profile/*.c)
 SAMPLER_SRCS := $(wildcard sampler/*.c)
@@ -105,6 +105,7 @@ $(FIX)/sym_cpp: tests/fixtures/symtarget_cpp.cc
 	g++ -O1 -g -o $@ $<
 
 $(BUILD)/tests/test_symbolize: $(FIXTURES)
+$(BUILD)/tests/test_symbolize: CFLAGS += -DFIXTURES='"$(FIX)"'
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t || exit 1; done
