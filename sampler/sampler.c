@@ -305,8 +305,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 			goto err_free;
 		}
 	}
-	s->sym = symbolizer__new(names, &(struct symbolizer_opts){
-					 .debuginfo_path = o->debuginfo_path });
+	s->sym = symbolizer__new(names, NULL);
 	if (!s->sym || intern_markers(s)) {
 		fail(err, errlen, "out of memory");
 		goto err_free;

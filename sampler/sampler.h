@@ -24,7 +24,6 @@ struct sampler_opts {
 	const char *cgroup;	/* absolute, or relative to the cgroup2 mount */
 	unsigned freq;
 	bool user, kernel;	/* which frames to take */
-	const char *debuginfo_path;	/* NULL = libdw's default */
 };
 
 struct sampler_stats {

@@ -19,6 +19,7 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
 #define MAX_IDLE_FILES	128
 #define PROC_IDLE_TICKS	60
 #define CACHE_BITS	16
+#define PROC_BUCKETS	1024	/* processes hashed by (pid, ptag) */
 
 struct ksym {
 	uint64_t addr;
@@ -67,13 +68,12 @@ struct cache_slot {
 struct symbolizer {
 	struct strtab *names;
 	char *debuginfo_path;
-	char procfs[64];
 	Dwfl_Callbacks callbacks;
 	char *kbuf;
 	struct ksym *ksyms;
 	size_t nksyms;
 	uint32_t kunknown, uunknown;
-	struct proc *procs;
+	struct proc *procs[PROC_BUCKETS];
 	size_t nprocs;
 	struct elf_file *files;
 	size_t nfiles;
@@ -115,7 +115,6 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 	if (!s)
 		return NULL;
 	s->names = names;
-	snprintf(s->procfs, sizeof(s->procfs), "%s", o && o->procfs ? o->procfs : "/proc");
 	if (o && o->debuginfo_path) {
 		s->debuginfo_path = strdup(o->debuginfo_path);
 		if (!s->debuginfo_path) {
@@ -158,13 +157,15 @@ void symbolizer__free(struct symbolizer *s)
 {
 	struct proc *p, *pn;
 	struct elf_file *f, *fn;
+	size_t b;
 
 	if (!s)
 		return;
-	for (p = s->procs; p; p = pn) {
-		pn = p->next;
-		proc_free(p);
-	}
+	for (b = 0; b < PROC_BUCKETS; b++)
+		for (p = s->procs[b]; p; p = pn) {
+			pn = p->next;
+			proc_free(p);
+		}
 	for (f = s->files; f; f = fn) {
 		fn = f->next;
 		file_free(f);
@@ -186,14 +187,11 @@ static int ksym_cmp(const void *a, const void *b)
 
 int symbolizer__load_kernel(struct symbolizer *s)
 {
-	char path[128];
-	FILE *f;
 	size_t cap = 0, len = 0, n, ncap = 0;
 	char *line;
 	int err = 0;
+	FILE *f = fopen("/proc/kallsyms", "re");
 
-	snprintf(path, sizeof(path), "%s/kallsyms", s->procfs);
-	f = fopen(path, "re");
 	if (!f)
 		return -errno;
 	/* slurp: the names point into this buffer */
@@ -305,11 +303,10 @@ static struct elf_file *file_open(struct symbolizer *s, pid_t pid, dev_t dev, in
 		if (f->dev == dev && f->ino == ino)
 			return f;
 	/* the exact mapped file, even if deleted or inside a container */
-	snprintf(alt, sizeof(alt), "%s/%d/map_files/%" PRIx64 "-%" PRIx64, s->procfs, pid,
-		 start, end);
+	snprintf(alt, sizeof(alt), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid, start, end);
 	fd = open(alt, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(alt, sizeof(alt), "%s/%d/root%s", s->procfs, pid, path);
+		snprintf(alt, sizeof(alt), "/proc/%d/root%s", pid, path);
 		fd = open(alt, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0)
@@ -398,7 +395,7 @@ static void snapshot_maps(struct symbolizer *s, struct proc *p)
 	size_t cap = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%d/maps", s->procfs, p->pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
 	f = fopen(path, "re");
 	if (!f)
 		return;
@@ -438,40 +435,45 @@ static void snapshot_maps(struct symbolizer *s, struct proc *p)
 	fclose(f);
 }
 
-static struct proc *proc_find(struct symbolizer *s, pid_t pid, uint64_t ptag)
+static struct proc **bucket_of(struct symbolizer *s, pid_t pid, uint64_t ptag)
 {
-	struct proc *p;
+	uint64_t h = ((uint64_t)(uint32_t)pid ^ ptag) * 0x9e3779b97f4a7c15ull;
 
-	for (p = s->procs; p; p = p->next)
-		if (p->pid == pid && p->ptag == ptag)
-			return p;
-	return NULL;
+	return &s->procs[h >> 54];	/* PROC_BUCKETS = 2^10 */
 }
 
+static void proc_unlink(struct symbolizer *s, struct proc **pp)
+{
+	struct proc *p = *pp;
+
+	*pp = p->next;
+	proc_free(p);
+	s->nprocs--;
+}
+
+/* At the cap: the least recently used process goes (a full scan, rare). */
 static void evict_lru_proc(struct symbolizer *s)
 {
 	struct proc **pp, **victim = NULL;
+	size_t b;
 
-	for (pp = &s->procs; *pp; pp = &(*pp)->next)
-		if (!victim || (*pp)->last_used <= (*victim)->last_used)
-			victim = pp;
-	if (victim) {
-		struct proc *p = *victim;
-
-		*victim = p->next;
-		proc_free(p);
-		s->nprocs--;
-	}
+	for (b = 0; b < PROC_BUCKETS; b++)
+		for (pp = &s->procs[b]; *pp; pp = &(*pp)->next)
+			if (!victim || (*pp)->last_used <= (*victim)->last_used)
+				victim = pp;
+	if (victim)
+		proc_unlink(s, victim);
 }
 
 static struct proc *proc_get(struct symbolizer *s, pid_t pid, uint64_t ptag)
 {
-	struct proc *p = proc_find(s, pid, ptag);
+	struct proc **head = bucket_of(s, pid, ptag), *p;
 
-	if (p)
-		return p;
+	for (p = *head; p; p = p->next)
+		if (p->pid == pid && p->ptag == ptag)
+			return p;
 	if (s->nprocs >= MAX_PROCS)
-		evict_lru_proc(s);
+		evict_lru_proc(s);	/* head is a slot of the array: still valid */
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
@@ -479,8 +481,8 @@ static struct proc *proc_get(struct symbolizer *s, pid_t pid, uint64_t ptag)
 	p->ptag = ptag;
 	p->last_used = s->tick;
 	snapshot_maps(s, p);
-	p->next = s->procs;
-	s->procs = p;
+	p->next = *head;
+	*head = p;
 	s->nprocs++;
 	return p;
 }
@@ -533,21 +535,17 @@ void symbolizer__tick(struct symbolizer *s)
 {
 	struct proc **pp;
 	struct elf_file **fp;
-	size_t idle = 0;
+	size_t idle = 0, b;
 	bool freed = false;
 
 	s->tick++;
-	for (pp = &s->procs; *pp;) {
-		struct proc *p = *pp;
-
-		if (s->tick - p->last_used > PROC_IDLE_TICKS) {
-			*pp = p->next;
-			proc_free(p);
-			s->nprocs--;
-			continue;
+	for (b = 0; b < PROC_BUCKETS; b++)
+		for (pp = &s->procs[b]; *pp;) {
+			if (s->tick - (*pp)->last_used > PROC_IDLE_TICKS)
+				proc_unlink(s, pp);
+			else
+				pp = &(*pp)->next;
 		}
-		pp = &p->next;
-	}
 	/* files no process maps: keep the most recent MAX_IDLE_FILES */
 	for (fp = &s->files; *fp;) {
 		struct elf_file *f = *fp;

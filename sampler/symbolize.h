@@ -26,10 +26,11 @@
 #include "../profile/strtab.h"
 
 struct symbolizer_opts {
-	/* libdw's debuginfo path ("" entries as in Dwfl_Callbacks); NULL = default */
+	/*
+	 * libdw's debuginfo path (as in Dwfl_Callbacks); NULL = libdw's default,
+	 * ":.debug:/usr/lib/debug".  The tests point it at their own debug tree.
+	 */
 	const char *debuginfo_path;
-	/* "/proc" by default */
-	const char *procfs;
 };
 
 struct symbolizer;
