@@ -203,17 +203,43 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int check_pids(const struct sampler_opts *o, char *err, size_t errlen)
+/*
+ * The thread group of a pid: the BPF filter is keyed by process, so a
+ * thread id given to -p stands for its whole process.  -ESRCH if none.
+ */
+static int tgid_of(pid_t pid, __u32 *tgid)
+{
+	char path[64], line[128];
+	int ret = -ESRCH;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -ESRCH;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %u", tgid) == 1) {
+			ret = 0;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+static int add_pids(struct sampler *s, const struct sampler_opts *o, char *err, size_t errlen)
 {
 	size_t i;
 
 	for (i = 0; i < o->npids; i++) {
-		char path[64];
+		__u32 tgid;
+		__u8 one = 1;
 
-		snprintf(path, sizeof(path), "/proc/%d", o->pids[i]);
-		if (access(path, F_OK))
+		if (tgid_of(o->pids[i], &tgid))
 			return fail(err, errlen, "no process with pid %d (check the pid with ps)",
 				    o->pids[i]);
+		if (bpf_map__update_elem(s->skel->maps.pids, &tgid, sizeof(tgid), &one,
+					 sizeof(one), 0))
+			return fail(err, errlen, "cannot set the pid filter: %s", strerror(errno));
 	}
 	return 0;
 }
@@ -244,7 +270,6 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 {
 	struct sampler *s;
 	int cgfd = -1, ret;
-	size_t i;
 
 	if (geteuid() != 0) {
 		fail(err, errlen, "sampling needs root (CAP_BPF and CAP_PERFMON): run flametop "
@@ -256,8 +281,6 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 		     "flametop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 		return NULL;
 	}
-	if (o->target == SAMPLE_PIDS && check_pids(o, err, errlen))
-		return NULL;
 	if (o->target == SAMPLE_CGROUP) {
 		cgfd = open_cgroup(o->cgroup, err, errlen);
 		if (cgfd < 0)
@@ -290,12 +313,8 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 		     "FLAMETOP_DEBUG=1 for the verifier's log", strerror(-ret));
 		goto err_free;
 	}
-	for (i = 0; i < o->npids; i++) {
-		__u32 pid = (__u32)o->pids[i];
-		__u8 one = 1;
-
-		bpf_map__update_elem(s->skel->maps.pids, &pid, sizeof(pid), &one, sizeof(one), 0);
-	}
+	if (add_pids(s, o, err, errlen))
+		goto err_free;
 	if (cgfd >= 0) {
 		__u32 zero = 0;
 

@@ -22,6 +22,12 @@ check "a child forked after the start is included" grep -q '^split-child;.*child
 check "callers are whole (main -> round_of_work -> via_alpha -> leaf_sixty)" \
 	grep -q ';main;round_of_work;via_alpha;leaf_sixty ' "$TMP/p.folded"
 
+# a thread id stands for its whole process
+TID=$(ls "/proc/$WPID/task" | grep -vx "$WPID" | head -1)
+"$FT" record -p "$TID" -d 1 -o "$TMP/tid.folded" 2>/dev/null
+check "-p with a thread id records the whole process" \
+	grep -q '^split;__libc_start_call_main;main;' "$TMP/tid.folded"
+
 # the target exits early: record stops and still writes its output
 start_workload "$TMP/w2.out" "$W" -s 2
 "$FT" record -p "$WPID" -d 30 -o "$TMP/short.folded" 2> "$TMP/short.err"
@@ -30,7 +36,8 @@ check "record ends when the target exits" valid_folded "$TMP/short.folded"
 # kernel/user filters
 start_workload "$TMP/w3.out" "$W" -s 8
 "$FT" record -p "$WPID" --no-kernel -d 2 -o "$TMP/user.folded" 2>/dev/null
-check "--no-kernel has no kernel frames" bash -c "valid_folded() { :; }; ! grep -q '_\[k\]' '$TMP/user.folded' && [ -s '$TMP/user.folded' ]"
+check "--no-kernel has no kernel frames" \
+	bash -c "[ -s '$TMP/user.folded' ] && ! grep -q '_\[k\]' '$TMP/user.folded'"
 "$FT" record -p "$WPID" --kernel-only -d 2 -o - > "$TMP/kern.folded" 2>/dev/null
 check "--kernel-only has no user frames" bash -c "! grep -q 'leaf_' '$TMP/kern.folded'"
 check "-o - writes to stdout" valid_folded "$TMP/kern.folded"
