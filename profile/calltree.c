@@ -247,54 +247,35 @@ int calltree__map(struct calltree *dst, const struct calltree *src, uint32_t *ma
 
 int calltree__merge(struct calltree *dst, const struct calltree *src, uint32_t src_node)
 {
-	uint32_t *map, *stack = NULL, i, depth, top;
+	uint32_t depth = calltree__depth(src, src_node), *map, *path, i, anc;
 	int err = -ENOMEM;
 
 	map = malloc((size_t)src->count * sizeof(*map));
-	if (!map)
-		return -ENOMEM;
+	path = malloc(((size_t)depth + 1) * sizeof(*path));
+	if (!map || !path)
+		goto cleanup;
 	for (i = 0; i < src->count; i++)
 		map[i] = CT_NONE;
-
-	/* the root path of src_node, outermost first */
-	depth = calltree__depth(src, src_node);
-	stack = malloc(((size_t)depth + 1) * sizeof(*stack));
-	if (!stack)
-		goto cleanup;
-	for (i = src_node, top = depth; i != CT_ROOT; i = src->nodes[i].parent)
-		stack[--top] = i;
-	map[CT_ROOT] = CT_ROOT;
-	for (top = 0; top < depth; top++) {
-		uint32_t id = stack[top];
-
-		err = calltree__child(dst, map[src->nodes[id].parent],
-				      src->nodes[id].name, &map[id]);
-		if (err)
-			goto cleanup;
-	}
-	/* ids ascending: parents are mapped before their children */
-	for (i = src_node; i < src->count; i++) {
+	/* src_node's root path in dst; only src_node and below go in map */
+	for (anc = src_node, i = depth; anc != CT_ROOT; anc = src->nodes[anc].parent)
+		path[--i] = src->nodes[anc].name;
+	err = calltree__path(dst, path, depth, &map[src_node]);
+	/* ids ascending: a node of the subtree comes after its parent */
+	for (i = src_node; !err && i < src->count; i++) {
 		const struct ct_node *n = &src->nodes[i];
 
-		if (i != src_node && (n->parent == CT_NONE || map[n->parent] == CT_NONE ||
-				      n->parent < src_node))
-			continue;
 		if (!n->total)
 			continue;
 		if (i != src_node) {
+			if (map[n->parent] == CT_NONE)
+				continue;	/* outside the subtree */
 			err = calltree__child(dst, map[n->parent], n->name, &map[i]);
-			if (err)
-				goto cleanup;
 		}
-		if (n->self) {
+		if (!err && n->self)
 			err = calltree__add(dst, map[i], n->self);
-			if (err)
-				goto cleanup;
-		}
 	}
-	err = 0;
 cleanup:
-	free(stack);
+	free(path);
 	free(map);
 	return err;
 }

@@ -289,9 +289,41 @@ static int push_frame(struct ps_state *st, const char *s, size_t n)
 	return err;
 }
 
+/*
+ * The next "->"-separated piece of f[0..n) at *pos, as Perl's split finds
+ * them: "a->->b" is "a", "", "b".  false once past the end.
+ */
+static bool next_piece(const char *f, size_t n, size_t *pos, size_t *start, size_t *len)
+{
+	size_t i = *pos;
+
+	if (i > n)
+		return false;
+	while (i + 1 < n && !(f[i] == '-' && f[i + 1] == '>'))
+		i++;
+	if (i + 1 >= n)
+		i = n;		/* no more separators: to the end */
+	*start = *pos;
+	*len = i - *pos;
+	*pos = i + 2;
+	return true;
+}
+
+/* s/\+0x[\da-f]+$// : the length of f without a trailing offset. */
+static size_t strip_offset(const char *f, size_t fl)
+{
+	const char *plus = memrchr(f, '+', fl), *h;
+
+	if (!plus || (size_t)(f + fl - plus) <= 3 || plus[1] != '0' || plus[2] != 'x')
+		return fl;
+	for (h = plus + 3; h < f + fl && (is_digit(*h) || (*h >= 'a' && *h <= 'f')); h++)
+		;
+	return h == f + fl ? (size_t)(plus - f) : fl;
+}
+
 static int frame_line(struct ps_state *st, const char *l, size_t n)
 {
-	size_t fs, fl, ms, ml, i, piece = 0, start, npieces, count = 0;
+	size_t fs, fl, ms, ml, pos, start, len, i, keep = 0;
 	const char *f, *mod;
 	int err;
 
@@ -301,46 +333,20 @@ static int frame_line(struct ps_state *st, const char *l, size_t n)
 		return 0;
 	f = l + fs;
 	mod = l + ms;
-	/* s/\+0x[\da-f]+$// */
-	{
-		const char *plus = memrchr(f, '+', fl);
-
-		if (plus && (size_t)(f + fl - plus) > 3 && plus[1] == '0' && plus[2] == 'x') {
-			const char *h = plus + 3;
-
-			while (h < f + fl && (is_digit(*h) || (*h >= 'a' && *h <= 'f')))
-				h++;
-			if (h == f + fl)
-				fl = (size_t)(plus - f);
-		}
-	}
+	fl = strip_offset(f, fl);
 	if (fl && f[0] == '(')
-		return 0;
-	/* split /->/, trailing empty pieces dropped */
-	npieces = 0;
-	for (i = 0, start = 0; i <= fl; i++) {
-		if (i == fl || (i + 1 < fl && f[i] == '-' && f[i + 1] == '>')) {
-			if (i > start)
-				npieces = count + 1;
-			count++;
-			start = i + 2;
-			if (i < fl)
-				i++;
-		}
-	}
+		return 0;	/* a process name, not a frame */
+	/* Perl's split drops trailing empty pieces */
+	for (pos = 0, i = 0; next_piece(f, fl, &pos, &start, &len); i++)
+		if (len)
+			keep = i + 1;
 	st->groups++;
-	for (i = 0, start = 0; piece < npieces; i++) {
-		if (i == fl || (i + 1 < fl && f[i] == '-' && f[i + 1] == '>')) {
-			err = tidy_func(st, f + start, i - start, mod, ml, piece);
-			if (!err)
-				err = push_frame(st, st->func.s ? st->func.s : "", st->func.len);
-			if (err)
-				return err;
-			piece++;
-			start = i + 2;
-			if (i < fl)
-				i++;
-		}
+	for (pos = 0, i = 0; i < keep && next_piece(f, fl, &pos, &start, &len); i++) {
+		err = tidy_func(st, f + start, len, mod, ml, i);
+		if (!err)
+			err = push_frame(st, st->func.s ? st->func.s : "", st->func.len);
+		if (err)
+			return err;
 	}
 	return 0;
 }

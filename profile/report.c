@@ -49,22 +49,22 @@ static int print_plain(FILE *out, const struct calltree *t, const struct report_
 	return err;
 }
 
-static int cmp_self(const void *a, const void *b, void *names)
+struct by_after {
+	const struct strtab *names;
+	enum report_sort key;
+};
+
+/* The after side's self or total, highest first, then by name. */
+static int cmp_after(const void *a, const void *b, void *arg)
 {
+	const struct by_after *k = arg;
 	const struct diff_fn *x = a, *y = b;
+	uint64_t vx = k->key == REPORT_SELF ? x->after.self : x->after.total;
+	uint64_t vy = k->key == REPORT_SELF ? y->after.self : y->after.total;
 
-	if (x->after.self != y->after.self)
-		return (x->after.self < y->after.self) - (x->after.self > y->after.self);
-	return strtab__cmp(names, x->name, y->name);
-}
-
-static int cmp_total(const void *a, const void *b, void *names)
-{
-	const struct diff_fn *x = a, *y = b;
-
-	if (x->after.total != y->after.total)
-		return (x->after.total < y->after.total) - (x->after.total > y->after.total);
-	return strtab__cmp(names, x->name, y->name);
+	if (vx != vy)
+		return (vx < vy) - (vx > vy);
+	return strtab__cmp(k->names, x->name, y->name);
 }
 
 static int print_diff(FILE *out, const struct calltree *t, const struct calltree *before,
@@ -77,10 +77,9 @@ static int print_diff(FILE *out, const struct calltree *t, const struct calltree
 
 	if (!d)
 		return -ENOMEM;
-	if (o->sort == REPORT_SELF)
-		qsort_r(d->fns, d->nfns, sizeof(*d->fns), cmp_self, (void *)names);
-	else if (o->sort == REPORT_TOTAL)
-		qsort_r(d->fns, d->nfns, sizeof(*d->fns), cmp_total, (void *)names);
+	if (o->sort != REPORT_DELTA)	/* diff__new sorted by delta already */
+		qsort_r(d->fns, d->nfns, sizeof(*d->fns), cmp_after,
+			&(struct by_after){ names, o->sort });
 	err = header(out, true);
 	for (i = 0; !err && i < d->nfns && (!o->limit || (long)i < o->limit); i++)
 		err = row(out, names, &d->fns[i].after, d->after_samples, &d->fns[i].delta);

@@ -84,6 +84,18 @@ static void test_inline_chains_and_skips(void **state)
 	       "app;main;inner;mid_[i];outer_[i] 1\n");
 }
 
+static void test_inline_empty_pieces(void **state)
+{
+	/* split keeps an empty middle piece (it becomes "_[i]") and drops trailing ones */
+	expect(state,
+	       "app 1 [0] 1.0: cpu-clock: \n"
+	       "\t1 p->->q (/x)\n"
+	       "\t2 r-> (/x)\n"
+	       "\t3 s+0x1f (/x)\n"
+	       "\n",
+	       "app;s;r;p;_[i];q_[i] 1\n");
+}
+
 static void test_event_filter_and_eof(void **state)
 {
 	struct parse_stats st = { 0 };
@@ -137,6 +149,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_symbols, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_tidy_names, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_inline_chains_and_skips, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_inline_empty_pieces, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_event_filter_and_eof, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_java_and_crlf, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_sample_without_frames, fixture_setup, fixture_teardown),
