@@ -265,6 +265,21 @@ static int intern_markers(struct sampler *s)
 	return 0;
 }
 
+/*
+ * A count map holds one epoch's distinct keys, at most the samples of that
+ * epoch (about a second, freq per CPU): size it for twice that, so a slow
+ * drain still fits, instead of preallocating the maximum at every start.
+ */
+static void size_counts(struct profile_bpf *skel, unsigned freq)
+{
+	long ncpus = libbpf_num_possible_cpus();
+	unsigned long n = 2ul * freq * (unsigned long)(ncpus > 0 ? ncpus : 1);
+
+	n = n < 4096 ? 4096 : n > 65536 ? 65536 : n;
+	bpf_map__set_max_entries(skel->maps.counts0, (__u32)n);
+	bpf_map__set_max_entries(skel->maps.counts1, (__u32)n);
+}
+
 struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 			     char *err, size_t errlen)
 {
@@ -305,6 +320,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	s->skel->rodata->filter_cgroup = o->target == SAMPLE_CGROUP;
 	s->skel->rodata->user_stacks = o->user;
 	s->skel->rodata->kernel_stacks = o->kernel;
+	size_counts(s->skel, o->freq);
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
 	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
 	ret = profile_bpf__load(s->skel);

@@ -188,6 +188,7 @@ static int ksym_cmp(const void *a, const void *b)
 int symbolizer__load_kernel(struct symbolizer *s)
 {
 	size_t cap = 0, len = 0, n, ncap = 0;
+	bool sorted = true;
 	char *line;
 	int err = 0;
 	FILE *f = fopen("/proc/kallsyms", "re");
@@ -212,35 +213,47 @@ int symbolizer__load_kernel(struct symbolizer *s)
 			break;
 	}
 	s->kbuf[len] = '\0';
-	for (line = s->kbuf; line && *line;) {
-		char *nl = strchr(line, '\n'), *sp1, *name, *end;
-		uint64_t addr;
+	/* "ffffffff81000000 T name[\t[module]]" per line; text symbols only */
+	for (line = s->kbuf; line < s->kbuf + len;) {
+		char *nl = memchr(line, '\n', (size_t)(s->kbuf + len - line)), *p = line, *name;
+		uint64_t addr = 0;
 
-		if (nl)
-			*nl = '\0';
-		addr = strtoull(line, &sp1, 16);
-		if (sp1[0] == ' ' && sp1[1] && sp1[2] == ' ' && addr &&
-		    strchr("tTwW", sp1[1])) {
-			name = sp1 + 3;
-			end = strpbrk(name, " \t");
-			if (end)
-				*end = '\0';	/* drop "[module]" */
-			if (s->nksyms == ncap) {
-				struct ksym *nk;
+		if (!nl)
+			nl = s->kbuf + len;
+		*nl = '\0';
+		for (;; p++) {
+			unsigned d = (unsigned char)*p;
 
-				ncap = ncap ? ncap * 2 : 65536;
-				nk = realloc(s->ksyms, ncap * sizeof(*nk));
-				if (!nk) {
-					err = -ENOMEM;
-					goto out;
-				}
-				s->ksyms = nk;
-			}
-			s->ksyms[s->nksyms++] = (struct ksym){ addr, name, UINT32_MAX };
+			if (d - '0' < 10)
+				d -= '0';
+			else if ((d | 0x20) - 'a' < 6)
+				d = (d | 0x20) - 'a' + 10;
+			else
+				break;
+			addr = addr << 4 | d;
 		}
-		line = nl ? nl + 1 : NULL;
+		line = nl + 1;
+		if (p[0] != ' ' || !p[1] || p[2] != ' ' || !addr || !strchr("tTwW", p[1]))
+			continue;
+		name = p + 3;
+		name[strcspn(name, " \t")] = '\0';	/* drop "[module]" */
+		if (s->nksyms == ncap) {
+			struct ksym *nk;
+
+			ncap = ncap ? ncap * 2 : 65536;
+			nk = realloc(s->ksyms, ncap * sizeof(*nk));
+			if (!nk) {
+				err = -ENOMEM;
+				goto out;
+			}
+			s->ksyms = nk;
+		}
+		if (s->nksyms && addr < s->ksyms[s->nksyms - 1].addr)
+			sorted = false;
+		s->ksyms[s->nksyms++] = (struct ksym){ addr, name, UINT32_MAX };
 	}
-	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
+	if (!sorted)	/* the kernel lists them in order; sort only if not */
+		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
 	if (!s->nksyms)
 		err = -ENOENT;	/* kptr_restrict hides the addresses */
 out:
