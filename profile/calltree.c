@@ -17,11 +17,21 @@ struct calltree {
 	uint32_t mask;
 };
 
+/*
+ * A full 64-bit finalizer (murmur3's fmix64): many nodes share a name under
+ * consecutive parents, and a bare multiply left such keys clustered under
+ * linear probing.
+ */
 static inline uint32_t key_hash(uint32_t parent, uint32_t name)
 {
-	uint64_t k = ((uint64_t)parent << 32 | name) * 0x9e3779b97f4a7c15ull;
+	uint64_t k = (uint64_t)parent << 32 | name;
 
-	return (uint32_t)(k >> 32) ^ (uint32_t)k;
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return (uint32_t)k;
 }
 
 struct calltree *calltree__new(struct strtab *names)
@@ -87,7 +97,12 @@ uint32_t calltree__depth(const struct calltree *t, uint32_t id)
 
 uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name)
 {
-	uint32_t pos = key_hash(parent, name) & t->mask;
+	uint32_t pos;
+
+	/* a parent with no children yet (a branch being built) needs no probe */
+	if (t->nodes[parent].child == CT_NONE)
+		return CT_NONE;
+	pos = key_hash(parent, name) & t->mask;
 
 	for (;;) {
 		uint32_t id = t->slots[pos];

@@ -13,12 +13,14 @@ echo "## model"
 "$BUILD"/bench/bench_model
 
 echo "## report throughput"
-# real perf stacks of this machine, replicated with distinct roots to >= 40 MB
-"$W" -s 8 > /dev/null & "$W" -t 1 -s 8 > /dev/null &
-perf record -q -a -g -F 999 -o "$T/perf.data" -- sleep 4 > /dev/null 2>&1
+# real perf stacks of this machine: the whole host while it compiles this
+# project (cc1, clang, ld, make: thousands of distinct stacks), replicated
+# with distinct roots to >= 40 MB
+perf record -q -a -g -F 999 -o "$T/perf.data" -- \
+	make -s -B -j"$(nproc)" BUILD="$T/compile" all > /dev/null 2>&1
 perf script -i "$T/perf.data" 2> /dev/null > "$T/perf.txt"
 "$FT" fold "$T/perf.txt" -o "$T/base.folded" 2> /dev/null
-wait
+echo "base: $(wc -l < "$T/base.folded") distinct stacks from $(grep -c '^$' "$T/perf.txt") perf samples"
 i=0
 while [ "$(stat -c %s "$T/big.folded" 2>/dev/null || echo 0)" -lt 41943040 ]; do
 	sed "s/^/r$i-/" "$T/base.folded" >> "$T/big.folded"; i=$((i + 1))
