@@ -95,24 +95,37 @@ uint32_t calltree__depth(const struct calltree *t, uint32_t id)
 	return d;
 }
 
-uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name)
+/*
+ * The node (parent, name), or CT_NONE with *slot set to the empty slot
+ * where it would go, so an insert needs no second probe.
+ */
+static uint32_t lookup(const struct calltree *t, uint32_t parent, uint32_t name,
+		       uint32_t *slot)
 {
-	uint32_t pos;
-
-	/* a parent with no children yet (a branch being built) needs no probe */
-	if (t->nodes[parent].child == CT_NONE)
-		return CT_NONE;
-	pos = key_hash(parent, name) & t->mask;
+	uint32_t pos = key_hash(parent, name) & t->mask;
 
 	for (;;) {
 		uint32_t id = t->slots[pos];
 
-		if (!id)
+		if (!id) {
+			*slot = pos;
 			return CT_NONE;
-		if (t->nodes[id - 1].parent == parent && t->nodes[id - 1].name == name)
+		}
+		/* a parent with no children yet (a branch being built) has none */
+		if (t->nodes[parent].child != CT_NONE && t->nodes[id - 1].parent == parent &&
+		    t->nodes[id - 1].name == name)
 			return id - 1;
 		pos = (pos + 1) & t->mask;
 	}
+}
+
+uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name)
+{
+	uint32_t slot;
+
+	if (t->nodes[parent].child == CT_NONE)
+		return CT_NONE;
+	return lookup(t, parent, name, &slot);
 }
 
 static int grow_slots(struct calltree *t)
@@ -137,16 +150,17 @@ static int grow_slots(struct calltree *t)
 
 int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out)
 {
-	uint32_t pos, id = calltree__find(t, parent, name);
+	uint32_t slot, id;
 	struct ct_node *n;
 
+	if ((uint64_t)t->count * 2 >= (uint64_t)t->mask + 1 && grow_slots(t))
+		return -ENOMEM;
+	id = lookup(t, parent, name, &slot);
 	if (id != CT_NONE) {
 		*out = id;
 		return 0;
 	}
 	if (t->count >= CT_NONE - 1)
-		return -ENOMEM;
-	if ((uint64_t)t->count * 2 >= (uint64_t)t->mask + 1 && grow_slots(t))
 		return -ENOMEM;
 	if (t->count == t->cap) {
 		uint32_t ncap = t->cap < (1u << 30) ? t->cap * 2 : CT_NONE - 1;
@@ -162,10 +176,7 @@ int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t
 	*n = (struct ct_node){ .name = name, .parent = parent, .child = CT_NONE,
 			       .sibling = t->nodes[parent].child };
 	t->nodes[parent].child = id;
-	pos = key_hash(parent, name) & t->mask;
-	while (t->slots[pos])
-		pos = (pos + 1) & t->mask;
-	t->slots[pos] = id + 1;
+	t->slots[slot] = id + 1;
 	*out = id;
 	return 0;
 }
