@@ -27,26 +27,36 @@ while [ "$(stat -c %s "$T/big.folded" 2>/dev/null || echo 0)" -lt 41943040 ]; do
 done
 mb=$(awk -v s="$(stat -c %s "$T/big.folded")" 'BEGIN { printf "%.1f", s / 1048576 }')
 lines=$(wc -l < "$T/big.folded")
-for run in 1 2 3; do
-	/usr/bin/time -f "%e %M" -o "$T/time" "$FT" report "$T/big.folded" > /dev/null
-	read -r secs kb < "$T/time"
-	echo "report: $mb MB, $lines lines in $secs s -> $(awk -v m="$mb" -v s="$secs" 'BEGIN { printf "%.0f", m / (s > 0 ? s : 0.001) }') MB/s, max RSS $((kb / 1024)) MB"
+# this host is shared and noisy: five runs, best and median
+for run in 1 2 3 4 5; do
+	/usr/bin/time -f "%e %M" -o "$T/time.$run" "$FT" report "$T/big.folded" > /dev/null
 done
+cat "$T"/time.? | sort -n | awk -v mb="$mb" -v lines="$lines" '
+	{ t[NR] = $1; kb = $2 }
+	END { printf "report: %s MB, %d lines: best %.2f s (%.0f MB/s), median %.2f s (%.0f MB/s), max RSS %d MB\n",
+		mb, lines, t[1], mb / t[1], t[3], mb / t[3], kb / 1024 }'
 
 echo "## record CPU: 10 s whole host at 99 Hz, every CPU busy"
-for c in $(seq "$(nproc)"); do "$W" -s 40 > /dev/null & done
+for c in $(seq "$(nproc)"); do "$W" -s 75 > /dev/null & done
 sleep 1
-/usr/bin/time -f "%U %S" -o "$T/ft.time" env FLAMETOP_BPF_STATS=1 \
-	"$FT" record -a -F 99 -d 10 -o "$T/ft.folded" 2> "$T/ft.err"
-cat "$T/ft.err" | grep -v '^[0-9.]* [0-9.]*$'
-read -r u s < "$T/ft.time"
-bpf_ns=$(sed -n 's/.*bpf [0-9]* runs, \([0-9]*\) ns.*/\1/p' "$T/ft.err")
-runs=$(sed -n 's/.*bpf \([0-9]*\) runs.*/\1/p' "$T/ft.err")
-ft_cpu=$(awk -v u="$u" -v s="$s" -v b="${bpf_ns:-0}" 'BEGIN { printf "%.3f", u + s + b / 1e9 }')
-echo "flametop: user $u s + sys $s s + bpf $(awk -v b="${bpf_ns:-0}" 'BEGIN { printf "%.3f", b / 1e9 }') s = $ft_cpu s CPU (bpf $(awk -v b="${bpf_ns:-0}" -v r="${runs:-1}" 'BEGIN { printf "%.0f", b / (r ? r : 1) }') ns/sample)"
-/usr/bin/time -f "%U %S" -o "$T/p1.time" perf record -q -F 99 -g -a -o "$T/p.data" -- sleep 10 > /dev/null 2>&1
-/usr/bin/time -f "%U %S" -o "$T/p2.time" sh -c "perf script -i '$T/p.data' > '$T/p.txt' 2>/dev/null"
-/usr/bin/time -f "%U %S" -o "$T/p3.time" "$FT" fold "$T/p.txt" -o "$T/p.folded" 2> /dev/null
-perf_cpu=$(cat "$T/p1.time" "$T/p2.time" "$T/p3.time" | awk '{ t += $1 + $2 } END { printf "%.3f", t }')
-echo "perf record -g + perf script + fold: $perf_cpu s CPU ($(tr '\n' ' ' < "$T/p1.time")| $(tr '\n' ' ' < "$T/p2.time")| $(tr '\n' ' ' < "$T/p3.time"))"
-echo "ratio: flametop uses $(awk -v a="$ft_cpu" -v b="$perf_cpu" 'BEGIN { printf "%.3f", a / b }') of perf's CPU (goal <= 0.2)"
+for run in 1 2 3; do
+	/usr/bin/time -f "%U %S" -o "$T/ft.time" env FLAMETOP_BPF_STATS=1 \
+		"$FT" record -a -F 99 -d 10 -o "$T/ft.folded" 2> "$T/ft.err"
+	read -r u s < "$T/ft.time"
+	bpf_ns=$(sed -n 's/.*bpf [0-9]* runs, \([0-9]*\) ns.*/\1/p' "$T/ft.err")
+	runs=$(sed -n 's/.*bpf \([0-9]*\) runs.*/\1/p' "$T/ft.err")
+	ft_cpu=$(awk -v u="$u" -v s="$s" -v b="${bpf_ns:-0}" 'BEGIN { printf "%.3f", u + s + b / 1e9 }')
+	/usr/bin/time -f "%U %S" -o "$T/p1.time" perf record -q -F 99 -g -a -o "$T/p.data" -- sleep 10 > /dev/null 2>&1
+	/usr/bin/time -f "%U %S" -o "$T/p2.time" sh -c "perf script -i '$T/p.data' > '$T/p.txt' 2>/dev/null"
+	/usr/bin/time -f "%U %S" -o "$T/p3.time" "$FT" fold "$T/p.txt" -o "$T/p.folded" 2> /dev/null
+	perf_cpu=$(cat "$T/p1.time" "$T/p2.time" "$T/p3.time" | awk '{ t += $1 + $2 } END { printf "%.3f", t }')
+	echo "run $run: flametop user $u + sys $s + bpf $(awk -v b="${bpf_ns:-0}" 'BEGIN { printf "%.3f", b / 1e9 }') = $ft_cpu s" \
+		"(bpf $(awk -v b="${bpf_ns:-0}" -v r="${runs:-1}" 'BEGIN { printf "%.0f", b / (r ? r : 1) }') ns/sample);" \
+		"perf record+script+fold $perf_cpu s ($(tr '\n' ' ' < "$T/p1.time")| $(tr '\n' ' ' < "$T/p2.time")| $(tr '\n' ' ' < "$T/p3.time"))" \
+		"-> ratio $(awk -v a="$ft_cpu" -v b="$perf_cpu" 'BEGIN { printf "%.3f", a / b }')"
+	echo "$ft_cpu $perf_cpu" >> "$T/ratios"
+done
+fmed=$(cut -d' ' -f1 "$T/ratios" | sort -n | sed -n 2p)
+pmed=$(cut -d' ' -f2 "$T/ratios" | sort -n | sed -n 2p)
+echo "median: flametop $fmed s, perf $pmed s CPU -> flametop uses" \
+	"$(awk -v a="$fmed" -v b="$pmed" 'BEGIN { printf "%.3f", a / b }') of perf's CPU (goal <= 0.2)"
