@@ -19,12 +19,19 @@ TEST_DEPS  := tmux linux-perf valgrind procps util-linux coreutils binutils pyth
 PROFILE_SRCS := $(wildcard profile/*.c)
 SAMPLER_SRCS := $(wildcard sampler/*.c)
 TUI_SRCS     := $(wildcard tui/*.c)
+RENDER_SRCS  := $(wildcard render/*.c)
+KEYMAP_SRCS  := $(wildcard keymaps/*.c)
+KEYMAP_FILES := $(wildcard keymaps/*.keys)
 BPF_SRCS     := $(wildcard bpf/*.bpf.c)
 SKELETONS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
 PROFILE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PROFILE_SRCS))
 SAMPLER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(SAMPLER_SRCS))
 TUI_OBJS     := $(patsubst %.c,$(BUILD)/%.o,$(TUI_SRCS))
+RENDER_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(RENDER_SRCS))
+KEYMAP_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(KEYMAP_SRCS)) $(BUILD)/keymaps/builtin_keys.o
+# the explorer without main(): linked by the flametop binary and the TUI bench
+APP_OBJS     := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS)) $(RENDER_OBJS) $(KEYMAP_OBJS)
 
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -59,11 +66,28 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/flametop: $(PROFILE_OBJS) $(SAMPLER_OBJS) $(TUI_OBJS)
+# keymaps/*.keys become C strings: the built-in keymaps go through the same
+# parser as a user's file.
+$(BUILD)/keymaps/builtin_keys.c: $(KEYMAP_FILES) Makefile
+	@mkdir -p $(@D)
+	{ echo '#include "../../keymaps/builtin.h"'; \
+	  echo 'const struct builtin_keymap builtin_keymaps[] = {'; \
+	  for f in $(KEYMAP_FILES); do \
+	    n=$$(basename $$f .keys); echo "{ \"$$n\","; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+	    echo '},'; \
+	  done; \
+	  echo '{ 0, 0 } };'; } > $@
+
+$(BUILD)/keymaps/builtin_keys.o: $(BUILD)/keymaps/builtin_keys.c
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/flametop: $(PROFILE_OBJS) $(SAMPLER_OBJS) $(APP_OBJS) $(BUILD)/tui/main.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # --- tests --------------------------------------------------------------------
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(PROFILE_OBJS) $(SAMPLER_OBJS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(PROFILE_OBJS) $(SAMPLER_OBJS) $(RENDER_OBJS) \
+		$(KEYMAP_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
 

@@ -20,8 +20,7 @@ int die(const char *fmt, ...)
 	return 1;
 }
 
-/* Reads path into t; on failure prints the one line and returns 1. */
-static int load(struct calltree *t, const char *path)
+int load_profile(struct calltree *t, const char *path)
 {
 	struct parse_error err = { 0 };
 	struct parse_stats stats = { 0 };
@@ -49,9 +48,9 @@ int cmd_report(const struct options *o)
 		die("out of memory");
 		goto cleanup;
 	}
-	if (o->diff_before && load(before, o->diff_before))
+	if (o->diff_before && load_profile(before, o->diff_before))
 		goto cleanup;
-	if (load(t, o->files[0]))
+	if (load_profile(t, o->files[0]))
 		goto cleanup;
 	err = report__print(stdout, t, o->diff_before ? before : NULL, &o->report);
 	if (!err && fflush(stdout))
@@ -79,7 +78,7 @@ int cmd_fold(const struct options *o)
 		die("out of memory");
 		goto cleanup;
 	}
-	if (load(t, o->files[0]))
+	if (load_profile(t, o->files[0]))
 		goto cleanup;
 	err = folded__write_path(out, t, CT_ROOT, false);
 	if (err) {

@@ -11,6 +11,16 @@
 int cmd_report(const struct options *o);
 int cmd_fold(const struct options *o);
 int cmd_record(const struct options *o);
+int cmd_view(const struct options *o);
+
+struct calltree;
+/* Reads a profile file into t; on failure prints the one line and returns 1. */
+int load_profile(struct calltree *t, const char *path);
+
+struct keymap;
+/* The keymap for the explorer: the built-in one, then the user's file. */
+int load_keys(const struct options *o, struct keymap **out, char *origin, size_t osize,
+	      char *warning, size_t wsize);
 
 /* Prints "flametop: " + the message to stderr; returns 1. */
 int die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

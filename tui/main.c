@@ -21,8 +21,9 @@ int main(int argc, char **argv)
 		return cmd_fold(&opts);
 	case CMD_RECORD:
 		return cmd_record(&opts);
-	case CMD_LIVE:
 	case CMD_VIEW:
+		return cmd_view(&opts);
+	case CMD_LIVE:
 	case CMD_DIFF:
 		break;
 	}

@@ -30,6 +30,10 @@ static const char usage_text[] =
 	"         --retain SECS            history kept for rewind (default 600)\n"
 	"         --window SECS            width of the live window (default 10)\n"
 	"         --snapshot-dir DIR       where 's' writes snapshots (default: .)\n"
+	"         --keymap default|vim|htop   the explorer's built-in keys (default: default)\n"
+	"         --keys FILE              key bindings on top of the keymap\n"
+	"                                  (default: ~/.config/flametop/keys when it exists)\n"
+	"         --no-mouse               leave the mouse to the terminal\n"
 	"         -n N                     report: rows (default 20; 0 = all)\n"
 	"         --version, -h/--help\n";
 
@@ -100,7 +104,7 @@ static const struct {
 
 enum {
 	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
-	OPT_VERSION, OPT_SNAPSHOT_DIR,
+	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE,
 };
 
 static const struct option longopts[] = {
@@ -117,6 +121,9 @@ static const struct option longopts[] = {
 	{ "sort", required_argument, NULL, OPT_SORT },
 	{ "diff", required_argument, NULL, OPT_DIFF },
 	{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
+	{ "keys", required_argument, NULL, OPT_KEYS },
+	{ "keymap", required_argument, NULL, OPT_KEYMAP },
+	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -130,7 +137,8 @@ static bool allowed(enum command cmd, int opt)
 	switch (opt) {
 	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
 		return sampling;
-	case OPT_RETAIN: case OPT_WINDOW: case OPT_SNAPSHOT_DIR:
+	case OPT_RETAIN: case OPT_WINDOW: case OPT_SNAPSHOT_DIR: case OPT_KEYS: case OPT_KEYMAP:
+	case OPT_NO_MOUSE:
 		return cmd == CMD_LIVE || cmd == CMD_VIEW || cmd == CMD_DIFF;
 	case 'd':
 		return cmd == CMD_RECORD;
@@ -217,7 +225,22 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 		o->diff_before = arg;
 		return 0;
 	case OPT_SNAPSHOT_DIR:
+		if (!*arg)
+			return usage_error("%s needs a directory", optname);
 		o->snapshot_dir = arg;
+		return 0;
+	case OPT_KEYS:
+		if (!*arg)
+			return usage_error("%s needs a file name", optname);
+		o->keys_file = arg;
+		return 0;
+	case OPT_KEYMAP:
+		if (strcmp(arg, "default") && strcmp(arg, "vim") && strcmp(arg, "htop"))
+			return usage_error("--keymap takes default, vim or htop, not '%s'", arg);
+		o->keymap = arg;
+		return 0;
+	case OPT_NO_MOUSE:
+		o->no_mouse = true;
 		return 0;
 	default:
 		return 2;

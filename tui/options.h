@@ -35,6 +35,10 @@ struct options {
 	const char *diff_before;
 	const char *files[2];
 	size_t nfiles;
+	/* the explorer */
+	const char *keymap;	/* built-in keymap name; NULL: default */
+	const char *keys_file;	/* --keys; NULL: ~/.config/flametop/keys if present */
+	bool no_mouse;
 };
 
 /*

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Keymaps: the action table's names, key names, and the one parser every
+ * keymap goes through.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "keymap.h"
+
+static const char *const action_names[ACT_COUNT] = {
+#define FT_ACTION_NAME(id, name, desc) [ACT_##id] = name,
+	FT_ACTIONS(FT_ACTION_NAME)
+#undef FT_ACTION_NAME
+};
+
+static const char *const action_descs[ACT_COUNT] = {
+#define FT_ACTION_DESC(id, name, desc) [ACT_##id] = desc,
+	FT_ACTIONS(FT_ACTION_DESC)
+#undef FT_ACTION_DESC
+};
+
+const char *action__name(enum action a)
+{
+	return a >= 0 && a < ACT_COUNT ? action_names[a] : "none";
+}
+
+const char *action__description(enum action a)
+{
+	return a >= 0 && a < ACT_COUNT ? action_descs[a] : "";
+}
+
+enum action action__find(const char *name)
+{
+	for (int a = 0; a < ACT_COUNT; a++)
+		if (!strcmp(action_names[a], name))
+			return (enum action)a;
+	return ACT_NONE;
+}
+
+static const struct {
+	const char *name;
+	int key;
+} key_names[] = {
+	{ "Tab", KEY_CODE_TAB },	{ "Enter", KEY_CODE_ENTER },
+	{ "Esc", KEY_CODE_ESC },	{ "Space", KEY_CODE_SPACE },
+	{ "Backspace", KEY_CODE_BACKSPACE }, { "Up", KEY_CODE_UP },
+	{ "Down", KEY_CODE_DOWN },	{ "Left", KEY_CODE_LEFT },
+	{ "Right", KEY_CODE_RIGHT },	{ "Home", KEY_CODE_HOME },
+	{ "End", KEY_CODE_END },	{ "PgUp", KEY_CODE_PGUP },
+	{ "PgDn", KEY_CODE_PGDN },	{ "Insert", KEY_CODE_INSERT },
+	{ "Delete", KEY_CODE_DELETE },	{ "S-Tab", KEY_CODE_BACKTAB },
+	{ "Hash", '#' },
+};
+
+int key__parse(const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
+		if (!strcasecmp(key_names[i].name, name))
+			return key_names[i].key;
+	if (len == 1 && isgraph((unsigned char)name[0]))
+		return (unsigned char)name[0];
+	if (len == 3 && (name[0] == 'C' || name[0] == 'c') && name[1] == '-' &&
+	    isalpha((unsigned char)name[2]))
+		return tolower((unsigned char)name[2]) - 'a' + 1;
+	if ((name[0] == 'F' || name[0] == 'f') && len >= 2 && len <= 3 &&
+	    isdigit((unsigned char)name[1]) && (len == 2 || isdigit((unsigned char)name[2]))) {
+		int n = atoi(name + 1);
+
+		if (n >= 1 && n <= 12)
+			return KEY_CODE_F(n);
+	}
+	return -1;
+}
+
+const char *key__name(int key, char *buf, size_t size)
+{
+	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
+		if (key_names[i].key == key && key != '#') {
+			snprintf(buf, size, "%s", key_names[i].name);
+			return buf;
+		}
+	}
+	if (key >= KEY_CODE_F1 && key < KEY_CODE_MAX)
+		snprintf(buf, size, "F%d", key - KEY_CODE_F1 + 1);
+	else if (key >= 1 && key <= 26)
+		snprintf(buf, size, "C-%c", 'a' + key - 1);
+	else if (key > 32 && key < 127)
+		snprintf(buf, size, "%c", key);
+	else
+		snprintf(buf, size, "<%d>", key);
+	return buf;
+}
+
+struct keymap {
+	signed char action[KEY_CODE_MAX];
+	unsigned seq[KEY_CODE_MAX];	/* order of binding, for stable listings */
+	unsigned next_seq;
+};
+
+struct keymap *keymap__new(void)
+{
+	struct keymap *km = calloc(1, sizeof(*km));
+
+	if (km)
+		memset(km->action, ACT_NONE, sizeof(km->action));
+	return km;
+}
+
+void keymap__free(struct keymap *km)
+{
+	free(km);
+}
+
+const char *const *keymap__builtin_names(void)
+{
+	static const char *names[8];
+
+	if (!names[0])
+		for (size_t i = 0; builtin_keymaps[i].name && i + 1 < 8; i++)
+			names[i] = builtin_keymaps[i].name;
+	return names;
+}
+
+static const char *builtin_text(const char *name)
+{
+	for (size_t i = 0; builtin_keymaps[i].name; i++)
+		if (!strcmp(builtin_keymaps[i].name, name))
+			return builtin_keymaps[i].text;
+	return NULL;
+}
+
+static void bind(struct keymap *km, int key, enum action a)
+{
+	km->action[key] = (signed char)a;
+	km->seq[key] = km->next_seq++;
+}
+
+int keymap__use_builtin(struct keymap *km, const char *name)
+{
+	const char *text = builtin_text(name);
+
+	if (!text)
+		return -ENOENT;
+	memset(km->action, ACT_NONE, sizeof(km->action));
+	/* built-in keymaps are checked by the tests; an error here is a bug */
+	return keymap__parse(km, text, strlen(text), name, NULL, NULL) ? -EINVAL : 0;
+}
+
+/* Splits a line into at most three whitespace-separated words. */
+static size_t split_words(char *line, char **words)
+{
+	size_t n = 0;
+	char *save = NULL;
+
+	for (char *w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		if (n == 3)
+			return 4;
+		words[n++] = w;
+	}
+	return n;
+}
+
+/* Applies one line; NULL when it is good, else what is wrong with it. */
+static const char *parse_line(struct keymap *km, char *line, char *msg, size_t size)
+{
+	char *w[3];
+	size_t n = split_words(line, w);
+	enum action a;
+	int key;
+
+	if (n == 0)
+		return NULL;
+	if (n != 2)
+		return "expected 'KEY ACTION'";
+	if (!strcmp(w[0], "keymap")) {
+		if (keymap__use_builtin(km, w[1]) == 0)
+			return NULL;
+		snprintf(msg, size, "unknown keymap '%.40s' (default, vim or htop)", w[1]);
+		return msg;
+	}
+	key = key__parse(w[0]);
+	if (key < 0) {
+		snprintf(msg, size, "unknown key '%.40s'", w[0]);
+		return msg;
+	}
+	if (!strcmp(w[1], "none")) {
+		km->action[key] = ACT_NONE;
+		return NULL;
+	}
+	a = action__find(w[1]);
+	if (a == ACT_NONE) {
+		snprintf(msg, size, "unknown action '%.40s'", w[1]);
+		return msg;
+	}
+	bind(km, key, a);
+	return NULL;
+}
+
+unsigned keymap__parse(struct keymap *km, const char *text, size_t len, const char *origin,
+		       keymap_error_fn err, void *ctx)
+{
+	unsigned bad = 0, lineno = 0;
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char line[256], msg[96];
+		const char *what;
+		size_t skip = 0;
+
+		lineno++;
+		while (skip < n && (p[skip] == ' ' || p[skip] == '\t'))
+			skip++;
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (skip < n && p[skip] == '#') {
+			what = NULL;
+		} else if (n >= sizeof(line) || memchr(p, '\0', n)) {
+			what = "line too long or not text";
+		} else {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			what = parse_line(km, line, msg, sizeof(msg));
+		}
+		if (what) {
+			bad++;
+			if (err)
+				err(ctx, origin, lineno, what);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return bad;
+}
+
+int keymap__load_file(struct keymap *km, const char *path, keymap_error_fn err, void *ctx)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int ret;
+
+	if (!f)
+		return -errno;
+	for (;;) {
+		if (len == cap) {
+			char *nbuf = cap < (1u << 20) ? realloc(buf, cap ? cap * 2 : 4096) : NULL;
+
+			if (!nbuf) {
+				ret = cap ? -EFBIG : -ENOMEM;
+				goto cleanup;
+			}
+			buf = nbuf;
+			cap = cap ? cap * 2 : 4096;
+		}
+		size_t got = fread(buf + len, 1, cap - len, f);
+
+		len += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		ret = -EIO;
+		goto cleanup;
+	}
+	ret = (int)keymap__parse(km, buf, len, path, err, ctx);
+cleanup:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+enum action keymap__action(const struct keymap *km, int key)
+{
+	if (key < 0 || key >= KEY_CODE_MAX)
+		return ACT_NONE;
+	return (enum action)km->action[key];
+}
+
+size_t keymap__keys(const struct keymap *km, enum action a, int *keys, size_t max)
+{
+	size_t n = 0;
+
+	for (int k = 0; k < KEY_CODE_MAX; k++) {
+		if (km->action[k] != a)
+			continue;
+		/* insertion by binding order */
+		size_t i = n < max ? n : max;
+
+		if (n < max) {
+			while (i > 0 && km->seq[keys[i - 1]] > km->seq[k]) {
+				keys[i] = keys[i - 1];
+				i--;
+			}
+			keys[i] = k;
+		}
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Snapshots: what a view shows, saved as flametop-<target>-<YYYYmmdd-HHMMSS>.folded
+ * in a directory, created atomically and never replacing anything (SPEC.md).
+ */
+#ifndef FLAMETOP_SNAPSHOT_H
+#define FLAMETOP_SNAPSHOT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "calltree.h"
+
+/* Makes target safe as part of a file name: [A-Za-z0-9._-], others '_'. */
+void snapshot__sanitize(const char *target, char *out, size_t size);
+
+/*
+ * Writes the subtree at node of t (full root paths) to a new file in dir
+ * named for target and when (local time); if that name is taken, "-2",
+ * "-3"... are tried.  path gets the file's name (or the last name tried).
+ * 0 or -errno.
+ */
+int snapshot__write(const char *dir, const char *target, const struct calltree *t,
+		    uint32_t node, time_t when, char *path, size_t size);
+
+#endif

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Flame graph layout (tree -> frames) and paint (frames -> cells).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flame.h"
+#include "palette.h"
+
+void flame__init(struct flame_layout *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void flame__release(struct flame_layout *l)
+{
+	free(l->frames);
+	free(l->rows);
+	free(l->kids);
+	flame__init(l);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 64;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	np = realloc(*p, n * size);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = n;
+	return 0;
+}
+
+static int push_frame(struct flame_layout *l, uint32_t node, uint32_t row, uint32_t x0,
+		      uint32_t x1)
+{
+	if (grow((void **)&l->frames, &l->frames_cap, l->nframes + 1, sizeof(*l->frames)))
+		return -ENOMEM;
+	l->frames[l->nframes++] = (struct flame_frame){ node, row, x0, x1 };
+	return 0;
+}
+
+static int start_row(struct flame_layout *l)
+{
+	size_t cap = l->rows_cap;
+
+	if (grow((void **)&l->rows, &cap, (size_t)l->nrows + 2, sizeof(*l->rows)))
+		return -ENOMEM;
+	l->rows_cap = (uint32_t)cap;
+	l->rows[l->nrows] = (uint32_t)l->nframes;
+	return 0;
+}
+
+/* Appends the children of frame f that are at least one cell wide. */
+static int layout_children(struct flame_layout *l, const struct flame_frame *f, uint32_t row)
+{
+	const struct calltree *t = l->tree;
+	const struct ct_node *n = calltree__node(t, f->node);
+	unsigned __int128 span = f->x1 - f->x0;
+	uint64_t cum = 0;
+	size_t nkids = 0;
+
+	if (!n->total)
+		return 0;
+	for (uint32_t c = n->child; c != CT_NONE; c = calltree__node(t, c)->sibling)
+		nkids++;
+	if (grow((void **)&l->kids, &l->kids_cap, nkids, sizeof(*l->kids)))
+		return -ENOMEM;
+	nkids = calltree__children(t, f->node, l->kids, nkids);
+	for (size_t i = 0; i < nkids; i++) {
+		const struct ct_node *c = calltree__node(t, l->kids[i]);
+		uint32_t x0, x1;
+
+		if (!c->total)
+			continue;
+		x0 = f->x0 + (uint32_t)(span * cum / n->total);
+		cum += c->total;
+		x1 = f->x0 + (uint32_t)(span * cum / n->total);
+		if (x1 - x0 >= FLAME_SUB && push_frame(l, l->kids[i], row, x0, x1))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int flame__layout(struct flame_layout *l, const struct calltree *t, uint32_t zoom,
+		  uint32_t width)
+{
+	uint32_t full = width * FLAME_SUB, depth = calltree__depth(t, zoom), r;
+	uint32_t *chain;
+
+	l->tree = t;
+	l->zoom = zoom;
+	l->width = width;
+	l->nframes = 0;
+	l->nrows = 0;
+	l->ncrumbs = 0;
+	if (!width || depth >= FLAME_MAX_ROWS)
+		return start_row(l);
+	/* the breadcrumbs, root first */
+	chain = malloc((depth + 1) * sizeof(*chain));
+	if (!chain)
+		return -ENOMEM;
+	for (uint32_t id = zoom, i = depth + 1; i-- > 0; id = calltree__node(t, id)->parent)
+		chain[i] = id;
+	for (r = 0; r <= depth; r++) {
+		if (start_row(l) || push_frame(l, chain[r], r, 0, full)) {
+			free(chain);
+			return -ENOMEM;
+		}
+		l->nrows++;
+	}
+	free(chain);
+	l->ncrumbs = depth;
+	/* then one row per depth below the zoom root, while any frame is wide enough */
+	while (l->nrows < FLAME_MAX_ROWS) {
+		uint32_t prev = l->rows[l->nrows - 1], end = (uint32_t)l->nframes;
+
+		if (start_row(l))
+			return -ENOMEM;
+		for (uint32_t i = prev; i < end; i++) {
+			struct flame_frame f = l->frames[i];
+
+			if (layout_children(l, &f, l->nrows))
+				return -ENOMEM;
+		}
+		if (l->nframes == end)
+			break;
+		l->nrows++;
+	}
+	l->rows[l->nrows] = (uint32_t)l->nframes;
+	return 0;
+}
+
+long flame__find(const struct flame_layout *l, uint32_t node)
+{
+	for (size_t i = 0; i < l->nframes; i++)
+		if (l->frames[i].node == node)
+			return (long)i;
+	return -1;
+}
+
+long flame__at(const struct flame_layout *l, uint32_t row, uint32_t col)
+{
+	uint32_t x = col * FLAME_SUB + FLAME_SUB / 2;
+
+	if (row >= l->nrows)
+		return -1;
+	for (uint32_t i = l->rows[row]; i < l->rows[row + 1]; i++)
+		if (l->frames[i].x0 <= x && x < l->frames[i].x1)
+			return (long)i;
+	return -1;
+}
+
+uint32_t flame__row_at(const struct flame_style *s, uint32_t height, uint32_t y)
+{
+	return s->scroll + (s->orient == FLAME_ICICLE ? y : height - 1 - y);
+}
+
+int flame__screen_row(const struct flame_style *s, uint32_t height, uint32_t r)
+{
+	if (r < s->scroll || r - s->scroll >= height)
+		return -1;
+	return (int)(s->orient == FLAME_ICICLE ? r - s->scroll : height - 1 - (r - s->scroll));
+}
+
+/* U+258F..U+2589: left one-eighth .. seven-eighths blocks */
+static uint32_t left_block(uint32_t eighths)
+{
+	return 0x2590 - eighths;
+}
+
+static uint8_t frame_colour(const struct flame_layout *l, const struct flame_style *s,
+			    uint32_t node)
+{
+	const struct strtab *names = calltree__names(l->tree);
+	uint32_t name = calltree__node(l->tree, node)->name;
+
+	if (s->mono)
+		return PAL_DEFAULT;
+	if (s->mark && s->mark[node])
+		return PAL_MATCH;
+	if (s->colour)
+		return s->colour[node];
+	if (name == CT_NONE)
+		return PAL_UNKNOWN + 1;
+	return palette__frame(strtab__kind(names, name), strtab__str(names, name),
+			      strtab__len(names, name));
+}
+
+static void frame_label(const struct flame_layout *l, uint32_t node, const char **s,
+			size_t *len)
+{
+	const struct strtab *names = calltree__names(l->tree);
+	uint32_t name = calltree__node(l->tree, node)->name;
+
+	if (name == CT_NONE) {
+		*s = "all";
+		*len = 3;
+	} else {
+		*s = strtab__str(names, name);
+		*len = strtab__len(names, name);
+	}
+}
+
+/* Paints one frame of a row; *prev_end is where the previous one ended. */
+static void paint_frame(const struct flame_layout *l, const struct flame_style *s,
+			struct grid *g, uint32_t y, const struct flame_frame *f,
+			uint32_t *prev_end, bool crumb)
+{
+	uint8_t bg = frame_colour(l, s, f->node), attr = 0;
+	uint32_t c0, c1;
+	const char *label;
+	size_t len;
+
+	if (f->node == s->selected)
+		attr |= CELL_REVERSE | CELL_BOLD;
+	else if (crumb)
+		attr |= CELL_DIM;
+	if (s->mono && s->mark && s->mark[f->node])
+		attr |= CELL_UNDERLINE | CELL_BOLD;
+	if (!g->utf8 || s->mono) {
+		/* whole cells: each edge to the nearest cell boundary */
+		c0 = (f->x0 + FLAME_SUB / 2) / FLAME_SUB;
+		c1 = (f->x1 + FLAME_SUB / 2) / FLAME_SUB;
+	} else {
+		c0 = (f->x0 + FLAME_SUB - 1) / FLAME_SUB;
+		c1 = f->x1 / FLAME_SUB;
+		if (f->x0 % FLAME_SUB) {
+			struct cell *c = grid__at(g, y, f->x0 / FLAME_SUB);
+
+			if (*prev_end == f->x0)
+				c->bg = bg;	/* shares the cell with the previous frame */
+			else if (FLAME_SUB - f->x0 % FLAME_SUB >= FLAME_SUB / 2)
+				*c = (struct cell){ .ch = ' ', .bg = bg };
+		}
+		if (f->x1 % FLAME_SUB)
+			*grid__at(g, y, c1) = (struct cell){
+				.ch = left_block(f->x1 % FLAME_SUB), .fg = bg, .bg = PAL_DEFAULT };
+	}
+	*prev_end = f->x1;
+	if (c1 <= c0)
+		return;
+	grid__fill(g, y, c0, c1 - c0, PAL_BLACK, bg, attr);
+	if (s->mono && c0 > 0) {
+		grid__at(g, y, c0)->ch = g->utf8 ? 0x258f : '|';
+		c0++;
+	}
+	frame_label(l, f->node, &label, &len);
+	grid__text(g, y, c0, c1 - c0, label, len, PAL_BLACK, attr);
+}
+
+void flame__paint(const struct flame_layout *l, const struct flame_style *s, struct grid *g,
+		  uint32_t top, uint32_t height)
+{
+	for (uint32_t y = 0; y < height && top + y < g->h; y++) {
+		uint32_t r = flame__row_at(s, height, y), prev_end = UINT32_MAX;
+
+		grid__fill(g, top + y, 0, g->w, PAL_DEFAULT, PAL_DEFAULT, 0);
+		if (r >= l->nrows)
+			continue;
+		for (uint32_t i = l->rows[r]; i < l->rows[r + 1]; i++)
+			paint_frame(l, s, g, top + y, &l->frames[i], &prev_end,
+				    r < l->ncrumbs);
+	}
+}
