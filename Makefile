@@ -159,12 +159,16 @@ fuzz: $(BUILD)/fuzz/fuzz_readers
 		-max_len=4096 $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
 # --- benchmarks -----------------------------------------------------------------
-bench: all $(WORKLOADS) $(BUILD)/bench/bench_model
+bench: all $(WORKLOADS) $(BUILD)/bench/bench_model $(BUILD)/bench/bench_tui
 	BUILD=$(BUILD) tests/bench/run.sh
 
-$(BUILD)/bench/bench_%: tests/bench/bench_%.c $(PROFILE_OBJS)
+$(BUILD)/bench/bench_model: tests/bench/bench_model.c $(PROFILE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/bench_tui: tests/bench/bench_tui.c $(PROFILE_OBJS) $(SAMPLER_OBJS) $(APP_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
 # --- set-up and running -----------------------------------------------------------
 deps:

@@ -18,8 +18,14 @@ void flame__release(struct flame_layout *l)
 {
 	free(l->frames);
 	free(l->rows);
-	free(l->kids);
+	free(l->order_at);
+	free(l->order);
 	flame__init(l);
+}
+
+void flame__invalidate(struct flame_layout *l)
+{
+	l->cached_tree = NULL;
 }
 
 static int grow(void **p, size_t *cap, size_t need, size_t size)
@@ -40,12 +46,18 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 }
 
 static int push_frame(struct flame_layout *l, uint32_t node, uint32_t row, uint32_t x0,
-		      uint32_t x1)
+		      uint32_t x1, uint64_t off)
 {
 	if (grow((void **)&l->frames, &l->frames_cap, l->nframes + 1, sizeof(*l->frames)))
 		return -ENOMEM;
-	l->frames[l->nframes++] = (struct flame_frame){ node, row, x0, x1 };
+	l->frames[l->nframes++] = (struct flame_frame){ node, row, x0, x1, off };
 	return 0;
+}
+
+/* Position of a sample offset in eighths of a cell. */
+static uint32_t x_of(const struct flame_layout *l, uint64_t off, uint64_t span)
+{
+	return (uint32_t)((unsigned __int128)off * (l->width * FLAME_SUB) / span);
 }
 
 static int start_row(struct flame_layout *l)
@@ -59,33 +71,75 @@ static int start_row(struct flame_layout *l)
 	return 0;
 }
 
+/* Resets the child-order cache when the tree is another one or has changed. */
+static int check_cache(struct flame_layout *l)
+{
+	uint32_t n = calltree__nodes(l->tree);
+
+	if (l->cached_tree == l->tree && l->cached_nodes == n)
+		return 0;
+	free(l->order_at);
+	l->order_at = malloc((n ? n : 1) * sizeof(*l->order_at));
+	if (!l->order_at) {
+		l->cached_tree = NULL;
+		return -ENOMEM;
+	}
+	memset(l->order_at, 0xff, n * sizeof(*l->order_at));
+	l->order_len = 0;
+	l->cached_tree = l->tree;
+	l->cached_nodes = n;
+	return 0;
+}
+
+/* node's children in name order: *kids points at their count, then ids. */
+static int sorted_children(struct flame_layout *l, uint32_t node, const uint32_t **kids)
+{
+	const struct calltree *t = l->tree;
+	size_t n = 0, at;
+
+	if (l->order_at[node] == UINT32_MAX) {
+		for (uint32_t c = calltree__node(t, node)->child; c != CT_NONE;
+		     c = calltree__node(t, c)->sibling)
+			n++;
+		if (l->order_len + n + 1 > UINT32_MAX ||
+		    grow((void **)&l->order, &l->order_cap, l->order_len + n + 1,
+			 sizeof(*l->order)))
+			return -ENOMEM;
+		at = l->order_len;
+		l->order[at] = (uint32_t)calltree__children(t, node, &l->order[at + 1], n);
+		l->order_len += n + 1;
+		l->order_at[node] = (uint32_t)at;
+	}
+	*kids = &l->order[l->order_at[node]];
+	return 0;
+}
+
 /* Appends the children of frame f that are at least one cell wide. */
 static int layout_children(struct flame_layout *l, const struct flame_frame *f, uint32_t row)
 {
 	const struct calltree *t = l->tree;
-	const struct ct_node *n = calltree__node(t, f->node);
-	unsigned __int128 span = f->x1 - f->x0;
-	uint64_t cum = 0;
-	size_t nkids = 0;
+	uint64_t span = calltree__node(t, l->zoom)->total, off = f->off;
+	unsigned __int128 full = (unsigned __int128)l->width * FLAME_SUB;
+	const uint32_t *kids;
 
-	if (!n->total)
+	if (!calltree__node(t, f->node)->total || calltree__node(t, f->node)->child == CT_NONE)
 		return 0;
-	for (uint32_t c = n->child; c != CT_NONE; c = calltree__node(t, c)->sibling)
-		nkids++;
-	if (grow((void **)&l->kids, &l->kids_cap, nkids, sizeof(*l->kids)))
+	if (sorted_children(l, f->node, &kids))
 		return -ENOMEM;
-	nkids = calltree__children(t, f->node, l->kids, nkids);
-	for (size_t i = 0; i < nkids; i++) {
-		const struct ct_node *c = calltree__node(t, l->kids[i]);
+	for (uint32_t i = 1; i <= kids[0]; i++) {
+		const struct ct_node *c = calltree__node(t, kids[i]);
 		uint32_t x0, x1;
 
-		if (!c->total)
+		/* most children are far narrower than a cell: skip them without dividing */
+		if (c->total * full < (unsigned __int128)span * (FLAME_SUB - 1)) {
+			off += c->total;
 			continue;
-		x0 = f->x0 + (uint32_t)(span * cum / n->total);
-		cum += c->total;
-		x1 = f->x0 + (uint32_t)(span * cum / n->total);
-		if (x1 - x0 >= FLAME_SUB && push_frame(l, l->kids[i], row, x0, x1))
+		}
+		x0 = x_of(l, off, span);
+		x1 = x_of(l, off + c->total, span);
+		if (x1 - x0 >= FLAME_SUB && push_frame(l, kids[i], row, x0, x1, off))
 			return -ENOMEM;
+		off += c->total;
 	}
 	return 0;
 }
@@ -104,6 +158,8 @@ int flame__layout(struct flame_layout *l, const struct calltree *t, uint32_t zoo
 	l->ncrumbs = 0;
 	if (!width || depth >= FLAME_MAX_ROWS)
 		return start_row(l);
+	if (check_cache(l))
+		return -ENOMEM;
 	/* the breadcrumbs, root first */
 	chain = malloc((depth + 1) * sizeof(*chain));
 	if (!chain)
@@ -111,7 +167,7 @@ int flame__layout(struct flame_layout *l, const struct calltree *t, uint32_t zoo
 	for (uint32_t id = zoom, i = depth + 1; i-- > 0; id = calltree__node(t, id)->parent)
 		chain[i] = id;
 	for (r = 0; r <= depth; r++) {
-		if (start_row(l) || push_frame(l, chain[r], r, 0, full)) {
+		if (start_row(l) || push_frame(l, chain[r], r, 0, full, 0)) {
 			free(chain);
 			return -ENOMEM;
 		}

@@ -7,7 +7,9 @@
  * row per depth.  A frame's width is its share of its parent's samples;
  * siblings are in name order (flamegraph.pl's); a frame narrower than one
  * cell is left out with its whole subtree.  Positions are in eighths of a
- * cell so a UTF-8 terminal can draw partial blocks at frame edges.
+ * cell so a UTF-8 terminal can draw partial blocks at frame edges; each is
+ * computed from the frame's offset in samples within the zoom root, never
+ * from its parent's rounded position, so rounding does not add up with depth.
  *
  * Frames are stored row by row, left to right; a layout borrows the tree
  * it was made from and is valid until the tree changes.
@@ -28,6 +30,7 @@ struct flame_frame {
 	uint32_t node;
 	uint32_t row;
 	uint32_t x0, x1;	/* [x0, x1) in eighths of a cell */
+	uint64_t off;		/* samples before it in the zoom root's span */
 };
 
 struct flame_layout {
@@ -40,8 +43,16 @@ struct flame_layout {
 	size_t nframes, frames_cap;
 	uint32_t *rows;		/* rows[r]: index of row r's first frame; nrows + 1 */
 	uint32_t rows_cap;
-	uint32_t *kids;		/* scratch */
-	size_t kids_cap;
+	/*
+	 * Each node's children in name order, sorted the first time the node
+	 * is laid out and kept while the tree has the same nodes: order_at[id]
+	 * indexes order[], where a count is followed by that many ids.
+	 */
+	const struct calltree *cached_tree;
+	uint32_t cached_nodes;
+	uint32_t *order_at;
+	uint32_t *order;
+	size_t order_len, order_cap;
 };
 
 enum flame_orient { FLAME_ICICLE, FLAME_FLAME };
@@ -58,6 +69,11 @@ struct flame_style {
 void flame__init(struct flame_layout *l);
 void flame__release(struct flame_layout *l);
 
+/*
+ * Forgets the cached child order; needed only when the tree was rebuilt
+ * with the same number of nodes (a change of node count is noticed).
+ */
+void flame__invalidate(struct flame_layout *l);
 /* Lays out t zoomed at node zoom in width cells; 0 or -ENOMEM. */
 int flame__layout(struct flame_layout *l, const struct calltree *t, uint32_t zoom,
 		  uint32_t width);

@@ -113,12 +113,20 @@ static void paint_status(struct app *a)
 		snprintf(line, sizeof(line), "Search (regex): %s", a->input);
 		x = grid__puts(g, y, 0, g->w, line, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
 		if (x < g->w)
-			grid__puts(g, y, x, 1, "_", PAL_BAR_TEXT, PAL_BAR, CELL_BOLD | CELL_REVERSE);
+			x += grid__puts(g, y, x, 1, "_", PAL_BAR_TEXT, PAL_BAR,
+					CELL_BOLD | CELL_REVERSE);
+		if (a->msg[0] && x + 2 < g->w)
+			grid__puts(g, y, x + 2, g->w - x - 2, a->msg, PAL_BAR_TEXT, PAL_BAR, 0);
 		return;
 	}
-	if (a->status.height == 1) {
-		x = grid__text(g, y, 0, g->w / 2 > 8 ? g->w / 2 : g->w, name, len, PAL_BAR_TEXT,
-			       CELL_BOLD);
+	/* a message comes first, so it is seen whatever the width */
+	if (a->msg[0])
+		x = grid__puts(g, y, 0, g->w, a->msg, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
+	if (a->msg[0] && x + 3 < g->w)
+		x += grid__puts(g, y, x, 3, " | ", PAL_BAR_TEXT, PAL_BAR, 0);
+	if (a->status.height == 1 && x < g->w) {
+		x += grid__text(g, y, x, g->w / 2 > 8 ? g->w / 2 : g->w - x, name, len,
+				PAL_BAR_TEXT, CELL_BOLD);
 		add(line, sizeof(line), " ");
 	}
 	add(line, sizeof(line), "self %" PRIu64 " (%.1f%%)  total %" PRIu64 " (%.1f%%)", n->self,
@@ -128,8 +136,6 @@ static void paint_status(struct app *a)
 	add(line, sizeof(line), "  | %s | %" PRIu64 " samples", a->title, all);
 	if (a->zoom != CT_ROOT)
 		add(line, sizeof(line), " | zoom depth %u", calltree__depth(a->tree, a->zoom));
-	if (a->msg[0])
-		add(line, sizeof(line), " | %s", a->msg);
 	if (x < g->w)
 		grid__puts(g, y, x, g->w - x, line, PAL_BAR_TEXT, PAL_BAR, 0);
 }
@@ -169,17 +175,29 @@ static void paint_hints(struct app *a)
 	}
 }
 
-static void paint(struct app *a)
+/*
+ * Brings derived state (pane sizes, the table, the layout, highlights) up
+ * to date, before each input is handled and before painting, so a handler
+ * never acts on what an earlier key in the same batch made stale.
+ */
+static int sync_state(struct app *a)
 {
 	if (screen__resize(&a->scr)) {
 		app__message(a, "out of memory");
-		return;
+		return -ENOMEM;
 	}
 	place_panes(a);
 	top_view__update(a);
 	flame_view__update(a);
 	if (a->marks_stale)
 		update_marks(a);
+	return 0;
+}
+
+static void paint(struct app *a)
+{
+	if (sync_state(a))
+		return;
 	if (a->help_open) {
 		help_view__paint(a);
 	} else {
@@ -279,6 +297,7 @@ static void handle(struct app *a, const struct input *in)
 		apply(a, RELAYOUT);
 		break;
 	case INPUT_MOUSE:
+		a->msg[0] = '\0';
 		if (a->help_open) {
 			a->help_open = false;
 		} else if ((uint32_t)in->y >= a->graph.top &&
@@ -337,7 +356,7 @@ int app__run_view(const struct options *o, const struct calltree *tree, const ch
 	snprintf(a.keys_origin, sizeof(a.keys_origin), "%s", keys_origin);
 	if (startup_msg)
 		app__message(&a, "%s", startup_msg);
-	ret = screen__open(&a.scr, !o->no_mouse, err, sizeof(err));
+	ret = screen__open(&a.scr, NULL, !o->no_mouse, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "flametop: %s\n", err);
 		app__free(&a);
@@ -351,8 +370,10 @@ int app__run_view(const struct options *o, const struct calltree *tree, const ch
 		paint(&a);
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			break;
-		while (!a.quit && screen__input(&a.scr, &in))
+		while (!a.quit && screen__input(&a.scr, &in)) {
+			sync_state(&a);
 			handle(&a, &in);
+		}
 	}
 	app__free(&a);
 	return 0;

@@ -23,8 +23,12 @@ static void on_key_error(void *ctx, const char *origin, unsigned line, const cha
 	struct key_errors *e = ctx;
 
 	fprintf(stderr, "flametop: %s:%u: %s\n", origin, line, msg);
+	const char *base = strrchr(origin, '/');
+
+	/* the status line is narrow: the file's name there, its path on stderr */
 	if (!e->count++)
-		snprintf(e->first, sizeof(e->first), "%s:%u: %s", origin, line, msg);
+		snprintf(e->first, sizeof(e->first), "%s:%u: %s", base ? base + 1 : origin, line,
+			 msg);
 }
 
 /* The user's keys file: --keys, else $XDG_CONFIG_HOME or ~/.config/flametop/keys. */

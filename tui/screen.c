@@ -21,6 +21,8 @@ struct term {
 	FILE *in, *out;
 	int pairs_used;
 	int pair[PAL_COUNT][PAL_COUNT];	/* 0: not made yet; -1: out of pairs */
+	cchar_t *row;			/* one row of cells, as curses takes them */
+	uint32_t row_cap;
 };
 
 /* The one open terminal, for the fatal-signal handler. */
@@ -80,7 +82,7 @@ static enum colour_mode pick_colours(void)
 	return COLORS >= 8 ? COLOUR_8 : COLOUR_MONO;
 }
 
-int screen__open(struct screen *s, bool mouse, char *msg, size_t size)
+int screen__open(struct screen *s, const char *tty, bool mouse, char *msg, size_t size)
 {
 	struct term *t = calloc(1, sizeof(*t));
 	const char *term = getenv("TERM");
@@ -90,13 +92,15 @@ int screen__open(struct screen *s, bool mouse, char *msg, size_t size)
 	if (!t)
 		return -ENOMEM;
 	setlocale(LC_CTYPE, "");
-	t->in = fopen("/dev/tty", "re");
-	t->out = t->in ? fopen("/dev/tty", "we") : NULL;
+	if (!tty)
+		tty = "/dev/tty";
+	t->in = fopen(tty, "re");
+	t->out = t->in ? fopen(tty, "we") : NULL;
 	if (!t->out) {
 		err = -errno;
-		snprintf(msg, size, "cannot open the terminal (/dev/tty): %s; "
+		snprintf(msg, size, "cannot open the terminal (%s): %s; "
 			 "run flametop in a terminal, or use 'flametop report' for text",
-			 strerror(errno));
+			 tty, strerror(errno));
 		goto err_free;
 	}
 	if (!term || !*term)
@@ -144,6 +148,7 @@ void screen__close(struct screen *s)
 	open_term = NULL;
 	fclose(t->out);
 	fclose(t->in);
+	free(t->row);
 	free(t);
 	free(s->grid.cells);
 	s->priv = NULL;
@@ -229,19 +234,28 @@ static attr_t curses_attr(uint8_t a)
 
 void screen__paint(struct screen *s)
 {
+	struct term *t = s->priv;
 	const struct grid *g = &s->grid;
 
+	if (t->row_cap < g->w) {
+		cchar_t *row = realloc(t->row, g->w * sizeof(*row));
+
+		if (!row)
+			return;
+		t->row = row;
+		t->row_cap = g->w;
+	}
 	for (uint32_t y = 0; y < g->h; y++) {
 		const struct cell *c = &g->cells[(size_t)y * g->w];
 
 		for (uint32_t x = 0; x < g->w; x++, c++) {
 			wchar_t wch[2] = { (wchar_t)(c->ch ? c->ch : ' '), 0 };
 			int pair = pair_for(s, c->fg, c->bg);
-			cchar_t cc;
 
-			setcchar(&cc, wch, curses_attr(c->attr), 0, &pair);
-			mvadd_wch((int)y, (int)x, &cc);
+			setcchar(&t->row[x], wch, curses_attr(c->attr), 0, &pair);
 		}
+		/* one call a row: the bottom-right cell is written without scrolling */
+		mvadd_wchnstr((int)y, 0, t->row, (int)g->w);
 	}
 	wnoutrefresh(stdscr);
 	doupdate();

@@ -37,8 +37,12 @@ struct screen {
 /* Set by SIGINT, SIGTERM and SIGHUP while the screen is open. */
 extern volatile sig_atomic_t screen_quit_signal;
 
-/* 0, or -errno with msg saying why (no terminal, unknown TERM...). */
-int screen__open(struct screen *s, bool mouse, char *msg, size_t size);
+/*
+ * Opens tty (NULL: /dev/tty, the controlling terminal, so that standard
+ * input may carry the profile).  0, or -errno with msg saying why (no
+ * terminal, unknown TERM...).
+ */
+int screen__open(struct screen *s, const char *tty, bool mouse, char *msg, size_t size);
 void screen__close(struct screen *s);
 /* Matches the grid to the terminal's size; 0 or -ENOMEM. */
 int screen__resize(struct screen *s);

@@ -12,6 +12,9 @@ echo "# flametop bench on $(uname -r), $(nproc) CPUs, $(date -u +%F)"
 echo "## model"
 "$BUILD"/bench/bench_model
 
+echo "## explorer: layout and paint at 250x60, key-to-screen latency"
+"$BUILD"/bench/bench_tui "$FT"
+
 echo "## report throughput"
 # real perf stacks of this machine: the whole host while it compiles this
 # project (cc1, clang, ld, make: thousands of distinct stacks), replicated
