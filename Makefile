@@ -187,7 +187,8 @@ deps:
 run: deps
 	$(MAKE) all
 	$(BUILD)/flametop record -a -d $${SECS:-5} -o $(BUILD)/run.folded
-	$(BUILD)/flametop report $(BUILD)/run.folded
+	@if [ -t 0 ] && [ -t 1 ]; then $(BUILD)/flametop view $(BUILD)/run.folded; \
+	else $(BUILD)/flametop report $(BUILD)/run.folded; fi
 
 clean:
 	rm -rf build build-asan

@@ -23,7 +23,7 @@ start() {
 	SOCK=$TMP/tmux.$NSOCK.sock
 	rm -f "$TMP/exit" "$TMP/stty"
 	local cmd
-	cmd="cd $TMP && env ${envs[*]} $FT $*; echo EXIT=\$? > $TMP/exit; stty -a > $TMP/stty; sleep 600"
+	cmd="cd $TMP && env ${envs[*]} ${WRAP:-} $FT $*; echo EXIT=\$? > $TMP/exit; stty -a > $TMP/stty; sleep 600"
 	tm -f /dev/null new-session -d -s ft -x "$w" -y "$h" "$cmd"
 	wait_for 'Help\|samples\|flametop'
 }
@@ -259,6 +259,21 @@ check "snapshot: exactly the zoomed subtree, with full root paths" \
 	bash -c "[ -n '$snap' ] && sort '$snap' | diff - $TMP/want"
 keys q
 check "no temporary files are left" bash -c "! ls -A $TMP/snaps | grep -q '^\\.'"
+
+# --- valgrind on the view path: no errors, nothing lost ------------------------------
+if command -v valgrind > /dev/null && [ -z "${ASAN_OPTIONS:-}" ] && ! nm "$FT" | grep -q __asan_init; then
+	WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 --log-file=$TMP/vg.log"
+	start 100 30 -- view --snapshot-dir "$TMP/snaps" "$VIEW"
+	WRAP=
+	wait_for 'samples' && sleep 1
+	for k in j j j Enter t Tab j Enter / inn Enter n Escape Escape '?' x f s q; do
+		keys "$k"
+		sleep 0.2
+	done
+	for _ in $(seq 100); do [ -s "$TMP/exit" ] && break; sleep 0.1; done
+	check "valgrind: no errors or leaks through zoom, top-N, search, help, snapshot" \
+		bash -c "grep -qx EXIT=0 $TMP/exit && ! grep -q . $TMP/vg.log"
+fi
 
 # --- bad input never touches the terminal ------------------------------------------
 printf 'a;b 1\na;c 2\na;;d 3\n' > "$TMP/bad.folded"
