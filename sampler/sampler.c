@@ -42,6 +42,9 @@ struct sampler {
 	struct strtab *names;
 	bool pids_mode, kernel;
 	int stats_fd;
+	char cgroup_path[8192];	/* -c: the directory, to notice it is removed */
+	dev_t cgroup_dev;
+	ino_t cgroup_ino;
 	uint32_t id_truncated, id_ktruncated, id_lost, id_klost, id_error;
 	/* drain buffers, reused */
 	struct stored_stack *stacks;
@@ -86,9 +89,10 @@ const char *sampler__cgroup2_mount(char *buf, size_t len)
 	return ret;
 }
 
-static int open_cgroup(const char *path, char *err, size_t errlen)
+/* Opens the cgroup directory; full gets its absolute path. */
+static int open_cgroup(const char *path, char *full, size_t fullen, char *err, size_t errlen)
 {
-	char mnt[4096], full[8192];
+	char mnt[4096];
 	struct statfs sfs;
 	struct stat st;
 	int fd;
@@ -97,9 +101,9 @@ static int open_cgroup(const char *path, char *err, size_t errlen)
 		return fail(err, errlen, "no cgroup2 file system is mounted (see /proc/mounts); "
 			    "-c needs cgroup v2");
 	if (path[0] == '/')
-		snprintf(full, sizeof(full), "%s", path);
+		snprintf(full, fullen, "%s", path);
 	else
-		snprintf(full, sizeof(full), "%s/%s", mnt, path);
+		snprintf(full, fullen, "%s/%s", mnt, path);
 	if (stat(full, &st) || !S_ISDIR(st.st_mode) || statfs(full, &sfs) ||
 	    sfs.f_type != CGROUP2_SUPER_MAGIC)
 		return fail(err, errlen, "%s is not a cgroup v2 directory (cgroup2 is mounted "
@@ -283,6 +287,8 @@ static void size_counts(struct profile_bpf *skel, unsigned freq)
 struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 			     char *err, size_t errlen)
 {
+	char cgpath[8192] = "";
+	struct stat cgst;
 	struct sampler *s;
 	int cgfd = -1, ret;
 
@@ -297,7 +303,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 		return NULL;
 	}
 	if (o->target == SAMPLE_CGROUP) {
-		cgfd = open_cgroup(o->cgroup, err, errlen);
+		cgfd = open_cgroup(o->cgroup, cgpath, sizeof(cgpath), err, errlen);
 		if (cgfd < 0)
 			return NULL;
 	}
@@ -305,6 +311,11 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	if (!s) {
 		fail(err, errlen, "out of memory");
 		goto err_close;
+	}
+	if (cgfd >= 0 && fstat(cgfd, &cgst) == 0) {
+		snprintf(s->cgroup_path, sizeof(s->cgroup_path), "%s", cgpath);
+		s->cgroup_dev = cgst.st_dev;
+		s->cgroup_ino = cgst.st_ino;
 	}
 	s->names = names;
 	s->stats_fd = -1;
@@ -615,8 +626,12 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 
 bool sampler__target_alive(const struct sampler *s)
 {
+	struct stat st;
 	__u32 key;
 
+	if (s->cgroup_path[0])
+		return stat(s->cgroup_path, &st) == 0 && st.st_dev == s->cgroup_dev &&
+		       st.st_ino == s->cgroup_ino;
 	if (!s->pids_mode)
 		return true;
 	return bpf_map_get_next_key(bpf_map__fd(s->skel->maps.pids), NULL, &key) == 0;

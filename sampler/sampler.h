@@ -62,7 +62,7 @@ void sampler__poll(struct sampler *s);
 /* Hands every stack counted since the last drain to fn; 0 or -errno. */
 int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx);
 void sampler__stats(const struct sampler *s, struct sampler_stats *st);
-/* false once every target process has exited (-p only). */
+/* false once every target process has exited (-p), or the cgroup was removed (-c). */
 bool sampler__target_alive(const struct sampler *s);
 
 /* The cgroup2 mount point from /proc/mounts, or NULL. */

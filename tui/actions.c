@@ -96,6 +96,12 @@ static int do_top_sort(struct app *a)
 {
 	if (!a->top_open)
 		return do_top(a);
+	if (a->diff_on) {
+		/* the diff table is by change: Tab switches the shape shown instead */
+		a->before_shape = !a->before_shape;
+		app__refresh(a);
+		return RETOP;
+	}
 	a->top_sort = a->top_sort == TOPN_SELF ? TOPN_TOTAL : TOPN_SELF;
 	a->top_stale = true;
 	return REMARK;
@@ -113,16 +119,137 @@ static int live_only(struct app *a)
 	return HANDLED;
 }
 
+/* Moves or resizes the live window, then shows it. */
+static int window_changed(struct app *a)
+{
+	if (live__apply(a->live))
+		app__message(a, "out of memory moving the window");
+	app__refresh(a);
+	return RELAYOUT | RETOP;
+}
+
+static int do_pause(struct app *a)
+{
+	if (!a->live)
+		return live_only(a);
+	live__toggle_pause(a->live);
+	return window_changed(a);
+}
+
+static int do_window_back(struct app *a)
+{
+	if (!a->live)
+		return live_only(a);
+	live__move(a->live, -1);
+	return window_changed(a);
+}
+
+static int do_window_forward(struct app *a)
+{
+	if (!a->live)
+		return live_only(a);
+	live__move(a->live, 1);
+	return window_changed(a);
+}
+
+static int do_window_shrink(struct app *a)
+{
+	if (!a->live)
+		return live_only(a);
+	live__resize(a->live, -1);
+	return window_changed(a);
+}
+
+static int do_window_grow(struct app *a)
+{
+	if (!a->live)
+		return live_only(a);
+	live__resize(a->live, 1);
+	return window_changed(a);
+}
+
+static int do_baseline(struct app *a)
+{
+	struct calltree *copy;
+
+	if (!a->live) {
+		app__message(a, a->diff_on ? "the baseline is the BEFORE file" : "baselines are "
+			     "marked in the live view; 'flametop diff BEFORE AFTER' compares files");
+		return HANDLED;
+	}
+	copy = calltree__copy(a->after);
+	if (!copy) {
+		app__message(a, "out of memory copying the window");
+		return HANDLED;
+	}
+	calltree__free(a->baseline);
+	a->baseline = copy;
+	a->before = copy;
+	status__window_label(a->live, a->baseline_label, sizeof(a->baseline_label));
+	app__message(a, "baseline: %s (%llu samples); d shows the diff", a->baseline_label,
+		     (unsigned long long)calltree__samples(copy));
+	if (a->diff_on)
+		app__refresh(a);
+	return RETOP;
+}
+
+static int do_diff(struct app *a)
+{
+	if (!a->before) {
+		app__message(a, "mark a baseline first (b), then d shows what changed since");
+		return HANDLED;
+	}
+	a->diff_on = !a->diff_on;
+	a->before_shape = false;
+	a->top_open = a->diff_on;
+	app__refresh(a);
+	return RELAYOUT | RETOP;
+}
+
+/* Writes the subtree of tree at the zoomed frame's name path. */
+static int snapshot_side(struct app *a, const struct calltree *side, const char *suffix,
+			 char *path, size_t size)
+{
+	uint32_t node = app__same_node(a->tree, a->zoom, side);
+	char target[300];
+
+	snprintf(target, sizeof(target), "%s%s", a->target, suffix);
+	if (node == CT_NONE) {
+		snprintf(path, size, "%s", target);
+		return -ENOENT;
+	}
+	return snapshot__write(a->opts->snapshot_dir, target, side, node, time(NULL), path, size);
+}
+
 static int do_snapshot(struct app *a)
 {
 	char path[4096];
-	int err = snapshot__write(a->opts->snapshot_dir, a->target, a->tree, a->zoom, time(NULL),
-				  path, sizeof(path));
+	int err = snapshot_side(a, a->after, "", path, sizeof(path));
 
 	if (err)
 		app__message(a, "snapshot failed: %s: %s", path, strerror(-err));
 	else
 		app__message(a, "snapshot written to %s", path);
+	return HANDLED;
+}
+
+static int do_snapshot_both(struct app *a)
+{
+	char before[4096], after[4096];
+	int err;
+
+	if (!a->diff_on) {
+		app__message(a, "S saves both sides of a diff; s saves what is shown");
+		return HANDLED;
+	}
+	err = snapshot_side(a, a->before, "-before", before, sizeof(before));
+	if (!err)
+		err = snapshot_side(a, a->after, "-after", after, sizeof(after));
+	if (err)
+		app__message(a, "snapshot failed: %s: %s", err == -ENOENT ? "the frame is not on "
+			     "both sides" : "", strerror(-err));
+	else
+		app__message(a, "snapshots written to %s and %s", before, after);
 	return HANDLED;
 }
 
@@ -169,15 +296,15 @@ const action_fn action_handlers[ACT_COUNT] = {
 	[ACT_TOP] = do_top,
 	[ACT_TOP_SORT] = do_top_sort,
 	[ACT_FLIP] = do_flip,
-	[ACT_PAUSE] = live_only,
-	[ACT_WINDOW_BACK] = live_only,
-	[ACT_WINDOW_FORWARD] = live_only,
-	[ACT_WINDOW_SHRINK] = live_only,
-	[ACT_WINDOW_GROW] = live_only,
-	[ACT_BASELINE] = live_only,
-	[ACT_DIFF] = live_only,
+	[ACT_PAUSE] = do_pause,
+	[ACT_WINDOW_BACK] = do_window_back,
+	[ACT_WINDOW_FORWARD] = do_window_forward,
+	[ACT_WINDOW_SHRINK] = do_window_shrink,
+	[ACT_WINDOW_GROW] = do_window_grow,
+	[ACT_BASELINE] = do_baseline,
+	[ACT_DIFF] = do_diff,
 	[ACT_SNAPSHOT] = do_snapshot,
-	[ACT_SNAPSHOT_BOTH] = live_only,
+	[ACT_SNAPSHOT_BOTH] = do_snapshot_both,
 	[ACT_MOUSE] = do_mouse,
 	[ACT_REDRAW] = do_redraw,
 	[ACT_HELP] = do_help,

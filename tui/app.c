@@ -32,7 +32,8 @@ static void place_panes(struct app *a)
 
 	a->hints.height = h >= 8;
 	a->status.height = h >= 12 ? 2 : h >= 2 ? 1 : 0;
-	avail = h - a->hints.height - a->status.height;
+	a->timeline.height = a->live && h >= 8;
+	avail = h - a->hints.height - a->status.height - a->timeline.height;
 	if (a->top_open && avail >= 5) {
 		table = avail * 2 / 5;
 		if (table < 3)
@@ -42,8 +43,9 @@ static void place_panes(struct app *a)
 	}
 	a->graph = (struct pane){ 0, avail - table };
 	a->table = (struct pane){ avail - table, table };
-	a->status.top = avail;
-	a->hints.top = avail + a->status.height;
+	a->timeline.top = avail;
+	a->status.top = avail + a->timeline.height;
+	a->hints.top = a->status.top + a->status.height;
 }
 
 static void update_marks(struct app *a)
@@ -60,119 +62,6 @@ static void update_marks(struct app *a)
 		m[id] = search__marked(a, id) ||
 			(name != CT_NONE && calltree__node(a->tree, id)->name == name);
 	a->marks_stale = false;
-}
-
-static double pct(uint64_t n, uint64_t of)
-{
-	return of ? 100.0 * (double)n / (double)of : 0.0;
-}
-
-/* Appends to a status line buffer, never past its end. */
-static void add(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, size - used, fmt, ap);
-	va_end(ap);
-}
-
-static void frame_name(const struct app *a, uint32_t node, const char **s, size_t *len)
-{
-	const struct strtab *names = calltree__names(a->tree);
-	uint32_t name = calltree__node(a->tree, node)->name;
-
-	*s = name == CT_NONE ? "all" : strtab__str(names, name);
-	*len = name == CT_NONE ? 3 : strtab__len(names, name);
-}
-
-static void paint_status(struct app *a)
-{
-	struct grid *g = &a->scr.grid;
-	const struct ct_node *n = calltree__node(a->tree, a->sel);
-	uint64_t all = flame_view__samples(a);
-	uint32_t y = a->status.top, x = 0;
-	char line[1024] = "";
-	const char *name;
-	size_t len;
-
-	if (!a->status.height)
-		return;
-	for (uint32_t i = 0; i < a->status.height; i++)
-		grid__fill(g, y + i, 0, g->w, PAL_BAR_TEXT, PAL_BAR, 0);
-	frame_name(a, a->sel, &name, &len);
-	if (a->status.height == 2) {
-		/* the selected frame's name in full on a line of its own */
-		grid__text(g, y, 0, g->w, name, len, PAL_BAR_TEXT, CELL_BOLD);
-		y++;
-	}
-	if (a->prompting) {
-		snprintf(line, sizeof(line), "Search (regex): %s", a->input);
-		x = grid__puts(g, y, 0, g->w, line, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
-		if (x < g->w)
-			x += grid__puts(g, y, x, 1, "_", PAL_BAR_TEXT, PAL_BAR,
-					CELL_BOLD | CELL_REVERSE);
-		if (a->msg[0] && x + 2 < g->w)
-			grid__puts(g, y, x + 2, g->w - x - 2, a->msg, PAL_BAR_TEXT, PAL_BAR, 0);
-		return;
-	}
-	/* a message comes first, so it is seen whatever the width */
-	if (a->msg[0])
-		x = grid__puts(g, y, 0, g->w, a->msg, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
-	if (a->msg[0] && x + 3 < g->w)
-		x += grid__puts(g, y, x, 3, " | ", PAL_BAR_TEXT, PAL_BAR, 0);
-	if (a->status.height == 1 && x < g->w) {
-		x += grid__text(g, y, x, g->w / 2 > 8 ? g->w / 2 : g->w - x, name, len,
-				PAL_BAR_TEXT, CELL_BOLD);
-		add(line, sizeof(line), " ");
-	}
-	add(line, sizeof(line), "self %" PRIu64 " (%.1f%%)  total %" PRIu64 " (%.1f%%)", n->self,
-	    pct(n->self, all), n->total, pct(n->total, all));
-	if (a->search_on)
-		add(line, sizeof(line), "  Matched: %.1f%%", pct(a->matched, all));
-	add(line, sizeof(line), "  | %s | %" PRIu64 " samples", a->title, all);
-	if (a->zoom != CT_ROOT)
-		add(line, sizeof(line), " | zoom depth %u", calltree__depth(a->tree, a->zoom));
-	if (x < g->w)
-		grid__puts(g, y, x, g->w - x, line, PAL_BAR_TEXT, PAL_BAR, 0);
-}
-
-/* The key hints, htop's bottom bar, from the active keymap. */
-static void paint_hints(struct app *a)
-{
-	static const struct {
-		enum action act;
-		const char *label;
-	} hints[] = {
-		{ ACT_HELP, "Help" }, { ACT_SEARCH, "Search" }, { ACT_TOP, "Top" },
-		{ ACT_ZOOM_IN, "Zoom" }, { ACT_BACK, "Back" }, { ACT_FLIP, "Flip" },
-		{ ACT_SNAPSHOT, "Save" }, { ACT_QUIT, "Quit" },
-	};
-	struct grid *g = &a->scr.grid;
-	uint32_t y = a->hints.top, x = 0;
-	bool mono = a->scr.colours == COLOUR_MONO;
-
-	if (!a->hints.height)
-		return;
-	grid__fill(g, y, 0, g->w, PAL_DEFAULT, PAL_DEFAULT, 0);
-	for (size_t i = 0; i < sizeof(hints) / sizeof(hints[0]) && x < g->w; i++) {
-		char key[16];
-		int k;
-
-		if (!keymap__keys(a->keys, hints[i].act, &k, 1))
-			continue;
-		key__name(k, key, sizeof(key));
-		x += grid__puts(g, y, x, g->w - x, key, PAL_BLACK, PAL_ACCENT,
-				mono ? CELL_REVERSE : 0);
-		if (x < g->w)
-			x += grid__puts(g, y, x, g->w - x, hints[i].label, PAL_DEFAULT,
-					PAL_DEFAULT, 0);
-		if (x < g->w)
-			x++;
-	}
 }
 
 /*
@@ -204,8 +93,9 @@ static void paint(struct app *a)
 		flame_view__paint(a);
 		top_view__paint(a);
 	}
-	paint_status(a);
-	paint_hints(a);
+	status__paint_timeline(a);
+	status__paint(a);
+	status__paint_hints(a);
 	screen__paint(&a->scr);
 }
 
@@ -321,10 +211,83 @@ static void handle(struct app *a, const struct input *in)
 	}
 }
 
+/* A frame known by its names from the root, to find it again in a new tree. */
+struct name_path {
+	uint32_t n;
+	uint32_t names[1024];
+};
+
+static void path_of(const struct calltree *t, uint32_t node, struct name_path *p)
+{
+	uint32_t depth = calltree__depth(t, node);
+
+	p->n = depth < 1024 ? depth : 1024;
+	for (uint32_t id = node, d = depth; id != CT_ROOT; id = calltree__node(t, id)->parent)
+		if (--d < p->n)
+			p->names[d] = calltree__node(t, id)->name;
+}
+
+/* The frame at p in t, or its deepest ancestor there. */
+static uint32_t node_at(const struct calltree *t, const struct name_path *p)
+{
+	uint32_t id = CT_ROOT;
+
+	for (uint32_t i = 0; i < p->n; i++) {
+		uint32_t c = calltree__find(t, id, p->names[i]);
+
+		if (c == CT_NONE)
+			break;
+		id = c;
+	}
+	return id;
+}
+
+uint32_t app__same_node(const struct calltree *t, uint32_t node, const struct calltree *other)
+{
+	static struct name_path p;
+	uint32_t id = CT_ROOT;
+
+	path_of(t, node, &p);
+	for (uint32_t i = 0; i < p.n && id != CT_NONE; i++)
+		id = calltree__find(other, id, p.names[i]);
+	return id;
+}
+
+void app__refresh(struct app *a)
+{
+	static struct name_path zoom, sel;
+	bool had = a->tree != NULL;
+
+	if (had) {
+		path_of(a->tree, a->zoom, &zoom);
+		path_of(a->tree, a->sel, &sel);
+	}
+	if (a->live)
+		a->after = live__tree(a->live);
+	if (a->diff_on && a->before && diff_view__build(a)) {
+		app__message(a, "out of memory making the diff");
+		a->diff_on = false;
+	}
+	if (!a->diff_on) {
+		diff_view__free(a);
+		a->tree = a->after;
+	}
+	a->zoom = had ? node_at(a->tree, &zoom) : CT_ROOT;
+	a->sel = had ? node_at(a->tree, &sel) : CT_ROOT;
+	flame__invalidate(&a->layout);
+	a->relayout = true;
+	a->top_stale = true;
+	a->marks_stale = true;
+	search__update(a);
+}
+
 static void app__free(struct app *a)
 {
 	search__clear(a);
 	flame__release(&a->layout);
+	diff_view__free(a);
+	calltree__free(a->baseline);
+	free(a->colour);
 	free(a->mark);
 	free(a->search_mark);
 	free(a->name_match);
@@ -333,48 +296,60 @@ static void app__free(struct app *a)
 		screen__close(&a->scr);
 }
 
-int app__run_view(const struct options *o, const struct calltree *tree, const char *title,
-		  struct keymap *keys, const char *keys_origin, const char *startup_msg)
+/* One second of the live view: drain, move the window, show it unless paused. */
+static bool live_tick(struct app *a)
 {
-	struct app a = {
-		.opts = o,
-		.keys = keys,
-		.tree = tree,
-		.zoom = CT_ROOT,
-		.sel = CT_ROOT,
-		.relayout = true,
-		.marks_stale = true,
-		.top_sort = TOPN_SELF,
-	};
+	int err = live__tick(a->live);
+
+	if (err)
+		app__message(a, "sampling: %s", strerror(-err));
+	app__refresh(a);
+	return a->live->state != LIVE_PAUSED;
+}
+
+int app__run(struct app *a, const char *startup_msg)
+{
 	char err[256];
+	bool dirty = true;
 	int ret;
 
-	snprintf(a.title, sizeof(a.title), "%s", title);
-	snprintf(a.target, sizeof(a.target), "%s", title);
-	if (strrchr(a.target, '.') > a.target)
-		*strrchr(a.target, '.') = '\0';
-	snprintf(a.keys_origin, sizeof(a.keys_origin), "%s", keys_origin);
+	a->top_sort = TOPN_SELF;
+	a->top_name = CT_NONE;
+	a->top_open = a->diff_on;
+	a->tree = NULL;
+	app__refresh(a);
 	if (startup_msg)
-		app__message(&a, "%s", startup_msg);
-	ret = screen__open(&a.scr, NULL, !o->no_mouse, err, sizeof(err));
+		app__message(a, "%s", startup_msg);
+	ret = screen__open(&a->scr, NULL, !a->opts->no_mouse, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "flametop: %s\n", err);
-		app__free(&a);
+		app__free(a);
 		return 1;
 	}
-	a.screen_open = true;
-	while (!a.quit && !screen_quit_signal) {
-		struct pollfd pfd = { .fd = a.scr.fd, .events = POLLIN };
+	a->screen_open = true;
+	while (!a->quit && !screen_quit_signal) {
+		struct pollfd pfd[3] = {
+			{ .fd = a->scr.fd, .events = POLLIN },
+			{ .fd = a->live ? a->live->timer_fd : -1, .events = POLLIN },
+			{ .fd = a->live ? sampler__fd(a->live->sampler) : -1, .events = POLLIN },
+		};
 		struct input in;
 
-		paint(&a);
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		if (dirty)
+			paint(a);
+		dirty = false;
+		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 			break;
-		while (!a.quit && screen__input(&a.scr, &in)) {
-			sync_state(&a);
-			handle(&a, &in);
+		if (a->live && (pfd[2].revents & POLLIN))
+			sampler__poll(a->live->sampler);
+		if (a->live && (pfd[1].revents & POLLIN))
+			dirty = live_tick(a);
+		while (!a->quit && screen__input(&a->scr, &in)) {
+			sync_state(a);
+			handle(a, &in);
+			dirty = true;
 		}
 	}
-	app__free(&a);
+	app__free(a);
 	return 0;
 }

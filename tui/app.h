@@ -14,9 +14,11 @@
 
 #include "../keymaps/keymap.h"
 #include "../profile/calltree.h"
+#include "../profile/diff.h"
 #include "../profile/topn.h"
 #include "../render/flame.h"
 #include "options.h"
+#include "live.h"
 #include "screen.h"
 
 struct pane {
@@ -30,7 +32,20 @@ struct app {
 	struct screen scr;
 	bool screen_open;
 
-	const struct calltree *tree;	/* the profile shown (borrowed) */
+	/*
+	 * What is shown.  after is the profile (a file, or the live window);
+	 * before is the diff baseline (a file, or a copy of a past window).
+	 * tree is after itself, or a diff's union tree when the diff is on.
+	 */
+	const struct calltree *tree;
+	const struct calltree *after, *before;
+	struct live *live;		/* NULL when the profile is a file */
+	struct calltree *baseline;	/* owned: the live window marked with b */
+	char baseline_label[64];
+	struct diff *diff;		/* before -> after: the table, and the after shape */
+	struct diff *rdiff;		/* after -> before: the before shape (vanished frames) */
+	bool diff_on, before_shape;
+	uint8_t *colour;		/* per node of tree: diff colours */
 	char title[256];		/* what is shown: the file or the target */
 	char target[256];		/* names snapshot files */
 
@@ -40,7 +55,7 @@ struct app {
 	uint32_t zoom, sel;
 	enum flame_orient orient;
 	uint32_t scroll;
-	struct pane graph, table, status, hints;
+	struct pane graph, table, timeline, status, hints;
 	uint8_t *mark;			/* per node: highlighted (search, top-N row) */
 	bool marks_stale;
 
@@ -61,6 +76,7 @@ struct app {
 	struct fn_stat *fns;
 	long nfns;
 	long top_sel, top_scroll;
+	uint32_t top_name;		/* the selected row's function, followed across updates */
 	bool top_stale;
 
 	/* help */
@@ -82,9 +98,16 @@ enum {
 typedef int (*action_fn)(struct app *a);
 extern const action_fn action_handlers[ACT_COUNT];
 
-/* Opens the explorer on tree; returns the exit status. */
-int app__run_view(const struct options *o, const struct calltree *tree, const char *title,
-		  struct keymap *keys, const char *keys_origin, const char *startup_msg);
+/*
+ * Runs the explorer on what a describes (opts, keys, keys_origin, title,
+ * target, and after — with before and diff_on for a diff — or live);
+ * returns the exit status.  Frees what the app owns, not a's sources.
+ */
+int app__run(struct app *a, const char *startup_msg);
+/* The tree changed (new window, diff rebuilt): keep zoom and selection by name path. */
+void app__refresh(struct app *a);
+/* The frame of other with node's name path in t, or CT_NONE (trees share a strtab). */
+uint32_t app__same_node(const struct calltree *t, uint32_t node, const struct calltree *other);
 void app__message(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* view_flame.c */
@@ -110,6 +133,21 @@ int top_view__move(struct app *a, long delta);
 int top_view__zoom(struct app *a);
 uint32_t top_view__selected_name(const struct app *a);
 int top_view__mouse(struct app *a, const struct input *in);
+
+/* view_diff.c */
+int diff_view__build(struct app *a);
+void diff_view__free(struct app *a);
+void diff_view__paint_table(struct app *a);
+void diff_view__describe(const struct app *a, uint32_t node, char *buf, size_t size);
+long diff_view__rows(const struct app *a);
+uint32_t diff_view__row_name(const struct app *a, long row);
+
+/* status.c */
+void status__paint(struct app *a);
+void status__paint_hints(struct app *a);
+void status__paint_timeline(struct app *a);
+/* The live window's span, "12:00:01-12:00:11". */
+void status__window_label(const struct live *l, char *buf, size_t size);
 
 /* view_help.c */
 void help_view__paint(struct app *a);

@@ -83,28 +83,96 @@ int load_keys(const struct options *o, struct keymap **out, char *origin, size_t
 	return 0;
 }
 
-int cmd_view(const struct options *o)
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return !strcmp(path, "-") ? "stdin" : slash ? slash + 1 : path;
+}
+
+/* The name a file gives snapshots: its base name without the extension. */
+static void target_of(const char *path, char *buf, size_t size)
+{
+	char *dot;
+
+	snprintf(buf, size, "%s", base_name(path));
+	dot = strrchr(buf, '.');
+	if (dot && dot > buf)
+		*dot = '\0';
+}
+
+/*
+ * The three ways in: a file (view), two files (diff), the sampler (live).
+ * Everything that can fail is done before the terminal is touched.
+ */
+static int explore(const struct options *o)
 {
 	struct strtab *names = strtab__new();
-	struct calltree *t = names ? calltree__new(names) : NULL;
-	struct keymap *km = NULL;
-	char origin[512], warning[256];
-	const char *file = o->files[0], *slash = strrchr(file, '/');
+	struct calltree *after = names ? calltree__new(names) : NULL;
+	struct calltree *before = NULL;
+	struct app a = { .opts = o };
+	char warning[256], err[512];
 	int ret = 1;
 
-	if (!t) {
+	if (!after) {
 		die("out of memory");
 		goto cleanup;
 	}
-	if (load_profile(t, file))
+	if (o->cmd == CMD_DIFF) {
+		before = calltree__new(names);
+		if (!before) {
+			die("out of memory");
+			goto cleanup;
+		}
+		if (load_profile(before, o->files[0]) || load_profile(after, o->files[1]))
+			goto cleanup;
+		a.before = before;
+		a.diff_on = true;
+		snprintf(a.baseline_label, sizeof(a.baseline_label), "%s", base_name(o->files[0]));
+		snprintf(a.title, sizeof(a.title), "%s -> %s", base_name(o->files[0]),
+			 base_name(o->files[1]));
+		target_of(o->files[1], a.target, sizeof(a.target));
+	} else if (o->cmd == CMD_VIEW) {
+		if (load_profile(after, o->files[0]))
+			goto cleanup;
+		snprintf(a.title, sizeof(a.title), "%s", base_name(o->files[0]));
+		target_of(o->files[0], a.target, sizeof(a.target));
+	}
+	if (load_keys(o, &a.keys, a.keys_origin, sizeof(a.keys_origin), warning,
+		      sizeof(warning)))
 		goto cleanup;
-	if (load_keys(o, &km, origin, sizeof(origin), warning, sizeof(warning)))
-		goto cleanup;
-	ret = app__run_view(o, t, strcmp(file, "-") ? (slash ? slash + 1 : file) : "stdin", km,
-			    origin, warning[0] ? warning : NULL);
+	if (o->cmd == CMD_LIVE) {
+		a.live = live__new(o, names, err, sizeof(err));
+		if (!a.live) {
+			die("%s", err);
+			goto cleanup;
+		}
+		snprintf(a.title, sizeof(a.title), "%s", a.live->label);
+		snprintf(a.target, sizeof(a.target), "%s", a.live->target);
+	} else {
+		a.after = after;
+	}
+	ret = app__run(&a, warning[0] ? warning : NULL);
 cleanup:
-	keymap__free(km);
-	calltree__free(t);
+	live__free(a.live);
+	keymap__free(a.keys);
+	calltree__free(before);
+	calltree__free(after);
 	strtab__free(names);
 	return ret;
+}
+
+int cmd_view(const struct options *o)
+{
+	return explore(o);
+}
+
+int cmd_diff(const struct options *o)
+{
+	return explore(o);
+}
+
+int cmd_live(const struct options *o)
+{
+	return explore(o);
 }

@@ -23,10 +23,10 @@ int main(int argc, char **argv)
 		return cmd_record(&opts);
 	case CMD_VIEW:
 		return cmd_view(&opts);
-	case CMD_LIVE:
 	case CMD_DIFF:
-		break;
+		return cmd_diff(&opts);
+	case CMD_LIVE:
+		return cmd_live(&opts);
 	}
-	return die("the terminal explorer is not built yet; use 'flametop record' and "
-		   "'flametop report' meanwhile");
+	return 2;
 }

@@ -10,11 +10,24 @@
 #include "../render/palette.h"
 #include "app.h"
 
+/* The table's rows: functions by self or total, or by change in a diff. */
+static long rows(const struct app *a)
+{
+	return a->diff_on ? diff_view__rows(a) : a->nfns;
+}
+
+static uint32_t row_name(const struct app *a, long i)
+{
+	if (a->diff_on)
+		return diff_view__row_name(a, i);
+	return i >= 0 && i < a->nfns ? a->fns[i].name : CT_NONE;
+}
+
 uint32_t top_view__selected_name(const struct app *a)
 {
-	if (!a->top_open || a->top_sel < 0 || a->top_sel >= a->nfns)
+	if (!a->top_open)
 		return CT_NONE;
-	return a->fns[a->top_sel].name;
+	return row_name(a, a->top_sel);
 }
 
 static void keep_visible(struct app *a)
@@ -31,25 +44,32 @@ static void keep_visible(struct app *a)
 
 void top_view__update(struct app *a)
 {
-	uint32_t keep = top_view__selected_name(a);
+	uint32_t keep = a->top_name;
 	struct fn_stat *fns = NULL;
 	long n;
 
 	if (!a->top_open || !a->top_stale)
 		return;
 	a->top_stale = false;
-	n = topn__compute(a->tree, a->zoom, a->top_sort, &fns);
-	if (n < 0) {
-		app__message(a, "out of memory ranking functions");
-		n = 0;
+	if (!a->diff_on) {
+		/* a diff's table is made with the diff */
+		n = topn__compute(a->tree, a->zoom, a->top_sort, &fns);
+		if (n < 0) {
+			app__message(a, "out of memory ranking functions");
+			n = 0;
+		}
+		free(a->fns);
+		a->fns = fns;
+		a->nfns = n;
 	}
-	free(a->fns);
-	a->fns = fns;
-	a->nfns = n;
-	a->top_sel = 0;
-	for (long i = 0; keep != CT_NONE && i < n; i++)
-		if (fns[i].name == keep)
-			a->top_sel = i;
+	/* the selection follows its function */
+	if (keep == CT_NONE || row_name(a, a->top_sel) != keep) {
+		a->top_sel = 0;
+		for (long i = 0; keep != CT_NONE && i < rows(a); i++)
+			if (row_name(a, i) == keep)
+				a->top_sel = i;
+	}
+	a->top_name = row_name(a, a->top_sel);
 	keep_visible(a);
 	a->marks_stale = true;
 }
@@ -57,10 +77,11 @@ void top_view__update(struct app *a)
 int top_view__move(struct app *a, long delta)
 {
 	a->top_sel += delta;
-	if (a->top_sel >= a->nfns)
-		a->top_sel = a->nfns - 1;
+	if (a->top_sel >= rows(a))
+		a->top_sel = rows(a) - 1;
 	if (a->top_sel < 0)
 		a->top_sel = 0;
+	a->top_name = row_name(a, a->top_sel);
 	keep_visible(a);
 	return REMARK;
 }
@@ -105,9 +126,10 @@ int top_view__mouse(struct app *a, const struct input *in)
 		return top_view__move(a, 3);
 	case MOUSE_CLICK:
 	case MOUSE_DOUBLE:
-		if (row < 0 || a->top_scroll + row >= a->nfns)
+		if (row < 0 || a->top_scroll + row >= rows(a))
 			return 0;
 		a->top_sel = a->top_scroll + row;
+		a->top_name = row_name(a, a->top_sel);
 		return in->mouse == MOUSE_DOUBLE ? top_view__zoom(a) | REMARK : REMARK;
 	}
 	return 0;
@@ -128,6 +150,10 @@ void top_view__paint(struct app *a)
 
 	if (!a->table.height)
 		return;
+	if (a->diff_on) {
+		diff_view__paint_table(a);
+		return;
+	}
 	snprintf(line, sizeof(line), "%6s %7s %10s %10s  FUNCTION (by %s; %zu)", "SELF%",
 		 "TOTAL%", "SELF", "TOTAL", a->top_sort == TOPN_SELF ? "self" : "total",
 		 (size_t)a->nfns);
