@@ -299,12 +299,15 @@ static void app__free(struct app *a)
 /* One second of the live view: drain, move the window, show it unless paused. */
 static bool live_tick(struct app *a)
 {
+	bool was_gone = a->live->target_gone;
 	int err = live__tick(a->live);
 
 	if (err)
 		app__message(a, "sampling: %s", strerror(-err));
+	if (!was_gone && a->live->target_gone)
+		app__message(a, "the target went away: the view is paused, the history stays");
 	app__refresh(a);
-	return a->live->state != LIVE_PAUSED;
+	return a->live->state != LIVE_PAUSED || err || (!was_gone && a->live->target_gone);
 }
 
 int app__run(struct app *a, const char *startup_msg)

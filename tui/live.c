@@ -157,8 +157,6 @@ int live__tick(struct live *l)
 	if (l->newest == INT64_MIN || d.sec > l->newest)
 		l->newest = d.sec;
 	sampler__stats(l->sampler, &l->stats);
-	if (!l->target_gone && !sampler__target_alive(l->sampler))
-		l->target_gone = true;
 	cpu = cpu_us();
 	if (wall > l->last_wall)
 		l->cpu_pct = (double)(cpu - l->last_cpu_us) / 1e4 / (wall - l->last_wall);
@@ -167,6 +165,12 @@ int live__tick(struct live *l)
 	if (l->state == LIVE_FOLLOW) {
 		l->w1 = l->newest + 1;
 		l->w0 = l->w1 - l->window;
+	}
+	if (!l->target_gone && !sampler__target_alive(l->sampler)) {
+		/* keep the last window in view instead of scrolling into nothing */
+		l->target_gone = true;
+		if (l->state == LIVE_FOLLOW)
+			l->state = LIVE_PAUSED;
 	}
 	return live__apply(l);
 }

@@ -94,14 +94,14 @@ void status__paint(struct app *a)
 	}
 	if (a->search_on)
 		add(line, sizeof(line), "  Matched: %.1f%%", pct(a->matched, all));
+	if (a->zoom != CT_ROOT)
+		add(line, sizeof(line), "  zoom depth %u", calltree__depth(a->tree, a->zoom));
 	if (a->live)
 		live_fields(a, line, sizeof(line));
 	else
 		add(line, sizeof(line), "  | %s | %" PRIu64 " samples", a->title, all);
 	if (a->diff_on && !a->live)
 		add(line, sizeof(line), " | DIFF vs %s", a->baseline_label);
-	if (a->zoom != CT_ROOT)
-		add(line, sizeof(line), " | zoom depth %u", calltree__depth(a->tree, a->zoom));
 	if (x < g->w)
 		grid__puts(g, y, x, g->w - x, line, PAL_BAR_TEXT, PAL_BAR, 0);
 }

@@ -12,6 +12,7 @@ static struct flame_style style_of(const struct app *a)
 		.scroll = a->scroll,
 		.selected = a->sel,
 		.mark = a->mark,
+		.colour = a->diff_on ? a->colour : NULL,
 		.mono = a->scr.colours == COLOUR_MONO,
 	};
 }

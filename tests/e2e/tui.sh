@@ -4,68 +4,7 @@
 # UPDATE_GOLDEN=1 rewrites the golden screens.
 . "$(dirname "$0")/lib.sh"
 
-GOLDEN=$(realpath "$(dirname "$0")/golden")
-DATA=$(realpath "$(dirname "$0")/../data")
-SOCK=$TMP/tmux.sock
-mkdir -p "$TMP/home"
-tm() { tmux -S "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; cleanup' EXIT
-
-# start W H [ENV=VALUE...] -- ARGS...: runs flametop in a fresh tmux session
-start() {
-	local w=$1 h=$2; shift 2
-	local envs=(LANG=C.UTF-8 TERM=tmux-256color HOME="$TMP/home")
-	while [ "$1" != "--" ]; do envs+=("$1"); shift; done
-	shift
-	# a fresh server each time: a dying one may still hold the old socket
-	tm kill-server 2>/dev/null
-	NSOCK=$((${NSOCK:-0} + 1))
-	SOCK=$TMP/tmux.$NSOCK.sock
-	rm -f "$TMP/exit" "$TMP/stty"
-	local cmd
-	cmd="cd $TMP && env ${envs[*]} ${WRAP:-} $FT $*; echo EXIT=\$? > $TMP/exit; stty -a > $TMP/stty; sleep 600"
-	tm -f /dev/null new-session -d -s ft -x "$w" -y "$h" "$cmd"
-	wait_for 'Help\|samples\|flametop'
-}
-screen() { tm capture-pane -p -t ft; }
-keys() { tm send-keys -t ft "$@"; }
-# wait_for PATTERN: until the screen shows it (5 s)
-wait_for() {
-	for _ in $(seq 50); do
-		screen 2>/dev/null | grep -q -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# settle: until two captures 0.1 s apart agree
-settle() {
-	local a b
-	a=$(screen)
-	for _ in $(seq 30); do
-		sleep 0.1
-		b=$(screen)
-		[ "$a" = "$b" ] && return 0
-		a=$b
-	done
-}
-wait_exit() {
-	for _ in $(seq 50); do [ -s "$TMP/exit" ] && return 0; sleep 0.1; done
-	return 1
-}
-exited_with() { wait_exit && grep -qx "EXIT=$1" "$TMP/exit"; }
-restored() { [ -s "$TMP/stty" ] || sleep 0.5; grep -q ' icanon' "$TMP/stty" && grep -q ' echo ' "$TMP/stty"; }
-golden() {	# golden NAME: the screen matches tests/e2e/golden/NAME.txt
-	settle
-	screen > "$TMP/$1.txt"
-	if [ -n "${UPDATE_GOLDEN:-}" ]; then cp "$TMP/$1.txt" "$GOLDEN/$1.txt"; fi
-	if diff -u "$GOLDEN/$1.txt" "$TMP/$1.txt" > "$TMP/$1.diff"; then return 0; fi
-	head -40 "$TMP/$1.diff"
-	return 1
-}
-mouse() {	# mouse BUTTON-BYTE X Y: one X10 mouse report (tmux-256color's kmous)
-	local b=$1 x=$(($2 + 33)) y=$(($3 + 33))
-	keys -l "$(printf '\e[M%b%b%b' "\\x$(printf %x "$b")" "\\x$(printf %x $x)" "\\x$(printf %x $y)")"
-}
+. "$(dirname "$0")/tmux.lib"
 VIEW=$DATA/view.folded
 
 # --- drawing, quitting -------------------------------------------------------------
