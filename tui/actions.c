@@ -202,6 +202,9 @@ static int do_diff(struct app *a)
 	a->diff_on = !a->diff_on;
 	a->before_shape = false;
 	a->top_open = a->diff_on;
+	/* another table: start at its top, the largest change */
+	a->top_name = CT_NONE;
+	a->top_sel = a->top_scroll = 0;
 	app__refresh(a);
 	return RELAYOUT | RETOP;
 }
