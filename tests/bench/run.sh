@@ -63,3 +63,5 @@ fmed=$(cut -d' ' -f1 "$T/ratios" | sort -n | sed -n 2p)
 pmed=$(cut -d' ' -f2 "$T/ratios" | sort -n | sed -n 2p)
 echo "median: flametop $fmed s, perf $pmed s CPU -> flametop uses" \
 	"$(awk -v a="$fmed" -v b="$pmed" 'BEGIN { printf "%.3f", a / b }') of perf's CPU (goal <= 0.2)"
+echo "## live mode (LIVE_MINUTES=${LIVE_MINUTES:-30})"
+tests/bench/live.sh
