@@ -128,6 +128,8 @@ $(FIX)/sym_cpp: tests/fixtures/symtarget_cpp.cc
 	@mkdir -p $(@D)
 	g++ -O1 -g -o $@ $<
 
+$(BUILD)/tests/test_live: $(BUILD)/tui/live.o
+
 $(BUILD)/tests/test_symbolize: $(FIXTURES)
 $(BUILD)/tests/test_symbolize: CFLAGS += -DFIXTURES='"$(FIX)"'
 
@@ -186,9 +188,9 @@ deps:
 
 run: deps
 	$(MAKE) all
-	$(BUILD)/flametop record -a -d $${SECS:-5} -o $(BUILD)/run.folded
-	@if [ -t 0 ] && [ -t 1 ]; then $(BUILD)/flametop view $(BUILD)/run.folded; \
-	else $(BUILD)/flametop report $(BUILD)/run.folded; fi
+	@if [ -t 0 ] && [ -t 1 ]; then $(BUILD)/flametop; \
+	else $(BUILD)/flametop record -a -d $${SECS:-5} -o $(BUILD)/run.folded && \
+	     $(BUILD)/flametop report $(BUILD)/run.folded; fi
 
 clean:
 	rm -rf build build-asan

@@ -180,10 +180,13 @@ void status__paint_hints(struct app *a)
 	static const struct {
 		enum action act;
 		const char *label;
+		bool live;	/* only in the live view */
 	} hints[] = {
-		{ ACT_HELP, "Help" }, { ACT_SEARCH, "Search" }, { ACT_TOP, "Top" },
-		{ ACT_ZOOM_IN, "Zoom" }, { ACT_BACK, "Back" }, { ACT_FLIP, "Flip" },
-		{ ACT_SNAPSHOT, "Save" }, { ACT_QUIT, "Quit" },
+		{ ACT_HELP, "Help", 0 }, { ACT_SEARCH, "Search", 0 }, { ACT_TOP, "Top", 0 },
+		{ ACT_ZOOM_IN, "Zoom", 0 }, { ACT_BACK, "Back", 0 }, { ACT_PAUSE, "Pause", 1 },
+		{ ACT_WINDOW_BACK, "Rewind", 1 }, { ACT_BASELINE, "Baseline", 1 },
+		{ ACT_DIFF, "Diff", 1 }, { ACT_FLIP, "Flip", 0 }, { ACT_SNAPSHOT, "Save", 0 },
+		{ ACT_QUIT, "Quit", 0 },
 	};
 	struct grid *g = &a->scr.grid;
 	uint32_t y = a->hints.top, x = 0;
@@ -196,7 +199,7 @@ void status__paint_hints(struct app *a)
 		char key[16];
 		int k;
 
-		if (!keymap__keys(a->keys, hints[i].act, &k, 1))
+		if ((hints[i].live && !a->live) || !keymap__keys(a->keys, hints[i].act, &k, 1))
 			continue;
 		key__name(k, key, sizeof(key));
 		x += grid__puts(g, y, x, g->w - x, key, PAL_BLACK, PAL_ACCENT,

@@ -5,6 +5,7 @@
 #include "helpers.h"
 #include "../../render/flame.h"
 #include "../../render/palette.h"
+#include "../../render/timeline.h"
 
 static const char split_profile[] =
 	"p;main;alpha;sixty 60\n"
@@ -267,6 +268,42 @@ static void test_grid_text_hostile(void **state)
 	free(g.cells);
 }
 
+static void test_timeline(void **state)
+{
+	uint64_t rates[300];
+	struct grid g;
+
+	(void)state;
+	for (int i = 0; i < 300; i++)
+		rates[i] = i % 10 == 0 ? 100 : 50;
+	rates[0] = 0;
+	/* 4 seconds in 10 columns: right-aligned, heights by rate, the window marked */
+	grid_init(&g, 10, 1, true);
+	timeline__paint(&g, 0, rates, 4, 1000, 1002, 1004, false);
+	assert_int_equal(grid__at(&g, 0, 5)->ch, ' ');
+	assert_int_equal(grid__at(&g, 0, 6)->ch, ' ');		/* 0 samples */
+	assert_int_equal(grid__at(&g, 0, 7)->ch, 0x2588);	/* 50 of 50: full */
+	assert_int_equal(grid__at(&g, 0, 7)->bg, PAL_DEFAULT);
+	assert_int_equal(grid__at(&g, 0, 8)->bg, PAL_BAR);	/* in [1002, 1004) */
+	assert_int_equal(grid__at(&g, 0, 9)->bg, PAL_BAR);
+	free(g.cells);
+	/* 300 seconds in 10 columns: 30 a column, every column drawn, ASCII */
+	grid_init(&g, 10, 1, false);
+	timeline__paint(&g, 0, rates, 300, 0, 290, 300, true);
+	for (uint32_t x = 0; x < 10; x++)
+		assert_true(grid__at(&g, 0, x)->ch < 0x80 && grid__at(&g, 0, x)->ch != ' ');
+	assert_int_equal(grid__at(&g, 0, 9)->attr, CELL_REVERSE);
+	assert_int_equal(grid__at(&g, 0, 8)->attr, 0);
+	/* degenerate sizes do nothing wrong */
+	timeline__paint(&g, 0, rates, 1, 0, 0, 1, false);
+	timeline__paint(&g, 5, rates, 1, 0, 0, 1, false);
+	free(g.cells);
+	grid_init(&g, 1, 1, true);
+	timeline__paint(&g, 0, rates, 300, 0, 0, 300, false);
+	assert_int_equal(grid__at(&g, 0, 0)->bg, PAL_BAR);
+	free(g.cells);
+}
+
 static void test_palette_stable_and_distinct(void **state)
 {
 	uint8_t u = palette__frame(FRAME_USER, "main", 4);
@@ -300,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_paint_partial_blocks_and_flip, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test(test_grid_text_hostile),
+		cmocka_unit_test(test_timeline),
 		cmocka_unit_test(test_palette_stable_and_distinct),
 	};
 
