@@ -64,6 +64,7 @@ struct app {
 	regex_t re;
 	char query[256];
 	uint8_t *name_match;		/* per name id: 0 not tested, 1 no, 2 yes */
+	uint32_t name_matched;		/* names [0, name_matched) have a valid entry */
 	uint8_t *search_mark;		/* per node */
 	uint64_t matched;		/* samples under a match, each once */
 	bool prompting;

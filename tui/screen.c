@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curses.h>
@@ -124,7 +125,7 @@ int screen__open(struct screen *s, const char *tty, bool mouse, char *msg, size_
 	nodelay(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay(25);
-	mouseinterval(200);
+	mouseinterval(0);
 	s->colours = pick_colours();
 	s->grid.utf8 = locale_is_utf8();
 	screen__set_mouse(s, mouse);
@@ -157,7 +158,9 @@ void screen__close(struct screen *s)
 
 void screen__set_mouse(struct screen *s, bool on)
 {
-	mmask_t want = BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED;
+	/* presses, not clicks: curses holds a click back until the next input to see if a
+	 * second one follows; double clicks are told apart here instead */
+	mmask_t want = BUTTON1_PRESSED | BUTTON4_PRESSED;
 
 #ifdef BUTTON5_PRESSED
 	want |= BUTTON5_PRESSED;
@@ -275,8 +278,18 @@ static const struct {
 	{ KEY_C1, KEY_CODE_END },
 };
 
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static bool mouse_input(struct input *in)
 {
+	static double last_press;
+	static int last_x = -1, last_y = -1;
 	MEVENT ev;
 
 	if (getmouse(&ev) != OK)
@@ -284,11 +297,16 @@ static bool mouse_input(struct input *in)
 	in->kind = INPUT_MOUSE;
 	in->x = ev.x;
 	in->y = ev.y;
-	if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
-		in->mouse = MOUSE_DOUBLE;
-	else if (ev.bstate & BUTTON1_CLICKED)
-		in->mouse = MOUSE_CLICK;
-	else if (ev.bstate & BUTTON4_PRESSED)
+	if (ev.bstate & BUTTON1_PRESSED) {
+		double t = mono_now();
+
+		/* a second press on the same cell within 0.4 s is a double click */
+		in->mouse = t - last_press < 0.4 && ev.x == last_x && ev.y == last_y
+			? MOUSE_DOUBLE : MOUSE_CLICK;
+		last_press = in->mouse == MOUSE_DOUBLE ? 0 : t;
+		last_x = ev.x;
+		last_y = ev.y;
+	} else if (ev.bstate & BUTTON4_PRESSED)
 		in->mouse = MOUSE_WHEEL_UP;
 #ifdef BUTTON5_PRESSED
 	else if (ev.bstate & BUTTON5_PRESSED)

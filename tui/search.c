@@ -43,7 +43,10 @@ void search__update(struct app *a)
 		search__clear(a);
 		return;
 	}
-	memset(memo, 0, nnames);
+	/* names keep their meaning: only new ones are matched against the regex */
+	if (a->name_matched < nnames)
+		memset(memo + a->name_matched, 0, nnames - a->name_matched);
+	a->name_matched = nnames;
 	/* parents have lower ids: one ascending pass sees every ancestor first */
 	for (uint32_t id = 0; id < n; id++) {
 		const struct ct_node *node = calltree__node(a->tree, id);
@@ -76,6 +79,7 @@ int search__set(struct app *a, const char *query)
 	search__clear(a);
 	a->re = re;
 	a->search_on = true;
+	a->name_matched = 0;	/* a new pattern: test every name again */
 	snprintf(a->query, sizeof(a->query), "%s", query);
 	search__update(a);
 	return REMARK;

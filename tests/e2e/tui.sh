@@ -171,8 +171,11 @@ keys q
 start 100 30 -- view - "< $VIEW"
 check "view - reads the profile from stdin" wait_for 'stdin | 2300 samples'
 mouse 32 85 4; mouse 35 85 4
-mouse 32 85 4; mouse 35 85 4
-check "mouse: a double click zooms into the frame" wait_for '^process_job *$'
+check "mouse: a click selects the frame under it" wait_for '^process_job *$'
+check "... without zooming" bash -c "! tmux -S $SOCK capture-pane -p -t ft | grep -q 'zoom depth'"
+sleep 0.5
+mouse 32 85 4; mouse 35 85 4; mouse 32 85 4; mouse 35 85 4
+check "mouse: a double click zooms into the frame" wait_for 'zoom depth 4'
 mouse 97 10 10
 check "mouse: the wheel zooms out" wait_for 'zoom depth 3'
 keys m
