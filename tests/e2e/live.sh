@@ -24,6 +24,14 @@ check "live: the timeline is drawn above the status line" \
 	bash -c "tmux -S $SOCK capture-pane -p -t ft | sed -n 27p | grep -q '[▁▂▃▄▅▆▇█]'"
 keys t
 check "live: the top-N pane ranks leaf_sixty first" eventually_first leaf_sixty
+keys Escape Home j j j j j Enter
+check "live: zoom into a frame" wait_for 'zoom depth 5'
+keys / sixty Enter
+sleep 2.5
+check "live: the zoom survives the refreshes" wait_for 'zoom depth 5'
+check "... and so does the search" wait_for 'Matched: '
+check "... and the selection" bash -c "tmux -S $SOCK capture-pane -p -t ft | sed -n 28p | grep -qx leaf_sixty"
+keys Escape Home
 keys Space
 check "pause says PAUSED" wait_for 'PAUSED'
 sleep 0.5
@@ -63,9 +71,11 @@ check "d shows the diff against the baseline" wait_for 'CHANGE  BEFORE   AFTER  
 check "diff: leaf_ten grew most and is at the top of the table" \
 	bash -c "tmux -S $SOCK capture-pane -p -t ft | grep -A2 'CHANGE  BEFORE' | tail -2 | grep -q '^ *+[1-9][0-9.]* .*leaf_ten' &&
 		 tmux -S $SOCK capture-pane -p -t ft | grep -A1 'CHANGE  BEFORE' | tail -1 | grep -q '^ *+[1-9][0-9.]* .*\(leaf_ten\|via_gamma\)'"
-check "diff: leaf_sixty shrank and is at the bottom" \
-	bash -c "tmux -S $SOCK capture-pane -p -t ft | grep -B1 -m1 '^ *$' >/dev/null; tmux -S $SOCK capture-pane -p -t ft | grep '^ *-[0-9.]* .*leaf_sixty' | grep -q ."
 tm capture-pane -e -p -t ft > "$TMP/diffc"
+keys NPage NPage NPage NPage
+check "diff: leaf_sixty shrank most: the table's last row" \
+	bash -c "sleep 0.3; tmux -S $SOCK capture-pane -p -t ft | grep '^ *-[1-9][0-9.]* ' | tail -1 | grep -q 'leaf_sixty\|via_alpha'"
+keys PPage PPage PPage PPage
 check "diff: frames coloured by change (strong red and blue)" \
 	bash -c "grep -q '48;5;196m' $TMP/diffc && grep -q '48;5;\(69\|27\)m' $TMP/diffc"
 check "diff: the status line says DIFF vs the baseline window" wait_for 'DIFF vs [0-9:]*-[0-9:]*'
@@ -103,6 +113,12 @@ check "snapshot reproduces the 60/30/10 split within 4 points" \
 	bash -c ". $(dirname "$0")/lib.sh; within \$(self_pct $TMP/snap.report leaf_sixty) 60 4 &&
 		within \$(self_pct $TMP/snap.report leaf_thirty) 30 4 &&
 		within \$(self_pct $TMP/snap.report leaf_ten) 10 4"
+sleep 1
+keys j j j j j Enter s
+check "a second snapshot, zoomed into via_alpha" wait_for 'snapshot written to'
+snap2=$(find "$TMP/snaps" -type f -newer "$snap" -name 'flametop-*.folded' | head -1)
+check "the zoomed snapshot holds that subtree only, with full root paths" \
+	bash -c "[ -s '$snap2' ] && ! grep -v '^split;__libc_start_call_main;main;round_of_work;via_alpha' '$snap2' | grep -q ."
 keys q
 exited_with 0
 
