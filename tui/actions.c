@@ -136,37 +136,19 @@ static int do_pause(struct app *a)
 	return window_changed(a);
 }
 
-static int do_window_back(struct app *a)
+/* [ ] - +: one step of a move (live__move) or resize (live__resize) of the window. */
+static int window_step(struct app *a, void (*step)(struct live *, int), int dir)
 {
 	if (!a->live)
 		return live_only(a);
-	live__move(a->live, -1);
+	step(a->live, dir);
 	return window_changed(a);
 }
 
-static int do_window_forward(struct app *a)
-{
-	if (!a->live)
-		return live_only(a);
-	live__move(a->live, 1);
-	return window_changed(a);
-}
-
-static int do_window_shrink(struct app *a)
-{
-	if (!a->live)
-		return live_only(a);
-	live__resize(a->live, -1);
-	return window_changed(a);
-}
-
-static int do_window_grow(struct app *a)
-{
-	if (!a->live)
-		return live_only(a);
-	live__resize(a->live, 1);
-	return window_changed(a);
-}
+static int do_window_back(struct app *a) { return window_step(a, live__move, -1); }
+static int do_window_forward(struct app *a) { return window_step(a, live__move, 1); }
+static int do_window_shrink(struct app *a) { return window_step(a, live__resize, -1); }
+static int do_window_grow(struct app *a) { return window_step(a, live__resize, 1); }
 
 static int do_baseline(struct app *a)
 {

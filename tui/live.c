@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "live.h"
 
 static double wall_now(void)
@@ -71,21 +72,13 @@ static int start_timer(void)
 struct live *live__new(const struct options *o, struct strtab *names, char *err, size_t size)
 {
 	struct live *l = calloc(1, sizeof(*l));
-	struct sampler_opts so = {
-		.target = o->target == TARGET_PIDS ? SAMPLE_PIDS :
-			  o->target == TARGET_CGROUP ? SAMPLE_CGROUP : SAMPLE_ALL,
-		.pids = o->pids,
-		.npids = o->npids,
-		.cgroup = o->cgroup,
-		.freq = o->freq,
-		.user = o->stacks != STACKS_KERNEL,
-		.kernel = o->stacks != STACKS_USER,
-	};
+	struct sampler_opts so;
 
 	if (!l) {
 		snprintf(err, size, "out of memory");
 		return NULL;
 	}
+	sampler_opts_from(o, &so);
 	l->timer_fd = -1;
 	l->retain = o->retain;
 	l->window = o->window < o->retain ? o->window : o->retain;

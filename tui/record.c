@@ -36,7 +36,7 @@ static int add_stack(void *ctx, const uint32_t *frames, size_t n, uint64_t count
 	return calltree__add_stack(ctx, frames, n, count);
 }
 
-static void sampler_opts_from(const struct options *o, struct sampler_opts *so)
+void sampler_opts_from(const struct options *o, struct sampler_opts *so)
 {
 	*so = (struct sampler_opts){
 		.target = o->target == TARGET_PIDS ? SAMPLE_PIDS :

@@ -10,30 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "../../profile/history.h"
 
 #define UNIQUE 100000
 #define SLICES 600
 #define PER_SLICE 3000
 #define MAXD 40
-
-static uint64_t rng = 88172645463325252ull;
-
-static uint64_t next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static long rss_kb(void)
 {
