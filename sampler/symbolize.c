@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -77,6 +79,8 @@ struct symbolizer {
 	size_t nprocs;
 	struct elf_file *files;
 	size_t nfiles;
+	struct elf_file *vdso;	/* also on files, pinned */
+	bool vdso_tried;
 	unsigned long tick;
 	struct cache_slot cache[1u << CACHE_BITS];
 };
@@ -304,6 +308,9 @@ static int read_segments(struct elf_file *f)
 	return f->nsegs ? 0 : -EINVAL;
 }
 
+static struct elf_file *file_from_fd(struct symbolizer *s, dev_t dev, ino_t ino, int fd,
+				     const char *name, const char *path);
+
 static struct elf_file *file_open(struct symbolizer *s, pid_t pid, dev_t dev, ino_t ino,
 				  uint64_t start, uint64_t end, const char *path)
 {
@@ -326,7 +333,53 @@ static struct elf_file *file_open(struct symbolizer *s, pid_t pid, dev_t dev, in
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	f = calloc(1, sizeof(*f));
+	return file_from_fd(s, dev, ino, fd, base ? base + 1 : path, path);
+}
+
+/*
+ * The vDSO every process of this kernel maps: our own copy, from the
+ * auxiliary vector, put in a memfd so libdw reads it like a file.  Made
+ * once and never evicted.
+ */
+static struct elf_file *vdso_file(struct symbolizer *s)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	unsigned long long start, end;
+	char line[256];
+	size_t size = 0;
+	FILE *maps;
+	int fd;
+
+	if (s->vdso_tried)
+		return s->vdso;
+	s->vdso_tried = true;
+	maps = fopen("/proc/self/maps", "re");
+	while (maps && base && fgets(line, sizeof(line), maps))
+		if (strstr(line, "[vdso]") && sscanf(line, "%llx-%llx", &start, &end) == 2 &&
+		    start == base)
+			size = (size_t)(end - start);
+	if (maps)
+		fclose(maps);
+	if (!size)
+		return NULL;
+	fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, (const void *)base, size) != (ssize_t)size) {
+		close(fd);
+		return NULL;
+	}
+	s->vdso = file_from_fd(s, 0, 0, fd, "[vdso]", "[vdso]");
+	if (s->vdso)
+		s->vdso->refs++;	/* pinned */
+	return s->vdso;
+}
+
+/* A libdw module for the ELF file open at fd (which libdw then owns). */
+static struct elf_file *file_from_fd(struct symbolizer *s, dev_t dev, ino_t ino, int fd,
+				     const char *name, const char *path)
+{
+	struct elf_file *f = calloc(1, sizeof(*f));
 	if (!f) {
 		close(fd);
 		return NULL;
@@ -340,7 +393,7 @@ static struct elf_file *file_open(struct symbolizer *s, pid_t pid, dev_t dev, in
 		return NULL;
 	}
 	/* libdwfl owns fd from here; the path lets it find debuglink files */
-	f->mod = dwfl_report_elf(f->dwfl, base ? base + 1 : path, path, fd, 0, false);
+	f->mod = dwfl_report_elf(f->dwfl, name, path, fd, 0, false);
 	dwfl_report_end(f->dwfl, NULL, NULL);
 	if (!f->mod || read_segments(f)) {
 		file_free(f);
@@ -438,12 +491,13 @@ static void snapshot_maps(struct symbolizer *s, struct proc *p)
 		*m = (struct mapping){ start, end, offset, NULL, s->uunknown };
 		if (*name)
 			m->unknown = basename_id(s, name);
-		if (ino && *name == '/') {
+		if (ino && *name == '/')
 			m->file = file_open(s, p->pid, makedev(maj, min), (ino_t)ino, start, end,
 					    name);
-			if (m->file)
-				m->file->refs++;
-		}
+		else if (!strcmp(name, "[vdso]"))
+			m->file = vdso_file(s);
+		if (m->file)
+			m->file->refs++;
 	}
 	fclose(f);
 }

@@ -3,6 +3,7 @@
  * The symbolizer against real processes running ELF files the build made:
  * each prints the runtime addresses of its functions, and we resolve them.
  */
+#include <dlfcn.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -162,6 +163,25 @@ static void test_kernel_symbols(void **state)
 	strtab__free(st);
 }
 
+/* [vdso] frames resolve through our own copy of the vDSO (the same kernel's). */
+static void test_vdso(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct symbolizer *s = symbolizer__new(st, NULL);
+	void *h = dlopen("linux-vdso.so.1", RTLD_LAZY | RTLD_NOLOAD);
+	void *fn = h ? dlsym(h, "__vdso_clock_gettime") : NULL;
+	const char *name;
+
+	(void)state;
+	if (!fn)
+		skip();
+	name = strtab__str(st, symbolizer__user(s, getpid(), 1, (uint64_t)(uintptr_t)fn + 4));
+	assert_non_null(strstr(name, "clock_gettime"));
+	dlclose(h);
+	symbolizer__free(s);
+	strtab__free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_cpp_demangled),
 		cmocka_unit_test(test_exited_process_still_resolves),
 		cmocka_unit_test(test_kernel_symbols),
+		cmocka_unit_test(test_vdso),
 	};
 
 	return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
