@@ -20,6 +20,8 @@ const volatile bool filter_pids = false;
 const volatile bool filter_cgroup = false;
 const volatile bool user_stacks = true;
 const volatile bool kernel_stacks = true;
+const volatile bool dwarf_unwind = false;
+const volatile bool fp_fallback = true;	/* auto: frame pointers where there is no table */
 
 __u32 epoch = 0;
 
@@ -59,9 +61,23 @@ COUNT_MAP(counts1);
 STACK_MAP(stacks0);
 STACK_MAP(stacks1);
 
+/* The walk's registers live in the scratch map value, where the verifier
+ * does not track their values from one step to the next. */
+struct ft_unwind_regs {
+	__u64 ip, sp, bp;
+	__u32 n;
+	__u32 status;		/* 0 going on, 1 ended, 2 could not go on */
+	__u32 exact;		/* ip is the interrupted pc, not a return address */
+	__u32 unknown_map;
+	__u32 lo, hi;		/* binary searches: kept here so that the verifier does not
+				 * track their values through every iteration */
+};
+
 struct scratch {
 	struct ft_stack kstack;
 	struct ft_stack ustack;
+	__u64 slack;	/* ustack.ip[idx & 127] stays inside the map value */
+	struct ft_unwind_regs regs;
 };
 
 struct {
@@ -95,6 +111,30 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
+
+/* DWARF unwinding: sized by user space before load (1 entry when off) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ft_unwind_row);
+} unwind_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct ft_proc_maps);
+} unwind_procs SEC(".maps");
+
+/* when each process last reported an address outside its known mappings */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} unknown_reported SEC(".maps");
 
 static __always_inline void stat_inc(__u32 which)
 {
@@ -191,6 +231,225 @@ static __always_inline void count(void *counts, void *stacks, struct ft_stack_ke
 		stat_inc(FT_STAT_COUNTS_FULL);
 }
 
+/*
+ * Open-coded numeric iterators (kernel 6.4+): the verifier checks the body
+ * once for all iterations instead of once per path through unrolled ones.
+ */
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+
+struct ft_unwind_state {
+	struct ft_unwind_regs *r;
+	struct ft_stack *st;
+	struct ft_proc_maps *pm;
+};
+
+static __always_inline int read_user(__u64 *dst, __u64 addr)
+{
+	return bpf_probe_read_user(dst, sizeof(*dst), (const void *)addr);
+}
+
+/* The mapping holding pc: binary search of the process's sorted mappings. */
+static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
+					       struct ft_proc_maps *pm, __u64 pc)
+{
+	struct bpf_iter_num it;
+	__u32 mid, lo;
+
+	r->lo = 0;
+	r->hi = pm->n;
+	bpf_iter_num_new(&it, 0, 8);
+	while (bpf_iter_num_next(&it) && r->lo < r->hi) {
+		mid = (r->lo + r->hi) / 2;
+		/* FT_MAX_MAPS is a power of two: the mask shows the verifier the bound */
+		if (pm->m[mid & (FT_MAX_MAPS - 1)].end <= pc)
+			r->lo = mid + 1;
+		else
+			r->hi = mid;
+	}
+	bpf_iter_num_destroy(&it);
+	lo = r->lo;
+	if (lo >= FT_MAX_MAPS || lo >= pm->n)
+		return NULL;
+	lo &= FT_MAX_MAPS - 1;
+	if (pm->m[lo].start > pc)
+		return NULL;
+	return &pm->m[lo];
+}
+
+/* The row for vaddr in [start, start + count): the last with pc <= vaddr. */
+static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r, __u32 start,
+						      __u32 count, __u64 vaddr)
+{
+	struct ft_unwind_row *row;
+	struct bpf_iter_num it;
+	__u32 mid;
+
+	r->lo = start;
+	r->hi = start + count;
+	bpf_iter_num_new(&it, 0, 24);
+	while (bpf_iter_num_next(&it) && r->lo < r->hi) {
+		mid = r->lo + (r->hi - r->lo) / 2;
+		row = bpf_map_lookup_elem(&unwind_rows, &mid);
+		if (!row)
+			break;
+		if (row->pc <= vaddr)
+			r->lo = mid + 1;
+		else
+			r->hi = mid;
+	}
+	bpf_iter_num_destroy(&it);
+	if (r->lo == start)
+		return NULL;
+	mid = r->lo - 1;
+	return bpf_map_lookup_elem(&unwind_rows, &mid);
+}
+
+/* One frame: record ip, then find the caller's ip, sp and bp. */
+static long unwind_step(__u32 i, void *data)
+{
+	struct ft_unwind_state *u = data;
+	struct ft_proc_maps *pm = u->pm;
+	struct ft_unwind_row *r;
+	struct ft_map *m;
+	__u64 pc, cfa, ra, bp;
+
+	__u32 idx = i;
+
+	if (idx >= MAX_STACK_DEPTH || !u->r->ip) {
+		u->r->status = 1;
+		return 1;
+	}
+	/* the mask is what the verifier can see bounded; idx < 127 is what holds */
+	barrier_var(idx);
+	((__u64 *)u->st)[idx & 127] = u->r->ip;
+	u->r->n = idx + 1;
+	pc = u->r->exact ? u->r->ip : u->r->ip - 1;
+	m = find_map(u->r, pm, pc);
+	if (!m) {
+		u->r->unknown_map = true;
+		u->r->status = 2;
+		return 1;
+	}
+	if (!m->row_count) {
+		/* no unwind table: frame pointers for this frame (auto), or the end (dwarf) */
+		if (!fp_fallback || !u->r->bp || read_user(&ra, u->r->bp + 8) || read_user(&bp, u->r->bp)) {
+			u->r->status = 2;
+			return 1;
+		}
+		u->r->sp = u->r->bp + 16;
+		u->r->bp = bp;
+		u->r->ip = ra;
+		u->r->exact = false;
+		return 0;
+	}
+	r = find_row(u->r, m->row_start, m->row_count, pc - m->bias);
+	if (!r || r->type == FT_CFA_UNDEF) {
+		u->r->status = 1;	/* _start and the like: the end of the stack */
+		return 1;
+	}
+	if (r->type == FT_CFA_SIGNAL) {
+		/* rt_sigframe: the interrupted registers are in the ucontext at sp */
+		if (read_user(&ra, u->r->sp + 168) || read_user(&bp, u->r->sp + 120) ||
+		    read_user(&cfa, u->r->sp + 160)) {
+			u->r->status = 2;
+			return 1;
+		}
+		u->r->ip = ra;
+		u->r->bp = bp;
+		u->r->sp = cfa;
+		u->r->exact = true;
+		return 0;
+	}
+	if (r->type == FT_CFA_RBP)
+		cfa = u->r->bp + r->cfa_off;
+	else
+		cfa = u->r->sp + r->cfa_off;
+	if (r->type == FT_CFA_PLT && (u->r->ip & 15) >= (__u64)r->rbp_off)
+		cfa += 8;
+	if (read_user(&ra, cfa - 8)) {
+		u->r->status = 2;
+		return 1;
+	}
+	if (r->type != FT_CFA_PLT && r->rbp_off && read_user(&u->r->bp, cfa + r->rbp_off)) {
+		u->r->status = 2;
+		return 1;
+	}
+	u->r->sp = cfa;
+	u->r->ip = ra;
+	u->r->exact = false;
+	return 0;
+}
+
+/* Asks user space, at most once a second per process, to read its mappings again. */
+static __always_inline void report_unknown_mapping(__u32 tgid)
+{
+	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&unknown_reported, &tgid);
+	struct ft_proc_event *ev;
+
+	if (last && now - *last < 1000000000ull)
+		return;
+	bpf_map_update_elem(&unknown_reported, &tgid, &now, BPF_ANY);
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev)
+		return;
+	ev->type = EVENT_UNKNOWN_MAPPING;
+	ev->tgid = tgid;
+	ev->ptag = 0;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/*
+ * Walks the user stack with the unwind tables; returns the stack's hash,
+ * or 0 when this process has no tables yet (the caller uses frame pointers).
+ */
+static __always_inline __u64 dwarf_stack(struct bpf_perf_event_data *ctx, __u32 tgid,
+					 struct scratch *s, __u32 *flags)
+{
+	struct ft_unwind_state u = { .r = &s->regs, .st = &s->ustack };
+	struct ft_unwind_regs *r = &s->regs;
+	struct task_struct *task;
+	struct pt_regs *regs;
+	__u32 end;
+
+	u.pm = bpf_map_lookup_elem(&unwind_procs, &tgid);
+	if (!u.pm)
+		return 0;
+	if (ctx->regs.csx & 3) {	/* user mode; ctx fields are read whole */
+		r->ip = ctx->regs.ip;
+		r->sp = ctx->regs.sp;
+		r->bp = ctx->regs.bp;
+	} else {
+		/* in the kernel: the user registers saved at entry */
+		task = bpf_get_current_task_btf();
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		if (!regs)
+			return 0;
+		r->ip = BPF_CORE_READ(regs, ip);
+		r->sp = BPF_CORE_READ(regs, sp);
+		r->bp = BPF_CORE_READ(regs, bp);
+	}
+	r->n = 0;
+	r->status = 0;
+	r->exact = 1;
+	r->unknown_map = 0;
+	bpf_loop(MAX_STACK_DEPTH, unwind_step, &u, 0);
+	if (r->unknown_map)
+		report_unknown_mapping(tgid);
+	end = r->n;
+	if (!end || end > MAX_STACK_DEPTH)
+		return 0;
+	if (end == MAX_STACK_DEPTH && r->status == 0) {
+		stat_inc(FT_STAT_TRUNCATED);
+		*flags |= KEY_USTACK_TRUNC;
+	} else if (end < MAX_STACK_DEPTH) {
+		barrier_var(end);
+		((__u64 *)&s->ustack)[end & 127] = 0;	/* user space reads up to the first 0 */
+	}
+	return hash_stack(&s->ustack, end);
+}
+
 static __always_inline void notice_process(struct ft_stack_key *key)
 {
 	struct seen_key sk = { .tgid = key->tgid, .ptag = key->ptag };
@@ -208,7 +467,8 @@ static __always_inline void notice_process(struct ft_stack_key *key)
 	ev->type = EVENT_NEW_PROCESS;
 	ev->tgid = key->tgid;
 	ev->ptag = key->ptag;
-	bpf_ringbuf_submit(ev, BPF_RB_NO_WAKEUP);
+	/* with unwind tables to build, user space should hear of it now, not at the drain */
+	bpf_ringbuf_submit(ev, dwarf_unwind ? 0 : BPF_RB_NO_WAKEUP);
 }
 
 SEC("perf_event")
@@ -242,7 +502,9 @@ int on_sample(struct bpf_perf_event_data *ctx)
 	if (kernel_stacks)
 		key.kstack = take_stack(ctx, &s->kstack, 0, KEY_KSTACK_TRUNC,
 					KEY_KSTACK_ERROR, &key.flags);
-	if (user_stacks && !kthread)
+	if (user_stacks && !kthread && dwarf_unwind)
+		key.ustack = dwarf_stack(ctx, tgid, s, &key.flags);
+	if (user_stacks && !kthread && !key.ustack)
 		key.ustack = take_stack(ctx, &s->ustack, BPF_F_USER_STACK, KEY_USTACK_TRUNC,
 					KEY_USTACK_ERROR, &key.flags);
 	if (!kernel_stacks && kthread)

@@ -41,7 +41,44 @@ enum ft_stat {
 	FT_STAT_NR,
 };
 
+/*
+ * DWARF unwinding (--unwind dwarf|auto).  User space turns each executable
+ * file's .eh_frame into rows "from this pc on, the CFA is rsp or rbp plus
+ * an offset; the return address is at CFA - 8; the caller's rbp is at
+ * CFA + rbp_off (0: unchanged)", sorted by pc, in one big array map; each
+ * process gets its executable mappings with the range of rows of their file.
+ */
+#define FT_CFA_UNDEF  0		/* no rule here: the stack ends (or cannot be unwound) */
+#define FT_CFA_RSP    1
+#define FT_CFA_RBP    2
+#define FT_CFA_PLT    3		/* CFA = rsp + off + ((rip & 15) >= rbp_off ? 8 : 0) */
+#define FT_CFA_SIGNAL 4		/* a signal frame: registers saved in the ucontext at rsp */
+
+struct ft_unwind_row {
+	__u32 pc;		/* ELF virtual address, from which the row applies */
+	__s32 cfa_off;
+	__s16 rbp_off;
+	__u8 type;		/* FT_CFA_* */
+	__u8 pad;
+};
+
+#define FT_MAX_MAPS 128
+
+struct ft_map {
+	__u64 start, end;	/* the mapping's addresses */
+	__u64 bias;		/* address - ELF virtual address */
+	__u32 row_start;	/* the file's rows in unwind_rows; count 0: no unwind table */
+	__u32 row_count;
+};
+
+struct ft_proc_maps {
+	__u32 n;		/* mappings, sorted by start */
+	__u32 pad;
+	struct ft_map m[FT_MAX_MAPS];
+};
+
 #define EVENT_NEW_PROCESS 1
+#define EVENT_UNKNOWN_MAPPING 2	/* an address in no known mapping: dlopen? */
 
 struct ft_proc_event {
 	__u32 type;

@@ -21,12 +21,16 @@
 #include "../bpf/profile.h"
 #include "sampler.h"
 #include "symbolize.h"
+#include "unwind.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
 #define BATCH 256
+/* DWARF unwinding: 2M rows (24 MB) hold libc, python3 and a few hundred more binaries */
+#define UNWIND_ROWS (2u << 20)
+#define UNWIND_PROCS 8192
 
 struct stored_stack {
 	uint64_t hash;
@@ -39,6 +43,7 @@ struct sampler {
 	size_t nlinks;
 	struct ring_buffer *rb;
 	struct symbolizer *sym;
+	struct unwinder *unw;	/* NULL with --unwind fp */
 	struct strtab *names;
 	bool pids_mode, kernel;
 	int stats_fd;
@@ -202,8 +207,17 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct sampler *s = ctx;
 	const struct ft_proc_event *ev = data;
 
-	if (size >= sizeof(*ev) && ev->type == EVENT_NEW_PROCESS)
+	if (size < sizeof(*ev))
+		return 0;
+	if (ev->type == EVENT_NEW_PROCESS) {
 		symbolizer__add_process(s->sym, (pid_t)ev->tgid, ev->ptag);
+		if (s->unw)
+			unwinder__add_process(s->unw, (pid_t)ev->tgid);
+	} else if (ev->type == EVENT_UNKNOWN_MAPPING && s->unw) {
+		/* code outside every known mapping: a library loaded since */
+		symbolizer__reread(s->sym, (pid_t)ev->tgid);
+		unwinder__add_process(s->unw, (pid_t)ev->tgid);
+	}
 	return 0;
 }
 
@@ -332,6 +346,12 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	s->skel->rodata->user_stacks = o->user;
 	s->skel->rodata->kernel_stacks = o->kernel;
 	size_counts(s->skel, o->freq);
+	if (o->unwind != UNWIND_FP) {
+		s->skel->rodata->dwarf_unwind = true;
+		s->skel->rodata->fp_fallback = o->unwind == UNWIND_AUTO;
+		bpf_map__set_max_entries(s->skel->maps.unwind_rows, UNWIND_ROWS);
+		bpf_map__set_max_entries(s->skel->maps.unwind_procs, UNWIND_PROCS);
+	}
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
 	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
 	ret = profile_bpf__load(s->skel);
@@ -350,6 +370,17 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 			fail(err, errlen, "cannot set the cgroup filter: %s", strerror(errno));
 			goto err_free;
 		}
+	}
+	if (o->unwind != UNWIND_FP) {
+		s->unw = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows),
+				       bpf_map__fd(s->skel->maps.unwind_procs), UNWIND_ROWS);
+		if (!s->unw) {
+			fail(err, errlen, "out of memory");
+			goto err_free;
+		}
+		/* the targets' tables before their first sample */
+		for (size_t i = 0; i < o->npids; i++)
+			unwinder__add_process(s->unw, o->pids[i]);
 	}
 	s->sym = symbolizer__new(names, NULL);
 	if (!s->sym || intern_markers(s)) {
@@ -395,6 +426,7 @@ void sampler__free(struct sampler *s)
 	ring_buffer__free(s->rb);
 	profile_bpf__destroy(s->skel);
 	symbolizer__free(s->sym);
+	unwinder__free(s->unw);
 	if (s->stats_fd >= 0)
 		close(s->stats_fd);
 	free(s->stacks);
@@ -585,6 +617,8 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 		inp = &in;
 	}
 	symbolizer__tick(s->sym);
+	if (s->unw)
+		unwinder__sweep(s->unw);
 	return ret;
 }
 
@@ -621,6 +655,16 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 			st->bpf_run_ns = info.run_time_ns;
 			st->bpf_run_cnt = info.run_cnt;
 		}
+	}
+	if (s->unw) {
+		struct unwinder_stats us;
+
+		unwinder__stats(s->unw, &us);
+		st->unwind_processes = us.processes;
+		st->unwind_tables = us.tables;
+		st->unwind_rows = us.rows_used;
+		st->unwind_rows_cap = us.rows_cap;
+		st->unwind_build_seconds = us.build_seconds;
 	}
 }
 

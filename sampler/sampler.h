@@ -16,6 +16,8 @@
 #include "../profile/strtab.h"
 
 enum sampler_target { SAMPLE_ALL, SAMPLE_PIDS, SAMPLE_CGROUP };
+/* auto: unwind tables where a binary has them, frame pointers elsewhere */
+enum sampler_unwind { UNWIND_AUTO, UNWIND_FP, UNWIND_DWARF };
 
 struct sampler_opts {
 	enum sampler_target target;
@@ -24,6 +26,7 @@ struct sampler_opts {
 	const char *cgroup;	/* absolute, or relative to the cgroup2 mount */
 	unsigned freq;
 	bool user, kernel;	/* which frames to take */
+	enum sampler_unwind unwind;
 };
 
 struct sampler_stats {
@@ -35,6 +38,9 @@ struct sampler_stats {
 	uint64_t events_lost;
 	uint64_t bpf_run_ns;	/* the program's run time, if bpf stats are on */
 	uint64_t bpf_run_cnt;
+	/* DWARF unwinding */
+	size_t unwind_processes, unwind_tables, unwind_rows, unwind_rows_cap;
+	double unwind_build_seconds;
 };
 
 /*

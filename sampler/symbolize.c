@@ -559,6 +559,22 @@ void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag)
 	proc_get(s, pid, ptag);
 }
 
+void symbolizer__reread(struct symbolizer *s, pid_t pid)
+{
+	for (size_t b = 0; b < PROC_BUCKETS; b++)
+		for (struct proc *p = s->procs[b]; p; p = p->next) {
+			if (p->pid != pid)
+				continue;
+			for (size_t i = 0; i < p->nmaps; i++)
+				if (p->maps[i].file)
+					p->maps[i].file->refs--;
+			free(p->maps);
+			p->maps = NULL;
+			p->nmaps = 0;
+			snapshot_maps(s, p);
+		}
+}
+
 uint32_t symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr)
 {
 	struct proc *p = proc_get(s, pid, ptag);

@@ -45,6 +45,8 @@ uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr);
 /* Takes the snapshot of a process's mappings if it has none yet. */
 void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag);
 uint32_t symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr);
+/* Reads pid's mappings again (a library was loaded since). */
+void symbolizer__reread(struct symbolizer *s, pid_t pid);
 
 /* Once per drain: forgets processes and files unused for a while. */
 void symbolizer__tick(struct symbolizer *s);

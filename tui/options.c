@@ -27,6 +27,8 @@ static const char usage_text[] =
 	"         -a, --all                the whole host (the default)\n"
 	"OPTIONS: -F, --freq HZ            sampling frequency per CPU (default 99; 1..10000)\n"
 	"         --no-kernel | --kernel-only   (default: both user and kernel frames)\n"
+	"         --unwind fp|dwarf|auto   user stacks by frame pointers, by .eh_frame, or by\n"
+	"                                  .eh_frame where a binary has it (default: auto)\n"
 	"         --retain SECS            history kept for rewind (default 600)\n"
 	"         --window SECS            width of the live window (default 10)\n"
 	"         --snapshot-dir DIR       where 's' writes snapshots (default: .)\n"
@@ -104,7 +106,7 @@ static const struct {
 
 enum {
 	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
-	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE,
+	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE, OPT_UNWIND,
 };
 
 static const struct option longopts[] = {
@@ -124,6 +126,7 @@ static const struct option longopts[] = {
 	{ "keys", required_argument, NULL, OPT_KEYS },
 	{ "keymap", required_argument, NULL, OPT_KEYMAP },
 	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
+	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -136,6 +139,7 @@ static bool allowed(enum command cmd, int opt)
 
 	switch (opt) {
 	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
+	case OPT_UNWIND:
 		return sampling;
 	case OPT_RETAIN: case OPT_WINDOW: case OPT_SNAPSHOT_DIR: case OPT_KEYS: case OPT_KEYMAP:
 	case OPT_NO_MOUSE:
@@ -242,6 +246,16 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 	case OPT_NO_MOUSE:
 		o->no_mouse = true;
 		return 0;
+	case OPT_UNWIND: {
+		static const char *const modes[] = { "auto", "fp", "dwarf" };
+
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(arg, modes[i])) {
+				o->unwind = i;
+				return 0;
+			}
+		return usage_error("--unwind takes fp, dwarf or auto, not '%s'", arg);
+	}
 	default:
 		return 2;
 	}

@@ -26,6 +26,7 @@ struct options {
 	const char *cgroup;
 	unsigned freq;
 	enum stack_mode stacks;
+	int unwind;		/* enum sampler_unwind: auto (0), fp, dwarf */
 	unsigned retain;
 	unsigned window;
 	double duration;

@@ -47,6 +47,7 @@ void sampler_opts_from(const struct options *o, struct sampler_opts *so)
 		.freq = o->freq,
 		.user = o->stacks != STACKS_KERNEL,
 		.kernel = o->stacks != STACKS_USER,
+		.unwind = (enum sampler_unwind)o->unwind,
 	};
 }
 

@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: MIT
+/*
+ * .eh_frame -> unwind rows.  Each executable section is walked with
+ * dwarf_cfi_addrframe(): a frame says for which [start, end) its rule
+ * holds, so the walk jumps from rule to rule; bytes no FDE covers get an
+ * "undefined" row and are stepped over.
+ */
+#include <bpf/bpf.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "unwind.h"
+
+#define DWREG_RBP 6
+#define DWREG_RSP 7
+#define DWREG_RA 16
+#define MAX_GAP_STEPS (1u << 22)	/* bytes stepped over without CFI, per file */
+
+/* "saved at CFA + off": DW_OP_call_frame_cfa; DW_OP_plus_uconst off */
+static bool cfa_offset_rule(const Dwarf_Op *ops, size_t n, int64_t *off)
+{
+	if (n != 2 || ops[0].atom != DW_OP_call_frame_cfa || ops[1].atom != DW_OP_plus_uconst)
+		return false;
+	*off = (int64_t)ops[1].number;
+	return true;
+}
+
+/* The PLT's CFA: rsp + 8 + ((rip & 15) >= N ? 8 : 0), as GCC and binutils write it. */
+static bool plt_rule(const Dwarf_Op *o, size_t n, int64_t *off, int *threshold)
+{
+	if (n != 9 || o[0].atom != DW_OP_breg7 || o[1].atom != DW_OP_breg16 ||
+	    o[2].atom != DW_OP_lit15 || o[3].atom != DW_OP_and ||
+	    o[4].atom < DW_OP_lit0 || o[4].atom > DW_OP_lit31 || o[5].atom != DW_OP_ge ||
+	    o[6].atom != DW_OP_lit3 || o[7].atom != DW_OP_shl || o[8].atom != DW_OP_plus)
+		return false;
+	*off = (int64_t)o[0].number;
+	*threshold = o[4].atom - DW_OP_lit0;
+	return true;
+}
+
+static struct ft_unwind_row row_of(Dwarf_Frame *fr, bool signal, uint64_t pc)
+{
+	struct ft_unwind_row r = { .pc = (__u32)pc, .type = FT_CFA_UNDEF };
+	Dwarf_Op mem[3], *ops;
+	size_t n;
+	int64_t off, ra;
+	int threshold;
+
+	if (signal) {
+		r.type = FT_CFA_SIGNAL;
+		return r;
+	}
+	if (dwarf_frame_cfa(fr, &ops, &n) || !n)
+		return r;
+	if (n == 1 && ops[0].atom == DW_OP_bregx &&
+	    (ops[0].number == DWREG_RSP || ops[0].number == DWREG_RBP)) {
+		r.type = ops[0].number == DWREG_RSP ? FT_CFA_RSP : FT_CFA_RBP;
+		off = (int64_t)ops[0].number2;
+	} else if (plt_rule(ops, n, &off, &threshold)) {
+		r.type = FT_CFA_PLT;
+		r.rbp_off = (__s16)threshold;
+	} else {
+		return r;	/* an expression we do not evaluate */
+	}
+	if (off < INT32_MIN || off > INT32_MAX)
+		return (struct ft_unwind_row){ .pc = (__u32)pc };
+	r.cfa_off = (__s32)off;
+	/* x86-64: the return address is always just below the CFA */
+	ops = NULL;
+	if (dwarf_frame_register(fr, DWREG_RA, mem, &ops, &n) || !cfa_offset_rule(ops, n, &ra) ||
+	    ra != -8)
+		return (struct ft_unwind_row){ .pc = (__u32)pc };
+	if (r.type == FT_CFA_PLT)
+		return r;
+	ops = NULL;
+	if (dwarf_frame_register(fr, DWREG_RBP, mem, &ops, &n) == 0 &&
+	    cfa_offset_rule(ops, n, &off) && off >= INT16_MIN && off < 0)
+		r.rbp_off = (__s16)off;
+	return r;
+}
+
+struct rows {
+	struct ft_unwind_row *v;
+	size_t n, cap;
+};
+
+static int push(struct rows *rs, struct ft_unwind_row r)
+{
+	if (rs->n) {
+		struct ft_unwind_row *last = &rs->v[rs->n - 1];
+
+		/* the same rule again: nothing to add */
+		if (last->type == r.type && last->cfa_off == r.cfa_off &&
+		    last->rbp_off == r.rbp_off)
+			return 0;
+		if (last->pc == r.pc) {
+			*last = r;
+			return 0;
+		}
+	}
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 1024;
+		struct ft_unwind_row *v = realloc(rs->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		rs->v = v;
+		rs->cap = cap;
+	}
+	rs->v[rs->n++] = r;
+	return 0;
+}
+
+/* Rows for [lo, hi); *gap_steps counts bytes without CFI. */
+static int walk(Dwarf_CFI *cfi, uint64_t lo, uint64_t hi, struct rows *rs, size_t *gap_steps)
+{
+	uint64_t a = lo;
+
+	while (a < hi) {
+		Dwarf_Frame *fr;
+		Dwarf_Addr start, end;
+		bool signal = false;
+		int err;
+
+		if (dwarf_cfi_addrframe(cfi, a, &fr)) {
+			err = push(rs, (struct ft_unwind_row){ .pc = (__u32)a });
+			if (err)
+				return err;
+			if (++*gap_steps > MAX_GAP_STEPS)
+				return -E2BIG;
+			a++;
+			continue;
+		}
+		if (dwarf_frame_info(fr, &start, &end, &signal) < 0 || end <= a)
+			end = a + 1;
+		err = push(rs, row_of(fr, signal, a));
+		free(fr);
+		if (err)
+			return err;
+		a = end;
+	}
+	return 0;
+}
+
+long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
+{
+	Dwarf_CFI *cfi = dwarf_getcfi_elf(elf);
+	struct rows rs = { 0 };
+	size_t shstrndx, gap_steps = 0;
+	Elf_Scn *scn = NULL;
+	uint64_t last_end = 0;
+	int err = 0;
+
+	*out = NULL;
+	if (!cfi)
+		return 0;
+	if (elf_getshdrstrndx(elf, &shstrndx)) {
+		err = -EINVAL;
+		goto cleanup;
+	}
+	/* sections come in address order in every linker's output; checked below */
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
+		    !(sh.sh_flags & SHF_EXECINSTR) || !sh.sh_size)
+			continue;
+		if (sh.sh_addr + sh.sh_size > UINT32_MAX) {
+			err = -ERANGE;
+			goto cleanup;
+		}
+		if (sh.sh_addr < last_end) {
+			err = -EINVAL;
+			goto cleanup;
+		}
+		err = walk(cfi, sh.sh_addr, sh.sh_addr + sh.sh_size, &rs, &gap_steps);
+		if (err)
+			goto cleanup;
+		/* past the section's end nothing can be unwound */
+		err = push(&rs, (struct ft_unwind_row){ .pc = (__u32)(sh.sh_addr + sh.sh_size) });
+		if (err)
+			goto cleanup;
+		last_end = sh.sh_addr + sh.sh_size;
+	}
+cleanup:
+	dwarf_cfi_end(cfi);
+	if (err) {
+		free(rs.v);
+		return err;
+	}
+	*out = rs.v;
+	return (long)rs.n;
+}
+
+const struct ft_unwind_row *unwind__find(const struct ft_unwind_row *rows, size_t n,
+					 __u64 vaddr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rows[mid].pc <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &rows[lo - 1] : NULL;
+}
+
+/* --- the unwinder: tables in BPF maps ---------------------------------------- */
+
+struct load_seg {
+	uint64_t offset, filesz, vaddr;
+};
+
+struct table {
+	dev_t dev;
+	ino_t ino;
+	__u32 row_start, row_count;	/* row_count 0: no usable table */
+	struct load_seg *segs;
+	size_t nsegs;
+	unsigned refs;
+	struct table *next;
+};
+
+struct uproc {
+	pid_t pid;
+	struct table **tables;	/* the tables its entry refers to */
+	size_t ntables;
+	struct uproc *next;
+};
+
+struct hole {
+	__u32 start, count;
+};
+
+struct unwinder {
+	int rows_fd, procs_fd;
+	__u32 rows_cap, rows_top;	/* rows [0, rows_top) handed out once */
+	struct hole *holes;	/* freed ranges, reused first-fit */
+	size_t nholes, holes_cap;
+	struct table *tables;
+	struct uproc *procs;
+	size_t ntables, nprocs, rows_used, build_errors;
+	double build_seconds;
+};
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct unwinder *unwinder__new(int rows_fd, int procs_fd, __u32 rows_cap)
+{
+	struct unwinder *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return NULL;
+	u->rows_fd = rows_fd;
+	u->procs_fd = procs_fd;
+	u->rows_cap = rows_cap;
+	elf_version(EV_CURRENT);
+	return u;
+}
+
+static void table_free(struct table *t)
+{
+	free(t->segs);
+	free(t);
+}
+
+static void proc_release(struct unwinder *u, struct uproc *p)
+{
+	for (size_t i = 0; i < p->ntables; i++)
+		p->tables[i]->refs--;
+	free(p->tables);
+	p->tables = NULL;
+	p->ntables = 0;
+	(void)u;
+}
+
+void unwinder__free(struct unwinder *u)
+{
+	if (!u)
+		return;
+	while (u->procs) {
+		struct uproc *p = u->procs;
+
+		u->procs = p->next;
+		proc_release(u, p);
+		free(p);
+	}
+	while (u->tables) {
+		struct table *t = u->tables;
+
+		u->tables = t->next;
+		table_free(t);
+	}
+	free(u->holes);
+	free(u);
+}
+
+/* A range of n rows: the first hole big enough, else the top; UINT32_MAX if full. */
+static __u32 rows_alloc(struct unwinder *u, __u32 n)
+{
+	for (size_t i = 0; i < u->nholes; i++) {
+		struct hole *h = &u->holes[i];
+
+		if (h->count >= n) {
+			__u32 at = h->start;
+
+			h->start += n;
+			h->count -= n;
+			return at;
+		}
+	}
+	if (n > u->rows_cap - u->rows_top)
+		return UINT32_MAX;
+	u->rows_top += n;
+	return u->rows_top - n;
+}
+
+static void rows_free(struct unwinder *u, __u32 start, __u32 n)
+{
+	if (!n)
+		return;
+	if (u->nholes == u->holes_cap) {
+		size_t cap = u->holes_cap ? u->holes_cap * 2 : 16;
+		struct hole *h = realloc(u->holes, cap * sizeof(*h));
+
+		if (!h)
+			return;	/* the rows stay used: a leak of map space, not of memory */
+		u->holes = h;
+		u->holes_cap = cap;
+	}
+	u->holes[u->nholes++] = (struct hole){ start, n };
+}
+
+static int read_segs(Elf *elf, struct table *t)
+{
+	size_t nph;
+
+	if (elf_getphdrnum(elf, &nph))
+		return -EINVAL;
+	t->segs = calloc(nph ? nph : 1, sizeof(*t->segs));
+	if (!t->segs)
+		return -ENOMEM;
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
+			t->segs[t->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_filesz,
+								 ph.p_vaddr };
+	}
+	return 0;
+}
+
+/* Builds the table of the ELF file open at fd and loads it with one batched update. */
+static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t ino)
+{
+	struct table *t = calloc(1, sizeof(*t));
+	struct ft_unwind_row *rows = NULL;
+	double t0 = mono_now();
+	Elf *elf;
+	long n = 0;
+
+	if (!t)
+		return NULL;
+	t->dev = dev;
+	t->ino = ino;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && elf_kind(elf) == ELF_K_ELF && read_segs(elf, t) == 0)
+		n = unwind__build_rows(elf, &rows);
+	if (n > 0 && (__u32)n <= u->rows_cap) {
+		__u32 at = rows_alloc(u, (__u32)n), *keys = malloc((size_t)n * sizeof(*keys));
+		__u32 count = (__u32)n;
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		if (at != UINT32_MAX && keys) {
+			for (__u32 i = 0; i < count; i++)
+				keys[i] = at + i;
+			if (bpf_map_update_batch(u->rows_fd, keys, rows, &count, &opts) == 0) {
+				t->row_start = at;
+				t->row_count = (__u32)n;
+				u->rows_used += (size_t)n;
+			} else {
+				rows_free(u, at, (__u32)n);
+			}
+		}
+		free(keys);
+	}
+	if (!t->row_count)
+		u->build_errors++;
+	free(rows);
+	if (elf)
+		elf_end(elf);
+	u->build_seconds += mono_now() - t0;
+	t->next = u->tables;
+	u->tables = t;
+	u->ntables++;
+	return t;
+}
+
+/* Our own vDSO image (the same in every process), as a file libelf can read. */
+static int vdso_fd(void)
+{
+	unsigned long base = getauxval(AT_SYSINFO_EHDR);
+	unsigned long long start, end;
+	char line[256];
+	size_t size = 0;
+	FILE *maps = fopen("/proc/self/maps", "re");
+	int fd;
+
+	while (maps && base && fgets(line, sizeof(line), maps))
+		if (strstr(line, "[vdso]") && sscanf(line, "%llx-%llx", &start, &end) == 2 &&
+		    start == base)
+			size = (size_t)(end - start);
+	if (maps)
+		fclose(maps);
+	if (!size)
+		return -1;
+	fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd >= 0 && write(fd, (const void *)base, size) != (ssize_t)size) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The table of a mapped file, built on first use. */
+static struct table *table_get(struct unwinder *u, pid_t pid, const char *name,
+			       unsigned long long start, unsigned long long end, dev_t dev,
+			       ino_t ino)
+{
+	struct table *t;
+	char path[4200];
+	int fd;
+
+	for (t = u->tables; t; t = t->next)
+		if (t->dev == dev && t->ino == ino)
+			return t;
+	if (!strcmp(name, "[vdso]")) {
+		fd = vdso_fd();
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid, start, end);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return NULL;
+	t = table_build(u, fd, dev, ino);
+	close(fd);
+	return t;
+}
+
+/* address - ELF vaddr for a mapping of file offset off; false if no segment holds it. */
+static bool bias_of(const struct table *t, unsigned long long start, unsigned long long off,
+		    __u64 *bias)
+{
+	for (size_t i = 0; i < t->nsegs; i++) {
+		const struct load_seg *s = &t->segs[i];
+
+		if (off >= s->offset && off < s->offset + (s->filesz ? s->filesz : 1)) {
+			*bias = start - (s->vaddr + (off - s->offset));
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct uproc *proc_find(struct unwinder *u, pid_t pid, bool create)
+{
+	struct uproc *p;
+
+	for (p = u->procs; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	if (!create || !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	p->pid = pid;
+	p->next = u->procs;
+	u->procs = p;
+	u->nprocs++;
+	return p;
+}
+
+int unwinder__add_process(struct unwinder *u, pid_t pid)
+{
+	struct ft_proc_maps *pm = calloc(1, sizeof(*pm));
+	struct table **tables = calloc(FT_MAX_MAPS, sizeof(*tables));
+	struct uproc *p;
+	char path[64], line[4400];
+	size_t ntables = 0;
+	FILE *f;
+	int err = 0;
+	__u32 key = (__u32)pid;
+
+	if (!pm || !tables) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		goto cleanup;
+	}
+	while (pm->n < FT_MAX_MAPS && fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, off, ino;
+		unsigned int maj, min;
+		char perms[8];
+		int pos = 0;
+		const char *name;
+		struct table *t;
+		struct ft_map *m;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &off,
+			   &maj, &min, &ino, &pos) < 7 || perms[2] != 'x')
+			continue;
+		name = line + pos;
+		m = &pm->m[pm->n];
+		*m = (struct ft_map){ .start = start, .end = end };
+		if (*name == '/' && ino)
+			t = table_get(u, pid, name, start, end, makedev(maj, min), (ino_t)ino);
+		else if (!strcmp(name, "[vdso]"))
+			t = table_get(u, pid, name, start, end, 0, 0);
+		else
+			t = NULL;	/* anonymous code (JIT): frame pointers, or the end */
+		if (t && t->row_count && bias_of(t, start, off, &m->bias)) {
+			m->row_start = t->row_start;
+			m->row_count = t->row_count;
+		}
+		if (t) {
+			t->refs++;
+			tables[ntables++] = t;
+		}
+		pm->n++;
+	}
+	fclose(f);
+	if (bpf_map_update_elem(u->procs_fd, &key, pm, BPF_ANY)) {
+		err = -errno;
+		for (size_t i = 0; i < ntables; i++)
+			tables[i]->refs--;
+		goto cleanup;
+	}
+	p = proc_find(u, pid, true);
+	if (!p) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	proc_release(u, p);	/* an exec or dlopen: the new mappings replace the old */
+	p->tables = tables;
+	p->ntables = ntables;
+	tables = NULL;
+cleanup:
+	free(tables);
+	free(pm);
+	return err;
+}
+
+void unwinder__sweep(struct unwinder *u)
+{
+	struct uproc **pp = &u->procs;
+	struct table **tp = &u->tables;
+
+	while (*pp) {
+		struct uproc *p = *pp;
+		__u32 key = (__u32)p->pid;
+
+		if (kill(p->pid, 0) == 0 || errno != ESRCH) {
+			pp = &p->next;
+			continue;
+		}
+		bpf_map_delete_elem(u->procs_fd, &key);
+		proc_release(u, p);
+		*pp = p->next;
+		free(p);
+		u->nprocs--;
+	}
+	while (*tp) {
+		struct table *t = *tp;
+
+		if (t->refs) {
+			tp = &t->next;
+			continue;
+		}
+		rows_free(u, t->row_start, t->row_count);
+		u->rows_used -= t->row_count;
+		*tp = t->next;
+		table_free(t);
+		u->ntables--;
+	}
+}
+
+void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st)
+{
+	st->processes = u->nprocs;
+	st->tables = u->ntables;
+	st->rows_used = u->rows_used;
+	st->rows_cap = u->rows_cap;
+	st->build_seconds = u->build_seconds;
+	st->build_errors = u->build_errors;
+}
