@@ -96,7 +96,32 @@ $(BUILD)/workloads/%: tests/workloads/%.c
 	@mkdir -p $(@D)
 	$(CLANG) -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-inline \
 		-fno-optimize-sibling-calls \
-		-pthread -o $@ $<
+		-pthread -o $@ $< $(LDLIBS_WORKLOAD)
+
+# Without frame pointers, as distributions build: only .eh_frame describes the
+# stacks.  Sibling calls stay calls so every caller is a frame to find.
+NOFP := -O2 -fomit-frame-pointer -fno-optimize-sibling-calls
+UNWIND_WORKLOADS := $(BUILD)/workloads/split-nofp $(BUILD)/workloads/split-noeh \
+                    $(BUILD)/workloads/split-badeh $(BUILD)/workloads/libplugin.so
+$(BUILD)/workloads/split-nofp: tests/workloads/split.c
+	@mkdir -p $(@D)
+	gcc $(NOFP) -pthread -o $@ $<
+# no unwind tables at all
+$(BUILD)/workloads/split-noeh: tests/workloads/split.c
+	@mkdir -p $(@D)
+	gcc $(NOFP) -fno-asynchronous-unwind-tables -fno-unwind-tables -pthread -o $@.tmp $<
+	objcopy --remove-section .eh_frame --remove-section .eh_frame_hdr $@.tmp $@
+	rm -f $@.tmp
+# .eh_frame overwritten with garbage
+$(BUILD)/workloads/split-badeh: $(BUILD)/workloads/split-nofp
+	cp $< $@.tmp
+	set -- $$(readelf -SW $@.tmp | awk '$$2 == ".eh_frame" { print $$5, $$6 }'); \
+	head -c $$((0x$$2)) /dev/urandom | dd of=$@.tmp bs=1 seek=$$((0x$$1)) conv=notrunc status=none
+	mv $@.tmp $@
+$(BUILD)/workloads/libplugin.so: tests/fixtures/plugin.c
+	@mkdir -p $(@D)
+	gcc $(NOFP) -shared -fPIC -o $@ $<
+$(BUILD)/workloads/plugin_host: LDLIBS_WORKLOAD := -ldl
 
 # ELF files the symbolizer tests resolve, built the ways binaries ship.
 FIX := $(BUILD)/fixtures
@@ -128,7 +153,9 @@ $(FIX)/sym_cpp: tests/fixtures/symtarget_cpp.cc
 	@mkdir -p $(@D)
 	g++ -O1 -g -o $@ $<
 
-$(BUILD)/tests/test_live: $(BUILD)/tui/live.o
+$(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/record.o $(BUILD)/tui/commands.o
+$(BUILD)/tests/test_unwind: $(UNWIND_WORKLOADS)
+$(BUILD)/tests/test_unwind: CFLAGS += -DWORKLOADS='"$(BUILD)/workloads"'
 
 $(BUILD)/tests/test_symbolize: $(FIXTURES)
 $(BUILD)/tests/test_symbolize: CFLAGS += -DFIXTURES='"$(FIX)"'
@@ -136,7 +163,7 @@ $(BUILD)/tests/test_symbolize: CFLAGS += -DFIXTURES='"$(FIX)"'
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t || exit 1; done
 
-test: all $(UNIT_BINS) $(WORKLOADS) $(FIXTURES) $(BUILD)/fuzz/regress
+test: all $(UNIT_BINS) $(WORKLOADS) $(UNWIND_WORKLOADS) $(FIXTURES) $(BUILD)/fuzz/regress
 	BUILD=$(BUILD) tests/run.sh
 
 # ASan+UBSan: everything rebuilt in its own tree, then the same tests.
@@ -161,7 +188,7 @@ fuzz: $(BUILD)/fuzz/fuzz_readers
 		-max_len=4096 $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
 # --- benchmarks -----------------------------------------------------------------
-bench: all $(WORKLOADS) $(BUILD)/bench/bench_model $(BUILD)/bench/bench_tui
+bench: all $(WORKLOADS) $(UNWIND_WORKLOADS) $(BUILD)/bench/bench_model $(BUILD)/bench/bench_tui
 	BUILD=$(BUILD) tests/bench/run.sh
 
 $(BUILD)/bench/bench_model: tests/bench/bench_model.c $(PROFILE_OBJS)

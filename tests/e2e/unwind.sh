@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Stacks without frame pointers (issue 6): .eh_frame unwinding in the kernel,
+# against workloads built -O2 -fomit-frame-pointer, Debian's own xz and
+# python3, a dlopen()ed library, and binaries whose tables are missing or
+# broken.
+. "$(dirname "$0")/lib.sh"
+W=$BUILD/workloads
+
+# share PATTERN FILE: % of the samples whose stack matches PATTERN
+share() { awk -v p="$1" '{ n += $NF; if ($0 ~ p) m += $NF } END { printf "%.1f", n ? 100 * m / n : 0 }' "$2"; }
+
+# --- a known split, built without frame pointers ----------------------------------
+start_workload "$TMP/w1.out" "$W/split-nofp" -s 8
+"$FT" record -p "$WPID" -d 4 -o "$TMP/auto.folded" 2> /dev/null
+"$FT" report -n 0 "$TMP/auto.folded" > "$TMP/auto.report"
+s60=$(self_pct "$TMP/auto.report" leaf_sixty); s30=$(self_pct "$TMP/auto.report" leaf_thirty)
+s10=$(self_pct "$TMP/auto.report" leaf_ten)
+echo "split-nofp measured: $s60 / $s30 / $s10"
+check "-O2 -fomit-frame-pointer: leaf_sixty within 4 points of 60% ($s60)" within "${s60:-0}" 60 4
+check "... leaf_thirty within 4 points of 30% ($s30)" within "${s30:-0}" 30 4
+check "... leaf_ten within 4 points of 10% ($s10)" within "${s10:-0}" 10 4
+for leaf in "via_alpha;leaf_sixty" "via_beta;leaf_thirty" "via_gamma;leaf_ten"; do
+	check "... every caller present: _start ... main;round_of_work;$leaf" \
+		grep -q "^split-nofp;_start;.*;main;round_of_work;$leaf " "$TMP/auto.folded"
+done
+check "... in at least 95% of the samples" \
+	awk -v s="$(share ';main;round_of_work;via_' "$TMP/auto.folded")" 'BEGIN { exit !(s >= 95) }'
+"$FT" record -p "$WPID" --unwind fp -d 1 -o "$TMP/fp.folded" 2> /dev/null
+check "--unwind fp on the same binary loses the callers (what this fixes)" \
+	bash -c "! grep -q ';via_alpha;leaf_sixty ' '$TMP/fp.folded'"
+"$FT" record -p "$WPID" --unwind dwarf -d 1 -o "$TMP/dwarf.folded" 2> /dev/null
+check "--unwind dwarf finds them too" grep -q ';main;round_of_work;via_alpha;leaf_sixty ' "$TMP/dwarf.folded"
+
+# --- Debian's xz and python3 ------------------------------------------------------
+head -c 60M /dev/urandom > "$TMP/rand"
+xz -6 -T1 -c "$TMP/rand" > /dev/null &
+XZ=$!
+PIDS+=("$XZ")
+python3 -c '
+def inner(n):
+    s = 0
+    for i in range(n):
+        s += i * i
+    return s
+def outer():
+    while True:
+        inner(100000)
+outer()' &
+PY=$!
+PIDS+=("$PY")
+sleep 0.5
+for t in "xz:$XZ" "python3:$PY"; do
+	name=${t%%:*} pid=${t#*:}
+	"$FT" record -p "$pid" --unwind dwarf -d 3 -o "$TMP/$name.folded" 2> /dev/null
+	ours=$(share '__libc_start_main' "$TMP/$name.folded")
+	theirs="n/a"
+	if command -v perf > /dev/null; then
+		perf record -q -F 99 --call-graph dwarf -p "$pid" -o "$TMP/$name.data" -- sleep 3 \
+			> /dev/null 2>&1
+		perf script -i "$TMP/$name.data" 2> /dev/null > "$TMP/$name.perf.txt"
+		"$FT" fold "$TMP/$name.perf.txt" -o "$TMP/$name.perf.folded" 2> /dev/null &&
+			theirs=$(share '__libc_start_main' "$TMP/$name.perf.folded")
+	fi
+	check "$name --unwind dwarf: $ours% of samples reach _start/main (perf --call-graph dwarf: $theirs%)" \
+		awk -v s="$ours" 'BEGIN { exit !(s >= 98) }'
+done
+check "python3: the interpreter's frames are whole (main -> Py_RunMain -> eval loop)" \
+	grep -q ';Py_BytesMain;Py_RunMain;.*_PyEval_EvalFrameDefault' "$TMP/python3.folded"
+kill "$XZ" "$PY" 2>/dev/null
+
+# --- a library loaded after the start -------------------------------------------
+start_workload "$TMP/w2.out" "$W/plugin_host" "$W/libplugin.so" -s 6 -l 1
+"$FT" record -p "$WPID" -d 4 -o "$TMP/plugin.folded" 2> /dev/null
+check "a dlopen()ed library (no frame pointers) is unwound: main -> host_recurse -> run_plugin -> plugin_work -> plugin_leaf" \
+	grep -q ';main;host_recurse;run_plugin;plugin_work;plugin_leaf ' "$TMP/plugin.folded"
+check "... in nearly every sample after it was loaded" \
+	awk -v s="$(share 'plugin_work;plugin_leaf' "$TMP/plugin.folded")" \
+	    -v t="$(share 'plugin_leaf' "$TMP/plugin.folded")" 'BEGIN { exit !(t - s < 3) }'
+
+# --- bad cases break nothing ----------------------------------------------------------
+for b in split-noeh split-badeh; do
+	start_workload "$TMP/$b.out" "$W/$b" -s 4
+	"$FT" record -p "$WPID" -d 2 -o "$TMP/$b.folded" 2> "$TMP/$b.err"
+	check "$b: recorded, valid folded, the leaves still there" \
+		bash -c "valid_folded() { [ -s \"\$1\" ] && ! grep -vqP '^[^;\\n]+(;[^;\\n]+)* [1-9][0-9]*\$' \"\$1\"; };
+			 valid_folded '$TMP/$b.folded' && grep -q 'leaf_sixty ' '$TMP/$b.folded'"
+done
+start_workload "$TMP/w3.out" "$W/plugin_host" "$W/libplugin.so" -s 5 -l 0.2 -c 2
+"$FT" record -p "$WPID" -d 4 -o "$TMP/closed.folded" 2> /dev/null
+check "a mapping that disappears (dlclose) mid-run: valid output, the host's frames after" \
+	bash -c "grep -q ';main;host_recurse;host_idle ' '$TMP/closed.folded' && grep -q 'plugin_leaf ' '$TMP/closed.folded'"
+start_workload "$TMP/w4.out" "$W/plugin_host" "$W/libplugin.so" -s 4 -d 300
+"$FT" record -p "$WPID" -d 2 -o "$TMP/deep.folded" 2> "$TMP/deep.err"
+check "a stack deeper than the limit is counted as truncated and shown as such" \
+	bash -c "grep -q '^plugin_host;\\[truncated\\];host_recurse;' '$TMP/deep.folded' && grep -q '[1-9][0-9]* truncated' '$TMP/deep.err'"
+"$FT" record --unwind frames -d 1 -o "$TMP/x.folded" > /dev/null 2> "$TMP/err"
+check "--unwind with a bad mode: exit 2 with the usage" \
+	bash -c "[ $? -eq 2 ] && grep -q 'unwind takes fp, dwarf or auto' '$TMP/err'"

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/* .eh_frame -> unwind rows, on ELF files the build makes and on the system's libc. */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "../../sampler/unwind.h"
+
+#ifndef WORKLOADS
+#define WORKLOADS "build/workloads"
+#endif
+
+static long rows_of(const char *path, struct ft_unwind_row **rows)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *elf;
+	long n;
+
+	assert_true(fd >= 0);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	assert_non_null(elf);
+	n = unwind__build_rows(elf, rows);
+	elf_end(elf);
+	close(fd);
+	return n;
+}
+
+/* The address of a symbol in an ELF file, from nm. */
+static unsigned long long symbol(const char *path, const char *name)
+{
+	char cmd[512], out[64] = "";
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "nm '%s' | awk '$3 == \"%s\" { print $1 }'", path, name);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(out, sizeof(out), p));
+	pclose(p);
+	return strtoull(out, NULL, 16);
+}
+
+static void test_rows_of_a_binary_without_frame_pointers(void **state)
+{
+	const char *path = WORKLOADS "/split-nofp";
+	struct ft_unwind_row *rows;
+	long n = rows_of(path, &rows);
+	unsigned long long leaf = symbol(path, "leaf_sixty"), via = symbol(path, "via_alpha");
+	unsigned long long work = symbol(path, "round_of_work");
+	const struct ft_unwind_row *r;
+
+	(void)state;
+	assert_true(n > 10);
+	for (long i = 1; i < n; i++)
+		assert_true(rows[i - 1].pc < rows[i].pc);	/* sorted, no duplicates */
+	/* a frameless leaf: CFA = rsp + 8 from its first instruction */
+	r = unwind__find(rows, (size_t)n, leaf);
+	assert_non_null(r);
+	assert_int_equal(r->type, FT_CFA_RSP);
+	assert_int_equal(r->cfa_off, 8);
+	/* a function that moves rsp: its rows follow it (rsp + 16 or more inside) */
+	bool moved = false;
+
+	for (unsigned long long pc = work; pc < work + 64; pc++) {
+		r = unwind__find(rows, (size_t)n, pc);
+		moved |= r && r->type == FT_CFA_RSP && r->cfa_off >= 16;
+	}
+	assert_true(moved);
+	/* and a plain call; ret keeps CFA = rsp + 8 */
+	r = unwind__find(rows, (size_t)n, via);
+	assert_non_null(r);
+	assert_int_equal(r->cfa_off, 8);
+	/* below the first row there is nothing */
+	assert_null(unwind__find(rows, (size_t)n, 0));
+	free(rows);
+}
+
+/* libc has a PLT (its CFA is an expression) and the signal trampoline. */
+static void test_plt_and_signal_frame(void **state)
+{
+	struct ft_unwind_row *rows;
+	long n = rows_of("/lib/x86_64-linux-gnu/libc.so.6", &rows);
+	bool plt = false, sig = false, rbp = false;
+
+	(void)state;
+	assert_true(n > 1000);
+	for (long i = 0; i < n; i++) {
+		plt |= rows[i].type == FT_CFA_PLT && rows[i].cfa_off == 8 && rows[i].rbp_off >= 10;
+		sig |= rows[i].type == FT_CFA_SIGNAL;
+		rbp |= rows[i].type == FT_CFA_RBP && rows[i].rbp_off == -16;
+	}
+	assert_true(plt);
+	assert_true(sig);
+	assert_true(rbp);
+	free(rows);
+}
+
+static void test_missing_and_broken_tables(void **state)
+{
+	struct ft_unwind_row *rows = (void *)1;
+
+	(void)state;
+	/* no .eh_frame: no rows, no error */
+	assert_int_equal(rows_of(WORKLOADS "/split-noeh", &rows), 0);
+	assert_null(rows);
+	/* garbage in .eh_frame: whatever libdw makes of it, nothing breaks */
+	long n = rows_of(WORKLOADS "/split-badeh", &rows);
+
+	assert_true(n >= 0 || n == -E2BIG || n == -EINVAL);
+	for (long i = 1; i < n; i++)
+		assert_true(rows[i - 1].pc < rows[i].pc);
+	free(rows);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows_of_a_binary_without_frame_pointers),
+		cmocka_unit_test(test_plt_and_signal_frame),
+		cmocka_unit_test(test_missing_and_broken_tables),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
