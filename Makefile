@@ -188,10 +188,15 @@ fuzz: $(BUILD)/fuzz/fuzz_readers
 		-max_len=4096 $(BUILD)/fuzz/corpus tests/fuzz/corpus
 
 # --- benchmarks -----------------------------------------------------------------
-bench: all $(WORKLOADS) $(UNWIND_WORKLOADS) $(BUILD)/bench/bench_model $(BUILD)/bench/bench_tui
+bench: all $(WORKLOADS) $(UNWIND_WORKLOADS) $(BUILD)/bench/bench_model $(BUILD)/bench/bench_tui \
+		$(BUILD)/bench/bench_unwind
 	BUILD=$(BUILD) tests/bench/run.sh
 
 $(BUILD)/bench/bench_model: tests/bench/bench_model.c $(PROFILE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/sampler/unwind.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

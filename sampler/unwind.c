@@ -235,8 +235,16 @@ struct table {
 	struct load_seg *segs;
 	size_t nsegs;
 	unsigned refs;
+	double idle_since;	/* when refs last fell to 0 */
 	struct table *next;
 };
+
+/*
+ * A table nobody maps is kept this long, so that short-lived processes of
+ * one binary (a compiler run by make) do not rebuild it each time; it goes
+ * sooner when the rows are scarce.
+ */
+#define TABLE_IDLE_SECONDS 60.0
 
 struct uproc {
 	pid_t pid;
@@ -289,8 +297,11 @@ static void table_free(struct table *t)
 
 static void proc_release(struct unwinder *u, struct uproc *p)
 {
+	double t = mono_now();
+
 	for (size_t i = 0; i < p->ntables; i++)
-		p->tables[i]->refs--;
+		if (--p->tables[i]->refs == 0)
+			p->tables[i]->idle_since = t;
 	free(p->tables);
 	p->tables = NULL;
 	p->ntables = 0;
@@ -595,10 +606,13 @@ void unwinder__sweep(struct unwinder *u)
 		free(p);
 		u->nprocs--;
 	}
+	double t_now = mono_now();
+	bool scarce = u->rows_used > u->rows_cap / 4 * 3;
+
 	while (*tp) {
 		struct table *t = *tp;
 
-		if (t->refs) {
+		if (t->refs || (!scarce && t_now - t->idle_since < TABLE_IDLE_SECONDS)) {
 			tp = &t->next;
 			continue;
 		}

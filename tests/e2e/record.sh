@@ -5,7 +5,8 @@ W=$BUILD/workloads/split
 
 # 60/30/10 with two extra threads and a child forked after one second
 start_workload "$TMP/w.out" "$W" -t 2 -f 1 -s 12
-"$FT" record -p "$WPID" -d 5 -o "$TMP/p.folded" 2> "$TMP/rec.err"
+# 499 Hz: thousands of samples, so 4 points is several standard deviations
+"$FT" record -p "$WPID" -F 499 -d 5 -o "$TMP/p.folded" 2> "$TMP/rec.err"
 check "record -p exits 0 and writes strictly valid folded" valid_folded "$TMP/p.folded"
 "$FT" report -n 0 "$TMP/p.folded" > "$TMP/p.report"
 s60=$(self_pct "$TMP/p.report" leaf_sixty)

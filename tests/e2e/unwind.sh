@@ -11,7 +11,7 @@ share() { awk -v p="$1" '{ n += $NF; if ($0 ~ p) m += $NF } END { printf "%.1f",
 
 # --- a known split, built without frame pointers ----------------------------------
 start_workload "$TMP/w1.out" "$W/split-nofp" -s 8
-"$FT" record -p "$WPID" -d 4 -o "$TMP/auto.folded" 2> /dev/null
+"$FT" record -p "$WPID" -F 499 -d 4 -o "$TMP/auto.folded" 2> /dev/null
 "$FT" report -n 0 "$TMP/auto.folded" > "$TMP/auto.report"
 s60=$(self_pct "$TMP/auto.report" leaf_sixty); s30=$(self_pct "$TMP/auto.report" leaf_thirty)
 s10=$(self_pct "$TMP/auto.report" leaf_ten)
