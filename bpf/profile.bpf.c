@@ -121,6 +121,13 @@ struct {
 } unwind_rows SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} unwind_pages SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -278,16 +285,29 @@ static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
 	return &pm->m[lo];
 }
 
-/* The row for vaddr in [start, start + count): the last with pc <= vaddr. */
-static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r, __u32 start,
-						      __u32 count, __u64 vaddr)
+/* The row for vaddr in m's table: the last with pc <= vaddr. */
+static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r,
+						      const struct ft_map *m, __u64 vaddr)
 {
+	__u32 start = m->row_start, end = m->row_start + m->row_count, mid, k;
 	struct ft_unwind_row *row;
 	struct bpf_iter_num it;
-	__u32 mid;
+	__u32 *first, *next;
 
 	r->lo = start;
-	r->hi = start + count;
+	r->hi = end;
+	/* the page index narrows the search to the rows of vaddr's page */
+	k = (__u32)(vaddr >> 12) - m->page_base;
+	if (m->npages && vaddr >> 12 >= m->page_base && k < m->npages) {
+		mid = m->page_start + k;
+		first = bpf_map_lookup_elem(&unwind_pages, &mid);
+		mid++;
+		next = bpf_map_lookup_elem(&unwind_pages, &mid);
+		if (first && next && *first <= *next && *next < m->row_count) {
+			r->lo = start + *first;
+			r->hi = start + *next + 1;
+		}
+	}
 	bpf_iter_num_new(&it, 0, 24);
 	while (bpf_iter_num_next(&it) && r->lo < r->hi) {
 		mid = r->lo + (r->hi - r->lo) / 2;
@@ -300,7 +320,7 @@ static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r, 
 			r->hi = mid;
 	}
 	bpf_iter_num_destroy(&it);
-	if (r->lo == start)
+	if (r->lo <= start)
 		return NULL;
 	mid = r->lo - 1;
 	return bpf_map_lookup_elem(&unwind_rows, &mid);
@@ -344,7 +364,7 @@ static long unwind_step(__u32 i, void *data)
 		u->r->exact = false;
 		return 0;
 	}
-	r = find_row(u->r, m->row_start, m->row_count, pc - m->bias);
+	r = find_row(u->r, m, pc - m->bias);
 	if (!r || r->type == FT_CFA_UNDEF) {
 		u->r->status = 1;	/* _start and the like: the end of the stack */
 		return 1;

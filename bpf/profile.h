@@ -69,6 +69,12 @@ struct ft_map {
 	__u64 bias;		/* address - ELF virtual address */
 	__u32 row_start;	/* the file's rows in unwind_rows; count 0: no unwind table */
 	__u32 row_count;
+	/*
+	 * unwind_pages[page_start + k], k <= npages: the row (from row_start) in
+	 * effect at the start of page page_base + k, so a lookup searches one
+	 * page's rows; npages 0: search all the rows.
+	 */
+	__u32 page_start, page_base, npages, pad;
 };
 
 struct ft_proc_maps {

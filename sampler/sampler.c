@@ -31,6 +31,7 @@
 /* DWARF unwinding: 2M rows (24 MB) hold libc, python3 and a few hundred more binaries */
 #define UNWIND_ROWS (2u << 20)
 #define UNWIND_PROCS 8192
+#define UNWIND_PAGES (1u << 20)	/* 4 MB: 4 GB of text */
 
 struct stored_stack {
 	uint64_t hash;
@@ -350,6 +351,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 		s->skel->rodata->dwarf_unwind = true;
 		s->skel->rodata->fp_fallback = o->unwind == UNWIND_AUTO;
 		bpf_map__set_max_entries(s->skel->maps.unwind_rows, UNWIND_ROWS);
+		bpf_map__set_max_entries(s->skel->maps.unwind_pages, UNWIND_PAGES);
 		bpf_map__set_max_entries(s->skel->maps.unwind_procs, UNWIND_PROCS);
 	}
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
@@ -372,8 +374,9 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 		}
 	}
 	if (o->unwind != UNWIND_FP) {
-		s->unw = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows),
-				       bpf_map__fd(s->skel->maps.unwind_procs), UNWIND_ROWS);
+		s->unw = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows), UNWIND_ROWS,
+				       bpf_map__fd(s->skel->maps.unwind_pages), UNWIND_PAGES,
+				       bpf_map__fd(s->skel->maps.unwind_procs));
 		if (!s->unw) {
 			fail(err, errlen, "out of memory");
 			goto err_free;

@@ -232,6 +232,7 @@ struct table {
 	dev_t dev;
 	ino_t ino;
 	__u32 row_start, row_count;	/* row_count 0: no usable table */
+	__u32 page_start, page_base, npages;	/* npages 0: no page index */
 	struct load_seg *segs;
 	size_t nsegs;
 	unsigned refs;
@@ -257,11 +258,17 @@ struct hole {
 	__u32 start, count;
 };
 
-struct unwinder {
-	int rows_fd, procs_fd;
-	__u32 rows_cap, rows_top;	/* rows [0, rows_top) handed out once */
-	struct hole *holes;	/* freed ranges, reused first-fit */
+/* Ranges of one BPF array map: handed out from the top, freed ranges reused first-fit. */
+struct pool {
+	int fd;
+	__u32 cap, top;
+	struct hole *holes;
 	size_t nholes, holes_cap;
+};
+
+struct unwinder {
+	struct pool rows, pages;
+	int procs_fd;
 	struct table *tables;
 	struct uproc *procs;
 	size_t ntables, nprocs, rows_used, build_errors;
@@ -276,15 +283,16 @@ static double mono_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-struct unwinder *unwinder__new(int rows_fd, int procs_fd, __u32 rows_cap)
+struct unwinder *unwinder__new(int rows_fd, __u32 rows_cap, int pages_fd, __u32 pages_cap,
+			       int procs_fd)
 {
 	struct unwinder *u = calloc(1, sizeof(*u));
 
 	if (!u)
 		return NULL;
-	u->rows_fd = rows_fd;
+	u->rows = (struct pool){ .fd = rows_fd, .cap = rows_cap };
+	u->pages = (struct pool){ .fd = pages_fd, .cap = pages_cap };
 	u->procs_fd = procs_fd;
-	u->rows_cap = rows_cap;
 	elf_version(EV_CURRENT);
 	return u;
 }
@@ -325,15 +333,16 @@ void unwinder__free(struct unwinder *u)
 		u->tables = t->next;
 		table_free(t);
 	}
-	free(u->holes);
+	free(u->rows.holes);
+	free(u->pages.holes);
 	free(u);
 }
 
-/* A range of n rows: the first hole big enough, else the top; UINT32_MAX if full. */
-static __u32 rows_alloc(struct unwinder *u, __u32 n)
+/* A range of n entries: the first hole big enough, else the top; UINT32_MAX if full. */
+static __u32 pool_alloc(struct pool *p, __u32 n)
 {
-	for (size_t i = 0; i < u->nholes; i++) {
-		struct hole *h = &u->holes[i];
+	for (size_t i = 0; i < p->nholes; i++) {
+		struct hole *h = &p->holes[i];
 
 		if (h->count >= n) {
 			__u32 at = h->start;
@@ -343,26 +352,71 @@ static __u32 rows_alloc(struct unwinder *u, __u32 n)
 			return at;
 		}
 	}
-	if (n > u->rows_cap - u->rows_top)
+	if (n > p->cap - p->top)
 		return UINT32_MAX;
-	u->rows_top += n;
-	return u->rows_top - n;
+	p->top += n;
+	return p->top - n;
 }
 
-static void rows_free(struct unwinder *u, __u32 start, __u32 n)
+static void pool_free(struct pool *p, __u32 start, __u32 n)
 {
 	if (!n)
 		return;
-	if (u->nholes == u->holes_cap) {
-		size_t cap = u->holes_cap ? u->holes_cap * 2 : 16;
-		struct hole *h = realloc(u->holes, cap * sizeof(*h));
+	if (p->nholes == p->holes_cap) {
+		size_t cap = p->holes_cap ? p->holes_cap * 2 : 16;
+		struct hole *h = realloc(p->holes, cap * sizeof(*h));
 
 		if (!h)
-			return;	/* the rows stay used: a leak of map space, not of memory */
-		u->holes = h;
-		u->holes_cap = cap;
+			return;	/* the range stays used: a leak of map space, not of memory */
+		p->holes = h;
+		p->holes_cap = cap;
 	}
-	u->holes[u->nholes++] = (struct hole){ start, n };
+	p->holes[p->nholes++] = (struct hole){ start, n };
+}
+
+/* Puts n values of size bytes into a range of the pool's map: its start, or UINT32_MAX. */
+static __u32 pool_load(struct pool *p, const void *values, __u32 n)
+{
+	__u32 at = pool_alloc(p, n), count = n, *keys;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+	if (at == UINT32_MAX)
+		return at;
+	keys = malloc((size_t)n * sizeof(*keys));
+	if (keys) {
+		for (__u32 i = 0; i < n; i++)
+			keys[i] = at + i;
+		if (bpf_map_update_batch(p->fd, keys, values, &count, &opts) == 0) {
+			free(keys);
+			return at;
+		}
+	}
+	free(keys);
+	pool_free(p, at, n);
+	return UINT32_MAX;
+}
+
+/*
+ * The page index of a table: for each 4 KiB page from the first row's to the
+ * last's, the row in effect where the page starts (and one more entry), so
+ * that a lookup searches only the rows of one page.
+ */
+static __u32 *page_index(const struct ft_unwind_row *rows, __u32 n, __u32 *npages)
+{
+	__u32 first = rows[0].pc >> 12, last = rows[n - 1].pc >> 12, r = 0, *idx;
+
+	*npages = last - first + 1;
+	idx = malloc(((size_t)*npages + 1) * sizeof(*idx));
+	if (!idx)
+		return NULL;
+	for (__u32 k = 0; k <= *npages; k++) {
+		__u64 start = (__u64)(first + k) << 12;
+
+		while (r + 1 < n && rows[r + 1].pc <= start)
+			r++;
+		idx[k] = r;
+	}
+	return idx;
 }
 
 static int read_segs(Elf *elf, struct table *t)
@@ -400,23 +454,24 @@ static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t in
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (elf && elf_kind(elf) == ELF_K_ELF && read_segs(elf, t) == 0)
 		n = unwind__build_rows(elf, &rows);
-	if (n > 0 && (__u32)n <= u->rows_cap) {
-		__u32 at = rows_alloc(u, (__u32)n), *keys = malloc((size_t)n * sizeof(*keys));
-		__u32 count = (__u32)n;
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	if (n > 0 && (__u32)n <= u->rows.cap) {
+		__u32 at = pool_load(&u->rows, rows, (__u32)n), npages = 0;
+		__u32 *idx = at != UINT32_MAX ? page_index(rows, (__u32)n, &npages) : NULL;
 
-		if (at != UINT32_MAX && keys) {
-			for (__u32 i = 0; i < count; i++)
-				keys[i] = at + i;
-			if (bpf_map_update_batch(u->rows_fd, keys, rows, &count, &opts) == 0) {
-				t->row_start = at;
-				t->row_count = (__u32)n;
-				u->rows_used += (size_t)n;
-			} else {
-				rows_free(u, at, (__u32)n);
+		if (at != UINT32_MAX) {
+			t->row_start = at;
+			t->row_count = (__u32)n;
+			u->rows_used += (size_t)n;
+		}
+		/* without its page index a table still works, with longer searches */
+		if (idx) {
+			t->page_start = pool_load(&u->pages, idx, npages + 1);
+			if (t->page_start != UINT32_MAX) {
+				t->npages = npages;
+				t->page_base = rows[0].pc >> 12;
 			}
 		}
-		free(keys);
+		free(idx);
 	}
 	if (!t->row_count)
 		u->build_errors++;
@@ -558,6 +613,9 @@ int unwinder__add_process(struct unwinder *u, pid_t pid)
 		if (t && t->row_count && bias_of(t, start, off, &m->bias)) {
 			m->row_start = t->row_start;
 			m->row_count = t->row_count;
+			m->page_start = t->page_start;
+			m->page_base = t->page_base;
+			m->npages = t->npages;
 		}
 		if (t) {
 			t->refs++;
@@ -607,7 +665,7 @@ void unwinder__sweep(struct unwinder *u)
 		u->nprocs--;
 	}
 	double t_now = mono_now();
-	bool scarce = u->rows_used > u->rows_cap / 4 * 3;
+	bool scarce = u->rows_used > u->rows.cap / 4 * 3 || u->pages.top > u->pages.cap / 4 * 3;
 
 	while (*tp) {
 		struct table *t = *tp;
@@ -616,7 +674,9 @@ void unwinder__sweep(struct unwinder *u)
 			tp = &t->next;
 			continue;
 		}
-		rows_free(u, t->row_start, t->row_count);
+		pool_free(&u->rows, t->row_start, t->row_count);
+		if (t->npages)
+			pool_free(&u->pages, t->page_start, t->npages + 1);
 		u->rows_used -= t->row_count;
 		*tp = t->next;
 		table_free(t);
@@ -629,7 +689,7 @@ void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st)
 	st->processes = u->nprocs;
 	st->tables = u->ntables;
 	st->rows_used = u->rows_used;
-	st->rows_cap = u->rows_cap;
+	st->rows_cap = u->rows.cap;
 	st->build_seconds = u->build_seconds;
 	st->build_errors = u->build_errors;
 }

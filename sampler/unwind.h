@@ -42,7 +42,8 @@ struct unwinder_stats {
 	size_t build_errors;	/* files without usable tables */
 };
 
-struct unwinder *unwinder__new(int rows_fd, int procs_fd, __u32 rows_cap);
+struct unwinder *unwinder__new(int rows_fd, __u32 rows_cap, int pages_fd, __u32 pages_cap,
+			       int procs_fd);
 void unwinder__free(struct unwinder *u);
 /* Reads pid's mappings and (re)writes its entry; 0 or -errno. */
 int unwinder__add_process(struct unwinder *u, pid_t pid);
