@@ -43,8 +43,9 @@ echo "## record CPU: 10 s whole host at 99 Hz, every CPU busy"
 for c in $(seq "$(nproc)"); do "$W" -s 75 > /dev/null & done
 sleep 1
 for run in 1 2 3; do
+	# frame pointers, the method of perf record -g (tests/bench/unwind.sh prices dwarf)
 	/usr/bin/time -f "%U %S" -o "$T/ft.time" env FLAMETOP_BPF_STATS=1 \
-		"$FT" record -a -F 99 -d 10 -o "$T/ft.folded" 2> "$T/ft.err"
+		"$FT" record -a --unwind fp -F 99 -d 10 -o "$T/ft.folded" 2> "$T/ft.err"
 	read -r u s < "$T/ft.time"
 	bpf_ns=$(sed -n 's/.*bpf [0-9]* runs, \([0-9]*\) ns.*/\1/p' "$T/ft.err")
 	runs=$(sed -n 's/.*bpf \([0-9]*\) runs.*/\1/p' "$T/ft.err")
@@ -63,5 +64,6 @@ fmed=$(cut -d' ' -f1 "$T/ratios" | sort -n | sed -n 2p)
 pmed=$(cut -d' ' -f2 "$T/ratios" | sort -n | sed -n 2p)
 echo "median: flametop $fmed s, perf $pmed s CPU -> flametop uses" \
 	"$(awk -v a="$fmed" -v b="$pmed" 'BEGIN { printf "%.3f", a / b }') of perf's CPU (goal <= 0.2)"
+tests/bench/unwind.sh
 echo "## live mode (LIVE_MINUTES=${LIVE_MINUTES:-30})"
 tests/bench/live.sh
