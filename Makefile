@@ -102,10 +102,15 @@ $(BUILD)/workloads/%: tests/workloads/%.c
 # stacks.  Sibling calls stay calls so every caller is a frame to find.
 NOFP := -O2 -fomit-frame-pointer -fno-optimize-sibling-calls
 UNWIND_WORKLOADS := $(BUILD)/workloads/split-nofp $(BUILD)/workloads/split-noeh \
+                    $(BUILD)/workloads/split-inline \
                     $(BUILD)/workloads/split-badeh $(BUILD)/workloads/libplugin.so
 $(BUILD)/workloads/split-nofp: tests/workloads/split.c
 	@mkdir -p $(@D)
 	gcc $(NOFP) -pthread -o $@ $<
+# with debug info: spin() is inlined into each leaf
+$(BUILD)/workloads/split-inline: tests/workloads/split.c
+	@mkdir -p $(@D)
+	gcc $(NOFP) -g -pthread -o $@ $<
 # no unwind tables at all
 $(BUILD)/workloads/split-noeh: tests/workloads/split.c
 	@mkdir -p $(@D)
@@ -121,12 +126,12 @@ $(BUILD)/workloads/split-badeh: $(BUILD)/workloads/split-nofp
 $(BUILD)/workloads/libplugin.so: tests/fixtures/plugin.c
 	@mkdir -p $(@D)
 	gcc $(NOFP) -shared -fPIC -o $@ $<
-$(BUILD)/workloads/plugin_host: LDLIBS_WORKLOAD := -ldl
+$(BUILD)/workloads/plugin_host: private LDLIBS_WORKLOAD := -ldl
 
 # ELF files the symbolizer tests resolve, built the ways binaries ship.
 FIX := $(BUILD)/fixtures
 FIXTURES := $(FIX)/sym_plain $(FIX)/sym_dynsym $(FIX)/sym_buildid $(FIX)/sym_debuglink \
-            $(FIX)/sym_cpp
+            $(FIX)/sym_cpp $(FIX)/sym_inline
 $(FIX)/sym_plain: tests/fixtures/symtarget.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -o $@ $<
@@ -149,16 +154,19 @@ $(FIX)/sym_debuglink: tests/fixtures/symtarget.c
 	strip --strip-all -o $@ $@.full
 	objcopy --add-gnu-debuglink=$@.debug $@
 	rm -f $@.full
+$(FIX)/sym_inline: tests/fixtures/symtarget_inline.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -g -o $@ $<
 $(FIX)/sym_cpp: tests/fixtures/symtarget_cpp.cc
 	@mkdir -p $(@D)
 	g++ -O1 -g -o $@ $<
 
 $(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/record.o $(BUILD)/tui/commands.o
 $(BUILD)/tests/test_unwind: $(UNWIND_WORKLOADS)
-$(BUILD)/tests/test_unwind: CFLAGS += -DWORKLOADS='"$(BUILD)/workloads"'
+$(BUILD)/tests/test_unwind: private CFLAGS += -DWORKLOADS='"$(BUILD)/workloads"'
 
 $(BUILD)/tests/test_symbolize: $(FIXTURES)
-$(BUILD)/tests/test_symbolize: CFLAGS += -DFIXTURES='"$(FIX)"'
+$(BUILD)/tests/test_symbolize: private CFLAGS += -DFIXTURES='"$(FIX)"'
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t || exit 1; done

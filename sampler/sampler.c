@@ -568,9 +568,15 @@ static int build_frames(struct sampler *s, const struct ft_stack_key *k, size_t 
 		err = push(s, n, s->id_error);
 	if (!err && us) {
 		d = depth_of(us);
-		for (i = d; i-- > 0 && !err;)	/* non-leaf frames are return addresses */
-			err = push(s, n, symbolizer__user(s->sym, (pid_t)k->tgid, k->ptag,
-							  us->ip[i] - (i > 0)));
+		for (i = d; i-- > 0 && !err;) {
+			uint32_t ids[8];
+			/* non-leaf frames are return addresses; inlined frames follow their function */
+			size_t nids = symbolizer__user_frames(s->sym, (pid_t)k->tgid, k->ptag,
+							      us->ip[i] - (i > 0), ids, 8);
+
+			for (size_t j = 0; j < nids && !err; j++)
+				err = push(s, n, ids[j]);
+		}
 	}
 	if (!err && (k->flags & KEY_KSTACK_TRUNC))
 		err = push(s, n, s->id_ktruncated);

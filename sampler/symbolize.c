@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -61,10 +62,14 @@ struct proc {
 	struct proc *next;
 };
 
+#define MAX_INLINED 6	/* inlined frames kept per address, the innermost first dropped */
+
 struct cache_slot {
 	const struct elf_file *file;
 	uint64_t vaddr;
 	uint32_t id;
+	uint32_t ninlined;
+	uint32_t inlined[MAX_INLINED];	/* "name_[i]", outermost first */
 };
 
 struct symbolizer {
@@ -405,9 +410,39 @@ static struct elf_file *file_from_fd(struct symbolizer *s, dev_t dev, ino_t ino,
 	return f;
 }
 
-/* Name of the symbol at an ELF virtual address of f, interned. */
-static uint32_t file_symbol(struct symbolizer *s, struct elf_file *f, uint64_t vaddr,
-			    uint32_t unknown)
+/*
+ * The functions inlined at vaddr, from DWARF debug info when there is some:
+ * dwarf_getscopes() gives the scopes around the pc, innermost first; each
+ * DW_TAG_inlined_subroutine is a frame, named "name_[i]" as perf and
+ * stackcollapse-perf.pl name them.
+ */
+static void inlined_frames(struct symbolizer *s, struct elf_file *f, uint64_t vaddr,
+			   struct cache_slot *c)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cu = dwfl_module_addrdie(f->mod, vaddr + f->bias, &bias), *scopes = NULL;
+	int n;
+
+	c->ninlined = 0;
+	if (!cu)
+		return;
+	n = dwarf_getscopes(cu, vaddr + f->bias - bias, &scopes);
+	for (int i = n - 1; i >= 0 && c->ninlined < MAX_INLINED; i--) {
+		Dwarf_Attribute attr;
+		const char *name;
+
+		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+			continue;
+		name = dwarf_formstring(dwarf_attr_integrate(&scopes[i], DW_AT_name, &attr));
+		if (name && *name)
+			c->inlined[c->ninlined++] = intern_fmt(s, "", name, strlen(name), "_[i]");
+	}
+	free(scopes);
+}
+
+/* Name of the symbol at an ELF virtual address of f, interned, with what is inlined there. */
+static const struct cache_slot *file_frames(struct symbolizer *s, struct elf_file *f,
+					    uint64_t vaddr, uint32_t unknown)
 {
 	size_t slot = (size_t)((((uintptr_t)f >> 4) ^ vaddr) * 0x9e3779b97f4a7c15ull >>
 			       (64 - CACHE_BITS));
@@ -419,11 +454,13 @@ static uint32_t file_symbol(struct symbolizer *s, struct elf_file *f, uint64_t v
 	int status;
 
 	if (c->file == f && c->vaddr == vaddr)
-		return c->id;
+		return c;
 	name = dwfl_module_addrinfo(f->mod, vaddr + f->bias, &off, &sym, NULL, NULL, NULL);
+	c->ninlined = 0;
 	if (!name || !*name) {
 		c->id = unknown;
 	} else {
+		inlined_frames(s, f, vaddr, c);
 		if (name[0] == '_' && name[1] == 'Z')
 			dem = __cxa_demangle(name, NULL, NULL, &status);
 		if (dem)
@@ -434,7 +471,7 @@ static uint32_t file_symbol(struct symbolizer *s, struct elf_file *f, uint64_t v
 	}
 	c->file = f;
 	c->vaddr = vaddr;
-	return c->id;
+	return c;
 }
 
 /* --- processes -------------------------------------------------------------- */
@@ -575,14 +612,18 @@ void symbolizer__reread(struct symbolizer *s, pid_t pid)
 		}
 }
 
-uint32_t symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr)
+size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr,
+			       uint32_t *out, size_t max)
 {
 	struct proc *p = proc_get(s, pid, ptag);
 	size_t lo = 0, hi, i;
 	struct mapping *m = NULL;
 
+	if (!max)
+		return 0;
+	out[0] = s->uunknown;
 	if (!p)
-		return s->uunknown;
+		return 1;
 	p->last_used = s->tick;
 	hi = p->nmaps;
 	while (lo < hi) {	/* /proc/PID/maps is sorted by address */
@@ -596,22 +637,36 @@ uint32_t symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64
 	if (lo < p->nmaps && p->maps[lo].start <= addr)
 		m = &p->maps[lo];
 	if (!m)
-		return s->uunknown;
+		return 1;
+	out[0] = m->unknown;
 	if (!m->file)
-		return m->unknown;
+		return 1;
 	m->file->last_used = s->tick;
-	{
-		uint64_t off = addr - m->start + m->offset;
-		struct elf_file *f = m->file;
+	uint64_t off = addr - m->start + m->offset;
+	struct elf_file *f = m->file;
 
-		for (i = 0; i < f->nsegs; i++) {
-			const struct load_seg *sg = &f->segs[i];
+	for (i = 0; i < f->nsegs; i++) {
+		const struct load_seg *sg = &f->segs[i];
+		const struct cache_slot *c;
+		size_t n = 1;
 
-			if (off >= sg->offset && off < sg->offset + sg->filesz)
-				return file_symbol(s, f, off - sg->offset + sg->vaddr, m->unknown);
-		}
+		if (off < sg->offset || off >= sg->offset + sg->filesz)
+			continue;
+		c = file_frames(s, f, off - sg->offset + sg->vaddr, m->unknown);
+		out[0] = c->id;
+		for (uint32_t k = 0; k < c->ninlined && n < max; k++)
+			out[n++] = c->inlined[k];
+		return n;
 	}
-	return m->unknown;
+	return 1;
+}
+
+uint32_t symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr)
+{
+	uint32_t id;
+
+	symbolizer__user_frames(s, pid, ptag, addr, &id, 1);
+	return id;
 }
 
 void symbolizer__tick(struct symbolizer *s)

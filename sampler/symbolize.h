@@ -45,6 +45,13 @@ uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr);
 /* Takes the snapshot of a process's mappings if it has none yet. */
 void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag);
 uint32_t symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr);
+/*
+ * The frames at addr: the function, then the functions inlined there
+ * ("name_[i]", from DWARF debug info when present), outermost first.
+ * Returns how many were written to out (at least 1 when max > 0).
+ */
+size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr,
+			       uint32_t *out, size_t max);
 /* Reads pid's mappings again (a library was loaded since). */
 void symbolizer__reread(struct symbolizer *s, pid_t pid);
 

@@ -31,6 +31,12 @@ check "--unwind fp on the same binary loses the callers (what this fixes)" \
 "$FT" record -p "$WPID" --unwind dwarf -d 1 -o "$TMP/dwarf.folded" 2> /dev/null
 check "--unwind dwarf finds them too" grep -q ';main;round_of_work;via_alpha;leaf_sixty ' "$TMP/dwarf.folded"
 
+# --- inlined functions, from debug info ---------------------------------------------
+start_workload "$TMP/wi.out" "$W/split-inline" -s 4
+"$FT" record -p "$WPID" -d 2 -o "$TMP/inline.folded" 2> /dev/null
+check "a function inlined into its callers is a frame of its own: leaf_sixty;spin_[i]" \
+	grep -q ';main;round_of_work;via_alpha;leaf_sixty;spin_\[i\] ' "$TMP/inline.folded"
+
 # --- Debian's xz and python3 ------------------------------------------------------
 head -c 60M /dev/urandom > "$TMP/rand"
 xz -6 -T1 -c "$TMP/rand" > /dev/null &
@@ -65,7 +71,7 @@ for t in "xz:$XZ" "python3:$PY"; do
 		awk -v s="$ours" 'BEGIN { exit !(s >= 98) }'
 done
 check "python3: the interpreter's frames are whole (main -> Py_RunMain -> eval loop)" \
-	grep -q ';Py_BytesMain;Py_RunMain;.*_PyEval_EvalFrameDefault' "$TMP/python3.folded"
+	grep -q ';Py_BytesMain;\(.*;\)\?Py_RunMain;.*_PyEval_EvalFrameDefault' "$TMP/python3.folded"
 kill "$XZ" "$PY" 2>/dev/null
 
 # --- a library loaded after the start -------------------------------------------

@@ -163,6 +163,29 @@ static void test_kernel_symbols(void **state)
 	strtab__free(st);
 }
 
+/* A function inlined into another shows as its own frame after it, marked _[i]. */
+static void test_inlined_frames(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct symbolizer *s = symbolizer__new(st, NULL);
+	uint32_t ids[8];
+	struct target t;
+	size_t n;
+
+	(void)state;
+	spawn(FIXTURES "/sym_inline", &t);
+	n = symbolizer__user_frames(s, t.pid, 1, t.addr[0], ids, 8);
+	assert_int_equal(n, 2);
+	assert_string_equal(strtab__str(st, ids[0]), "caller_outer");
+	assert_string_equal(strtab__str(st, ids[1]), "helper_inlined_[i]");
+	/* the single-name lookup gives the function */
+	assert_string_equal(strtab__str(st, symbolizer__user(s, t.pid, 1, t.addr[0])),
+			    "caller_outer");
+	reap(&t);
+	symbolizer__free(s);
+	strtab__free(st);
+}
+
 /* [vdso] frames resolve through our own copy of the vDSO (the same kernel's). */
 static void test_vdso(void **state)
 {
@@ -193,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_exited_process_still_resolves),
 		cmocka_unit_test(test_kernel_symbols),
 		cmocka_unit_test(test_vdso),
+		cmocka_unit_test(test_inlined_frames),
 	};
 
 	return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
