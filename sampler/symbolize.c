@@ -34,6 +34,13 @@ struct load_seg {
 	uint64_t offset, filesz, vaddr;
 };
 
+/* A symbol of a file, in the sorted index the symbolizer searches. */
+struct fsym {
+	GElf_Addr start, end;	/* end == start: size unknown */
+	const char *name;	/* libelf's, valid while the file's Dwfl lives */
+	int rank;		/* global before weak before local */
+};
+
 struct elf_file {
 	dev_t dev;
 	ino_t ino;
@@ -42,6 +49,9 @@ struct elf_file {
 	GElf_Addr bias;
 	struct load_seg *segs;
 	size_t nsegs;
+	struct fsym *syms;	/* built on first lookup; dwfl_module_addrinfo scans linearly */
+	size_t nsyms;
+	bool syms_built;
 	unsigned refs;
 	unsigned long last_used;
 	struct elf_file *next;
@@ -148,6 +158,7 @@ static void file_free(struct elf_file *f)
 	if (f->dwfl)
 		dwfl_end(f->dwfl);
 	free(f->segs);
+	free(f->syms);
 	free(f);
 }
 
@@ -410,6 +421,69 @@ static struct elf_file *file_from_fd(struct symbolizer *s, dev_t dev, ino_t ino,
 	return f;
 }
 
+static int fsym_cmp(const void *pa, const void *pb)
+{
+	const struct fsym *a = pa, *b = pb;
+
+	if (a->start != b->start)
+		return (a->start > b->start) - (a->start < b->start);
+	if (a->rank != b->rank)
+		return (a->rank > b->rank) - (a->rank < b->rank);
+	return (b->end > b->start) - (a->end > a->start);	/* sized first */
+}
+
+/* One pass over the module's symbols into an index sorted by address. */
+static void build_syms(struct elf_file *f)
+{
+	int n = dwfl_module_getsymtab(f->mod);
+	size_t kept = 0;
+
+	f->syms_built = true;
+	if (n <= 1 || !(f->syms = malloc((size_t)n * sizeof(*f->syms))))
+		return;
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *name = dwfl_module_getsym_info(f->mod, i, &sym, &addr, NULL, NULL, NULL);
+		int type = GELF_ST_TYPE(sym.st_info), bind = GELF_ST_BIND(sym.st_info);
+
+		if (!name || !*name || sym.st_shndx == SHN_UNDEF ||
+		    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE))
+			continue;
+		f->syms[kept++] = (struct fsym){ addr, addr + sym.st_size, name,
+						 bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2 };
+	}
+	qsort(f->syms, kept, sizeof(*f->syms), fsym_cmp);
+	/* one symbol per address: the best of each run of equal starts */
+	f->nsyms = 0;
+	for (size_t i = 0; i < kept; i++)
+		if (!f->nsyms || f->syms[f->nsyms - 1].start != f->syms[i].start)
+			f->syms[f->nsyms++] = f->syms[i];
+}
+
+/* The symbol at a module address: the last starting at or before it, if it covers it. */
+static const char *find_sym(struct elf_file *f, GElf_Addr addr)
+{
+	size_t lo = 0, hi;
+
+	if (!f->syms_built)
+		build_syms(f);
+	hi = f->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->syms[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	const struct fsym *sym = &f->syms[lo - 1];
+
+	return sym->end == sym->start || addr < sym->end ? sym->name : NULL;
+}
+
 /*
  * The functions inlined at vaddr, from DWARF debug info when there is some:
  * dwarf_getscopes() gives the scopes around the pc, innermost first; each
@@ -447,15 +521,13 @@ static const struct cache_slot *file_frames(struct symbolizer *s, struct elf_fil
 	size_t slot = (size_t)((((uintptr_t)f >> 4) ^ vaddr) * 0x9e3779b97f4a7c15ull >>
 			       (64 - CACHE_BITS));
 	struct cache_slot *c = &s->cache[slot];
-	GElf_Off off;
-	GElf_Sym sym;
 	const char *name;
 	char *dem = NULL;
 	int status;
 
 	if (c->file == f && c->vaddr == vaddr)
 		return c;
-	name = dwfl_module_addrinfo(f->mod, vaddr + f->bias, &off, &sym, NULL, NULL, NULL);
+	name = find_sym(f, vaddr + f->bias);
 	c->ninlined = 0;
 	if (!name || !*name) {
 		c->id = unknown;

@@ -44,6 +44,7 @@ cpu_pct() {
 	awk -v d=$((b - a)) -v hz="$HZ" -v s="$1" 'BEGIN { printf "%.2f", d / hz / s * 100 }'
 }
 
+if [ -z "${LIVE_SKIP_CPU:-}" ]; then
 echo "## live mode: flametop's own CPU, 99 Hz, whole host (steady state, 30 s after 10 s)"
 start_live
 sleep 10
@@ -53,7 +54,9 @@ sleep 10
 echo "busy host ($(nproc) split workloads, every CPU busy): $(cpu_pct 30)% of one CPU (goal < 1%)," \
 	"RSS $(rss_mb "$PID") MB"
 wait 2>/dev/null
+fi
 
+[ "$MIN" -gt 0 ] || exit 0
 echo "## live mode: RSS over $MIN min of a compile loop (new stacks all the time), --retain 600"
 start_live
 ( while :; do make -s -B -j"$(nproc)" BUILD="$T/compile" all > /dev/null 2>&1; done ) &
