@@ -385,7 +385,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 		for (size_t i = 0; i < o->npids; i++)
 			unwinder__add_process(s->unw, o->pids[i]);
 	}
-	s->sym = symbolizer__new(names, NULL);
+	s->sym = symbolizer__new(names, &(struct symbolizer_opts){ .no_inline = o->no_inline });
 	if (!s->sym || intern_markers(s)) {
 		fail(err, errlen, "out of memory");
 		goto err_free;

@@ -27,6 +27,7 @@ struct sampler_opts {
 	unsigned freq;
 	bool user, kernel;	/* which frames to take */
 	enum sampler_unwind unwind;
+	bool no_inline;		/* no frames for inlined functions */
 };
 
 struct sampler_stats {

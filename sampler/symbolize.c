@@ -85,6 +85,7 @@ struct cache_slot {
 struct symbolizer {
 	struct strtab *names;
 	char *debuginfo_path;
+	bool no_inline;
 	Dwfl_Callbacks callbacks;
 	char *kbuf;
 	struct ksym *ksyms;
@@ -134,6 +135,7 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 	if (!s)
 		return NULL;
 	s->names = names;
+	s->no_inline = o && o->no_inline;
 	if (o && o->debuginfo_path) {
 		s->debuginfo_path = strdup(o->debuginfo_path);
 		if (!s->debuginfo_path) {
@@ -532,7 +534,8 @@ static const struct cache_slot *file_frames(struct symbolizer *s, struct elf_fil
 	if (!name || !*name) {
 		c->id = unknown;
 	} else {
-		inlined_frames(s, f, vaddr, c);
+		if (!s->no_inline)
+			inlined_frames(s, f, vaddr, c);
 		if (name[0] == '_' && name[1] == 'Z')
 			dem = __cxa_demangle(name, NULL, NULL, &status);
 		if (dem)

@@ -31,6 +31,8 @@ struct symbolizer_opts {
 	 * ":.debug:/usr/lib/debug".  The tests point it at their own debug tree.
 	 */
 	const char *debuginfo_path;
+	/* no frames for inlined functions (they cost loading each module's DWARF) */
+	bool no_inline;
 };
 
 struct symbolizer;

@@ -29,6 +29,7 @@ static const char usage_text[] =
 	"         --no-kernel | --kernel-only   (default: both user and kernel frames)\n"
 	"         --unwind fp|dwarf|auto   user stacks by frame pointers, by .eh_frame, or by\n"
 	"                                  .eh_frame where a binary has it (default: auto)\n"
+	"         --no-inline              no frames for inlined functions (from debug info)\n"
 	"         --retain SECS            history kept for rewind (default 600)\n"
 	"         --window SECS            width of the live window (default 10)\n"
 	"         --snapshot-dir DIR       where 's' writes snapshots (default: .)\n"
@@ -106,7 +107,7 @@ static const struct {
 
 enum {
 	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
-	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE, OPT_UNWIND,
+	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE, OPT_UNWIND, OPT_NO_INLINE,
 };
 
 static const struct option longopts[] = {
@@ -127,6 +128,7 @@ static const struct option longopts[] = {
 	{ "keymap", required_argument, NULL, OPT_KEYMAP },
 	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
+	{ "no-inline", no_argument, NULL, OPT_NO_INLINE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -139,7 +141,7 @@ static bool allowed(enum command cmd, int opt)
 
 	switch (opt) {
 	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
-	case OPT_UNWIND:
+	case OPT_UNWIND: case OPT_NO_INLINE:
 		return sampling;
 	case OPT_RETAIN: case OPT_WINDOW: case OPT_SNAPSHOT_DIR: case OPT_KEYS: case OPT_KEYMAP:
 	case OPT_NO_MOUSE:
@@ -245,6 +247,9 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 		return 0;
 	case OPT_NO_MOUSE:
 		o->no_mouse = true;
+		return 0;
+	case OPT_NO_INLINE:
+		o->no_inline = true;
 		return 0;
 	case OPT_UNWIND: {
 		static const char *const modes[] = { "auto", "fp", "dwarf" };

@@ -27,6 +27,7 @@ struct options {
 	unsigned freq;
 	enum stack_mode stacks;
 	int unwind;		/* enum sampler_unwind: auto (0), fp, dwarf */
+	bool no_inline;
 	unsigned retain;
 	unsigned window;
 	double duration;

@@ -48,6 +48,7 @@ void sampler_opts_from(const struct options *o, struct sampler_opts *so)
 		.user = o->stacks != STACKS_KERNEL,
 		.kernel = o->stacks != STACKS_USER,
 		.unwind = (enum sampler_unwind)o->unwind,
+		.no_inline = o->no_inline,
 	};
 }
 

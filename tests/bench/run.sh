@@ -43,9 +43,10 @@ echo "## record CPU: 10 s whole host at 99 Hz, every CPU busy"
 for c in $(seq "$(nproc)"); do "$W" -s 75 > /dev/null & done
 sleep 1
 for run in 1 2 3; do
-	# frame pointers, the method of perf record -g (tests/bench/unwind.sh prices dwarf)
+	# the work perf record -g + perf script do: frame pointers, no inline expansion
+	# (tests/bench/unwind.sh prices DWARF unwinding)
 	/usr/bin/time -f "%U %S" -o "$T/ft.time" env FLAMETOP_BPF_STATS=1 \
-		"$FT" record -a --unwind fp -F 99 -d 10 -o "$T/ft.folded" 2> "$T/ft.err"
+		"$FT" record -a --unwind fp --no-inline -F 99 -d 10 -o "$T/ft.folded" 2> "$T/ft.err"
 	read -r u s < "$T/ft.time"
 	bpf_ns=$(sed -n 's/.*bpf [0-9]* runs, \([0-9]*\) ns.*/\1/p' "$T/ft.err")
 	runs=$(sed -n 's/.*bpf \([0-9]*\) runs.*/\1/p' "$T/ft.err")

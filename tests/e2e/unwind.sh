@@ -36,6 +36,9 @@ start_workload "$TMP/wi.out" "$W/split-inline" -s 4
 "$FT" record -p "$WPID" -d 2 -o "$TMP/inline.folded" 2> /dev/null
 check "a function inlined into its callers is a frame of its own: leaf_sixty;spin_[i]" \
 	grep -q ';main;round_of_work;via_alpha;leaf_sixty;spin_\[i\] ' "$TMP/inline.folded"
+"$FT" record -p "$WPID" --no-inline -d 1 -o "$TMP/noinline.folded" 2> /dev/null
+check "--no-inline leaves them out" \
+	bash -c "grep -q ';leaf_sixty ' '$TMP/noinline.folded' && ! grep -q '_\[i\]' '$TMP/noinline.folded'"
 
 # --- Debian's xz and python3 ------------------------------------------------------
 head -c 60M /dev/urandom > "$TMP/rand"
