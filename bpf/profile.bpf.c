@@ -460,6 +460,8 @@ static __always_inline __u64 dwarf_stack(struct bpf_perf_event_data *ctx, __u32 
 	end = r->n;
 	if (!end || end > MAX_STACK_DEPTH)
 		return 0;
+	if (r->status == 2)
+		*flags |= KEY_USTACK_PARTIAL;
 	if (end == MAX_STACK_DEPTH && r->status == 0) {
 		stat_inc(FT_STAT_TRUNCATED);
 		*flags |= KEY_USTACK_TRUNC;

@@ -16,6 +16,7 @@
 #define KEY_USTACK_TRUNC  (1u << 3)
 #define KEY_KSTACK_ERROR  (1u << 4)	/* the kernel could not walk it */
 #define KEY_USTACK_ERROR  (1u << 5)
+#define KEY_USTACK_PARTIAL (1u << 6)	/* unwinding stopped at a frame it could not unwind */
 
 /* What one count in the kernel's count map is about. */
 struct ft_stack_key {

@@ -51,7 +51,7 @@ struct sampler {
 	char cgroup_path[8192];	/* -c: the directory, to notice it is removed */
 	dev_t cgroup_dev;
 	ino_t cgroup_ino;
-	uint32_t id_truncated, id_ktruncated, id_lost, id_klost, id_error;
+	uint32_t id_truncated, id_ktruncated, id_lost, id_klost, id_error, id_partial;
 	/* drain buffers, reused */
 	struct stored_stack *stacks;
 	size_t nstacks, stacks_cap;
@@ -274,6 +274,7 @@ static int intern_markers(struct sampler *s)
 		{ "[stack lost]", offsetof(struct sampler, id_lost) },
 		{ "[stack lost]_[k]", offsetof(struct sampler, id_klost) },
 		{ "[stack error]", offsetof(struct sampler, id_error) },
+		{ "[incomplete]", offsetof(struct sampler, id_partial) },
 	};
 	size_t i;
 
@@ -562,6 +563,9 @@ static int build_frames(struct sampler *s, const struct ft_stack_key *k, size_t 
 		err = push(s, n, comm);
 	if (!err && (k->flags & KEY_USTACK_TRUNC))
 		err = push(s, n, s->id_truncated);
+	/* the walk stopped at a frame it could not unwind: callers are missing here */
+	if (!err && (k->flags & KEY_USTACK_PARTIAL))
+		err = push(s, n, s->id_partial);
 	if (!err && (k->flags & KEY_USTACK_LOST))
 		err = push(s, n, s->id_lost);
 	if (!err && (k->flags & KEY_USTACK_ERROR))

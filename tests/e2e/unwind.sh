@@ -94,6 +94,10 @@ for b in split-noeh split-badeh; do
 		bash -c "valid_folded() { [ -s \"\$1\" ] && ! grep -vqP '^[^;\\n]+(;[^;\\n]+)* [1-9][0-9]*\$' \"\$1\"; };
 			 valid_folded '$TMP/$b.folded' && grep -q 'leaf_sixty ' '$TMP/$b.folded'"
 done
+start_workload "$TMP/ne.out" "$W/split-noeh" -s 3
+"$FT" record -p "$WPID" --unwind dwarf -d 1 -o "$TMP/ne.folded" 2> /dev/null
+check "--unwind dwarf on a binary without tables: the frame it could not unwind is marked [incomplete]" \
+	grep -q '^split-noeh;\[incomplete\];leaf_sixty ' "$TMP/ne.folded"
 start_workload "$TMP/w3.out" "$W/plugin_host" "$W/libplugin.so" -s 5 -l 0.2 -c 2
 "$FT" record -p "$WPID" -d 4 -o "$TMP/closed.folded" 2> /dev/null
 check "a mapping that disappears (dlclose) mid-run: valid output, the host's frames after" \
