@@ -205,7 +205,7 @@ $(BUILD)/bench/bench_model: tests/bench/bench_model.c $(PROFILE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/sampler/unwind.o
+$(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/sampler/unwind.o $(BUILD)/sampler/procmaps.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -9,11 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "procmaps.h"
 #include "symbolize.h"
 
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
@@ -361,32 +360,14 @@ static struct elf_file *file_open(struct symbolizer *s, pid_t pid, dev_t dev, in
  */
 static struct elf_file *vdso_file(struct symbolizer *s)
 {
-	unsigned long base = getauxval(AT_SYSINFO_EHDR);
-	unsigned long long start, end;
-	char line[256];
-	size_t size = 0;
-	FILE *maps;
 	int fd;
 
 	if (s->vdso_tried)
 		return s->vdso;
 	s->vdso_tried = true;
-	maps = fopen("/proc/self/maps", "re");
-	while (maps && base && fgets(line, sizeof(line), maps))
-		if (strstr(line, "[vdso]") && sscanf(line, "%llx-%llx", &start, &end) == 2 &&
-		    start == base)
-			size = (size_t)(end - start);
-	if (maps)
-		fclose(maps);
-	if (!size)
-		return NULL;
-	fd = memfd_create("vdso", MFD_CLOEXEC);
+	fd = procmaps__vdso_fd();
 	if (fd < 0)
 		return NULL;
-	if (write(fd, (const void *)base, size) != (ssize_t)size) {
-		close(fd);
-		return NULL;
-	}
 	s->vdso = file_from_fd(s, 0, 0, fd, "[vdso]", "[vdso]");
 	if (s->vdso)
 		s->vdso->refs++;	/* pinned */
@@ -578,18 +559,13 @@ static void snapshot_maps(struct symbolizer *s, struct proc *p)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end, offset, ino;
-		unsigned int maj, min;
-		char perms[8];
-		int pos = 0;
+		struct map_entry e;
 		const char *name;
 		struct mapping *m;
 
-		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms,
-			   &offset, &maj, &min, &ino, &pos) < 7 || perms[2] != 'x')
+		if (!procmaps__parse(line, &e) || e.perms[2] != 'x')
 			continue;
-		name = line + pos;
+		name = e.name;
 		if (p->nmaps == cap) {
 			struct mapping *nm;
 
@@ -600,12 +576,12 @@ static void snapshot_maps(struct symbolizer *s, struct proc *p)
 			p->maps = nm;
 		}
 		m = &p->maps[p->nmaps++];
-		*m = (struct mapping){ start, end, offset, NULL, s->uunknown };
+		*m = (struct mapping){ e.start, e.end, e.offset, NULL, s->uunknown };
 		if (*name)
 			m->unknown = basename_id(s, name);
-		if (ino && *name == '/')
-			m->file = file_open(s, p->pid, makedev(maj, min), (ino_t)ino, start, end,
-					    name);
+		if (e.ino && *name == '/')
+			m->file = file_open(s, p->pid, makedev(e.maj, e.min), (ino_t)e.ino, e.start,
+					    e.end, name);
 		else if (!strcmp(name, "[vdso]"))
 			m->file = vdso_file(s);
 		if (m->file)

@@ -17,12 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <sys/mman.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "procmaps.h"
 #include "unwind.h"
 
 #define DWREG_RBP 6
@@ -485,32 +484,6 @@ static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t in
 	return t;
 }
 
-/* Our own vDSO image (the same in every process), as a file libelf can read. */
-static int vdso_fd(void)
-{
-	unsigned long base = getauxval(AT_SYSINFO_EHDR);
-	unsigned long long start, end;
-	char line[256];
-	size_t size = 0;
-	FILE *maps = fopen("/proc/self/maps", "re");
-	int fd;
-
-	while (maps && base && fgets(line, sizeof(line), maps))
-		if (strstr(line, "[vdso]") && sscanf(line, "%llx-%llx", &start, &end) == 2 &&
-		    start == base)
-			size = (size_t)(end - start);
-	if (maps)
-		fclose(maps);
-	if (!size)
-		return -1;
-	fd = memfd_create("vdso", MFD_CLOEXEC);
-	if (fd >= 0 && write(fd, (const void *)base, size) != (ssize_t)size) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* The table of a mapped file, built on first use. */
 static struct table *table_get(struct unwinder *u, pid_t pid, const char *name,
 			       unsigned long long start, unsigned long long end, dev_t dev,
@@ -524,7 +497,7 @@ static struct table *table_get(struct unwinder *u, pid_t pid, const char *name,
 		if (t->dev == dev && t->ino == ino)
 			return t;
 	if (!strcmp(name, "[vdso]")) {
-		fd = vdso_fd();
+		fd = procmaps__vdso_fd();
 	} else {
 		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid, start, end);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -589,28 +562,22 @@ int unwinder__add_process(struct unwinder *u, pid_t pid)
 		goto cleanup;
 	}
 	while (pm->n < FT_MAX_MAPS && fgets(line, sizeof(line), f)) {
-		unsigned long long start, end, off, ino;
-		unsigned int maj, min;
-		char perms[8];
-		int pos = 0;
-		const char *name;
+		struct map_entry e;
 		struct table *t;
 		struct ft_map *m;
 
-		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &off,
-			   &maj, &min, &ino, &pos) < 7 || perms[2] != 'x')
+		if (!procmaps__parse(line, &e) || e.perms[2] != 'x')
 			continue;
-		name = line + pos;
 		m = &pm->m[pm->n];
-		*m = (struct ft_map){ .start = start, .end = end };
-		if (*name == '/' && ino)
-			t = table_get(u, pid, name, start, end, makedev(maj, min), (ino_t)ino);
-		else if (!strcmp(name, "[vdso]"))
-			t = table_get(u, pid, name, start, end, 0, 0);
+		*m = (struct ft_map){ .start = e.start, .end = e.end };
+		if (*e.name == '/' && e.ino)
+			t = table_get(u, pid, e.name, e.start, e.end, makedev(e.maj, e.min),
+				      (ino_t)e.ino);
+		else if (!strcmp(e.name, "[vdso]"))
+			t = table_get(u, pid, e.name, e.start, e.end, 0, 0);
 		else
 			t = NULL;	/* anonymous code (JIT): frame pointers, or the end */
-		if (t && t->row_count && bias_of(t, start, off, &m->bias)) {
+		if (t && t->row_count && bias_of(t, e.start, e.offset, &m->bias)) {
 			m->row_start = t->row_start;
 			m->row_count = t->row_count;
 			m->page_start = t->page_start;
