@@ -71,6 +71,7 @@ struct ft_unwind_regs {
 	__u32 unknown_map;
 	__u32 lo, hi;		/* binary searches: kept here so that the verifier does not
 				 * track their values through every iteration */
+	__u32 last_map;		/* the mapping of the previous frame; FT_MAX_MAPS: none */
 };
 
 struct scratch {
@@ -262,8 +263,14 @@ static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
 					       struct ft_proc_maps *pm, __u64 pc)
 {
 	struct bpf_iter_num it;
-	__u32 mid, lo;
+	__u32 mid, lo = r->last_map;
 
+	/* most frames of a stack are in the same file as the one before */
+	if (lo < FT_MAX_MAPS) {
+		lo &= FT_MAX_MAPS - 1;
+		if (pm->m[lo].start <= pc && pc < pm->m[lo].end)
+			return &pm->m[lo];
+	}
 	r->lo = 0;
 	r->hi = pm->n;
 	bpf_iter_num_new(&it, 0, 8);
@@ -282,6 +289,7 @@ static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
 	lo &= FT_MAX_MAPS - 1;
 	if (pm->m[lo].start > pc)
 		return NULL;
+	r->last_map = lo;
 	return &pm->m[lo];
 }
 
@@ -454,6 +462,7 @@ static __always_inline __u64 dwarf_stack(struct bpf_perf_event_data *ctx, __u32 
 	r->status = 0;
 	r->exact = 1;
 	r->unknown_map = 0;
+	r->last_map = FT_MAX_MAPS;
 	bpf_loop(MAX_STACK_DEPTH, unwind_step, &u, 0);
 	if (r->unknown_map)
 		report_unknown_mapping(tgid);
