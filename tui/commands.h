@@ -11,9 +11,8 @@
 int cmd_report(const struct options *o);
 int cmd_fold(const struct options *o);
 int cmd_record(const struct options *o);
-int cmd_view(const struct options *o);
-int cmd_diff(const struct options *o);
-int cmd_live(const struct options *o);
+/* The explorer: view FILE, diff BEFORE AFTER, or live (no command). */
+int cmd_explore(const struct options *o);
 
 struct calltree;
 /* Reads a profile file into t; on failure prints the one line and returns 1. */

@@ -105,7 +105,7 @@ static void target_of(const char *path, char *buf, size_t size)
  * The three ways in: a file (view), two files (diff), the sampler (live).
  * Everything that can fail is done before the terminal is touched.
  */
-static int explore(const struct options *o)
+int cmd_explore(const struct options *o)
 {
 	struct strtab *names = strtab__new();
 	struct calltree *after = names ? calltree__new(names) : NULL;
@@ -160,19 +160,4 @@ cleanup:
 	calltree__free(after);
 	strtab__free(names);
 	return ret;
-}
-
-int cmd_view(const struct options *o)
-{
-	return explore(o);
-}
-
-int cmd_diff(const struct options *o)
-{
-	return explore(o);
-}
-
-int cmd_live(const struct options *o)
-{
-	return explore(o);
 }

@@ -22,11 +22,9 @@ int main(int argc, char **argv)
 	case CMD_RECORD:
 		return cmd_record(&opts);
 	case CMD_VIEW:
-		return cmd_view(&opts);
 	case CMD_DIFF:
-		return cmd_diff(&opts);
 	case CMD_LIVE:
-		return cmd_live(&opts);
+		return cmd_explore(&opts);
 	}
 	return 2;
 }
