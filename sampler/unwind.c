@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -265,6 +266,11 @@ struct pool {
 	size_t nholes, holes_cap;
 };
 
+/*
+ * Everything but the queue belongs to the worker thread, which builds
+ * tables off the caller's loop (a large binary takes up to a second); the
+ * caller only queues work and reads the stats the worker publishes.
+ */
 struct unwinder {
 	struct pool rows, pages;
 	int procs_fd;
@@ -272,7 +278,61 @@ struct unwinder {
 	struct uproc *procs;
 	size_t ntables, nprocs, rows_used, build_errors;
 	double build_seconds;
+
+	pthread_t worker;
+	bool started;
+	pthread_mutex_t lock;	/* guards what follows */
+	pthread_cond_t wake;
+	pid_t *queue;
+	size_t qlen, qcap;
+	bool sweep_wanted, stop;
+	struct unwinder_stats shown;
 };
+
+static int add_process_now(struct unwinder *u, pid_t pid);
+static void sweep_now(struct unwinder *u);
+
+static void publish_stats(struct unwinder *u)
+{
+	pthread_mutex_lock(&u->lock);
+	u->shown = (struct unwinder_stats){
+		.processes = u->nprocs, .tables = u->ntables, .rows_used = u->rows_used,
+		.rows_cap = u->rows.cap, .build_seconds = u->build_seconds,
+		.build_errors = u->build_errors,
+	};
+	pthread_mutex_unlock(&u->lock);
+}
+
+static void *worker_main(void *arg)
+{
+	struct unwinder *u = arg;
+	pid_t batch[256];
+
+	for (;;) {
+		size_t n;
+		bool sweep;
+
+		pthread_mutex_lock(&u->lock);
+		while (!u->stop && !u->qlen && !u->sweep_wanted)
+			pthread_cond_wait(&u->wake, &u->lock);
+		if (u->stop) {
+			pthread_mutex_unlock(&u->lock);
+			return NULL;
+		}
+		n = u->qlen < 256 ? u->qlen : 256;
+		memcpy(batch, u->queue, n * sizeof(*batch));
+		memmove(u->queue, u->queue + n, (u->qlen - n) * sizeof(*u->queue));
+		u->qlen -= n;
+		sweep = u->sweep_wanted;
+		u->sweep_wanted = false;
+		pthread_mutex_unlock(&u->lock);
+		for (size_t i = 0; i < n; i++)
+			add_process_now(u, batch[i]);
+		if (sweep)
+			sweep_now(u);
+		publish_stats(u);
+	}
+}
 
 static double mono_now(void)
 {
@@ -293,6 +353,13 @@ struct unwinder *unwinder__new(int rows_fd, __u32 rows_cap, int pages_fd, __u32 
 	u->pages = (struct pool){ .fd = pages_fd, .cap = pages_cap };
 	u->procs_fd = procs_fd;
 	elf_version(EV_CURRENT);
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->wake, NULL);
+	if (pthread_create(&u->worker, NULL, worker_main, u)) {
+		unwinder__free(u);
+		return NULL;
+	}
+	u->started = true;
 	return u;
 }
 
@@ -319,6 +386,16 @@ void unwinder__free(struct unwinder *u)
 {
 	if (!u)
 		return;
+	if (u->started) {
+		pthread_mutex_lock(&u->lock);
+		u->stop = true;
+		pthread_cond_signal(&u->wake);
+		pthread_mutex_unlock(&u->lock);
+		pthread_join(u->worker, NULL);
+	}
+	pthread_mutex_destroy(&u->lock);
+	pthread_cond_destroy(&u->wake);
+	free(u->queue);
 	while (u->procs) {
 		struct uproc *p = u->procs;
 
@@ -542,6 +619,32 @@ static struct uproc *proc_find(struct unwinder *u, pid_t pid, bool create)
 
 int unwinder__add_process(struct unwinder *u, pid_t pid)
 {
+	int err = 0;
+
+	pthread_mutex_lock(&u->lock);
+	for (size_t i = 0; i < u->qlen; i++)
+		if (u->queue[i] == pid)
+			goto out;	/* already waiting */
+	if (u->qlen == u->qcap) {
+		size_t cap = u->qcap ? u->qcap * 2 : 64;
+		pid_t *q = realloc(u->queue, cap * sizeof(*q));
+
+		if (!q) {
+			err = -ENOMEM;
+			goto out;
+		}
+		u->queue = q;
+		u->qcap = cap;
+	}
+	u->queue[u->qlen++] = pid;
+	pthread_cond_signal(&u->wake);
+out:
+	pthread_mutex_unlock(&u->lock);
+	return err;
+}
+
+static int add_process_now(struct unwinder *u, pid_t pid)
+{
 	struct ft_proc_maps *pm = calloc(1, sizeof(*pm));
 	struct table **tables = calloc(FT_MAX_MAPS, sizeof(*tables));
 	struct uproc *p;
@@ -614,6 +717,14 @@ cleanup:
 
 void unwinder__sweep(struct unwinder *u)
 {
+	pthread_mutex_lock(&u->lock);
+	u->sweep_wanted = true;
+	pthread_cond_signal(&u->wake);
+	pthread_mutex_unlock(&u->lock);
+}
+
+static void sweep_now(struct unwinder *u)
+{
 	struct uproc **pp = &u->procs;
 	struct table **tp = &u->tables;
 
@@ -651,12 +762,9 @@ void unwinder__sweep(struct unwinder *u)
 	}
 }
 
-void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st)
+void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
 {
-	st->processes = u->nprocs;
-	st->tables = u->ntables;
-	st->rows_used = u->rows_used;
-	st->rows_cap = u->rows.cap;
-	st->build_seconds = u->build_seconds;
-	st->build_errors = u->build_errors;
+	pthread_mutex_lock(&u->lock);
+	*st = u->shown;
+	pthread_mutex_unlock(&u->lock);
 }

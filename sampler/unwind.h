@@ -45,8 +45,12 @@ struct unwinder_stats {
 struct unwinder *unwinder__new(int rows_fd, __u32 rows_cap, int pages_fd, __u32 pages_cap,
 			       int procs_fd);
 void unwinder__free(struct unwinder *u);
-/* Reads pid's mappings and (re)writes its entry; 0 or -errno. */
+/*
+ * Queues pid: the worker thread reads its mappings, builds the tables it
+ * lacks and (re)writes its entry.  0 or -ENOMEM.
+ */
 int unwinder__add_process(struct unwinder *u, pid_t pid);
-/* Forgets processes that are gone and frees the tables nobody maps. */
+/* Asks the worker to forget processes that are gone and free the tables nobody maps. */
 void unwinder__sweep(struct unwinder *u);
-void unwinder__stats(const struct unwinder *u, struct unwinder_stats *st);
+/* What the worker last published. */
+void unwinder__stats(struct unwinder *u, struct unwinder_stats *st);
