@@ -382,9 +382,10 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 			fail(err, errlen, "out of memory");
 			goto err_free;
 		}
-		/* the targets' tables before their first sample */
+		/* the targets' tables before their first sample: sampling starts after */
 		for (size_t i = 0; i < o->npids; i++)
 			unwinder__add_process(s->unw, o->pids[i]);
+		unwinder__wait(s->unw);
 	}
 	s->sym = symbolizer__new(names, &(struct symbolizer_opts){ .no_inline = o->no_inline });
 	if (!s->sym || intern_markers(s)) {

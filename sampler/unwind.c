@@ -285,7 +285,8 @@ struct unwinder {
 	pthread_cond_t wake;
 	pid_t *queue;
 	size_t qlen, qcap;
-	bool sweep_wanted, stop;
+	bool sweep_wanted, stop, busy;
+	pthread_cond_t idle;	/* signalled when the queue is done */
 	struct unwinder_stats shown;
 };
 
@@ -313,6 +314,9 @@ static void *worker_main(void *arg)
 		bool sweep;
 
 		pthread_mutex_lock(&u->lock);
+		u->busy = false;
+		if (!u->qlen && !u->sweep_wanted)
+			pthread_cond_broadcast(&u->idle);
 		while (!u->stop && !u->qlen && !u->sweep_wanted)
 			pthread_cond_wait(&u->wake, &u->lock);
 		if (u->stop) {
@@ -325,6 +329,7 @@ static void *worker_main(void *arg)
 		u->qlen -= n;
 		sweep = u->sweep_wanted;
 		u->sweep_wanted = false;
+		u->busy = true;
 		pthread_mutex_unlock(&u->lock);
 		for (size_t i = 0; i < n; i++)
 			add_process_now(u, batch[i]);
@@ -355,6 +360,7 @@ struct unwinder *unwinder__new(int rows_fd, __u32 rows_cap, int pages_fd, __u32 
 	elf_version(EV_CURRENT);
 	pthread_mutex_init(&u->lock, NULL);
 	pthread_cond_init(&u->wake, NULL);
+	pthread_cond_init(&u->idle, NULL);
 	if (pthread_create(&u->worker, NULL, worker_main, u)) {
 		unwinder__free(u);
 		return NULL;
@@ -395,6 +401,7 @@ void unwinder__free(struct unwinder *u)
 	}
 	pthread_mutex_destroy(&u->lock);
 	pthread_cond_destroy(&u->wake);
+	pthread_cond_destroy(&u->idle);
 	free(u->queue);
 	while (u->procs) {
 		struct uproc *p = u->procs;
@@ -713,6 +720,14 @@ cleanup:
 	free(tables);
 	free(pm);
 	return err;
+}
+
+void unwinder__wait(struct unwinder *u)
+{
+	pthread_mutex_lock(&u->lock);
+	while (u->qlen || u->sweep_wanted || u->busy)
+		pthread_cond_wait(&u->idle, &u->lock);
+	pthread_mutex_unlock(&u->lock);
 }
 
 void unwinder__sweep(struct unwinder *u)

@@ -50,6 +50,8 @@ void unwinder__free(struct unwinder *u);
  * lacks and (re)writes its entry.  0 or -ENOMEM.
  */
 int unwinder__add_process(struct unwinder *u, pid_t pid);
+/* Waits until the worker has done everything queued so far. */
+void unwinder__wait(struct unwinder *u);
 /* Asks the worker to forget processes that are gone and free the tables nobody maps. */
 void unwinder__sweep(struct unwinder *u);
 /* What the worker last published. */
