@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <dwarf.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,8 @@ struct elf_file {
 	GElf_Addr bias;
 	struct load_seg *segs;
 	size_t nsegs;
+	unsigned char build_id[64];	/* the same file in another container has the same */
+	size_t build_id_len;
 	struct fsym *syms;	/* built on first lookup; dwfl_module_addrinfo scans linearly */
 	size_t nsyms;
 	bool syms_built;
@@ -133,6 +136,7 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 
 	if (!s)
 		return NULL;
+	elf_version(EV_CURRENT);	/* build-ids are read with libelf before libdwfl runs */
 	s->names = names;
 	s->no_inline = o && o->no_inline;
 	if (o && o->debuginfo_path) {
@@ -327,6 +331,8 @@ static int read_segments(struct elf_file *f)
 
 static struct elf_file *file_from_fd(struct symbolizer *s, dev_t dev, ino_t ino, int fd,
 				     const char *name, const char *path);
+static struct elf_file *file_by_build_id(struct symbolizer *s, int fd);
+static size_t read_build_id(int fd, unsigned char *id, size_t size);
 
 static struct elf_file *file_open(struct symbolizer *s, pid_t pid, dev_t dev, ino_t ino,
 				  uint64_t start, uint64_t end, const char *path)
@@ -350,7 +356,40 @@ static struct elf_file *file_open(struct symbolizer *s, pid_t pid, dev_t dev, in
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
+	/* another file with this build-id (a copy in another container): share it */
+	f = file_by_build_id(s, fd);
+	if (f) {
+		close(fd);
+		return f;
+	}
 	return file_from_fd(s, dev, ino, fd, base ? base + 1 : path, path);
+}
+
+/* The build-id of the ELF file open at fd; its length, 0 if none. */
+static size_t read_build_id(int fd, unsigned char *id, size_t size)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	const void *bits;
+	ssize_t n = elf ? dwelf_elf_gnu_build_id(elf, &bits) : -1;
+
+	if (n > 0 && (size_t)n <= size)
+		memcpy(id, bits, (size_t)n);
+	else
+		n = 0;
+	if (elf)
+		elf_end(elf);
+	return (size_t)n;
+}
+
+static struct elf_file *file_by_build_id(struct symbolizer *s, int fd)
+{
+	unsigned char id[64];
+	size_t n = read_build_id(fd, id, sizeof(id));
+
+	for (struct elf_file *f = s->files; f && n; f = f->next)
+		if (f->build_id_len == n && !memcmp(f->build_id, id, n))
+			return f;
+	return NULL;
 }
 
 /*
@@ -385,6 +424,7 @@ static struct elf_file *file_from_fd(struct symbolizer *s, dev_t dev, ino_t ino,
 	}
 	f->dev = dev;
 	f->ino = ino;
+	f->build_id_len = read_build_id(fd, f->build_id, sizeof(f->build_id));
 	f->dwfl = dwfl_begin(&s->callbacks);
 	if (!f->dwfl) {
 		close(fd);

@@ -166,6 +166,35 @@ static void test_kernel_symbols(void **state)
 	strtab__free(st);
 }
 
+/* The same binary at two paths (two containers): one file, found by build-id. */
+static void test_same_build_id_shared(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct symbolizer *s = symbolizer__new(st, NULL);
+	char copy[] = "/tmp/flametop-symcopy-XXXXXX", cmd[256];
+	struct symbolizer_stats before, after;
+	struct target a, b;
+	int fd = mkstemp(copy);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "cp %s/sym_plain %s && chmod +x %s", FIXTURES, copy, copy);
+	assert_int_equal(system(cmd), 0);
+	spawn(FIXTURES "/sym_plain", &a);
+	spawn(copy, &b);
+	assert_string_equal(resolve(s, st, &a, 0), a.name[0]);
+	symbolizer__stats(s, &before);
+	assert_string_equal(resolve(s, st, &b, 0), b.name[0]);
+	symbolizer__stats(s, &after);
+	assert_int_equal(after.files, before.files);
+	reap(&a);
+	reap(&b);
+	unlink(copy);
+	symbolizer__free(s);
+	strtab__free(st);
+}
+
 /* A function inlined into another shows as its own frame after it, marked _[i]. */
 static void test_inlined_frames(void **state)
 {
@@ -220,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_symbols),
 		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_inlined_frames),
+		cmocka_unit_test(test_same_build_id_shared),
 	};
 
 	return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
