@@ -102,7 +102,7 @@ $(BUILD)/workloads/%: tests/workloads/%.c
 # stacks.  Sibling calls stay calls so every caller is a frame to find.
 NOFP := -O2 -fomit-frame-pointer -fno-optimize-sibling-calls
 UNWIND_WORKLOADS := $(BUILD)/workloads/split-nofp $(BUILD)/workloads/split-noeh \
-                    $(BUILD)/workloads/split-inline \
+                    $(BUILD)/workloads/split-inline $(BUILD)/workloads/split-debugframe \
                     $(BUILD)/workloads/split-badeh $(BUILD)/workloads/libplugin.so
 $(BUILD)/workloads/split-nofp: tests/workloads/split.c
 	@mkdir -p $(@D)
@@ -111,6 +111,12 @@ $(BUILD)/workloads/split-nofp: tests/workloads/split.c
 $(BUILD)/workloads/split-inline: tests/workloads/split.c
 	@mkdir -p $(@D)
 	gcc $(NOFP) -g -pthread -o $@ $<
+# no .eh_frame, but debug info's .debug_frame (what -g alone gives)
+$(BUILD)/workloads/split-debugframe: tests/workloads/split.c
+	@mkdir -p $(@D)
+	gcc $(NOFP) -g -fno-asynchronous-unwind-tables -pthread -o $@.tmp $<
+	objcopy --remove-section .eh_frame --remove-section .eh_frame_hdr $@.tmp $@
+	rm -f $@.tmp
 # no unwind tables at all
 $(BUILD)/workloads/split-noeh: tests/workloads/split.c
 	@mkdir -p $(@D)

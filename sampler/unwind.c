@@ -125,8 +125,17 @@ static int push(struct rows *rs, struct ft_unwind_row r)
 	return 0;
 }
 
+/* The frame at a from .eh_frame, else from .debug_frame; 0 or -1. */
+static int frame_at(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t a, Dwarf_Frame **fr)
+{
+	if (eh && dwarf_cfi_addrframe(eh, a, fr) == 0)
+		return 0;
+	return debug ? dwarf_cfi_addrframe(debug, a, fr) : -1;
+}
+
 /* Rows for [lo, hi); *gap_steps counts bytes without CFI. */
-static int walk(Dwarf_CFI *cfi, uint64_t lo, uint64_t hi, struct rows *rs, size_t *gap_steps)
+static int walk(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t lo, uint64_t hi, struct rows *rs,
+		size_t *gap_steps)
 {
 	uint64_t a = lo;
 
@@ -136,7 +145,7 @@ static int walk(Dwarf_CFI *cfi, uint64_t lo, uint64_t hi, struct rows *rs, size_
 		bool signal = false;
 		int err;
 
-		if (dwarf_cfi_addrframe(cfi, a, &fr)) {
+		if (frame_at(eh, debug, a, &fr)) {
 			err = push(rs, (struct ft_unwind_row){ .pc = (__u32)a });
 			if (err)
 				return err;
@@ -158,7 +167,9 @@ static int walk(Dwarf_CFI *cfi, uint64_t lo, uint64_t hi, struct rows *rs, size_
 
 long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
 {
-	Dwarf_CFI *cfi = dwarf_getcfi_elf(elf);
+	/* .eh_frame first; .debug_frame (when built without unwind tables) where it has none */
+	Dwarf_CFI *cfi = dwarf_getcfi_elf(elf), *debug_cfi = NULL;
+	Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
 	struct rows rs = { 0 };
 	size_t shstrndx, gap_steps = 0;
 	Elf_Scn *scn = NULL;
@@ -166,8 +177,13 @@ long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
 	int err = 0;
 
 	*out = NULL;
-	if (!cfi)
+	if (dw)
+		debug_cfi = dwarf_getcfi(dw);
+	if (!cfi && !debug_cfi) {
+		if (dw)
+			dwarf_end(dw);
 		return 0;
+	}
 	if (elf_getshdrstrndx(elf, &shstrndx)) {
 		err = -EINVAL;
 		goto cleanup;
@@ -187,7 +203,7 @@ long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
 			err = -EINVAL;
 			goto cleanup;
 		}
-		err = walk(cfi, sh.sh_addr, sh.sh_addr + sh.sh_size, &rs, &gap_steps);
+		err = walk(cfi, debug_cfi, sh.sh_addr, sh.sh_addr + sh.sh_size, &rs, &gap_steps);
 		if (err)
 			goto cleanup;
 		/* past the section's end nothing can be unwound */
@@ -197,7 +213,10 @@ long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
 		last_end = sh.sh_addr + sh.sh_size;
 	}
 cleanup:
-	dwarf_cfi_end(cfi);
+	if (cfi)
+		dwarf_cfi_end(cfi);
+	if (dw)
+		dwarf_end(dw);	/* and with it debug_cfi */
 	if (err) {
 		free(rs.v);
 		return err;

@@ -40,6 +40,12 @@ check "a function inlined into its callers is a frame of its own: leaf_sixty;spi
 check "--no-inline leaves them out" \
 	bash -c "grep -q ';leaf_sixty ' '$TMP/noinline.folded' && ! grep -q '_\[i\]' '$TMP/noinline.folded'"
 
+# --- .debug_frame when there is no .eh_frame -----------------------------------------
+start_workload "$TMP/wd.out" "$W/split-debugframe" -s 4
+"$FT" record -p "$WPID" --unwind dwarf -d 2 -o "$TMP/debugframe.folded" 2> /dev/null
+check "a binary with .debug_frame and no .eh_frame is unwound" \
+	grep -q '^split-debugfra[a-z]*;_start;.*;main;round_of_work;via_alpha;leaf_sixty' "$TMP/debugframe.folded"
+
 # --- Debian's xz and python3 ------------------------------------------------------
 head -c 60M /dev/urandom > "$TMP/rand"
 xz -6 -T1 -c "$TMP/rand" > /dev/null &

@@ -96,6 +96,23 @@ static void test_plt_and_signal_frame(void **state)
 	free(rows);
 }
 
+/* Without .eh_frame, .debug_frame (from -g) gives the same kind of rows. */
+static void test_debug_frame(void **state)
+{
+	const char *path = WORKLOADS "/split-debugframe";
+	struct ft_unwind_row *rows;
+	long n = rows_of(path, &rows);
+	const struct ft_unwind_row *r;
+
+	(void)state;
+	assert_true(n > 10);
+	r = unwind__find(rows, (size_t)n, symbol(path, "leaf_sixty"));
+	assert_non_null(r);
+	assert_int_equal(r->type, FT_CFA_RSP);
+	assert_int_equal(r->cfa_off, 8);
+	free(rows);
+}
+
 static void test_missing_and_broken_tables(void **state)
 {
 	struct ft_unwind_row *rows = (void *)1;
@@ -118,6 +135,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_of_a_binary_without_frame_pointers),
 		cmocka_unit_test(test_plt_and_signal_frame),
+		cmocka_unit_test(test_debug_frame),
 		cmocka_unit_test(test_missing_and_broken_tables),
 	};
 
