@@ -177,6 +177,8 @@ static int do_baseline(struct app *a)
 
 static int do_diff(struct app *a)
 {
+	if (!a->live && !a->before)
+		return live_only(a);
 	if (!a->before) {
 		app__message(a, "mark a baseline first (b), then d shows what changed since");
 		return HANDLED;

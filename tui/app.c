@@ -257,6 +257,7 @@ void app__refresh(struct app *a)
 {
 	static struct name_path zoom, sel;
 	bool had = a->tree != NULL;
+	uint64_t gen;
 
 	if (had) {
 		path_of(a->tree, a->zoom, &zoom);
@@ -274,7 +275,15 @@ void app__refresh(struct app *a)
 	}
 	a->zoom = had ? node_at(a->tree, &zoom) : CT_ROOT;
 	a->sel = had ? node_at(a->tree, &sel) : CT_ROOT;
-	flame__invalidate(&a->layout);
+	/*
+	 * The layout's child order stays valid while the tree keeps its nodes: a
+	 * rebuilt diff (possibly at a reused address) or a compacted history
+	 * renumbers them; new nodes alone are noticed by the layout itself.
+	 */
+	gen = a->live ? history__generation(a->live->history) : 0;
+	if (a->diff_on || gen != a->generation)
+		flame__invalidate(&a->layout);
+	a->generation = gen;
 	a->relayout = true;
 	a->top_stale = true;
 	a->marks_stale = true;

@@ -40,6 +40,7 @@ struct app {
 	const struct calltree *tree;
 	const struct calltree *after, *before;
 	struct live *live;		/* NULL when the profile is a file */
+	uint64_t generation;		/* of the live history when last laid out */
 	struct calltree *baseline;	/* owned: the live window marked with b */
 	char baseline_label[64];
 	struct diff *diff;		/* before -> after: the table, and the after shape */

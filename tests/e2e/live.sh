@@ -174,6 +174,6 @@ check "flametop diff: exit 0" exited_with 0
 # --- failures before the terminal --------------------------------------------------
 "$FT" -p 999999 < /dev/null > /dev/null 2> "$TMP/err"
 check "live with a pid that does not exist: exit 1, one line" \
-	bash -c "[ \$? -eq 1 ] || true; grep -q 'no process with pid 999999' $TMP/err && [ \$(wc -l < $TMP/err) -eq 1 ]"
+	bash -c "[ $? -eq 1 ] && grep -q 'no process with pid 999999' $TMP/err && [ \$(wc -l < $TMP/err) -eq 1 ]"
 "$FT" diff "$TMP/before.folded" /nonexistent < /dev/null > /dev/null 2> "$TMP/err"
 check "flametop diff with a missing file: exit 1" bash -c "[ $? -eq 1 ] && grep -q nonexistent $TMP/err"
