@@ -674,7 +674,6 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 		struct unwinder_stats us;
 
 		unwinder__stats(s->unw, &us);
-		st->unwind_processes = us.processes;
 		st->unwind_tables = us.tables;
 		st->unwind_rows = us.rows_used;
 		st->unwind_rows_cap = us.rows_cap;

@@ -40,7 +40,7 @@ struct sampler_stats {
 	uint64_t bpf_run_ns;	/* the program's run time, if bpf stats are on */
 	uint64_t bpf_run_cnt;
 	/* DWARF unwinding */
-	size_t unwind_processes, unwind_tables, unwind_rows, unwind_rows_cap;
+	size_t unwind_tables, unwind_rows, unwind_rows_cap;	/* rows_cap 0: fp only */
 	double unwind_build_seconds;
 };
 

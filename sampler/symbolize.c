@@ -752,14 +752,6 @@ size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, u
 	return 1;
 }
 
-uint32_t symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr)
-{
-	uint32_t id;
-
-	symbolizer__user_frames(s, pid, ptag, addr, &id, 1);
-	return id;
-}
-
 void symbolizer__tick(struct symbolizer *s)
 {
 	struct proc **pp;

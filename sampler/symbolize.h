@@ -46,7 +46,6 @@ uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr);
 
 /* Takes the snapshot of a process's mappings if it has none yet. */
 void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag);
-uint32_t symbolizer__user(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr);
 /*
  * The frames at addr: the function, then the functions inlined there
  * ("name_[i]", from DWARF debug info when present), outermost first.

@@ -133,6 +133,10 @@ int cmd_record(const struct options *o)
 	if (st.bpf_run_cnt)
 		fprintf(stderr, "; bpf %llu runs, %llu ns", (unsigned long long)st.bpf_run_cnt,
 			(unsigned long long)st.bpf_run_ns);
+	if (st.unwind_rows_cap)
+		fprintf(stderr, "; unwind tables %zu (%zu of %zu rows, built in %.2f s)",
+			st.unwind_tables, st.unwind_rows, st.unwind_rows_cap,
+			st.unwind_build_seconds);
 	fprintf(stderr, " -> %s\n", to_stdout ? "<stdout>" : o->output);
 	ret = 0;
 cleanup:
