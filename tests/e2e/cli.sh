@@ -36,6 +36,17 @@ if command -v setpriv > /dev/null; then
 	if [ $rc -eq 1 ] && grep -q 'needs root' err; then pass "not root (exit 1)"
 	else fail "not root: exit $rc $(cat err)"; fi
 fi
+# A kernel without BTF, for real: in a mount namespace of its own, flametop
+# sees an empty /sys/kernel/btf (nothing changes for the rest of the host).
+if command -v unshare > /dev/null && [ -e /sys/kernel/btf/vmlinux ]; then
+	unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh \
+		"$FT" record -a -d 1 -o nobtf.folded > out 2> err
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$(wc -l < err)" -eq 1 ] && grep -q 'no BTF.*CONFIG_DEBUG_INFO_BTF' err
+	then pass "a kernel without BTF (exit 1, one line)"
+	else fail "no BTF: exit $rc $(cat err)"; fi
+	check "no output file after the BTF error" bash -c '! ls -A | grep -q "nobtf.folded"'
+fi
 cd "$OLDPWD" || exit 1
 
 printf 'a;b 3\na;c 2\nbadline\n' > "$TMP/bad.folded"
