@@ -13,9 +13,18 @@ int atomic__open(struct atomic_file *af, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	struct stat st;
 	int fd, err;
 
 	*af = (struct atomic_file){ 0 };
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		/* /dev/null, a FIFO, a terminal: written to, never replaced */
+		af->f = fopen(path, "we");
+		if (!af->f)
+			return -errno;
+		af->direct = true;
+		return 0;
+	}
 	af->path = strdup(path);
 	af->tmp = malloc(strlen(path) + 16);
 	if (!af->path || !af->tmp) {
@@ -48,6 +57,14 @@ int atomic__commit(struct atomic_file *af, bool no_clobber)
 {
 	int err = 0;
 
+	if (af->direct) {
+		if (fflush(af->f) || ferror(af->f))
+			err = -(errno ? errno : EIO);
+		if (fclose(af->f) && !err)
+			err = -errno;
+		*af = (struct atomic_file){ 0 };
+		return err ? err : no_clobber ? -EEXIST : 0;
+	}
 	if (fflush(af->f) || ferror(af->f) || fsync(fileno(af->f)))
 		err = -(errno ? errno : EIO);
 	if (fclose(af->f) && !err)

@@ -3,6 +3,8 @@
  * atomic_file: an output file that appears whole or not at all.  Data goes
  * to a temporary file created (O_EXCL, so never through a symlink) in the
  * destination's directory; commit fsyncs it and renames it into place.
+ * A path that names an existing device or FIFO (/dev/null, a pipe) is
+ * written to directly instead: renaming over it would replace it.
  */
 #ifndef FLAMETOP_ATOMIC_H
 #define FLAMETOP_ATOMIC_H
@@ -14,6 +16,7 @@ struct atomic_file {
 	FILE *f;
 	char *tmp;
 	char *path;
+	bool direct;	/* writing to path itself, not a temporary */
 };
 
 /* 0 or -errno; on success af->f is open for writing. */

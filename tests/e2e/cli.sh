@@ -29,6 +29,8 @@ expect_exit 1 "a path that is not a cgroup" record -c /tmp -d 1 -o out2.folded
 check "the message says what a cgroup path must be" grep -q 'not a cgroup v2 directory' err
 check "no partial output after a cgroup error" bash -c '! ls -A | grep -q "out2.folded"'
 expect_exit 1 "output in a missing directory" record -d 1 -o /nonexistent/dir/x.folded
+"$FT" record -a -d 1 -o /dev/null 2> /dev/null
+check "record -o /dev/null leaves /dev/null a device" test -c /dev/null
 if command -v setpriv > /dev/null; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$FT" record -d 1 -o - \
 		> out 2> err
@@ -62,6 +64,13 @@ printf 'p;main;a 6\r\np;main;b 3\n\np;main;a 1\np;main 1\n' > "$TMP/in.folded"
 "$FT" fold "$TMP/in.folded" -o "$TMP/norm.folded"
 check "fold normalizes (merged, sorted, LF)" \
 	diff <(printf 'p;main 1\np;main;a 7\np;main;b 3\n') "$TMP/norm.folded"
+"$FT" fold "$TMP/in.folded" -o /dev/null
+check "fold -o /dev/null writes to the device, never replaces it" test -c /dev/null
+mkfifo "$TMP/fifo"
+cat "$TMP/fifo" > "$TMP/from-fifo" &
+"$FT" fold "$TMP/in.folded" -o "$TMP/fifo"
+wait $!
+check "fold -o FIFO writes into the pipe" diff "$TMP/norm.folded" "$TMP/from-fifo"
 "$FT" fold - < "$TMP/in.folded" > "$TMP/stdin.folded"
 check "fold reads stdin and writes stdout" diff "$TMP/norm.folded" "$TMP/stdin.folded"
 "$FT" report "$TMP/in.folded" > "$TMP/rep"
