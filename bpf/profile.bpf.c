@@ -51,7 +51,6 @@ struct {
 	struct {						\
 		__uint(type, BPF_MAP_TYPE_HASH);		\
 		__uint(max_entries, 32768);			\
-		__uint(map_flags, BPF_F_NO_PREALLOC);		\
 		__type(key, __u64);				\
 		__type(value, struct ft_stack);		\
 	} name SEC(".maps")
@@ -572,6 +571,47 @@ int BPF_PROG(on_exit, struct task_struct *task)
 	/* the whole thread group is gone once signal->live drops to zero */
 	if (BPF_CORE_READ(task, signal, live.counter) == 0)
 		bpf_map_delete_elem(&pids, &tgid);
+	return 0;
+}
+
+/*
+ * Kernel symbols without /proc/kallsyms: the kernel spends most of a read of
+ * that file formatting lines we would parse back.  This iterator writes
+ * binary records of the text symbols instead (the names are still expanded
+ * by the kernel, symbol by symbol).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ft_ksym_rec);
+} ksym_rec SEC(".maps");
+
+SEC("iter/ksym")
+int dump_ksyms(struct bpf_iter__ksym *ctx)
+{
+	struct kallsym_iter *it = ctx->ksym;
+	struct ft_ksym_rec *r;
+	__u32 zero = 0, len;
+	long n;
+	char t;
+
+	if (!it || !it->show_value)	/* kptr_restrict: no addresses for us */
+		return 0;
+	t = it->type | 0x20;
+	if (t != 't' && t != 'w')
+		return 0;
+	r = bpf_map_lookup_elem(&ksym_rec, &zero);
+	if (!r)
+		return 0;
+	r->addr = it->value;
+	n = bpf_probe_read_kernel_str(r->name, sizeof(r->name), it->name);
+	if (n <= 1)
+		return 0;
+	len = (__u32)n;
+	if (len > sizeof(r->name))
+		return 0;
+	bpf_seq_write(ctx->meta->seq, r, sizeof(r->addr) + len);
 	return 0;
 }
 

@@ -87,6 +87,17 @@ struct ft_proc_maps {
 #define EVENT_NEW_PROCESS 1
 #define EVENT_UNKNOWN_MAPPING 2	/* an address in no known mapping: dlopen? */
 
+/*
+ * Kernel symbols, as the ksym iterator writes them for the symbolizer: text
+ * symbols only, each an address and its NUL-terminated name, back to back.
+ */
+#define FT_KSYM_NAME_LEN 512	/* KSYM_NAME_LEN */
+
+struct ft_ksym_rec {
+	__u64 addr;
+	char name[FT_KSYM_NAME_LEN];
+};
+
 struct ft_proc_event {
 	__u32 type;
 	__u32 tgid;

@@ -289,15 +289,48 @@ static int intern_markers(struct sampler *s)
  * A count map holds one epoch's distinct keys, at most the samples of that
  * epoch (about a second, freq per CPU): size it for twice that, so a slow
  * drain still fits, instead of preallocating the maximum at every start.
+ * A sample adds at most two stacks.  The stack maps are preallocated: a map
+ * that allocates as it goes fails now and then in the sampling interrupt
+ * (its per-CPU free list runs dry before it is refilled).
  */
-static void size_counts(struct profile_bpf *skel, unsigned freq)
+static void size_maps(struct profile_bpf *skel, unsigned freq)
 {
 	long ncpus = libbpf_num_possible_cpus();
 	unsigned long n = 2ul * freq * (unsigned long)(ncpus > 0 ? ncpus : 1);
+	unsigned long counts = n < 4096 ? 4096 : n > 65536 ? 65536 : n;
+	unsigned long stacks = 2 * n < 2048 ? 2048 : 2 * n > 32768 ? 32768 : 2 * n;
 
-	n = n < 4096 ? 4096 : n > 65536 ? 65536 : n;
-	bpf_map__set_max_entries(skel->maps.counts0, (__u32)n);
-	bpf_map__set_max_entries(skel->maps.counts1, (__u32)n);
+	bpf_map__set_max_entries(skel->maps.counts0, (__u32)counts);
+	bpf_map__set_max_entries(skel->maps.counts1, (__u32)counts);
+	bpf_map__set_max_entries(skel->maps.stacks0, (__u32)stacks);
+	bpf_map__set_max_entries(skel->maps.stacks1, (__u32)stacks);
+}
+
+/* A fresh table: the ksym iterator's records, or /proc/kallsyms where it does not run. */
+static int read_kernel_symbols(void *ctx, struct ksyms *out)
+{
+	struct sampler *s = ctx;
+	struct bpf_link *link = bpf_program__attach_iter(s->skel->progs.dump_ksyms, NULL);
+	int fd = link ? bpf_iter_create(bpf_link__fd(link)) : -1, err;
+
+	err = fd >= 0 ? ksyms__read(out, fd) : -1;
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	return err ? ksyms__read(out, -1) : 0;
+}
+
+/* The table this boot's first run left in the cache, else a fresh one, cached. */
+static int load_kernel_symbols(struct sampler *s)
+{
+	struct ksyms k;
+
+	if (ksyms__load_cache(&k, KSYMS_CACHE)) {
+		if (read_kernel_symbols(s, &k))
+			return -1;
+		ksyms__save_cache(&k, KSYMS_CACHE);	/* best effort: /run may be read-only */
+	}
+	return symbolizer__set_kernel(s->sym, &k, read_kernel_symbols, s);
 }
 
 struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
@@ -307,6 +340,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	struct stat cgst;
 	struct sampler *s;
 	int cgfd = -1, ret;
+	bool dwarf;
 
 	if (geteuid() != 0) {
 		fail(err, errlen, "sampling needs root (CAP_BPF and CAP_PERFMON): run flametop "
@@ -347,8 +381,9 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	s->skel->rodata->filter_cgroup = o->target == SAMPLE_CGROUP;
 	s->skel->rodata->user_stacks = o->user;
 	s->skel->rodata->kernel_stacks = o->kernel;
-	size_counts(s->skel, o->freq);
-	if (o->unwind != UNWIND_FP) {
+	size_maps(s->skel, o->freq);
+	dwarf = o->unwind != UNWIND_FP && o->user;	/* --kernel-only: no user stacks to unwind */
+	if (dwarf) {
 		s->skel->rodata->dwarf_unwind = true;
 		s->skel->rodata->fp_fallback = o->unwind == UNWIND_AUTO;
 		bpf_map__set_max_entries(s->skel->maps.unwind_rows, UNWIND_ROWS);
@@ -357,6 +392,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	}
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
 	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
+	bpf_program__set_autoload(s->skel->progs.dump_ksyms, o->kernel);
 	ret = profile_bpf__load(s->skel);
 	if (ret) {
 		fail(err, errlen, "the kernel refused the BPF program (%s); run with "
@@ -374,7 +410,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 			goto err_free;
 		}
 	}
-	if (o->unwind != UNWIND_FP) {
+	if (dwarf) {
 		s->unw = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows), UNWIND_ROWS,
 				       bpf_map__fd(s->skel->maps.unwind_pages), UNWIND_PAGES,
 				       bpf_map__fd(s->skel->maps.unwind_procs));
@@ -392,7 +428,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 		fail(err, errlen, "out of memory");
 		goto err_free;
 	}
-	if (o->kernel && symbolizer__load_kernel(s->sym))
+	if (o->kernel && load_kernel_symbols(s))
 		fprintf(stderr, "flametop: cannot read kernel symbols from /proc/kallsyms; "
 			"kernel frames will show as [unknown]_[k]\n");
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);

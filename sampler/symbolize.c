@@ -7,10 +7,12 @@
 #include <gelf.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "procmaps.h"
@@ -23,12 +25,6 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
 #define PROC_IDLE_TICKS	60
 #define CACHE_BITS	16
 #define PROC_BUCKETS	1024	/* processes hashed by (pid, ptag) */
-
-struct ksym {
-	uint64_t addr;
-	const char *name;
-	uint32_t id;		/* strtab id of "name_[k]", or CT_NONE-like UINT32_MAX */
-};
 
 struct load_seg {
 	uint64_t offset, filesz, vaddr;
@@ -89,9 +85,11 @@ struct symbolizer {
 	char *debuginfo_path;
 	bool no_inline;
 	Dwfl_Callbacks callbacks;
-	char *kbuf;
-	struct ksym *ksyms;
-	size_t nksyms;
+	struct ksyms k;		/* the kernel's symbols */
+	uint32_t *kids;		/* strtab id + 1 of each one's "name_[k]"; 0: not yet */
+	int (*kreload)(void *ctx, struct ksyms *out);
+	void *kreload_ctx;
+	uint64_t kloaded_ns;
 	uint32_t kunknown, uunknown;
 	struct proc *procs[PROC_BUCKETS];
 	size_t nprocs;
@@ -195,116 +193,75 @@ void symbolizer__free(struct symbolizer *s)
 		fn = f->next;
 		file_free(f);
 	}
-	free(s->ksyms);
-	free(s->kbuf);
+	ksyms__free(&s->k);
+	free(s->kids);
 	free(s->debuginfo_path);
 	free(s);
 }
 
 /* --- kernel ------------------------------------------------------------- */
 
-static int ksym_cmp(const void *a, const void *b)
+static uint64_t now_ns(void)
 {
-	const struct ksym *x = a, *y = b;
+	struct timespec ts;
 
-	return (x->addr > y->addr) - (x->addr < y->addr);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int symbolizer__load_kernel(struct symbolizer *s)
+int symbolizer__set_kernel(struct symbolizer *s, struct ksyms *k,
+			   int (*reload)(void *ctx, struct ksyms *out), void *ctx)
 {
-	size_t cap = 0, len = 0, n, ncap = 0;
-	bool sorted = true;
-	char *line;
-	int err = 0;
-	FILE *f = fopen("/proc/kallsyms", "re");
+	uint32_t *ids = calloc(k->n ? k->n : 1, sizeof(*ids));
 
-	if (!f)
-		return -errno;
-	/* slurp: the names point into this buffer */
-	for (;;) {
-		if (cap - len < 65536) {
-			char *nb = realloc(s->kbuf, cap ? cap * 2 : 1 << 22);
-
-			if (!nb) {
-				err = -ENOMEM;
-				goto out;
-			}
-			s->kbuf = nb;
-			cap = cap ? cap * 2 : 1 << 22;
-		}
-		n = fread(s->kbuf + len, 1, cap - len - 1, f);
-		len += n;
-		if (!n)
-			break;
+	if (!ids) {
+		ksyms__free(k);
+		return -ENOMEM;
 	}
-	s->kbuf[len] = '\0';
-	/* "ffffffff81000000 T name[\t[module]]" per line; text symbols only */
-	for (line = s->kbuf; line < s->kbuf + len;) {
-		char *nl = memchr(line, '\n', (size_t)(s->kbuf + len - line)), *p = line, *name;
-		uint64_t addr = 0;
+	ksyms__free(&s->k);
+	free(s->kids);
+	s->k = *k;
+	memset(k, 0, sizeof(*k));
+	s->kids = ids;
+	s->kreload = reload;
+	s->kreload_ctx = ctx;
+	s->kloaded_ns = now_ns();
+	return 0;
+}
 
-		if (!nl)
-			nl = s->kbuf + len;
-		*nl = '\0';
-		for (;; p++) {
-			unsigned d = (unsigned char)*p;
+/*
+ * An address outside the kernel's and the modules' text (a BPF program, an
+ * ftrace trampoline) may be newer than the table: read a fresh one if the
+ * table came from the cache, or at most every 10 s.
+ */
+static void maybe_reload_kernel(struct symbolizer *s, uint64_t addr)
+{
+	struct ksyms fresh;
 
-			if (d - '0' < 10)
-				d -= '0';
-			else if ((d | 0x20) - 'a' < 6)
-				d = (d | 0x20) - 'a' + 10;
-			else
-				break;
-			addr = addr << 4 | d;
-		}
-		line = nl + 1;
-		if (p[0] != ' ' || !p[1] || p[2] != ' ' || !addr || !strchr("tTwW", p[1]))
-			continue;
-		name = p + 3;
-		name[strcspn(name, " \t")] = '\0';	/* drop "[module]" */
-		if (s->nksyms == ncap) {
-			struct ksym *nk;
-
-			ncap = ncap ? ncap * 2 : 65536;
-			nk = realloc(s->ksyms, ncap * sizeof(*nk));
-			if (!nk) {
-				err = -ENOMEM;
-				goto out;
-			}
-			s->ksyms = nk;
-		}
-		if (s->nksyms && addr < s->ksyms[s->nksyms - 1].addr)
-			sorted = false;
-		s->ksyms[s->nksyms++] = (struct ksym){ addr, name, UINT32_MAX };
-	}
-	if (!sorted)	/* the kernel lists them in order; sort only if not */
-		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), ksym_cmp);
-	if (!s->nksyms)
-		err = -ENOENT;	/* kptr_restrict hides the addresses */
-out:
-	fclose(f);
-	return err;
+	if (!s->kreload || ksyms__covers(&s->k, addr))
+		return;
+	if (!s->k.cached && now_ns() - s->kloaded_ns < 10000000000ull)
+		return;
+	if (s->kreload(s->kreload_ctx, &fresh) || symbolizer__set_kernel(s, &fresh, s->kreload,
+									  s->kreload_ctx))
+		s->kloaded_ns = now_ns();	/* keep the old table; try again later */
 }
 
 uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr)
 {
-	size_t lo = 0, hi = s->nksyms;
-	struct ksym *k;
+	size_t i;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->ksyms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
+	maybe_reload_kernel(s, addr);
+	i = ksyms__find(&s->k, addr);
+	if (!i)
 		return s->kunknown;
-	k = &s->ksyms[lo - 1];
-	if (k->id == UINT32_MAX)
-		k->id = intern_fmt(s, "", k->name, strlen(k->name), "_[k]");
-	return k->id;
+	i--;
+	if (!s->kids[i]) {
+		const char *name = s->k.names + s->k.name[i];
+
+		s->kids[i] = intern_fmt(s, "", name, strlen(name), "_[k]") + 1;
+	}
+	return s->kids[i] - 1;
 }
 
 /* --- files ---------------------------------------------------------------- */

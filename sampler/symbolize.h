@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "../profile/strtab.h"
+#include "ksyms.h"
 
 struct symbolizer_opts {
 	/*
@@ -40,8 +41,13 @@ struct symbolizer;
 struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer_opts *o);
 void symbolizer__free(struct symbolizer *s);
 
-/* Reads /proc/kallsyms; 0 or -errno. */
-int symbolizer__load_kernel(struct symbolizer *s);
+/*
+ * Takes k as the kernel's symbols (the symbolizer owns it from now on, and
+ * k is emptied).  reload, if not NULL, fills a fresh table when an address
+ * lies outside the text k covers.  0 or -ENOMEM (k is freed).
+ */
+int symbolizer__set_kernel(struct symbolizer *s, struct ksyms *k,
+			   int (*reload)(void *ctx, struct ksyms *out), void *ctx);
 uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr);
 
 /* Takes the snapshot of a process's mappings if it has none yet. */

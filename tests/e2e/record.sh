@@ -43,6 +43,22 @@ check "--no-kernel has no kernel frames" \
 check "--kernel-only has no user frames" bash -c "! grep -q 'leaf_' '$TMP/kern.folded'"
 check "-o - writes to stdout" valid_folded "$TMP/kern.folded"
 
+# kernel symbols: read fresh (the ksym iterator), then from this boot's cache
+rm -f /run/flametop/ksyms
+dd if=/dev/zero of=/dev/null bs=64k count=100000000 2> /dev/null &
+DD=$!; PIDS+=("$DD")
+"$FT" record -p "$DD" --kernel-only -d 2 -o "$TMP/k1.folded" 2> /dev/null
+check "kernel frames are named (read fresh)" grep -q '^dd;.*ksys_read_\[k\]' "$TMP/k1.folded"
+check "the kernel's symbols are cached, for root alone" \
+	bash -c '[ "$(stat -c %a:%U /run/flametop/ksyms)" = 600:root ]'
+before=$(stat -c %i:%Y /run/flametop/ksyms)
+"$FT" record -p "$DD" --kernel-only -d 2 -o "$TMP/k2.folded" 2> /dev/null
+check "the second run uses the cache as it is" \
+	bash -c "[ \"\$(stat -c %i:%Y /run/flametop/ksyms)\" = '$before' ]"
+check "kernel frames are named from the cache" grep -q '^dd;.*ksys_read_\[k\]' "$TMP/k2.folded"
+check "no kernel frame is unnamed" bash -c "! grep -q 'unknown\]_\[k\]' '$TMP/k2.folded'"
+kill "$DD"
+
 # the whole host sees the workload among the rest
 cp "$W" "$TMP/bystander"
 start_workload "$TMP/b.out" "$TMP/bystander" -s 6
