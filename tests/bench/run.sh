@@ -40,11 +40,46 @@ cat "$T"/time.? | sort -n | awk -v mb="$mb" -v lines="$lines" '
 		mb, lines, t[1], mb / t[1], t[3], mb / t[3], kb / 1024 }'
 
 echo "## record CPU: 10 s whole host at 99 Hz, every CPU busy"
-for c in $(seq "$(nproc)"); do "$W" -s 75 > /dev/null & done
+for c in $(seq "$(nproc)"); do "$W" -s 120 > /dev/null & done
 sleep 1
+# task-clock: user + sys of a process and its children, to the microsecond
+cpu_ms() {	# cpu_ms FILE COMMAND...: runs COMMAND, appends its CPU ms to FILE
+	local f=$1; shift
+	perf stat -x, -e task-clock -o "$T/stat" "$@"
+	awk -F, '/task-clock/ { printf "%.1f\n", $1 }' "$T/stat" >> "$f"
+}
+ft_run() {	# ft_run NAME: one capture; its user+sys+BPF ms in $T/NAME
+	cpu_ms "$T/$1.cpu" env FLAMETOP_BPF_STATS=1 "$FT" record -a --unwind fp --no-inline \
+		-F 99 -d 10 -o "$T/ft.folded" 2> "$T/ft.err"
+	sed -n 's/.*bpf [0-9]* runs, \([0-9]*\) ns.*/\1/p' "$T/ft.err" |
+		awk '{ printf "%.1f\n", $1 / 1e6 }' >> "$T/$1.bpf"
+}
 for run in 1 2 3; do
 	# the work perf record -g + perf script do: frame pointers, no inline expansion
-	# (tests/bench/unwind.sh prices DWARF unwinding)
+	# (tests/bench/unwind.sh prices DWARF unwinding).  Cold: the first run after
+	# boot (or a module change) reads the kernel's symbols; warm: the cached ones.
+	rm -f /run/flametop/ksyms
+	ft_run cold
+	ft_run warm
+	: > "$T/perf.run"
+	cpu_ms "$T/perf.run" perf record -q -F 99 -g -a -o "$T/p.data" -- sleep 10 > /dev/null 2>&1
+	cpu_ms "$T/perf.run" sh -c "perf script -i '$T/p.data' > '$T/p.txt' 2>/dev/null"
+	cpu_ms "$T/perf.run" "$FT" fold "$T/p.txt" -o "$T/p.folded"
+	awk '{ t += $1 } END { printf "%.1f\n", t }' "$T/perf.run" >> "$T/perf.cpu"
+	c=$(tail -1 "$T/cold.cpu"); cb=$(tail -1 "$T/cold.bpf")
+	w=$(tail -1 "$T/warm.cpu"); wb=$(tail -1 "$T/warm.bpf"); p=$(tail -1 "$T/perf.cpu")
+	awk -v c="$c" -v cb="$cb" -v w="$w" -v wb="$wb" -v p="$p" -v r="$run" -v pp="$(tr '\n' ' ' < "$T/perf.run")" 'BEGIN {
+		printf "run %d: flametop cold %.1f + bpf %.1f = %.1f ms (%.3f), warm %.1f + bpf %.1f = %.1f ms (%.3f); perf record+script+fold %.1f ms (%s)\n",
+			r, c, cb, c + cb, (c + cb) / p, w, wb, w + wb, (w + wb) / p, p, pp }'
+done
+med() { sort -n "$1" | sed -n 2p; }
+awk -v c="$(med "$T/cold.cpu")" -v cb="$(med "$T/cold.bpf")" -v w="$(med "$T/warm.cpu")" \
+	-v wb="$(med "$T/warm.bpf")" -v p="$(med "$T/perf.cpu")" 'BEGIN {
+	printf "median: flametop cold %.1f ms, warm %.1f ms; perf %.1f ms -> flametop uses %.3f (cold) and %.3f (warm) of perf'"'"'s CPU (goal <= 0.2)\n",
+		c + cb, w + wb, p, (c + cb) / p, (w + wb) / p }'
+kill $(jobs -p) 2> /dev/null
+wait 2> /dev/null
+tests/bench/unwind.sh prices DWARF unwinding)
 	/usr/bin/time -f "%U %S" -o "$T/ft.time" env FLAMETOP_BPF_STATS=1 \
 		"$FT" record -a --unwind fp --no-inline -F 99 -d 10 -o "$T/ft.folded" 2> "$T/ft.err"
 	read -r u s < "$T/ft.time"

@@ -30,3 +30,28 @@ for mode in fp auto; do
 		"bpf $(awk -v b="${ns:-0}" -v r="${runs:-1}" 'BEGIN { printf "%.0f", b / (r ? r : 1) }') ns per run;" \
 		"$reach% of samples reach __libc_start_main"
 done
+
+echo "## what a sample costs here, whatever the unwinder (same busy host, 10 s each)"
+# At 99 Hz every run starts with cold caches; at 999 Hz they stay warm, which
+# shows what the walk itself costs.
+for hz in 99 999; do
+	for mode in fp auto; do
+		FLAMETOP_BPF_STATS=1 "$FT" record -a --unwind "$mode" -F "$hz" -d 10 -o /dev/null 2> "$T/r.err"
+		sed -n 's/.*bpf \([0-9]*\) runs, \([0-9]*\) ns.*/\1 \2/p' "$T/r.err" |
+			awk -v hz="$hz" -v m="$mode" '{ printf "flametop --unwind %s at %d Hz: %.0f ns per sample\n", m, hz, $2 / $1 }'
+	done
+done
+# The floor: bpftrace's perf_event programs at 99 Hz, one that only counts,
+# and one that counts by the kernel's own frame-pointer stacks (bcc's profile).
+if command -v bpftrace > /dev/null && command -v bpftool > /dev/null; then
+	old=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q kernel.bpf_stats_enabled=1
+	for prog in 'profile:hz:99 { @n = count(); }' 'profile:hz:99 { @[kstack, ustack] = count(); }'; do
+		timeout 12 bpftrace -e "$prog" > /dev/null 2>&1 &
+		sleep 10
+		bpftool prog show | grep -A1 ' perf_event ' | grep -o 'run_time_ns [0-9]* run_cnt [0-9]*' |
+			awk -v p="$prog" '{ printf "bpftrace %s: %.0f ns per sample\n", p, $2 / $4 }'
+		wait $!
+	done
+	sysctl -q kernel.bpf_stats_enabled="$old"
+fi
