@@ -272,7 +272,7 @@ static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
 	}
 	r->lo = 0;
 	r->hi = pm->n;
-	bpf_iter_num_new(&it, 0, 8);
+	bpf_iter_num_new(&it, 0, 10);	/* > log2(FT_MAX_MAPS + 1) */
 	while (bpf_iter_num_next(&it) && r->lo < r->hi) {
 		mid = (r->lo + r->hi) / 2;
 		/* FT_MAX_MAPS is a power of two: the mask shows the verifier the bound */

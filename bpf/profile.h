@@ -63,7 +63,7 @@ struct ft_unwind_row {
 	__u8 pad;
 };
 
-#define FT_MAX_MAPS 128
+#define FT_MAX_MAPS 256	/* a process's code mappings; neighbours without tables are one */
 
 struct ft_map {
 	__u64 start, end;	/* the mapping's addresses */

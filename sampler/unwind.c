@@ -672,7 +672,8 @@ out:
 static int add_process_now(struct unwinder *u, pid_t pid)
 {
 	struct ft_proc_maps *pm = calloc(1, sizeof(*pm));
-	struct table **tables = calloc(FT_MAX_MAPS, sizeof(*tables));
+	size_t tcap = 64;
+	struct table **tables = calloc(tcap, sizeof(*tables));
 	struct uproc *p;
 	char path[64], line[4400];
 	size_t ntables = 0;
@@ -690,15 +691,23 @@ static int add_process_now(struct unwinder *u, pid_t pid)
 		err = -errno;
 		goto cleanup;
 	}
-	while (pm->n < FT_MAX_MAPS && fgets(line, sizeof(line), f)) {
+	while (fgets(line, sizeof(line), f)) {
 		struct map_entry e;
 		struct table *t;
-		struct ft_map *m;
+		struct ft_map *m, *prev = pm->n ? &pm->m[pm->n - 1] : NULL;
 
 		if (!procmaps__parse(line, &e) || e.perms[2] != 'x')
 			continue;
-		m = &pm->m[pm->n];
-		*m = (struct ft_map){ .start = e.start, .end = e.end };
+		if (ntables == tcap) {
+			struct table **nt = realloc(tables, 2 * tcap * sizeof(*nt));
+
+			if (!nt) {
+				err = -ENOMEM;
+				break;
+			}
+			tables = nt;
+			tcap *= 2;
+		}
 		if (*e.name == '/' && e.ino)
 			t = table_get(u, pid, e.name, e.start, e.end, makedev(e.maj, e.min),
 				      (ino_t)e.ino);
@@ -706,6 +715,22 @@ static int add_process_now(struct unwinder *u, pid_t pid)
 			t = table_get(u, pid, e.name, e.start, e.end, 0, 0);
 		else
 			t = NULL;	/* anonymous code (JIT): frame pointers, or the end */
+		/*
+		 * Code without a table next to code without a table (a JIT's
+		 * many regions) is one entry: the walker does the same in both.
+		 */
+		if (prev && prev->end == e.start && !prev->row_count && (!t || !t->row_count)) {
+			prev->end = e.end;
+			if (t) {
+				t->refs++;
+				tables[ntables++] = t;
+			}
+			continue;
+		}
+		if (pm->n == FT_MAX_MAPS)
+			break;
+		m = &pm->m[pm->n];
+		*m = (struct ft_map){ .start = e.start, .end = e.end };
 		if (t && t->row_count && bias_of(t, e.start, e.offset, &m->bias)) {
 			m->row_start = t->row_start;
 			m->row_count = t->row_count;
@@ -720,8 +745,8 @@ static int add_process_now(struct unwinder *u, pid_t pid)
 		pm->n++;
 	}
 	fclose(f);
-	if (bpf_map_update_elem(u->procs_fd, &key, pm, BPF_ANY)) {
-		err = -errno;
+	if (err || bpf_map_update_elem(u->procs_fd, &key, pm, BPF_ANY)) {
+		err = err ? err : -errno;
 		for (size_t i = 0; i < ntables; i++)
 			tables[i]->refs--;
 		goto cleanup;

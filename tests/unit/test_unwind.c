@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* .eh_frame -> unwind rows, on ELF files the build makes and on the system's libc. */
+#include <bpf/bpf.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -130,6 +136,80 @@ static void test_missing_and_broken_tables(void **state)
 	free(rows);
 }
 
+/*
+ * A process with more code regions than a process entry holds (a JIT's):
+ * neighbouring regions without tables share one entry, so the libraries
+ * mapped after them keep theirs.
+ */
+static void test_many_code_mappings(void **state)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, no_prealloc, .map_flags = BPF_F_NO_PREALLOC);
+	int rows = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_rows", 4, sizeof(struct ft_unwind_row),
+				  1 << 20, NULL);
+	int pages = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_pages", 4, 4, 1 << 18, NULL);
+	int procs = bpf_map_create(BPF_MAP_TYPE_HASH, "t_procs", 4, sizeof(struct ft_proc_maps),
+				   16, &no_prealloc);
+	uint64_t fn = (uint64_t)(uintptr_t)dlsym(RTLD_DEFAULT, "fopen"), lo = 0, hi = 0;
+	size_t i, npages = 4 * FT_MAX_MAPS, psz = (size_t)sysconf(_SC_PAGESIZE);
+	struct ft_proc_maps *pm = calloc(1, sizeof(*pm));
+	const struct ft_map *libc = NULL, *jit = NULL;
+	struct unwinder *u;
+	int ready[2];
+	__u32 key;
+	pid_t pid;
+
+	(void)state;
+	assert_true(rows >= 0 && pages >= 0 && procs >= 0);
+	assert_non_null(pm);
+	assert_true(fn != 0);
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* one region, every page its own mapping: alternating permissions */
+		char *r = mmap(NULL, npages * psz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* a failed assertion must not leave it */
+		if (r == MAP_FAILED)
+			_exit(1);
+		for (i = 0; i < npages; i++)
+			mprotect(r + i * psz, psz, PROT_READ | PROT_EXEC | (i & 1 ? PROT_WRITE : 0));
+		lo = (uint64_t)(uintptr_t)r;
+		if (write(ready[1], &lo, sizeof(lo)) != sizeof(lo))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &lo, sizeof(lo)), sizeof(lo));
+	hi = lo + npages * psz;
+	u = unwinder__new(rows, 1 << 20, pages, 1 << 18, procs);
+	assert_non_null(u);
+	assert_int_equal(unwinder__add_process(u, pid), 0);
+	unwinder__wait(u);
+	key = (__u32)pid;
+	assert_int_equal(bpf_map_lookup_elem(procs, &key, pm), 0);
+	for (i = 0; i < pm->n; i++) {
+		if (pm->m[i].start <= fn && fn < pm->m[i].end)
+			libc = &pm->m[i];
+		if (pm->m[i].start <= lo && lo < pm->m[i].end)
+			jit = &pm->m[i];
+	}
+	assert_non_null(jit);
+	assert_true(jit->start == lo && jit->end == hi);	/* 4 x FT_MAX_MAPS mappings, one entry */
+	assert_int_equal(jit->row_count, 0);
+	assert_non_null(libc);
+	assert_true(libc->row_count > 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unwinder__free(u);
+	free(pm);
+	close(ready[0]);
+	close(ready[1]);
+	close(rows);
+	close(pages);
+	close(procs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_plt_and_signal_frame),
 		cmocka_unit_test(test_debug_frame),
 		cmocka_unit_test(test_missing_and_broken_tables),
+		cmocka_unit_test(test_many_code_mappings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
