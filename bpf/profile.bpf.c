@@ -428,34 +428,44 @@ static __always_inline void report_unknown_mapping(__u32 tgid)
 }
 
 /*
+ * x86-64's registers as the ABI lays them out (ptrace's user_regs_struct,
+ * the perf_event context, and the kernel's pt_regs alike): a fixed layout,
+ * so no CO-RE relocation — each relocated type costs libbpf a scan of the
+ * kernel's whole BTF at every start.
+ */
+struct ft_regs {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	__u64 ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+
+/*
  * Walks the user stack with the unwind tables; returns the stack's hash,
  * or 0 when this process has no tables yet (the caller uses frame pointers).
  */
-static __always_inline __u64 dwarf_stack(struct bpf_perf_event_data *ctx, __u32 tgid,
-					 struct scratch *s, __u32 *flags)
+static __always_inline __u64 dwarf_stack(void *ctx, __u32 tgid, struct scratch *s, __u32 *flags)
 {
 	struct ft_unwind_state u = { .r = &s->regs, .st = &s->ustack };
 	struct ft_unwind_regs *r = &s->regs;
+	struct ft_regs *cr = ctx;	/* bpf_perf_event_data starts with the registers */
 	struct task_struct *task;
-	struct pt_regs *regs;
+	struct ft_regs *regs;
 	__u32 end;
 
 	u.pm = bpf_map_lookup_elem(&unwind_procs, &tgid);
 	if (!u.pm)
 		return 0;
-	if (ctx->regs.csx & 3) {	/* user mode; ctx fields are read whole */
-		r->ip = ctx->regs.ip;
-		r->sp = ctx->regs.sp;
-		r->bp = ctx->regs.bp;
+	if (cr->cs & 3) {	/* user mode; ctx fields are read whole */
+		r->ip = cr->ip;
+		r->sp = cr->sp;
+		r->bp = cr->bp;
 	} else {
 		/* in the kernel: the user registers saved at entry */
 		task = bpf_get_current_task_btf();
-		regs = (struct pt_regs *)bpf_task_pt_regs(task);
-		if (!regs)
+		regs = (struct ft_regs *)bpf_task_pt_regs(task);
+		if (!regs || bpf_probe_read_kernel(&r->ip, sizeof(r->ip), &regs->ip) ||
+		    bpf_probe_read_kernel(&r->sp, sizeof(r->sp), &regs->sp) ||
+		    bpf_probe_read_kernel(&r->bp, sizeof(r->bp), &regs->bp))
 			return 0;
-		r->ip = BPF_CORE_READ(regs, ip);
-		r->sp = BPF_CORE_READ(regs, sp);
-		r->bp = BPF_CORE_READ(regs, bp);
 	}
 	r->n = 0;
 	r->status = 0;
@@ -502,7 +512,7 @@ static __always_inline void notice_process(struct ft_stack_key *key)
 }
 
 SEC("perf_event")
-int on_sample(struct bpf_perf_event_data *ctx)
+int on_sample(void *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, zero = 0;

@@ -47,6 +47,8 @@ struct sampler {
 	struct unwinder *unw;	/* NULL with --unwind fp */
 	struct strtab *names;
 	bool pids_mode, kernel;
+	struct ksyms kcache;	/* until handed to the symbolizer */
+	bool kcache_ok;
 	int stats_fd;
 	char cgroup_path[8192];	/* -c: the directory, to notice it is removed */
 	dev_t cgroup_dev;
@@ -71,7 +73,9 @@ static int fail(char *err, size_t len, const char *fmt, ...)
 
 static int silent_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
 {
-	if (lvl == LIBBPF_WARN && getenv("FLAMETOP_DEBUG"))
+	const char *debug = getenv("FLAMETOP_DEBUG");	/* 1: libbpf's warnings; 2: all it says */
+
+	if (debug && (lvl == LIBBPF_WARN || !strcmp(debug, "2")))
 		return vfprintf(stderr, fmt, ap);
 	return 0;
 }
@@ -306,31 +310,38 @@ static void size_maps(struct profile_bpf *skel, unsigned freq)
 	bpf_map__set_max_entries(skel->maps.stacks1, (__u32)stacks);
 }
 
-/* A fresh table: the ksym iterator's records, or /proc/kallsyms where it does not run. */
+/*
+ * A fresh table: the ksym iterator's records, or /proc/kallsyms where it does
+ * not run (or was not loaded: the cache was good at the start).
+ */
 static int read_kernel_symbols(void *ctx, struct ksyms *out)
 {
 	struct sampler *s = ctx;
-	struct bpf_link *link = bpf_program__attach_iter(s->skel->progs.dump_ksyms, NULL);
-	int fd = link ? bpf_iter_create(bpf_link__fd(link)) : -1, err;
+	struct bpf_link *link = NULL;
+	int fd = -1, err = -1;
 
-	err = fd >= 0 ? ksyms__read(out, fd) : -1;
-	if (fd >= 0)
+	if (bpf_program__fd(s->skel->progs.dump_ksyms) >= 0)
+		link = bpf_program__attach_iter(s->skel->progs.dump_ksyms, NULL);
+	if (link)
+		fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd >= 0) {
+		err = ksyms__read(out, fd);
 		close(fd);
+	}
 	bpf_link__destroy(link);
 	return err ? ksyms__read(out, -1) : 0;
 }
 
-/* The table this boot's first run left in the cache, else a fresh one, cached. */
+/* This boot's table from the cache (s->kcache, read before loading), else a fresh one, cached. */
 static int load_kernel_symbols(struct sampler *s)
 {
-	struct ksyms k;
-
-	if (ksyms__load_cache(&k, KSYMS_CACHE)) {
-		if (read_kernel_symbols(s, &k))
+	if (!s->kcache_ok) {
+		if (read_kernel_symbols(s, &s->kcache))
 			return -1;
-		ksyms__save_cache(&k, KSYMS_CACHE);	/* best effort: /run may be read-only */
+		ksyms__save_cache(&s->kcache, KSYMS_CACHE);	/* best effort: /run may be read-only */
 	}
-	return symbolizer__set_kernel(s->sym, &k, read_kernel_symbols, s);
+	s->kcache_ok = false;
+	return symbolizer__set_kernel(s->sym, &s->kcache, read_kernel_symbols, s);
 }
 
 struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
@@ -392,7 +403,9 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	}
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
 	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
-	bpf_program__set_autoload(s->skel->progs.dump_ksyms, o->kernel);
+	/* the cached kernel symbols first: with them, the iterator need not be loaded */
+	s->kcache_ok = o->kernel && !ksyms__load_cache(&s->kcache, KSYMS_CACHE);
+	bpf_program__set_autoload(s->skel->progs.dump_ksyms, o->kernel && !s->kcache_ok);
 	ret = profile_bpf__load(s->skel);
 	if (ret) {
 		fail(err, errlen, "the kernel refused the BPF program (%s); run with "
@@ -467,6 +480,7 @@ void sampler__free(struct sampler *s)
 	ring_buffer__free(s->rb);
 	profile_bpf__destroy(s->skel);
 	symbolizer__free(s->sym);
+	ksyms__free(&s->kcache);
 	unwinder__free(s->unw);
 	if (s->stats_fd >= 0)
 		close(s->stats_fd);

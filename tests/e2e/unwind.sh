@@ -112,6 +112,15 @@ start_workload "$TMP/w4.out" "$W/plugin_host" "$W/libplugin.so" -s 4 -d 300
 "$FT" record -p "$WPID" -d 2 -o "$TMP/deep.folded" 2> "$TMP/deep.err"
 check "a stack deeper than the limit is counted as truncated and shown as such" \
 	bash -c "grep -q '^plugin_host;\\[truncated\\];host_recurse;' '$TMP/deep.folded' && grep -q '[1-9][0-9]* truncated' '$TMP/deep.err'"
+# a sample that lands in the kernel: the walk starts from the user registers
+# saved at entry (Debian's dd has no frame pointers)
+dd if=/dev/zero of=/dev/null bs=64k count=100000000 2> /dev/null &
+DD=$!; PIDS+=("$DD")
+"$FT" record -p "$DD" --unwind dwarf -d 2 -o "$TMP/dd.folded" 2> /dev/null
+kill "$DD"
+check "samples in a system call: the user stack under the kernel's reaches __libc_start_main" \
+	awk '/_\[k\]/ { k += $NF; if (/__libc_start_call_main/) m += $NF }
+		END { exit !(k > 20 && m >= 0.98 * k) }' "$TMP/dd.folded"
 "$FT" record --unwind frames -d 1 -o "$TMP/x.folded" > /dev/null 2> "$TMP/err"
 check "--unwind with a bad mode: exit 2 with the usage" \
 	bash -c "[ $? -eq 2 ] && grep -q 'unwind takes fp, dwarf or auto' '$TMP/err'"
