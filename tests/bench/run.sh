@@ -72,34 +72,15 @@ for run in 1 2 3; do
 		printf "run %d: flametop cold %.1f + bpf %.1f = %.1f ms (%.3f), warm %.1f + bpf %.1f = %.1f ms (%.3f); perf record+script+fold %.1f ms (%s)\n",
 			r, c, cb, c + cb, (c + cb) / p, w, wb, w + wb, (w + wb) / p, p, pp }'
 done
-med() { sort -n "$1" | sed -n 2p; }
-awk -v c="$(med "$T/cold.cpu")" -v cb="$(med "$T/cold.bpf")" -v w="$(med "$T/warm.cpu")" \
-	-v wb="$(med "$T/warm.bpf")" -v p="$(med "$T/perf.cpu")" 'BEGIN {
+# medians of the three runs' totals (CPU + BPF)
+paste -d' ' "$T/cold.cpu" "$T/cold.bpf" | awk '{ print $1 + $2 }' | sort -n > "$T/cold.tot"
+paste -d' ' "$T/warm.cpu" "$T/warm.bpf" | awk '{ print $1 + $2 }' | sort -n > "$T/warm.tot"
+sort -n "$T/perf.cpu" > "$T/perf.tot"
+awk -v c="$(sed -n 2p "$T/cold.tot")" -v w="$(sed -n 2p "$T/warm.tot")" -v p="$(sed -n 2p "$T/perf.tot")" 'BEGIN {
 	printf "median: flametop cold %.1f ms, warm %.1f ms; perf %.1f ms -> flametop uses %.3f (cold) and %.3f (warm) of perf'"'"'s CPU (goal <= 0.2)\n",
-		c + cb, w + wb, p, (c + cb) / p, (w + wb) / p }'
+		c, w, p, c / p, w / p }'
 kill $(jobs -p) 2> /dev/null
 wait 2> /dev/null
-tests/bench/unwind.sh prices DWARF unwinding)
-	/usr/bin/time -f "%U %S" -o "$T/ft.time" env FLAMETOP_BPF_STATS=1 \
-		"$FT" record -a --unwind fp --no-inline -F 99 -d 10 -o "$T/ft.folded" 2> "$T/ft.err"
-	read -r u s < "$T/ft.time"
-	bpf_ns=$(sed -n 's/.*bpf [0-9]* runs, \([0-9]*\) ns.*/\1/p' "$T/ft.err")
-	runs=$(sed -n 's/.*bpf \([0-9]*\) runs.*/\1/p' "$T/ft.err")
-	ft_cpu=$(awk -v u="$u" -v s="$s" -v b="${bpf_ns:-0}" 'BEGIN { printf "%.3f", u + s + b / 1e9 }')
-	/usr/bin/time -f "%U %S" -o "$T/p1.time" perf record -q -F 99 -g -a -o "$T/p.data" -- sleep 10 > /dev/null 2>&1
-	/usr/bin/time -f "%U %S" -o "$T/p2.time" sh -c "perf script -i '$T/p.data' > '$T/p.txt' 2>/dev/null"
-	/usr/bin/time -f "%U %S" -o "$T/p3.time" "$FT" fold "$T/p.txt" -o "$T/p.folded" 2> /dev/null
-	perf_cpu=$(cat "$T/p1.time" "$T/p2.time" "$T/p3.time" | awk '{ t += $1 + $2 } END { printf "%.3f", t }')
-	echo "run $run: flametop user $u + sys $s + bpf $(awk -v b="${bpf_ns:-0}" 'BEGIN { printf "%.3f", b / 1e9 }') = $ft_cpu s" \
-		"(bpf $(awk -v b="${bpf_ns:-0}" -v r="${runs:-1}" 'BEGIN { printf "%.0f", b / (r ? r : 1) }') ns/sample);" \
-		"perf record+script+fold $perf_cpu s ($(tr '\n' ' ' < "$T/p1.time")| $(tr '\n' ' ' < "$T/p2.time")| $(tr '\n' ' ' < "$T/p3.time"))" \
-		"-> ratio $(awk -v a="$ft_cpu" -v b="$perf_cpu" 'BEGIN { printf "%.3f", a / b }')"
-	echo "$ft_cpu $perf_cpu" >> "$T/ratios"
-done
-fmed=$(cut -d' ' -f1 "$T/ratios" | sort -n | sed -n 2p)
-pmed=$(cut -d' ' -f2 "$T/ratios" | sort -n | sed -n 2p)
-echo "median: flametop $fmed s, perf $pmed s CPU -> flametop uses" \
-	"$(awk -v a="$fmed" -v b="$pmed" 'BEGIN { printf "%.3f", a / b }') of perf's CPU (goal <= 0.2)"
 tests/bench/unwind.sh
 echo "## live mode (LIVE_MINUTES=${LIVE_MINUTES:-30})"
 tests/bench/live.sh
