@@ -25,6 +25,8 @@ extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *st
 #define PROC_IDLE_TICKS	60
 #define CACHE_BITS	16
 #define PROC_BUCKETS	1024	/* processes hashed by (pid, ptag) */
+#define KRELOAD_MIN_NS	10000000000ull		/* 10 s */
+#define KRELOAD_MAX_NS	640000000000ull		/* 10 min 40 s: 10 s doubled six times */
 
 struct load_seg {
 	uint64_t offset, filesz, vaddr;
@@ -90,6 +92,7 @@ struct symbolizer {
 	int (*kreload)(void *ctx, struct ksyms *out);
 	void *kreload_ctx;
 	uint64_t kloaded_ns;
+	uint64_t kreload_wait_ns;	/* KRELOAD_MIN_NS .. KRELOAD_MAX_NS */
 	uint32_t kunknown, uunknown;
 	struct proc *procs[PROC_BUCKETS];
 	size_t nprocs;
@@ -148,6 +151,7 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
 	s->callbacks.section_address = dwfl_offline_section_address;
 	s->callbacks.debuginfo_path = s->debuginfo_path ? &s->debuginfo_path : NULL;
+	s->kreload_wait_ns = KRELOAD_MIN_NS;
 	if (strtab__intern(names, "[unknown]_[k]", 13, &s->kunknown) ||
 	    strtab__intern(names, "[unknown]", 9, &s->uunknown)) {
 		symbolizer__free(s);
@@ -229,22 +233,41 @@ int symbolizer__set_kernel(struct symbolizer *s, struct ksyms *k,
 	return 0;
 }
 
+/* the start of the symbol holding addr, 0 if none */
+static uint64_t kernel_sym_start(const struct ksyms *k, uint64_t addr)
+{
+	size_t i = ksyms__find(k, addr);
+
+	return i ? k->addr[i - 1] : 0;
+}
+
 /*
  * An address outside the kernel's and the modules' text (a BPF program, an
- * ftrace trampoline) may be newer than the table: read a fresh one if the
- * table came from the cache, or at most every 10 s.
+ * ftrace trampoline) may be newer than the table: read a fresh one at once
+ * if the table came from the cache, else at most every kreload_wait_ns —
+ * which doubles, up to 10 minutes, each time a fresh table names the
+ * address as the old one did (a BPF program sampled again and again).
  */
 static void maybe_reload_kernel(struct symbolizer *s, uint64_t addr)
 {
+	uint64_t before, after;
 	struct ksyms fresh;
 
 	if (!s->kreload || ksyms__covers(&s->k, addr))
 		return;
-	if (!s->k.cached && now_ns() - s->kloaded_ns < 10000000000ull)
+	if (!s->k.cached && now_ns() - s->kloaded_ns < s->kreload_wait_ns)
 		return;
+	before = kernel_sym_start(&s->k, addr);
 	if (s->kreload(s->kreload_ctx, &fresh) || symbolizer__set_kernel(s, &fresh, s->kreload,
-									  s->kreload_ctx))
+									  s->kreload_ctx)) {
 		s->kloaded_ns = now_ns();	/* keep the old table; try again later */
+		return;
+	}
+	after = kernel_sym_start(&s->k, addr);
+	if (after == before && s->kreload_wait_ns < KRELOAD_MAX_NS)
+		s->kreload_wait_ns *= 2;
+	else if (after != before)
+		s->kreload_wait_ns = KRELOAD_MIN_NS;
 }
 
 uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr)
