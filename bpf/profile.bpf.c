@@ -71,6 +71,7 @@ struct ft_unwind_regs {
 	__u32 lo, hi;		/* binary searches: kept here so that the verifier does not
 				 * track their values through every iteration */
 	__u32 last_map;		/* the mapping of the previous frame; FT_MAX_MAPS: none */
+	__u64 hash;		/* of the frames so far, as hash_stack() would make it */
 };
 
 struct scratch {
@@ -156,25 +157,40 @@ struct hash_ctx {
 	__u64 h;
 };
 
+/* One frame into a stack's hash (FNV-1a-like, per 64-bit address). */
+static __always_inline __u64 hash_mix(__u64 h, __u64 ip)
+{
+	h ^= ip;
+	h *= 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+#define HASH_SEED 0xcbf29ce484222325ull
+
+/* The last step: the depth, and never 0 (0 means "no stack"). */
+static __always_inline __u64 hash_end(__u64 h, __u32 nr)
+{
+	h = hash_mix(h, nr);
+	return h ? h : 1;
+}
+
 static long hash_step(__u32 i, void *data)
 {
 	struct hash_ctx *c = data;
 
 	if (i >= MAX_STACK_DEPTH)
 		return 1;
-	c->h ^= c->st->ip[i];
-	c->h *= 0x100000001b3ull;
-	c->h ^= c->h >> 29;
+	c->h = hash_mix(c->h, c->st->ip[i]);
 	return 0;
 }
 
 /* bpf_loop keeps verification linear whatever the depth. */
 static __always_inline __u64 hash_stack(struct ft_stack *st, __u32 nr)
 {
-	struct hash_ctx c = { .st = st, .h = 0xcbf29ce484222325ull ^ nr };
+	struct hash_ctx c = { .st = st, .h = HASH_SEED };
 
 	bpf_loop(nr, hash_step, &c, 0);
-	return c.h ? c.h : 1;
+	return hash_end(c.h, nr);
 }
 
 /*
@@ -352,6 +368,7 @@ static long unwind_step(__u32 i, void *data)
 	barrier_var(idx);
 	((__u64 *)u->st)[idx & 127] = u->r->ip;
 	u->r->n = idx + 1;
+	u->r->hash = hash_mix(u->r->hash, u->r->ip);
 	pc = u->r->exact ? u->r->ip : u->r->ip - 1;
 	m = find_map(u->r, pm, pc);
 	if (!m) {
@@ -395,13 +412,26 @@ static long unwind_step(__u32 i, void *data)
 		cfa = u->r->sp + r->cfa_off;
 	if (r->type == FT_CFA_PLT && (u->r->ip & 15) >= (__u64)r->rbp_off)
 		cfa += 8;
-	if (read_user(&ra, cfa - 8)) {
-		u->r->status = 2;
-		return 1;
-	}
-	if (r->type != FT_CFA_PLT && r->rbp_off && read_user(&u->r->bp, cfa + r->rbp_off)) {
-		u->r->status = 2;
-		return 1;
+	if (r->type != FT_CFA_PLT && r->rbp_off == -16) {
+		/* push %rbp right after the call, the usual case: one read for both */
+		__u64 pair[2];
+
+		if (bpf_probe_read_user(pair, sizeof(pair), (const void *)(cfa - 16))) {
+			u->r->status = 2;
+			return 1;
+		}
+		u->r->bp = pair[0];
+		ra = pair[1];
+	} else {
+		if (read_user(&ra, cfa - 8)) {
+			u->r->status = 2;
+			return 1;
+		}
+		if (r->type != FT_CFA_PLT && r->rbp_off &&
+		    read_user(&u->r->bp, cfa + r->rbp_off)) {
+			u->r->status = 2;
+			return 1;
+		}
 	}
 	u->r->sp = cfa;
 	u->r->ip = ra;
@@ -472,6 +502,7 @@ static __always_inline __u64 dwarf_stack(void *ctx, __u32 tgid, struct scratch *
 	r->exact = 1;
 	r->unknown_map = 0;
 	r->last_map = FT_MAX_MAPS;
+	r->hash = HASH_SEED;
 	bpf_loop(MAX_STACK_DEPTH, unwind_step, &u, 0);
 	if (r->unknown_map)
 		report_unknown_mapping(tgid);
@@ -487,7 +518,7 @@ static __always_inline __u64 dwarf_stack(void *ctx, __u32 tgid, struct scratch *
 		barrier_var(end);
 		((__u64 *)&s->ustack)[end & 127] = 0;	/* user space reads up to the first 0 */
 	}
-	return hash_stack(&s->ustack, end);
+	return hash_end(r->hash, end);
 }
 
 static __always_inline void notice_process(struct ft_stack_key *key)
