@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "profile.skel.h"
@@ -671,6 +672,8 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 		for (i = 0; i < n && !ret; i++) {
 			size_t nf;
 
+			if (!fn)
+				continue;
 			ret = build_frames(s, &keys[i], &nf);
 			if (!ret)
 				ret = fn(ctx, s->frames, nf, vals[i]);
@@ -684,6 +687,24 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 	if (s->unw)
 		unwinder__sweep(s->unw);
 	return ret;
+}
+
+int sampler__settle(struct sampler *s, int ms)
+{
+	struct timespec t0, t;
+	long left = ms;
+
+	if (!s->unw || s->pids_mode)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (left > 0) {
+		if (ring_buffer__poll(s->rb, (int)left) < 0 && errno != EINTR)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+	}
+	unwinder__wait(s->unw);
+	return sampler__drain(s, NULL, NULL);
 }
 
 void sampler__stats(const struct sampler *s, struct sampler_stats *st)

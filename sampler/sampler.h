@@ -66,8 +66,17 @@ void sampler__free(struct sampler *s);
 int sampler__fd(const struct sampler *s);
 /* Handles pending notices (snapshots new processes' mappings); never blocks. */
 void sampler__poll(struct sampler *s);
-/* Hands every stack counted since the last drain to fn; 0 or -errno. */
+/* Hands every stack counted since the last drain to fn (NULL: drops them); 0 or -errno. */
 int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx);
+/*
+ * With unwind tables and no pid list, the processes to build tables for are
+ * known only from their samples, and until their tables are built those
+ * samples fall back to frame pointers.  A first look of ms milliseconds:
+ * notices who runs, waits for their tables, and drops what was sampled
+ * meanwhile.  Does nothing with --unwind fp or -p (whose tables are built
+ * before sampling starts).  0 or -errno.
+ */
+int sampler__settle(struct sampler *s, int ms);
 void sampler__stats(const struct sampler *s, struct sampler_stats *st);
 /* false once every target process has exited (-p), or the cgroup was removed (-c). */
 bool sampler__target_alive(const struct sampler *s);

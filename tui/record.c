@@ -111,7 +111,10 @@ int cmd_record(const struct options *o)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	e = sample(o, s, t);
+	/* the running processes' unwind tables before the clock starts */
+	e = sampler__settle(s, 200);
+	if (!e)
+		e = sample(o, s, t);
 	if (e) {
 		die("sampling failed: %s", strerror(-e));
 		goto cleanup;

@@ -112,6 +112,15 @@ start_workload "$TMP/w4.out" "$W/plugin_host" "$W/libplugin.so" -s 4 -d 300
 "$FT" record -p "$WPID" -d 2 -o "$TMP/deep.folded" 2> "$TMP/deep.err"
 check "a stack deeper than the limit is counted as truncated and shown as such" \
 	bash -c "grep -q '^plugin_host;\\[truncated\\];host_recurse;' '$TMP/deep.folded' && grep -q '[1-9][0-9]* truncated' '$TMP/deep.err'"
+# the whole host: processes already running are only found by their samples;
+# record takes a first look and builds their tables before its clock starts
+start_workload "$TMP/wa.out" "$W/split-nofp" -s 8
+"$FT" record -a -F 499 -d 2 -o "$TMP/host.folded" 2> /dev/null
+check "record -a: a process running before the start is whole from the first sample counted" \
+	awk '/^split-nofp;/ { n += $NF; if (/;main;round_of_work;/) m += $NF }
+		END { exit !(n > 500 && m >= 0.995 * n) }' "$TMP/host.folded"
+kill "$WPID"
+
 # a sample that lands in the kernel: the walk starts from the user registers
 # saved at entry (Debian's dd has no frame pointers)
 dd if=/dev/zero of=/dev/null bs=64k count=100000000 2> /dev/null &
