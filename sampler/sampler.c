@@ -606,11 +606,14 @@ static int build_frames(struct sampler *s, const struct ft_stack_key *k, size_t 
 {
 	const struct ft_stack *us = find_stack(s, k->ustack), *ks = find_stack(s, k->kstack);
 	size_t len = strnlen(k->comm, COMM_LEN), i, d;
+	char name[COMM_LEN];
 	uint32_t comm;
 	int err;
 
 	*n = 0;
-	err = strtab__intern(s->names, len ? k->comm : "[unknown]", len ? len : 9, &comm);
+	memcpy(name, k->comm, len);	/* any process may name itself anything */
+	symbolizer__clean_frame(name, len, true);
+	err = strtab__intern(s->names, len ? name : "[unknown]", len ? len : 9, &comm);
 	if (!err)
 		err = push(s, n, comm);
 	if (!err && (k->flags & KEY_USTACK_TRUNC))

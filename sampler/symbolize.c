@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <libiberty/demangle.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,7 +19,6 @@
 #include "procmaps.h"
 #include "symbolize.h"
 
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
 
 #define MAX_PROCS	4096
 #define MAX_IDLE_FILES	128
@@ -104,13 +104,48 @@ struct symbolizer {
 	struct cache_slot cache[1u << CACHE_BITS];
 };
 
+size_t symbolizer__clean_frame(char *str, size_t len, bool comm)
+{
+	size_t i, changed = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)str[i];
+		char to = c == ';' ? ':' : c < 0x20 || c == 0x7f ? '?' : comm && c == ' ' ? '_' : 0;
+
+		if (to) {
+			str[i] = to;
+			changed++;
+		}
+	}
+	return changed;
+}
+
+/*
+ * Names are the file's or the demangler's, and files are anybody's: a ';'
+ * or a line break in one would split or forge a folded line.
+ */
 static uint32_t intern(struct symbolizer *s, const char *str, size_t len)
 {
+	char small[512], *buf = NULL;
 	uint32_t id;
+	size_t i;
+	int err;
 
-	if (strtab__intern(s->names, str, len, &id))
-		return s->uunknown;
-	return id;
+	for (i = 0; i < len; i++)
+		if (str[i] == ';' || (unsigned char)str[i] < 0x20 || str[i] == 0x7f)
+			break;
+	if (i < len) {
+		buf = len < sizeof(small) ? small : malloc(len);
+		if (!buf)
+			return s->uunknown;
+		memcpy(buf, str, len);
+		symbolizer__clean_frame(buf, len, false);
+		str = buf;
+	}
+	err = strtab__intern(s->names, str, len, &id);
+	if (buf && buf != small)
+		free(buf);
+	return err ? s->uunknown : id;
 }
 
 static uint32_t intern_fmt(struct symbolizer *s, const char *pre, const char *str,
@@ -526,7 +561,6 @@ static const struct cache_slot *file_frames(struct symbolizer *s, struct elf_fil
 	struct cache_slot *c = &s->cache[slot];
 	const char *name;
 	char *dem = NULL;
-	int status;
 
 	if (c->file == f && c->vaddr == vaddr)
 		return c;
@@ -537,8 +571,9 @@ static const struct cache_slot *file_frames(struct symbolizer *s, struct elf_fil
 	} else {
 		if (!s->no_inline)
 			inlined_frames(s, f, vaddr, c);
-		if (name[0] == '_' && name[1] == 'Z')
-			dem = __cxa_demangle(name, NULL, NULL, &status);
+		/* C++ and Rust (legacy _ZN...h<hash>E and v0 _R...) */
+		if (name[0] == '_' && (name[1] == 'Z' || name[1] == 'R'))
+			dem = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
 		if (dem)
 			c->id = intern(s, dem, strlen(dem));
 		else

@@ -42,6 +42,13 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 void symbolizer__free(struct symbolizer *s);
 
 /*
+ * Makes len bytes of str fit to be a folded frame: ';' becomes ':', control
+ * characters '?', and for a process name (comm) spaces '_' as
+ * stackcollapse-perf.pl has them.  Returns how many bytes it changed.
+ */
+size_t symbolizer__clean_frame(char *str, size_t len, bool comm);
+
+/*
  * Takes k as the kernel's symbols (the symbolizer owns it from now on, and
  * k is emptied).  reload, if not NULL, fills a fresh table when an address
  * lies outside the text k covers.  0 or -ENOMEM (k is freed).

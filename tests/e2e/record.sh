@@ -43,6 +43,17 @@ check "--no-kernel has no kernel frames" \
 check "--kernel-only has no user frames" bash -c "! grep -q 'leaf_' '$TMP/kern.folded'"
 check "-o - writes to stdout" valid_folded "$TMP/kern.folded"
 
+# a process may name itself anything: a name with ';', a space and a line
+# break must neither split its frame nor forge a line of the output
+python3 -c "open('/proc/self/comm', 'wb', buffering=0).write(b'x;y z\n1 2')
+while True: pass" &
+EV=$!; PIDS+=("$EV")
+sleep 0.5
+"$FT" record -p "$EV" -d 1 -o "$TMP/evil.folded" 2> /dev/null
+kill "$EV"
+check "a hostile process name: the output is strictly valid folded" valid_folded "$TMP/evil.folded"
+check "... and the name is one frame: x:y_z?1_2" grep -q '^x:y_z?1_2;' "$TMP/evil.folded"
+
 # kernel symbols: read fresh (the ksym iterator), then from this boot's cache
 rm -f /run/flametop/ksyms
 dd if=/dev/zero of=/dev/null bs=64k count=100000000 2> /dev/null &

@@ -249,6 +249,37 @@ static void test_vdso(void **state)
 	strtab__free(st);
 }
 
+/* hello::main as rustc's v0 mangling names it: C takes the name as it is */
+__attribute__((noinline, used)) void _RNvCs1234abcd_5hello4main(void)
+{
+	__asm__ volatile("");
+}
+
+/* a ';' in a symbol's name (the assembler takes it quoted) */
+__attribute__((noinline, used)) void odd_name(void) __asm__("\"odd;name\"");
+void odd_name(void)
+{
+	__asm__ volatile("");
+}
+
+/* Rust names demangled; a name that would split a folded line made safe. */
+static void test_rust_and_unsafe_names(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct symbolizer *s = symbolizer__new(st, NULL);
+	char comm[] = "a;b c\nd";
+
+	(void)state;
+	assert_string_equal(strtab__str(st, function_at(s, getpid(), 3,
+				(uint64_t)(uintptr_t)_RNvCs1234abcd_5hello4main)), "hello::main");
+	assert_string_equal(strtab__str(st, function_at(s, getpid(), 3,
+				(uint64_t)(uintptr_t)odd_name)), "odd:name");
+	assert_int_equal(symbolizer__clean_frame(comm, strlen(comm), true), 3);
+	assert_string_equal(comm, "a:b_c?d");
+	symbolizer__free(s);
+	strtab__free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_inlined_frames),
 		cmocka_unit_test(test_same_build_id_shared),
+		cmocka_unit_test(test_rust_and_unsafe_names),
 	};
 
 	return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
