@@ -255,8 +255,13 @@ __attribute__((noinline, used)) void _RNvCs1234abcd_5hello4main(void)
 	__asm__ volatile("");
 }
 
-/* a ';' in a symbol's name (the assembler takes it quoted) */
-__attribute__((noinline, used)) void odd_name(void) __asm__("\"odd;name\"");
+/* a ';' in a symbol's name: GNU as takes it quoted; clang quotes it itself */
+#ifdef __clang__
+#define ODD_NAME "odd;name"
+#else
+#define ODD_NAME "\"odd;name\""
+#endif
+__attribute__((noinline, used)) void odd_name(void) __asm__(ODD_NAME);
 void odd_name(void)
 {
 	__asm__ volatile("");
