@@ -1,11 +1,46 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "procmaps.h"
+
+long procmaps__load_segs(Elf *elf, struct load_seg **segs)
+{
+	size_t nph, i;
+	long n = 0;
+
+	*segs = NULL;
+	if (elf_getphdrnum(elf, &nph))
+		return -EINVAL;
+	*segs = calloc(nph ? nph : 1, sizeof(**segs));
+	if (!*segs)
+		return -ENOMEM;
+	for (i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
+			(*segs)[n++] = (struct load_seg){ ph.p_offset, ph.p_filesz, ph.p_vaddr };
+	}
+	return n;
+}
+
+bool procmaps__vaddr_of(const struct load_seg *segs, size_t n, uint64_t off, uint64_t *vaddr)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		/* a segment with no file bytes (all .bss) still owns its first offset */
+		if (off >= segs[i].offset && off < segs[i].offset + (segs[i].filesz ? segs[i].filesz : 1)) {
+			*vaddr = segs[i].vaddr + (off - segs[i].offset);
+			return true;
+		}
+	return false;
+}
 
 bool procmaps__parse(char *line, struct map_entry *e)
 {

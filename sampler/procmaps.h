@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* What the symbolizer and the unwinder both read of a process's memory map. */
+/*
+ * What the symbolizer and the unwinder both read of a process's memory map,
+ * and how a mapped file's offsets become its ELF addresses.
+ */
 #ifndef FLAMETOP_PROCMAPS_H
 #define FLAMETOP_PROCMAPS_H
 
+#include <gelf.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct map_entry {
 	unsigned long long start, end, offset, ino;
@@ -14,6 +20,16 @@ struct map_entry {
 
 /* Parses one line of /proc/PID/maps (its newline is cut); false if it is not one. */
 bool procmaps__parse(char *line, struct map_entry *e);
+/* A PT_LOAD segment: file bytes [offset, offset + filesz) sit at ELF address vaddr. */
+struct load_seg {
+	uint64_t offset, filesz, vaddr;
+};
+
+/* The PT_LOAD segments of elf into *segs (malloc'ed); how many, or -errno. */
+long procmaps__load_segs(Elf *elf, struct load_seg **segs);
+/* The ELF address of file offset off; false when no segment holds it. */
+bool procmaps__vaddr_of(const struct load_seg *segs, size_t n, uint64_t off, uint64_t *vaddr);
+
 /* A memfd holding our vDSO image, which every process of this kernel maps; -1 if none. */
 int procmaps__vdso_fd(void);
 

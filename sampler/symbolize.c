@@ -28,10 +28,6 @@
 #define KRELOAD_MIN_NS	10000000000ull		/* 10 s */
 #define KRELOAD_MAX_NS	640000000000ull		/* 10 min 40 s: 10 s doubled six times */
 
-struct load_seg {
-	uint64_t offset, filesz, vaddr;
-};
-
 /* A symbol of a file, in the sorted index the symbolizer searches. */
 struct fsym {
 	GElf_Addr start, end;	/* end == start: size unknown */
@@ -327,21 +323,12 @@ uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr)
 static int read_segments(struct elf_file *f)
 {
 	Elf *elf = dwfl_module_getelf(f->mod, &f->bias);
-	size_t i, nph;
+	long n = elf ? procmaps__load_segs(elf, &f->segs) : -EINVAL;
 
-	if (!elf || elf_getphdrnum(elf, &nph))
-		return -EINVAL;
-	f->segs = calloc(nph ? nph : 1, sizeof(*f->segs));
-	if (!f->segs)
-		return -ENOMEM;
-	for (i = 0; i < nph; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		f->segs[f->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_filesz, ph.p_vaddr };
-	}
-	return f->nsegs ? 0 : -EINVAL;
+	if (n <= 0)
+		return n < 0 ? (int)n : -EINVAL;
+	f->nsegs = (size_t)n;
+	return 0;
 }
 
 static struct elf_file *file_from_fd(struct symbolizer *s, dev_t dev, ino_t ino, int fd,
@@ -722,7 +709,7 @@ size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, u
 			       uint32_t *out, size_t max)
 {
 	struct proc *p = proc_get(s, pid, ptag);
-	size_t lo = 0, hi, i;
+	size_t lo = 0, hi;
 	struct mapping *m = NULL;
 
 	if (!max)
@@ -748,23 +735,18 @@ size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, u
 	if (!m->file)
 		return 1;
 	m->file->last_used = s->tick;
-	uint64_t off = addr - m->start + m->offset;
 	struct elf_file *f = m->file;
+	const struct cache_slot *c;
+	uint64_t vaddr;
+	size_t n = 1;
 
-	for (i = 0; i < f->nsegs; i++) {
-		const struct load_seg *sg = &f->segs[i];
-		const struct cache_slot *c;
-		size_t n = 1;
-
-		if (off < sg->offset || off >= sg->offset + sg->filesz)
-			continue;
-		c = file_frames(s, f, off - sg->offset + sg->vaddr, m->unknown);
-		out[0] = c->id;
-		for (uint32_t k = 0; k < c->ninlined && n < max; k++)
-			out[n++] = c->inlined[k];
-		return n;
-	}
-	return 1;
+	if (!procmaps__vaddr_of(f->segs, f->nsegs, addr - m->start + m->offset, &vaddr))
+		return 1;
+	c = file_frames(s, f, vaddr, m->unknown);
+	out[0] = c->id;
+	for (uint32_t k = 0; k < c->ninlined && n < max; k++)
+		out[n++] = c->inlined[k];
+	return n;
 }
 
 void symbolizer__tick(struct symbolizer *s)

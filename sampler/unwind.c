@@ -243,10 +243,6 @@ const struct ft_unwind_row *unwind__find(const struct ft_unwind_row *rows, size_
 
 /* --- the unwinder: tables in BPF maps ---------------------------------------- */
 
-struct load_seg {
-	uint64_t offset, filesz, vaddr;
-};
-
 struct table {
 	dev_t dev;
 	ino_t ino;
@@ -521,41 +517,26 @@ static __u32 *page_index(const struct ft_unwind_row *rows, __u32 n, __u32 *npage
 	return idx;
 }
 
-static int read_segs(Elf *elf, struct table *t)
-{
-	size_t nph;
-
-	if (elf_getphdrnum(elf, &nph))
-		return -EINVAL;
-	t->segs = calloc(nph ? nph : 1, sizeof(*t->segs));
-	if (!t->segs)
-		return -ENOMEM;
-	for (size_t i = 0; i < nph; i++) {
-		GElf_Phdr ph;
-
-		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
-			t->segs[t->nsegs++] = (struct load_seg){ ph.p_offset, ph.p_filesz,
-								 ph.p_vaddr };
-	}
-	return 0;
-}
-
 /* Builds the table of the ELF file open at fd and loads it with one batched update. */
 static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t ino)
 {
 	struct table *t = calloc(1, sizeof(*t));
 	struct ft_unwind_row *rows = NULL;
 	double t0 = mono_now();
+	long n = 0, nsegs = -1;
 	Elf *elf;
-	long n = 0;
 
 	if (!t)
 		return NULL;
 	t->dev = dev;
 	t->ino = ino;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (elf && elf_kind(elf) == ELF_K_ELF && read_segs(elf, t) == 0)
+	if (elf && elf_kind(elf) == ELF_K_ELF)
+		nsegs = procmaps__load_segs(elf, &t->segs);
+	if (nsegs >= 0) {
+		t->nsegs = (size_t)nsegs;
 		n = unwind__build_rows(elf, &rows);
+	}
 	if (n > 0 && (__u32)n <= u->rows.cap) {
 		__u32 at = pool_load(&u->rows, rows, (__u32)n), npages = 0;
 		__u32 *idx = at != UINT32_MAX ? page_index(rows, (__u32)n, &npages) : NULL;
@@ -613,18 +594,14 @@ static struct table *table_get(struct unwinder *u, pid_t pid, const char *name,
 }
 
 /* address - ELF vaddr for a mapping of file offset off; false if no segment holds it. */
-static bool bias_of(const struct table *t, unsigned long long start, unsigned long long off,
-		    __u64 *bias)
+static bool bias_of(const struct table *t, uint64_t start, uint64_t off, __u64 *bias)
 {
-	for (size_t i = 0; i < t->nsegs; i++) {
-		const struct load_seg *s = &t->segs[i];
+	uint64_t vaddr;
 
-		if (off >= s->offset && off < s->offset + (s->filesz ? s->filesz : 1)) {
-			*bias = start - (s->vaddr + (off - s->offset));
-			return true;
-		}
-	}
-	return false;
+	if (!procmaps__vaddr_of(t->segs, t->nsegs, off, &vaddr))
+		return false;
+	*bias = start - vaddr;
+	return true;
 }
 
 static struct uproc *proc_find(struct unwinder *u, pid_t pid, bool create)
