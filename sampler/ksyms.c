@@ -261,7 +261,7 @@ int ksyms__read(struct ksyms *k, int fd)
 {
 	int own = fd < 0 ? open("/proc/kallsyms", O_RDONLY | O_CLOEXEC) : fd;
 	struct entries v = { 0 };
-	uint64_t *addr, hash;
+	uint64_t *addr;
 	uint32_t *name;
 	char *buf = NULL;
 	ssize_t len;
@@ -306,7 +306,7 @@ int ksyms__read(struct ksyms *k, int fd)
 	k->names = buf;
 	k->names_len = (size_t)len + 1;
 	find_core(k);
-	err = read_modules(k, &hash);
+	err = read_modules(k, &k->modules_hash);
 	if (err) {
 		ksyms__free(k);
 		return err;
@@ -333,13 +333,12 @@ int ksyms__save_cache(const struct ksyms *k, const char *path)
 {
 	struct cache_hdr h = { 0 };
 	char dir[PATH_MAX], tmp[PATH_MAX + 16], *slash;
-	struct ksyms mods = { 0 };
 	int fd, err;
 
 	memcpy(h.magic, cache_magic, sizeof(h.magic));
-	if ((err = read_boot_id(h.boot_id)) || (err = read_modules(&mods, &h.modules_hash)))
+	if ((err = read_boot_id(h.boot_id)))
 		return err;
-	free(mods.mods);
+	h.modules_hash = k->modules_hash;
 	h.n = k->n;
 	h.names_len = k->names_len;
 	memcpy(h.core, k->core, sizeof(h.core));
@@ -388,7 +387,6 @@ int ksyms__load_cache(struct ksyms *k, const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	const struct cache_hdr *h;
 	char boot_id[40];
-	uint64_t hash;
 	struct stat st;
 	size_t need;
 	void *map;
@@ -409,7 +407,7 @@ int ksyms__load_cache(struct ksyms *k, const char *path)
 		return -errno;
 	k->mem = map;
 	k->mem_len = (size_t)st.st_size;
-	k->mapped = true;
+	k->cached = true;
 	h = map;
 	err = -EINVAL;
 	if (memcmp(h->magic, cache_magic, sizeof(h->magic)) || h->n > SIZE_MAX / 16 ||
@@ -418,10 +416,10 @@ int ksyms__load_cache(struct ksyms *k, const char *path)
 	need = sizeof(*h) + h->n * (sizeof(uint64_t) + sizeof(uint32_t)) + h->names_len;
 	if (need != (size_t)st.st_size)
 		goto bad;
-	if ((err = read_boot_id(boot_id)) || (err = read_modules(k, &hash)))
+	if ((err = read_boot_id(boot_id)) || (err = read_modules(k, &k->modules_hash)))
 		goto bad;
 	err = -ESTALE;
-	if (memcmp(boot_id, h->boot_id, sizeof(boot_id)) || hash != h->modules_hash)
+	if (memcmp(boot_id, h->boot_id, sizeof(boot_id)) || k->modules_hash != h->modules_hash)
 		goto bad;
 	k->n = h->n;
 	k->addr = (const uint64_t *)(h + 1);
@@ -429,7 +427,6 @@ int ksyms__load_cache(struct ksyms *k, const char *path)
 	k->names = (const char *)(k->name + k->n);
 	k->names_len = h->names_len;
 	memcpy(k->core, h->core, sizeof(k->core));
-	k->cached = true;
 	err = check_cache(k);
 	if (err || !k->n) {
 		err = err ? err : -ENOENT;
@@ -443,7 +440,7 @@ bad:
 
 void ksyms__free(struct ksyms *k)
 {
-	if (k->mapped)
+	if (k->cached)
 		munmap(k->mem, k->mem_len);
 	else {
 		free(k->mem);

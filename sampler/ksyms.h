@@ -32,10 +32,10 @@ struct ksyms {
 	struct ksyms_range core[2];	/* [_text, _etext), [_sinittext, _einittext) */
 	struct ksyms_range *mods;	/* the modules' memory, from /proc/modules */
 	size_t nmods;
-	bool cached;			/* from the cache file, not read by this process */
+	uint64_t modules_hash;		/* of what sat where when the table was read */
+	bool cached;			/* from the cache file (mem maps it), not read by this process */
 	void *mem;			/* what addr, name and names point into */
 	size_t mem_len;
-	bool mapped;
 };
 
 /*

@@ -48,8 +48,7 @@ struct sampler {
 	struct unwinder *unw;	/* NULL with --unwind fp */
 	struct strtab *names;
 	bool pids_mode, kernel;
-	struct ksyms kcache;	/* until handed to the symbolizer */
-	bool kcache_ok;
+	struct ksyms kcache;	/* the cached table, until handed to the symbolizer; n 0: none */
 	int stats_fd;
 	char cgroup_path[8192];	/* -c: the directory, to notice it is removed */
 	dev_t cgroup_dev;
@@ -336,12 +335,11 @@ static int read_kernel_symbols(void *ctx, struct ksyms *out)
 /* This boot's table from the cache (s->kcache, read before loading), else a fresh one, cached. */
 static int load_kernel_symbols(struct sampler *s)
 {
-	if (!s->kcache_ok) {
+	if (!s->kcache.n) {
 		if (read_kernel_symbols(s, &s->kcache))
 			return -1;
 		ksyms__save_cache(&s->kcache, KSYMS_CACHE);	/* best effort: /run may be read-only */
 	}
-	s->kcache_ok = false;
 	return symbolizer__set_kernel(s->sym, &s->kcache, read_kernel_symbols, s);
 }
 
@@ -405,8 +403,9 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
 	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
 	/* the cached kernel symbols first: with them, the iterator need not be loaded */
-	s->kcache_ok = o->kernel && !ksyms__load_cache(&s->kcache, KSYMS_CACHE);
-	bpf_program__set_autoload(s->skel->progs.dump_ksyms, o->kernel && !s->kcache_ok);
+	if (o->kernel)
+		ksyms__load_cache(&s->kcache, KSYMS_CACHE);	/* fails empty */
+	bpf_program__set_autoload(s->skel->progs.dump_ksyms, o->kernel && !s->kcache.n);
 	ret = profile_bpf__load(s->skel);
 	if (ret) {
 		fail(err, errlen, "the kernel refused the BPF program (%s); run with "
