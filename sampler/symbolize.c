@@ -100,13 +100,18 @@ struct symbolizer {
 	struct cache_slot cache[1u << CACHE_BITS];
 };
 
+/* What c becomes in a folded frame, or 0 when it may stay. */
+static char frame_char(unsigned char c, bool comm)
+{
+	return c == ';' ? ':' : c < 0x20 || c == 0x7f ? '?' : comm && c == ' ' ? '_' : 0;
+}
+
 size_t symbolizer__clean_frame(char *str, size_t len, bool comm)
 {
 	size_t i, changed = 0;
 
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)str[i];
-		char to = c == ';' ? ':' : c < 0x20 || c == 0x7f ? '?' : comm && c == ' ' ? '_' : 0;
+		char to = frame_char((unsigned char)str[i], comm);
 
 		if (to) {
 			str[i] = to;
@@ -127,9 +132,8 @@ static uint32_t intern(struct symbolizer *s, const char *str, size_t len)
 	size_t i;
 	int err;
 
-	for (i = 0; i < len; i++)
-		if (str[i] == ';' || (unsigned char)str[i] < 0x20 || str[i] == 0x7f)
-			break;
+	for (i = 0; i < len && !frame_char((unsigned char)str[i], false); i++)
+		;
 	if (i < len) {
 		buf = len < sizeof(small) ? small : malloc(len);
 		if (!buf)
