@@ -19,6 +19,7 @@
 
 #include "atomic.h"
 #include "folded.h"
+#include "readall.h"
 
 static int fail(struct parse_error *err, unsigned long line, int ret, const char *fmt, ...)
 {
@@ -259,7 +260,6 @@ struct input {
 static int input_read(struct input *in, const char *path, struct parse_error *err)
 {
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	size_t cap = 0;
 	struct stat st;
 	int ret = 0;
 
@@ -281,30 +281,11 @@ static int input_read(struct input *in, const char *path, struct parse_error *er
 			goto out;
 		}
 	}
-	for (;;) {
-		ssize_t n;
-
-		if (cap - in->len < 65536) {
-			char *nd = realloc(in->data, cap ? cap * 2 : 1 << 20);
-
-			if (!nd) {
-				ret = fail(err, 0, -ENOMEM, "out of memory reading %s", path);
-				goto out;
-			}
-			in->data = nd;
-			cap = cap ? cap * 2 : 1 << 20;
-		}
-		n = read(fd, in->data + in->len, cap - in->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = fail(err, 0, -errno, "cannot read %s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		in->len += (size_t)n;
-	}
+	ret = read_all(fd, 1 << 20, &in->data, &in->len);
+	if (ret == -ENOMEM)
+		ret = fail(err, 0, ret, "out of memory reading %s", path);
+	else if (ret)
+		ret = fail(err, 0, ret, "cannot read %s: %s", path, strerror(-ret));
 out:
 	if (fd != STDIN_FILENO)
 		close(fd);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../profile/readall.h"
 #include "ksyms.h"
 
 /* the cache file: this header, addr[n], name[n], then the names */
@@ -27,41 +28,6 @@ struct entry {
 	uint64_t addr;
 	uint32_t name;
 };
-
-/* Reads all of fd into a NUL-terminated buffer; its length, or -errno. */
-static ssize_t slurp(int fd, char **out)
-{
-	size_t cap = 0, len = 0;
-	char *buf = NULL;
-	ssize_t n;
-
-	for (;;) {
-		if (cap - len < 65536) {
-			char *nb = realloc(buf, cap ? cap * 2 : 1 << 22);
-
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap = cap ? cap * 2 : 1 << 22;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			n = -errno;
-			free(buf);
-			return n;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	return (ssize_t)len;
-}
 
 struct entries {
 	struct entry *e;
@@ -264,19 +230,19 @@ int ksyms__read(struct ksyms *k, int fd)
 	uint64_t *addr;
 	uint32_t *name;
 	char *buf = NULL;
-	ssize_t len;
+	size_t len;
 	size_t i;
 	int err;
 
 	memset(k, 0, sizeof(*k));
 	if (own < 0)
 		return -errno;
-	len = slurp(own, &buf);
+	err = read_all(own, 1 << 22, &buf, &len);
 	if (own != fd)
 		close(own);
-	if (len < 0)
-		return (int)len;
-	err = fd >= 0 ? parse_records(buf, (size_t)len, &v) : parse_kallsyms(buf, (size_t)len, &v);
+	if (err)
+		return err;
+	err = fd >= 0 ? parse_records(buf, len, &v) : parse_kallsyms(buf, len, &v);
 	if (!err)
 		err = sort_entries(&v);
 	if (!err && !v.n)
@@ -304,7 +270,7 @@ int ksyms__read(struct ksyms *k, int fd)
 	k->addr = addr;
 	k->name = name;
 	k->names = buf;
-	k->names_len = (size_t)len + 1;
+	k->names_len = len + 1;
 	find_core(k);
 	err = read_modules(k, &k->modules_hash);
 	if (err) {
