@@ -9,11 +9,11 @@ ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(BUILD) $(EXTRA_CFLAGS)
 LDFLAGS  += $(EXTRA_LDFLAGS)
-LDLIBS   := -lbpf -ldw -lelf -lz -lncursesw -liberty -lm
+LDLIBS   := -lbpf -ldw -lelf -lz -lncursesw -liberty -lm -lpcre2-8
 
 # Debian packages the build and the tests need (make deps installs them).
 BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
-              libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++ libiberty-dev
+              libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++ libiberty-dev libpcre2-dev
 TEST_DEPS  := tmux linux-perf valgrind procps util-linux coreutils binutils python3 time
 
 PROFILE_SRCS := $(wildcard profile/*.c)

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "../profile/textsafe.h"
 #include "builtin.h"
 #include "keymap.h"
 
@@ -167,10 +169,16 @@ static size_t split_words(char *line, char **words)
 	return n;
 }
 
+/* A word of the file, quoted in a message: escaped, at most about 40 bytes. */
+static const char *quoted(const char *word, char *buf, size_t size)
+{
+	return textsafe__escape(buf, size, word, strlen(word));
+}
+
 /* Applies one line; NULL when it is good, else what is wrong with it. */
 static const char *parse_line(struct keymap *km, char *line, char *msg, size_t size)
 {
-	char *w[3];
+	char *w[3], q[44];
 	size_t n = split_words(line, w);
 	enum action a;
 	int key;
@@ -182,12 +190,13 @@ static const char *parse_line(struct keymap *km, char *line, char *msg, size_t s
 	if (!strcmp(w[0], "keymap")) {
 		if (keymap__use_builtin(km, w[1]) == 0)
 			return NULL;
-		snprintf(msg, size, "unknown keymap '%.40s' (default, vim or htop)", w[1]);
+		snprintf(msg, size, "unknown keymap '%s' (default, vim or htop)",
+			 quoted(w[1], q, sizeof(q)));
 		return msg;
 	}
 	key = key__parse(w[0]);
 	if (key < 0) {
-		snprintf(msg, size, "unknown key '%.40s'", w[0]);
+		snprintf(msg, size, "unknown key '%s'", quoted(w[0], q, sizeof(q)));
 		return msg;
 	}
 	if (!strcmp(w[1], "none")) {
@@ -196,7 +205,7 @@ static const char *parse_line(struct keymap *km, char *line, char *msg, size_t s
 	}
 	a = action__find(w[1]);
 	if (a == ACT_NONE) {
-		snprintf(msg, size, "unknown action '%.40s'", w[1]);
+		snprintf(msg, size, "unknown action '%s'", quoted(w[1], q, sizeof(q)));
 		return msg;
 	}
 	bind(km, key, a);
@@ -240,38 +249,57 @@ unsigned keymap__parse(struct keymap *km, const char *text, size_t len, const ch
 	return bad;
 }
 
+/* Reads all of f into *buf (at most KEYMAP_FILE_MAX bytes); 0 or -errno. */
+static int read_all(FILE *f, char **buf, size_t *len)
+{
+	struct stat st;
+	size_t cap = 0;
+
+	*buf = NULL;
+	*len = 0;
+	if (fstat(fileno(f), &st))
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	/* a regular file says its size; a pipe or device is read up to the limit */
+	if (S_ISREG(st.st_mode) && st.st_size > KEYMAP_FILE_MAX)
+		return -EFBIG;
+	for (;;) {
+		if (*len == cap) {
+			/* a byte past the limit tells a file of exactly the limit from a bigger one */
+			size_t ncap = cap ? cap * 2 : 4096;
+			char *nbuf;
+
+			if (ncap > KEYMAP_FILE_MAX + 1)
+				ncap = KEYMAP_FILE_MAX + 1;
+			nbuf = realloc(*buf, ncap);
+			if (!nbuf)
+				return -ENOMEM;
+			*buf = nbuf;
+			cap = ncap;
+		}
+		size_t got = fread(*buf + *len, 1, cap - *len, f);
+
+		*len += got;
+		if (*len > KEYMAP_FILE_MAX)
+			return -EFBIG;
+		if (got == 0)
+			return ferror(f) ? -EIO : 0;
+	}
+}
+
 int keymap__load_file(struct keymap *km, const char *path, keymap_error_fn err, void *ctx)
 {
 	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf;
+	size_t len;
 	int ret;
 
 	if (!f)
 		return -errno;
-	for (;;) {
-		if (len == cap) {
-			char *nbuf = cap < (1u << 20) ? realloc(buf, cap ? cap * 2 : 4096) : NULL;
-
-			if (!nbuf) {
-				ret = cap ? -EFBIG : -ENOMEM;
-				goto cleanup;
-			}
-			buf = nbuf;
-			cap = cap ? cap * 2 : 4096;
-		}
-		size_t got = fread(buf + len, 1, cap - len, f);
-
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		ret = -EIO;
-		goto cleanup;
-	}
-	ret = (int)keymap__parse(km, buf, len, path, err, ctx);
-cleanup:
+	ret = read_all(f, &buf, &len);
+	if (!ret)
+		ret = (int)keymap__parse(km, buf, len, path, err, ctx);
 	free(buf);
 	fclose(f);
 	return ret;

@@ -63,7 +63,12 @@ int keymap__use_builtin(struct keymap *km, const char *name);
  */
 unsigned keymap__parse(struct keymap *km, const char *text, size_t len, const char *origin,
 		       keymap_error_fn err, void *ctx);
-/* Reads and applies a file; -errno if it cannot be read, else bad lines. */
+/* The largest keys file read, in bytes. */
+#define KEYMAP_FILE_MAX (1u << 20)
+/*
+ * Reads and applies a file; -errno if it cannot be read (-EISDIR for a
+ * directory, -EFBIG past KEYMAP_FILE_MAX bytes), else bad lines.
+ */
 int keymap__load_file(struct keymap *km, const char *path, keymap_error_fn err, void *ctx);
 
 enum action keymap__action(const struct keymap *km, int key);

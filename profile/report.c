@@ -4,6 +4,7 @@
 
 #include "diff.h"
 #include "report.h"
+#include "textsafe.h"
 #include "topn.h"
 
 static int row(FILE *out, const struct strtab *names, const struct fn_stat *f,
@@ -20,8 +21,11 @@ static int row(FILE *out, const struct strtab *names, const struct fn_stat *f,
 
 		r = fprintf(out, "%+7.1f  ", v);
 	}
+	/* the name is the rest of the row: escaped, it cannot break the columns */
 	if (r >= 0)
-		r = fprintf(out, "%s\n", strtab__str(names, f->name));
+		r = textsafe__fputs(out, strtab__str(names, f->name));
+	if (r >= 0)
+		r = fputc('\n', out) == EOF ? -EIO : 0;
 	return r < 0 ? -EIO : 0;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "../profile/textsafe.h"
 #include "../render/palette.h"
 #include "app.h"
 
@@ -334,7 +335,8 @@ int app__run(struct app *a, const char *startup_msg)
 		app__message(a, "%s", startup_msg);
 	ret = screen__open(&a->scr, NULL, !a->opts->no_mouse, err, sizeof(err));
 	if (ret) {
-		fprintf(stderr, "flametop: %s\n", err);
+		textsafe__fprintf(stderr, "flametop: %s", err);	/* it may quote $TERM */
+		fputc('\n', stderr);
 		app__free(a);
 		return 1;
 	}

@@ -8,7 +8,6 @@
 #ifndef FLAMETOP_APP_H
 #define FLAMETOP_APP_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -62,7 +61,9 @@ struct app {
 
 	/* search */
 	bool search_on;
-	regex_t re;
+	struct search_pattern *re;	/* owned: search.c's compiled pattern */
+	int64_t search_credit_ns;	/* search.c's time budget left ... */
+	int64_t search_idle_since;	/* ... when it last stopped matching */
 	char query[256];
 	uint8_t *name_match;		/* per name id: 0 not tested, 1 no, 2 yes */
 	uint32_t name_matched;		/* names [0, name_matched) have a valid entry */

@@ -6,15 +6,17 @@
 
 #include "../profile/folded.h"
 #include "../profile/report.h"
+#include "../profile/textsafe.h"
 #include "commands.h"
 
+/* The message quotes paths and names from outside: escaped (textsafe.h). */
 int die(const char *fmt, ...)
 {
 	va_list ap;
 
 	fputs("flametop: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	textsafe__vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return 1;
@@ -32,8 +34,7 @@ int load_profile(struct calltree *t, const char *path)
 	if (ret)
 		return die("%s", err.msg[0] ? err.msg : strerror(-ret));
 	if (stats.skipped)
-		fprintf(stderr, "flametop: %s: %lu perf script lines not understood, skipped\n",
-			name, stats.skipped);
+		die("%s: %lu perf script lines not understood, skipped", name, stats.skipped);
 	return 0;
 }
 

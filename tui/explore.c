@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../profile/folded.h"
+#include "../profile/textsafe.h"
 #include "app.h"
 #include "commands.h"
 
@@ -21,10 +22,11 @@ struct key_errors {
 static void on_key_error(void *ctx, const char *origin, unsigned line, const char *msg)
 {
 	struct key_errors *e = ctx;
-
-	fprintf(stderr, "flametop: %s:%u: %s\n", origin, line, msg);
 	const char *base = strrchr(origin, '/');
 
+	/* the file's name comes from outside; msg's quoted words are escaped already */
+	textsafe__fprintf(stderr, "flametop: %s:%u: %s", origin, line, msg);
+	fputc('\n', stderr);
 	/* the status line is narrow: the file's name there, its path on stderr */
 	if (!e->count++)
 		snprintf(e->first, sizeof(e->first), "%s:%u: %s", base ? base + 1 : origin, line,
@@ -71,6 +73,11 @@ int load_keys(const struct options *o, struct keymap **out, char *origin, size_t
 		ret = keymap__load_file(km, path, on_key_error, &errs);
 		if (ret < 0) {
 			keymap__free(km);
+			if (ret == -EISDIR)
+				return die("keys file %s is a directory, not a file", path);
+			if (ret == -EFBIG)
+				return die("keys file %s is larger than the %u KiB limit for a keys file",
+					   path, KEYMAP_FILE_MAX / 1024);
 			return die("cannot read keys file %s: %s", path, strerror(-ret));
 		}
 		snprintf(origin, osize, "keymap %s + %s", name, path);

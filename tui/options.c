@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../profile/textsafe.h"
 #include "options.h"
 
 #ifndef FLAMETOP_VERSION
@@ -47,8 +48,9 @@ void options__usage(FILE *out)
 
 static int usage_error(const char *fmt, const char *arg)
 {
+	/* arg is the user's word: escaped (textsafe.h) */
 	fputs("flametop: ", stderr);
-	fprintf(stderr, fmt, arg);
+	textsafe__fprintf(stderr, fmt, arg);
 	fputc('\n', stderr);
 	options__usage(stderr);
 	return 2;

@@ -94,3 +94,42 @@ if command -v perf > /dev/null; then
 	s60=$(self_pct "$TMP/perf.rep" leaf_sixty)
 	check "report reads perf script directly (leaf_sixty $s60%)" within "${s60:-0}" 60 5
 fi
+
+# --- names from files reach a terminal or stderr escaped (\xNN), never raw --------------------
+no_esc() { [ "$(grep -c $'\x1b' "$1")" = 0 ]; }	# no_esc FILE
+has() { grep -qF -- "$2" "$1"; }			# has FILE TEXT
+printf 'main;\033[2J\033[Hclear 5\n\033kPWNED\033\\ 3\nok;\302\233x;\342\200\256evil 1\n' \
+	> "$TMP/esc.folded"
+"$FT" report "$TMP/esc.folded" > "$TMP/esc.rep"
+check "report: no raw ESC byte from frame names" no_esc "$TMP/esc.rep"
+check "report: the names shown escaped, the columns kept" \
+	grep -qE '^ +55\.6 +55\.6 +5 +5  \\x1b\[2J\\x1b\[Hclear$' "$TMP/esc.rep"
+check "report: ESC k ... ESC \\ (a tmux title) escaped" has "$TMP/esc.rep" '\x1bkPWNED\x1b\'
+check "report: a C1 control (CSI) escaped" has "$TMP/esc.rep" '\xc2\x9bx'
+check "report: a bidi override escaped" has "$TMP/esc.rep" '\xe2\x80\xaeevil'
+"$FT" fold "$TMP/esc.folded" > "$TMP/esc.out"
+check "fold keeps the names as they are (data, not text for people)" \
+	grep -qF $'\033kPWNED\033\\ 3' "$TMP/esc.out"
+"$FT" report "$TMP/"$'\033]0;PWNED\007.folded' > /dev/null 2> "$TMP/esc.err"
+check "an error naming a file: no raw ESC on stderr" no_esc "$TMP/esc.err"
+check "an error naming a file: the name escaped" has "$TMP/esc.err" '\x1b]0;PWNED\x07.folded'
+printf 'x quit\nq bogus\033[2Jaction\n\033]0;PWNED\007 quit\n' > "$TMP/esc.keys"
+"$FT" view --keys "$TMP/esc.keys" "$TMP/esc.folded" < /dev/null > /dev/null 2> "$TMP/esc.err"
+check "keys-file errors: no raw ESC on stderr" no_esc "$TMP/esc.err"
+check "keys-file errors: the words quoted escaped, with their line numbers" \
+	has "$TMP/esc.err" "esc.keys:2: unknown action 'bogus\\x1b[2Jaction'"
+check "keys-file errors: ... a key too" has "$TMP/esc.err" "esc.keys:3: unknown key '\\x1b]0;PWNED\\x07'"
+
+# --- the keys file: a directory, and the size limit, said plainly -----------------------------
+mkdir -p "$TMP/keysdir"
+"$FT" view --keys "$TMP/keysdir" "$TMP/esc.folded" < /dev/null > /dev/null 2> "$TMP/kd.err"
+rc=$?
+check "--keys DIRECTORY: exit 1, one line saying it is a directory" \
+	bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$TMP/kd.err') -eq 1 ] &&
+		grep -q 'keys file .*keysdir is a directory' '$TMP/kd.err'"
+head -c 1100000 /dev/zero | tr '\0' '#' > "$TMP/big.keys"
+"$FT" view --keys "$TMP/big.keys" "$TMP/esc.folded" < /dev/null > /dev/null 2> "$TMP/kb.err"
+rc=$?
+check "--keys past the size limit: exit 1, one line saying the limit" \
+	bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$TMP/kb.err') -eq 1 ] &&
+		grep -q 'big.keys is larger than the 1024 KiB limit' '$TMP/kb.err'"

@@ -236,3 +236,27 @@ wait "$pid"
 rc=$?
 check "view without a terminal: exit 1 with one line" \
 	bash -c "[ $rc -eq 1 ] && grep -q 'terminal' $TMP/err"
+
+# --- a costly search pattern never stalls the screen -----------------------------------------
+quits_within() {	# quits_within SECONDS: the program has exited by then
+	for _ in $(seq $(($1 * 10))); do [ -s "$TMP/exit" ] && return 0; sleep 0.1; done
+	return 1
+}
+printf 'prog;main;%s 5\nprog;main;other 3\n' "$(head -c 400 /dev/zero | tr '\0' a)" \
+	> "$TMP/long.folded"
+start 100 30 -- view "$TMP/long.folded"
+keys /
+keys -l '(.*)(.*)(.*)(.*)\1x'
+keys Enter
+check "search: the backtracking pattern of issue 11 is answered at once" wait_for 'Matched: 0.0%' 1
+keys q
+check "... and q then quits within a second" quits_within 1
+start 160 30 -- view "$TMP/long.folded"
+keys /
+keys -l '(.*)(.*)(.*)(.*)\1[xy]'
+keys Enter
+check "search: a pattern too costly for a name says the search was cut off" \
+	wait_for 'search cut off: pattern too costly for 1 name' 1
+check "... and counts that name as no match" wait_for 'Matched: 0.0%' 1
+keys q
+check "... and q then quits within a second" quits_within 1

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* keymaps/: the action table, key names, built-in keymaps, user files. */
 #include <errno.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -185,6 +186,74 @@ static void test_hostile_files(void **state)
 	keymap__free(km);
 }
 
+/* Words of a keys file quoted in messages: escaped, never raw bytes for the terminal. */
+static void test_escapes_in_words(void **state)
+{
+	struct keymap *km = keymap__new();
+	struct errs e = { 0 };
+	static const char text[] =
+		"q qu\033]0;x\007it\n"
+		"\033[2J quit\n"
+		"keymap \xc2\x9bvim\n"
+		"w \033[31mred\033[0m-and-a-very-long-word-that-goes-on-and-on-and-on\n"
+		"x quit\n";
+
+	(void)state;
+	keymap__use_builtin(km, "default");
+	assert_int_equal(keymap__parse(km, text, sizeof(text) - 1, "keys", collect, &e), 4);
+	assert_string_equal(e.msgs[0], "unknown action 'qu\\x1b]0;x\\x07it'");
+	assert_string_equal(e.msgs[1], "unknown key '\\x1b[2J'");
+	assert_string_equal(e.msgs[2], "unknown keymap '\\xc2\\x9bvim' (default, vim or htop)");
+	/* a long word is cut, at a whole escape */
+	assert_int_equal(e.lines[3], 4);
+	assert_true(strncmp(e.msgs[3], "unknown action '\\x1b[31mred\\x1b[0m-and-a-very", 44) == 0);
+	assert_true(strlen(e.msgs[3]) <= strlen("unknown action ''") + 43);
+	for (unsigned i = 0; i < 4; i++)
+		for (const char *c = e.msgs[i]; *c; c++)
+			assert_true((unsigned char)*c >= 0x20 && *c != 0x7f);
+	/* the good line still applies */
+	assert_int_equal(keymap__action(km, 'x'), ACT_QUIT);
+	keymap__free(km);
+}
+
+/* A directory, a file past the limit, one exactly at it, a pipe past it. */
+static void test_file_limits(void **state)
+{
+	struct keymap *km = keymap__new();
+	char dir[] = "/tmp/flametop-keysdir-XXXXXX", path[64];
+	char *text = malloc(KEYMAP_FILE_MAX + 1);
+	FILE *f;
+
+	(void)state;
+	assert_non_null(text);
+	keymap__use_builtin(km, "default");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(keymap__load_file(km, dir, NULL, NULL), -EISDIR);
+	/* exactly the limit: comments and a binding at the end, all read */
+	memset(text, '#', KEYMAP_FILE_MAX);
+	text[0] = '\n';
+	memcpy(text + KEYMAP_FILE_MAX - 8, "\nw quit\n", 8);
+	snprintf(path, sizeof(path), "%s/keys", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, KEYMAP_FILE_MAX, f), KEYMAP_FILE_MAX);
+	fclose(f);
+	assert_int_equal(keymap__load_file(km, path, NULL, NULL), 0);
+	assert_int_equal(keymap__action(km, 'w'), ACT_QUIT);
+	/* one byte more */
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputc('\n', f);
+	fclose(f);
+	assert_int_equal(keymap__load_file(km, path, NULL, NULL), -EFBIG);
+	unlink(path);
+	/* a device with no end stops at the limit too */
+	assert_int_equal(keymap__load_file(km, "/dev/zero", NULL, NULL), -EFBIG);
+	rmdir(dir);
+	free(text);
+	keymap__free(km);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +263,8 @@ int main(void)
 		cmocka_unit_test(test_builtin_keymaps),
 		cmocka_unit_test(test_user_file_rebinds_and_reports),
 		cmocka_unit_test(test_hostile_files),
+		cmocka_unit_test(test_escapes_in_words),
+		cmocka_unit_test(test_file_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
