@@ -103,7 +103,8 @@ $(BUILD)/workloads/%: tests/workloads/%.c
 NOFP := -O2 -fomit-frame-pointer -fno-optimize-sibling-calls
 UNWIND_WORKLOADS := $(BUILD)/workloads/split-nofp $(BUILD)/workloads/split-noeh \
                     $(BUILD)/workloads/split-inline $(BUILD)/workloads/split-debugframe \
-                    $(BUILD)/workloads/split-badeh $(BUILD)/workloads/libplugin.so
+                    $(BUILD)/workloads/split-badeh $(BUILD)/workloads/libplugin.so \
+                    $(BUILD)/workloads/libplugin-g.so
 $(BUILD)/workloads/split-nofp: tests/workloads/split.c
 	@mkdir -p $(@D)
 	gcc $(NOFP) -pthread -o $@ $<
@@ -132,15 +133,24 @@ $(BUILD)/workloads/split-badeh: $(BUILD)/workloads/split-nofp
 $(BUILD)/workloads/libplugin.so: tests/fixtures/plugin.c
 	@mkdir -p $(@D)
 	gcc $(NOFP) -shared -fPIC -o $@ $<
+# with debug info: its symbol table lies pages past the loaded segments
+$(BUILD)/workloads/libplugin-g.so: tests/fixtures/plugin.c
+	@mkdir -p $(@D)
+	gcc $(NOFP) -g -shared -fPIC -o $@ $<
 $(BUILD)/workloads/plugin_host: private LDLIBS_WORKLOAD := -ldl
 
 # ELF files the symbolizer tests resolve, built the ways binaries ship.
 FIX := $(BUILD)/fixtures
 FIXTURES := $(FIX)/sym_plain $(FIX)/sym_dynsym $(FIX)/sym_buildid $(FIX)/sym_debuglink \
-            $(FIX)/sym_cpp $(FIX)/sym_inline
+            $(FIX)/sym_cpp $(FIX)/sym_inline $(FIX)/sym_forged
 $(FIX)/sym_plain: tests/fixtures/symtarget.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -g -o $@ $<
+# sym_plain's code under other names, claiming sym_plain's build-id: a forgery
+$(FIX)/sym_forged: tests/fixtures/symtarget.c $(FIX)/sym_plain
+	id=$$(readelf -n $(FIX)/sym_plain | sed -n 's/.*Build ID: //p'); \
+	$(CC) -O1 -g -Dexported_alpha=forged_alpha -Dexported_beta=forged_beta \
+		-Dlocal_gamma=forged_gamma -Wl,--build-id=0x$$id -o $@ $<
 $(FIX)/sym_dynsym: tests/fixtures/symtarget.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -rdynamic -o $@ $<
@@ -172,8 +182,8 @@ $(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/record.o $(BUILD)/tui
 $(BUILD)/tests/test_unwind: $(UNWIND_WORKLOADS)
 $(BUILD)/tests/test_unwind: private CFLAGS += -DWORKLOADS='"$(BUILD)/workloads"'
 
-$(BUILD)/tests/test_symbolize: $(FIXTURES)
-$(BUILD)/tests/test_symbolize: private CFLAGS += -DFIXTURES='"$(FIX)"'
+$(BUILD)/tests/test_symbolize $(BUILD)/tests/test_hostile: $(FIXTURES)
+$(BUILD)/tests/test_symbolize $(BUILD)/tests/test_hostile: private CFLAGS += -DFIXTURES='"$(FIX)"'
 
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t || exit 1; done

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "procmaps.h"
@@ -76,4 +82,78 @@ int procmaps__vdso_fd(void)
 		return -1;
 	}
 	return fd;
+}
+
+int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long long end,
+			  const char *path, unsigned maj, unsigned min, unsigned long long ino,
+			  bool *same)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	char proc[96];
+	struct stat st;
+	int fd, root;
+
+	snprintf(proc, sizeof(proc), "/proc/%d/map_files/%llx-%llx", pid, start, end);
+	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && *path == '/') {
+		snprintf(proc, sizeof(proc), "/proc/%d/root", pid);
+		root = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root < 0)
+			return -1;
+		fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+		close(root);
+	}
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	*same = st.st_ino == ino && st.st_dev == makedev(maj, min);
+	return fd;
+}
+
+bool procmaps__same_content(int a, int b)
+{
+	char x[16384], y[16384];
+	struct stat sa, sb;
+	off_t off = 0;
+
+	if (fstat(a, &sa) || fstat(b, &sb) || sa.st_size != sb.st_size)
+		return false;
+	while (off < sa.st_size) {
+		ssize_t na = pread(a, x, sizeof(x), off), nb = pread(b, y, sizeof(y), off);
+
+		if (na <= 0 || na != nb || memcmp(x, y, (size_t)na))
+			return false;
+		off += na;
+	}
+	return true;
+}
+
+int procmaps__sealed_copy(int fd, size_t max)
+{
+	struct stat st;
+	off_t off = 0;
+	int m;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (unsigned long long)st.st_size > max)
+		return -1;
+	m = memfd_create("debuginfo", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (m < 0)
+		return -1;
+	while (off < st.st_size) {
+		ssize_t n = sendfile(m, fd, &off, (size_t)(st.st_size - off));
+
+		if (n <= 0)
+			break;	/* shrank meanwhile: what was read is what there is */
+	}
+	if (fcntl(m, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)) {
+		close(m);
+		return -1;
+	}
+	return m;
 }

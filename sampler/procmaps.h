@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct map_entry {
 	unsigned long long start, end, offset, ino;
@@ -29,6 +30,25 @@ struct load_seg {
 long procmaps__load_segs(Elf *elf, struct load_seg **segs);
 /* The ELF address of file offset off; false when no segment holds it. */
 bool procmaps__vaddr_of(const struct load_seg *segs, size_t n, uint64_t off, uint64_t *vaddr);
+
+/*
+ * Opens the file a process maps at [start, end), as that process sees it:
+ * its /proc/PID/map_files entry, or after a racing unmap the path resolved
+ * strictly inside the process's root (openat2 RESOLVE_IN_ROOT), never on
+ * the host.  -1 when neither opens a regular file.  *same tells whether the
+ * file opened is the one the maps line named (device and inode): only such
+ * a file may be shared with other processes.
+ */
+int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long long end,
+			  const char *path, unsigned maj, unsigned min, unsigned long long ino,
+			  bool *same);
+/* Whether two open files hold the same bytes (compared in full, by pread). */
+bool procmaps__same_content(int a, int b);
+/*
+ * A sealed memfd copy of the file at fd (at most max bytes), which nobody
+ * can shrink while we map it; -1 if it is larger or cannot be made.
+ */
+int procmaps__sealed_copy(int fd, size_t max);
 
 /* A memfd holding our vDSO image, which every process of this kernel maps; -1 if none. */
 int procmaps__vdso_fd(void);

@@ -4,6 +4,7 @@
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/membarrier.h>
@@ -226,13 +227,33 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/* Live threads of a process: its task directory's entries. */
+static int thread_count(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
 /*
  * The thread group of a pid: the BPF filter is keyed by process, so a
- * thread id given to -p stands for its whole process.  -ESRCH if none.
+ * thread id given to -p stands for its whole process.  -ESRCH if none,
+ * -ECHILD for a zombie (exited, not yet reaped: nothing will ever run).
+ * A zombie leader whose other threads still run is a live process.
  */
 static int tgid_of(pid_t pid, __u32 *tgid)
 {
-	char path[64], line[128];
+	char path[64], line[128], state = 0;
 	int ret = -ESRCH;
 	FILE *f;
 
@@ -240,12 +261,17 @@ static int tgid_of(pid_t pid, __u32 *tgid)
 	f = fopen(path, "re");
 	if (!f)
 		return -ESRCH;
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "State: %c", &state) == 1)
+			continue;
 		if (sscanf(line, "Tgid: %u", tgid) == 1) {
 			ret = 0;
 			break;
 		}
+	}
 	fclose(f);
+	if (!ret && state == 'Z' && thread_count(pid) <= 1)
+		return -ECHILD;
 	return ret;
 }
 
@@ -257,7 +283,13 @@ static int add_pids(struct sampler *s, const struct sampler_opts *o, char *err, 
 		__u32 tgid;
 		__u8 one = 1;
 
-		if (tgid_of(o->pids[i], &tgid))
+		int r = tgid_of(o->pids[i], &tgid);
+
+		if (r == -ECHILD)
+			return fail(err, errlen, "process %d is a zombie: it has exited and "
+				    "will never run again (its parent has not reaped it)",
+				    o->pids[i]);
+		if (r)
 			return fail(err, errlen, "no process with pid %d (check the pid with ps)",
 				    o->pids[i]);
 		if (bpf_map__update_elem(s->skel->maps.pids, &tgid, sizeof(tgid), &one,
@@ -751,6 +783,12 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 		st->unwind_rows = us.rows_used;
 		st->unwind_rows_cap = us.rows_cap;
 		st->unwind_build_seconds = us.build_seconds;
+	}
+	{
+		struct symbolizer_stats ys;
+
+		symbolizer__stats(s->sym, &ys);
+		st->files_changed = ys.files_changed;
 	}
 }
 

@@ -42,6 +42,8 @@ struct sampler_stats {
 	/* DWARF unwinding */
 	size_t unwind_tables, unwind_rows, unwind_rows_cap;	/* rows_cap 0: fp only */
 	double unwind_build_seconds;
+	/* ELF files that changed while read: their frames are "[module]" */
+	unsigned long files_changed;
 };
 
 /*

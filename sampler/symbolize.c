@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "elffile.h"
 #include "procmaps.h"
 #include "symbolize.h"
 
@@ -27,31 +28,6 @@
 #define PROC_BUCKETS	1024	/* processes hashed by (pid, ptag) */
 #define KRELOAD_MIN_NS	10000000000ull		/* 10 s */
 #define KRELOAD_MAX_NS	640000000000ull		/* 10 min 40 s: 10 s doubled six times */
-
-/* A symbol of a file, in the sorted index the symbolizer searches. */
-struct fsym {
-	GElf_Addr start, end;	/* end == start: size unknown */
-	const char *name;	/* libelf's, valid while the file's Dwfl lives */
-	int rank;		/* global before weak before local */
-};
-
-struct elf_file {
-	dev_t dev;
-	ino_t ino;
-	Dwfl *dwfl;
-	Dwfl_Module *mod;
-	GElf_Addr bias;
-	struct load_seg *segs;
-	size_t nsegs;
-	unsigned char build_id[64];	/* the same file in another container has the same */
-	size_t build_id_len;
-	struct fsym *syms;	/* built on first lookup; dwfl_module_addrinfo scans linearly */
-	size_t nsyms;
-	bool syms_built;
-	unsigned refs;
-	unsigned long last_used;
-	struct elf_file *next;
-};
 
 struct mapping {
 	uint64_t start, end, offset;
@@ -80,9 +56,8 @@ struct cache_slot {
 
 struct symbolizer {
 	struct strtab *names;
-	char *debuginfo_path;
 	bool no_inline;
-	Dwfl_Callbacks callbacks;
+	struct elf_files files;
 	struct ksyms k;		/* the kernel's symbols */
 	uint32_t *kids;		/* strtab id + 1 of each one's "name_[k]"; 0: not yet */
 	int (*kreload)(void *ctx, struct ksyms *out);
@@ -92,10 +67,6 @@ struct symbolizer {
 	uint32_t kunknown, uunknown;
 	struct proc *procs[PROC_BUCKETS];
 	size_t nprocs;
-	struct elf_file *files;
-	size_t nfiles;
-	struct elf_file *vdso;	/* also on files, pinned */
-	bool vdso_tried;
 	unsigned long tick;
 	struct cache_slot cache[1u << CACHE_BITS];
 };
@@ -172,20 +143,12 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 
 	if (!s)
 		return NULL;
-	elf_version(EV_CURRENT);	/* build-ids are read with libelf before libdwfl runs */
 	s->names = names;
 	s->no_inline = o && o->no_inline;
-	if (o && o->debuginfo_path) {
-		s->debuginfo_path = strdup(o->debuginfo_path);
-		if (!s->debuginfo_path) {
-			free(s);
-			return NULL;
-		}
+	if (elffiles__init(&s->files, o ? o->debuginfo_path : NULL)) {
+		free(s);
+		return NULL;
 	}
-	s->callbacks.find_elf = dwfl_build_id_find_elf;
-	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
-	s->callbacks.section_address = dwfl_offline_section_address;
-	s->callbacks.debuginfo_path = s->debuginfo_path ? &s->debuginfo_path : NULL;
 	s->kreload_wait_ns = KRELOAD_MIN_NS;
 	if (strtab__intern(names, "[unknown]_[k]", 13, &s->kunknown) ||
 	    strtab__intern(names, "[unknown]", 9, &s->uunknown)) {
@@ -193,15 +156,6 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 		return NULL;
 	}
 	return s;
-}
-
-static void file_free(struct elf_file *f)
-{
-	if (f->dwfl)
-		dwfl_end(f->dwfl);
-	free(f->segs);
-	free(f->syms);
-	free(f);
 }
 
 static void proc_free(struct proc *p)
@@ -218,7 +172,6 @@ static void proc_free(struct proc *p)
 void symbolizer__free(struct symbolizer *s)
 {
 	struct proc *p, *pn;
-	struct elf_file *f, *fn;
 	size_t b;
 
 	if (!s)
@@ -228,13 +181,9 @@ void symbolizer__free(struct symbolizer *s)
 			pn = p->next;
 			proc_free(p);
 		}
-	for (f = s->files; f; f = fn) {
-		fn = f->next;
-		file_free(f);
-	}
+	elffiles__fini(&s->files);
 	ksyms__free(&s->k);
 	free(s->kids);
-	free(s->debuginfo_path);
 	free(s);
 }
 
@@ -322,197 +271,6 @@ uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr)
 	return s->kids[i] - 1;
 }
 
-/* --- files ---------------------------------------------------------------- */
-
-static int read_segments(struct elf_file *f)
-{
-	Elf *elf = dwfl_module_getelf(f->mod, &f->bias);
-	long n = elf ? procmaps__load_segs(elf, &f->segs) : -EINVAL;
-
-	if (n <= 0)
-		return n < 0 ? (int)n : -EINVAL;
-	f->nsegs = (size_t)n;
-	return 0;
-}
-
-static struct elf_file *file_from_fd(struct symbolizer *s, dev_t dev, ino_t ino, int fd,
-				     const char *name, const char *path);
-static struct elf_file *file_by_build_id(struct symbolizer *s, int fd);
-static size_t read_build_id(int fd, unsigned char *id, size_t size);
-
-static struct elf_file *file_open(struct symbolizer *s, pid_t pid, dev_t dev, ino_t ino,
-				  uint64_t start, uint64_t end, const char *path)
-{
-	struct elf_file *f;
-	char alt[4200];
-	const char *base = strrchr(path, '/');
-	int fd;
-
-	for (f = s->files; f; f = f->next)
-		if (f->dev == dev && f->ino == ino)
-			return f;
-	/* the exact mapped file, even if deleted or inside a container */
-	snprintf(alt, sizeof(alt), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, pid, start, end);
-	fd = open(alt, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(alt, sizeof(alt), "/proc/%d/root%s", pid, path);
-		fd = open(alt, O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	/* another file with this build-id (a copy in another container): share it */
-	f = file_by_build_id(s, fd);
-	if (f) {
-		close(fd);
-		return f;
-	}
-	return file_from_fd(s, dev, ino, fd, base ? base + 1 : path, path);
-}
-
-/* The build-id of the ELF file open at fd; its length, 0 if none. */
-static size_t read_build_id(int fd, unsigned char *id, size_t size)
-{
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	const void *bits;
-	ssize_t n = elf ? dwelf_elf_gnu_build_id(elf, &bits) : -1;
-
-	if (n > 0 && (size_t)n <= size)
-		memcpy(id, bits, (size_t)n);
-	else
-		n = 0;
-	if (elf)
-		elf_end(elf);
-	return (size_t)n;
-}
-
-static struct elf_file *file_by_build_id(struct symbolizer *s, int fd)
-{
-	unsigned char id[64];
-	size_t n = read_build_id(fd, id, sizeof(id));
-
-	for (struct elf_file *f = s->files; f && n; f = f->next)
-		if (f->build_id_len == n && !memcmp(f->build_id, id, n))
-			return f;
-	return NULL;
-}
-
-/*
- * The vDSO every process of this kernel maps: our own copy, from the
- * auxiliary vector, put in a memfd so libdw reads it like a file.  Made
- * once and never evicted.
- */
-static struct elf_file *vdso_file(struct symbolizer *s)
-{
-	int fd;
-
-	if (s->vdso_tried)
-		return s->vdso;
-	s->vdso_tried = true;
-	fd = procmaps__vdso_fd();
-	if (fd < 0)
-		return NULL;
-	s->vdso = file_from_fd(s, 0, 0, fd, "[vdso]", "[vdso]");
-	if (s->vdso)
-		s->vdso->refs++;	/* pinned */
-	return s->vdso;
-}
-
-/* A libdw module for the ELF file open at fd (which libdw then owns). */
-static struct elf_file *file_from_fd(struct symbolizer *s, dev_t dev, ino_t ino, int fd,
-				     const char *name, const char *path)
-{
-	struct elf_file *f = calloc(1, sizeof(*f));
-	if (!f) {
-		close(fd);
-		return NULL;
-	}
-	f->dev = dev;
-	f->ino = ino;
-	f->build_id_len = read_build_id(fd, f->build_id, sizeof(f->build_id));
-	f->dwfl = dwfl_begin(&s->callbacks);
-	if (!f->dwfl) {
-		close(fd);
-		free(f);
-		return NULL;
-	}
-	/* libdwfl owns fd from here; the path lets it find debuglink files */
-	f->mod = dwfl_report_elf(f->dwfl, name, path, fd, 0, false);
-	dwfl_report_end(f->dwfl, NULL, NULL);
-	if (!f->mod || read_segments(f)) {
-		file_free(f);
-		return NULL;
-	}
-	f->next = s->files;
-	s->files = f;
-	s->nfiles++;
-	return f;
-}
-
-static int fsym_cmp(const void *pa, const void *pb)
-{
-	const struct fsym *a = pa, *b = pb;
-
-	if (a->start != b->start)
-		return (a->start > b->start) - (a->start < b->start);
-	if (a->rank != b->rank)
-		return (a->rank > b->rank) - (a->rank < b->rank);
-	return (b->end > b->start) - (a->end > a->start);	/* sized first */
-}
-
-/* One pass over the module's symbols into an index sorted by address. */
-static void build_syms(struct elf_file *f)
-{
-	int n = dwfl_module_getsymtab(f->mod);
-	size_t kept = 0;
-
-	f->syms_built = true;
-	if (n <= 1 || !(f->syms = malloc((size_t)n * sizeof(*f->syms))))
-		return;
-	for (int i = 1; i < n; i++) {
-		GElf_Sym sym;
-		GElf_Addr addr;
-		const char *name = dwfl_module_getsym_info(f->mod, i, &sym, &addr, NULL, NULL, NULL);
-		int type = GELF_ST_TYPE(sym.st_info), bind = GELF_ST_BIND(sym.st_info);
-
-		if (!name || !*name || sym.st_shndx == SHN_UNDEF ||
-		    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE))
-			continue;
-		f->syms[kept++] = (struct fsym){ addr, addr + sym.st_size, name,
-						 bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2 };
-	}
-	qsort(f->syms, kept, sizeof(*f->syms), fsym_cmp);
-	/* one symbol per address: the best of each run of equal starts */
-	f->nsyms = 0;
-	for (size_t i = 0; i < kept; i++)
-		if (!f->nsyms || f->syms[f->nsyms - 1].start != f->syms[i].start)
-			f->syms[f->nsyms++] = f->syms[i];
-}
-
-/* The symbol at a module address: the last starting at or before it, if it covers it. */
-static const char *find_sym(struct elf_file *f, GElf_Addr addr)
-{
-	size_t lo = 0, hi;
-
-	if (!f->syms_built)
-		build_syms(f);
-	hi = f->nsyms;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->syms[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
-		return NULL;
-	const struct fsym *sym = &f->syms[lo - 1];
-
-	return sym->end == sym->start || addr < sym->end ? sym->name : NULL;
-}
-
 /*
  * The functions inlined at vaddr, from DWARF debug info when there is some:
  * dwarf_getscopes() gives the scopes around the pc, innermost first; each
@@ -555,12 +313,12 @@ static const struct cache_slot *file_frames(struct symbolizer *s, struct elf_fil
 
 	if (c->file == f && c->vaddr == vaddr)
 		return c;
-	name = find_sym(f, vaddr + f->bias);
+	name = elffile__symbol(&s->files, f, vaddr + f->bias);
 	c->ninlined = 0;
 	if (!name || !*name) {
 		c->id = unknown;
 	} else {
-		if (!s->no_inline)
+		if (!s->no_inline && !f->changed)
 			inlined_frames(s, f, vaddr, c);
 		/* C++ and Rust (legacy _ZN...h<hash>E and v0 _R...) */
 		if (name[0] == '_' && (name[1] == 'Z' || name[1] == 'R'))
@@ -626,10 +384,9 @@ static void snapshot_maps(struct symbolizer *s, struct proc *p)
 		if (*name)
 			m->unknown = basename_id(s, name);
 		if (e.ino && *name == '/')
-			m->file = file_open(s, p->pid, makedev(e.maj, e.min), (ino_t)e.ino, e.start,
-					    e.end, name);
+			m->file = elffiles__open(&s->files, p->pid, &e);
 		else if (!strcmp(name, "[vdso]"))
-			m->file = vdso_file(s);
+			m->file = elffiles__vdso(&s->files);
 		if (m->file)
 			m->file->refs++;
 	}
@@ -756,9 +513,7 @@ size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, u
 void symbolizer__tick(struct symbolizer *s)
 {
 	struct proc **pp;
-	struct elf_file **fp;
-	size_t idle = 0, b;
-	bool freed = false;
+	size_t b;
 
 	s->tick++;
 	for (b = 0; b < PROC_BUCKETS; b++)
@@ -769,24 +524,13 @@ void symbolizer__tick(struct symbolizer *s)
 				pp = &(*pp)->next;
 		}
 	/* files no process maps: keep the most recent MAX_IDLE_FILES */
-	for (fp = &s->files; *fp;) {
-		struct elf_file *f = *fp;
-
-		if (!f->refs && ++idle > MAX_IDLE_FILES) {
-			*fp = f->next;
-			file_free(f);
-			s->nfiles--;
-			freed = true;
-			continue;
-		}
-		fp = &f->next;
-	}
-	if (freed)
+	if (elffiles__trim(&s->files, MAX_IDLE_FILES))
 		memset(s->cache, 0, sizeof(s->cache));
 }
 
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)
 {
 	st->processes = s->nprocs;
-	st->files = s->nfiles;
+	st->files = s->files.n;
+	st->files_changed = s->files.changed;
 }

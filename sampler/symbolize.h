@@ -6,7 +6,7 @@
  * addresses resolve through a snapshot of the process's executable mappings,
  * taken when the process is first noticed (so it still resolves after the
  * process exits), and one libdw module per ELF file, shared by every process
- * that maps it.  Files open through /proc/PID/map_files or /proc/PID/root,
+ * that maps it (elffile.h: how files are opened, read and shared safely),
  * so binaries inside containers resolve; symbols come from .symtab, else
  * .dynsym, else separate debug info found by build-id or debuglink; C++
  * names are demangled.  A frame with no symbol is "[module-basename]".
@@ -74,6 +74,7 @@ void symbolizer__tick(struct symbolizer *s);
 
 struct symbolizer_stats {
 	unsigned long processes, files;
+	unsigned long files_changed;	/* changed while read: their frames are "[module]" */
 };
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st);
 

@@ -165,11 +165,35 @@ static int walk(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t lo, uint64_t hi, struc
 	return 0;
 }
 
+/*
+ * Whether elf has a section of that name.  libdw reads every debug section
+ * at dwarf_begin_elf (into memory: files are read, not mapped), so it is
+ * asked only when there is a .debug_frame to use.
+ */
+static bool has_section(Elf *elf, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *n;
+
+		if (gelf_getshdr(scn, &sh) && (n = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+		    !strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
 long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
 {
 	/* .eh_frame first; .debug_frame (when built without unwind tables) where it has none */
 	Dwarf_CFI *cfi = dwarf_getcfi_elf(elf), *debug_cfi = NULL;
-	Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
+	Dwarf *dw = has_section(elf, ".debug_frame") ? dwarf_begin_elf(elf, DWARF_C_READ, NULL)
+						     : NULL;
 	struct rows rs = { 0 };
 	size_t shstrndx, gap_steps = 0;
 	Elf_Scn *scn = NULL;
@@ -530,7 +554,8 @@ static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t in
 		return NULL;
 	t->dev = dev;
 	t->ino = ino;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	/* read, not mapped: a file its owner truncates meanwhile must not fault */
+	elf = elf_begin(fd, ELF_C_READ, NULL);
 	if (elf && elf_kind(elf) == ELF_K_ELF)
 		nsegs = procmaps__load_segs(elf, &t->segs);
 	if (nsegs >= 0) {
@@ -574,17 +599,20 @@ static struct table *table_get(struct unwinder *u, pid_t pid, const char *name,
 			       ino_t ino)
 {
 	struct table *t;
-	char path[4200];
+	bool same = true;
 	int fd;
 
 	for (t = u->tables; t; t = t->next)
 		if (t->dev == dev && t->ino == ino)
 			return t;
-	if (!strcmp(name, "[vdso]")) {
+	if (!strcmp(name, "[vdso]"))
 		fd = procmaps__vdso_fd();
-	} else {
-		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", pid, start, end);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+	else
+		fd = procmaps__open_mapped(pid, start, end, name, major(dev), minor(dev), ino, &same);
+	/* a file other than the one mapped (a racing remap) is nobody's table */
+	if (fd >= 0 && !same) {
+		close(fd);
+		fd = -1;
 	}
 	if (fd < 0)
 		return NULL;

@@ -3,15 +3,31 @@
  * flametop: the entry point; reads the options and runs one command.
  */
 #include <stdio.h>
+#include <sys/resource.h>
 
 #include "commands.h"
 #include "options.h"
+
+/*
+ * The symbolizer keeps a descriptor per ELF file it reads (files are read,
+ * never mapped): a whole host has more than the usual soft limit of 1024.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
 
 int main(int argc, char **argv)
 {
 	struct options opts;
 	int ret = options__parse(&opts, argc, argv);
 
+	raise_nofile();
 	if (ret)
 		return ret == 1 ? 0 : 2;
 	switch (opts.cmd) {

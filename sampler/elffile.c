@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: MIT
+#include <elfutils/libdwelf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "elffile.h"
+
+/* The largest separate debug file copied when it is not root's alone. */
+#define DEBUG_COPY_MAX	(512ul << 20)
+
+/*
+ * libdwfl asks for a module's ELF here: it gets the one we opened with
+ * ELF_C_READ (libdwfl's own opening would map the file).  No descriptor is
+ * returned: the Elf reads through f->fd, which stays ours.
+ */
+static int find_elf_handoff(Dwfl_Module *mod, void **userdata, const char *modname,
+			    Dwarf_Addr base, char **file_name, Elf **elfp)
+{
+	struct elf_file *f = *userdata;
+
+	(void)mod;
+	(void)modname;
+	(void)base;
+	if (!f || !f->handoff)
+		return -1;
+	*elfp = f->handoff;
+	f->handoff = NULL;
+	if (f->path)
+		*file_name = strdup(f->path);
+	return -1;
+}
+
+/*
+ * libdw maps the separate debug files it finds.  One that someone other
+ * than root may write could be truncated under the mapping: it is used
+ * through a sealed copy instead.
+ */
+static int find_debuginfo_safe(Dwfl_Module *mod, void **userdata, const char *modname,
+			       GElf_Addr base, const char *file_name, const char *debuglink,
+			       GElf_Word crc, char **debuginfo_file_name)
+{
+	int fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+					      debuglink, crc, debuginfo_file_name);
+	struct stat st;
+	int copy;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & 022))
+		return fd;
+	copy = procmaps__sealed_copy(fd, DEBUG_COPY_MAX);
+	close(fd);
+	return copy;
+}
+
+int elffiles__init(struct elf_files *fs, const char *debuginfo_path)
+{
+	*fs = (struct elf_files){ 0 };
+	elf_version(EV_CURRENT);
+	if (debuginfo_path && !(fs->debuginfo_path = strdup(debuginfo_path)))
+		return -ENOMEM;
+	fs->cb.find_elf = find_elf_handoff;
+	fs->cb.find_debuginfo = find_debuginfo_safe;
+	fs->cb.section_address = dwfl_offline_section_address;
+	fs->cb.debuginfo_path = fs->debuginfo_path ? &fs->debuginfo_path : NULL;
+	return 0;
+}
+
+static void file_free(struct elf_file *f)
+{
+	if (f->dwfl)
+		dwfl_end(f->dwfl);
+	if (f->handoff)
+		elf_end(f->handoff);
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f->segs);
+	free(f->syms);
+	free(f->path);
+	free(f);
+}
+
+void elffiles__fini(struct elf_files *fs)
+{
+	struct elf_file *f, *fn;
+
+	for (f = fs->list; f; f = fn) {
+		fn = f->next;
+		file_free(f);
+	}
+	free(fs->alias);
+	free(fs->debuginfo_path);
+	*fs = (struct elf_files){ 0 };
+}
+
+/* The lowest and highest addresses the PT_LOAD segments span; false if none. */
+static bool load_span(Elf *elf, GElf_Addr *lo, GElf_Addr *hi)
+{
+	size_t nph, i;
+	bool any = false;
+
+	if (elf_getphdrnum(elf, &nph))
+		return false;
+	for (i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (!any || ph.p_vaddr < *lo)
+			*lo = ph.p_vaddr;
+		if (!any || ph.p_vaddr + ph.p_memsz > *hi)
+			*hi = ph.p_vaddr + ph.p_memsz;
+		any = true;
+	}
+	return any && *hi > *lo;
+}
+
+static bool changed_since_open(const struct elf_file *f)
+{
+	struct stat st;
+
+	return fstat(f->fd, &st) || st.st_size != f->size ||
+	       st.st_mtim.tv_sec != f->mtime.tv_sec || st.st_mtim.tv_nsec != f->mtime.tv_nsec ||
+	       st.st_ctim.tv_sec != f->ctime.tv_sec || st.st_ctim.tv_nsec != f->ctime.tv_nsec;
+}
+
+/*
+ * A libdw module over the Elf read from fd (both now the file's).  The
+ * module sits at the file's own addresses, so its bias is 0.
+ */
+static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const char *name,
+				 const char *path)
+{
+	struct elf_file *f = calloc(1, sizeof(*f));
+	GElf_Addr lo = 0, hi = 0;
+	const void *id;
+	struct stat st;
+	void **ud;
+	ssize_t n;
+	long nsegs;
+
+	if (!f || fstat(fd, &st) || !load_span(elf, &lo, &hi) ||
+	    (path && !(f->path = strdup(path)))) {
+		free(f);
+		elf_end(elf);
+		close(fd);
+		return NULL;
+	}
+	f->fd = fd;
+	f->handoff = elf;
+	f->size = st.st_size;
+	f->mtime = st.st_mtim;
+	f->ctime = st.st_ctim;
+	n = dwelf_elf_gnu_build_id(elf, &id);
+	if (n > 0 && (size_t)n <= sizeof(f->build_id)) {
+		memcpy(f->build_id, id, (size_t)n);
+		f->build_id_len = (size_t)n;
+	}
+	f->dwfl = dwfl_begin(&fs->cb);
+	f->mod = f->dwfl ? dwfl_report_module(f->dwfl, name, lo, hi) : NULL;
+	if (!f->mod || !dwfl_module_info(f->mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL))
+		goto err;
+	*ud = f;
+	dwfl_report_end(f->dwfl, NULL, NULL);
+	elf = dwfl_module_getelf(f->mod, &f->bias);	/* takes the handoff */
+	nsegs = elf ? procmaps__load_segs(elf, &f->segs) : -EINVAL;
+	if (nsegs <= 0)
+		goto err;
+	f->nsegs = (size_t)nsegs;
+	f->next = fs->list;
+	fs->list = f;
+	fs->n++;
+	return f;
+err:
+	file_free(f);
+	return NULL;
+}
+
+/* An open file whose bytes are those of a file already known by its build-id. */
+static struct elf_file *same_file(struct elf_files *fs, int fd, Elf *elf)
+{
+	const void *id;
+	ssize_t n = dwelf_elf_gnu_build_id(elf, &id);
+
+	for (struct elf_file *f = fs->list; f && n > 0; f = f->next)
+		if (f->build_id_len == (size_t)n && !memcmp(f->build_id, id, (size_t)n) &&
+		    !f->changed && procmaps__same_content(f->fd, fd))
+			return f;
+	return NULL;
+}
+
+/* Remembered so that the next process mapping it needs no comparison; best effort. */
+static void add_alias(struct elf_files *fs, dev_t dev, ino_t ino, struct elf_file *f)
+{
+	if (fs->nalias == fs->alias_cap) {
+		size_t cap = fs->alias_cap ? fs->alias_cap * 2 : 16;
+		struct elf_alias *na = realloc(fs->alias, cap * sizeof(*na));
+
+		if (!na)
+			return;
+		fs->alias = na;
+		fs->alias_cap = cap;
+	}
+	fs->alias[fs->nalias++] = (struct elf_alias){ dev, ino, f };
+}
+
+static void drop_aliases(struct elf_files *fs, const struct elf_file *f)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < fs->nalias; i++)
+		if (fs->alias[i].f != f)
+			fs->alias[k++] = fs->alias[i];
+	fs->nalias = k;
+}
+
+/* Whether pid sees the file system as we do: then its paths are ours too. */
+static bool same_root(pid_t pid)
+{
+	struct stat a, b;
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/%d/root", pid);
+	return stat(proc, &a) == 0 && stat("/", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+struct elf_file *elffiles__open(struct elf_files *fs, pid_t pid, const struct map_entry *e)
+{
+	dev_t dev = makedev(e->maj, e->min);
+	const char *base = strrchr(e->name, '/');
+	struct elf_file *f;
+	bool same = false;
+	Elf *elf;
+	int fd;
+
+	for (f = fs->list; f; f = f->next)
+		if (f->shared && f->dev == dev && f->ino == (ino_t)e->ino)
+			return f;
+	for (size_t i = 0; i < fs->nalias; i++)
+		if (fs->alias[i].dev == dev && fs->alias[i].ino == (ino_t)e->ino)
+			return fs->alias[i].f;
+	fd = procmaps__open_mapped(pid, e->start, e->end, e->name, e->maj, e->min, e->ino, &same);
+	if (fd < 0)
+		return NULL;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return NULL;
+	}
+	/* the same bytes in another container: share them */
+	f = same_file(fs, fd, elf);
+	if (f) {
+		elf_end(elf);
+		close(fd);
+		if (same)
+			add_alias(fs, dev, (ino_t)e->ino, f);
+		return f;
+	}
+	f = file_new(fs, fd, elf, base ? base + 1 : e->name, same_root(pid) ? e->name : NULL);
+	if (f) {
+		f->dev = dev;
+		f->ino = (ino_t)e->ino;
+		f->shared = same;
+	}
+	return f;
+}
+
+struct elf_file *elffiles__vdso(struct elf_files *fs)
+{
+	Elf *elf;
+	int fd;
+
+	if (fs->vdso_tried)
+		return fs->vdso;
+	fs->vdso_tried = true;
+	fd = procmaps__vdso_fd();
+	if (fd < 0)
+		return NULL;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf) {
+		close(fd);
+		return NULL;
+	}
+	fs->vdso = file_new(fs, fd, elf, "[vdso]", NULL);
+	if (fs->vdso)
+		fs->vdso->refs++;	/* pinned */
+	return fs->vdso;
+}
+
+bool elffiles__trim(struct elf_files *fs, size_t keep)
+{
+	struct elf_file **fp;
+	size_t idle = 0;
+	bool freed = false;
+
+	for (fp = &fs->list; *fp;) {
+		struct elf_file *f = *fp;
+
+		if (!f->refs && ++idle > keep) {
+			*fp = f->next;
+			drop_aliases(fs, f);
+			file_free(f);
+			fs->n--;
+			freed = true;
+			continue;
+		}
+		fp = &f->next;
+	}
+	return freed;
+}
+
+static int fsym_cmp(const void *pa, const void *pb)
+{
+	const struct fsym *a = pa, *b = pb;
+
+	if (a->start != b->start)
+		return (a->start > b->start) - (a->start < b->start);
+	if (a->rank != b->rank)
+		return (a->rank > b->rank) - (a->rank < b->rank);
+	return (b->end > b->start) - (a->end > a->start);	/* sized first */
+}
+
+/* One pass over the module's symbols into an index sorted by address. */
+static void build_syms(struct elf_files *fs, struct elf_file *f)
+{
+	int n = dwfl_module_getsymtab(f->mod);
+	size_t kept = 0;
+
+	f->syms_built = true;
+	if (n <= 1 || !(f->syms = malloc((size_t)n * sizeof(*f->syms))))
+		goto check;
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr addr;
+		const char *name = dwfl_module_getsym_info(f->mod, i, &sym, &addr, NULL, NULL, NULL);
+		int type = GELF_ST_TYPE(sym.st_info), bind = GELF_ST_BIND(sym.st_info);
+
+		if (!name || !*name || sym.st_shndx == SHN_UNDEF ||
+		    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE))
+			continue;
+		f->syms[kept++] = (struct fsym){ addr, addr + sym.st_size, name,
+						 bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2 };
+	}
+	qsort(f->syms, kept, sizeof(*f->syms), fsym_cmp);
+	/* one symbol per address: the best of each run of equal starts */
+	f->nsyms = 0;
+	for (size_t i = 0; i < kept; i++)
+		if (!f->nsyms || f->syms[f->nsyms - 1].start != f->syms[i].start)
+			f->syms[f->nsyms++] = f->syms[i];
+check:
+	/* what was read of a file that changed meanwhile may be anything */
+	if (changed_since_open(f)) {
+		f->changed = true;
+		f->nsyms = 0;
+		fs->changed++;
+	}
+}
+
+const char *elffile__symbol(struct elf_files *fs, struct elf_file *f, GElf_Addr addr)
+{
+	size_t lo = 0, hi;
+	const struct fsym *sym;
+
+	if (!f->syms_built)
+		build_syms(fs, f);
+	hi = f->nsyms;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->syms[mid].start <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	sym = &f->syms[lo - 1];
+	return sym->end == sym->start || addr < sym->end ? sym->name : NULL;
+}

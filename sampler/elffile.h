@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * elffile: the ELF files processes map, opened for the symbolizer.
+ *
+ * A root tool reads files that anybody may have written, and that their
+ * owner may change while we read them (SPEC.md).  So:
+ *  - a file is opened as its process maps it, strictly inside that
+ *    process's root (procmaps__open_mapped), never by its path on the host;
+ *  - libelf reads it with pread (ELF_C_READ) into memory of its own, never
+ *    through a mapping: a file truncated meanwhile gives short reads, not
+ *    SIGBUS.  A file whose size or times changed while its symbols were read
+ *    is counted and its frames stay "[module]";
+ *  - a separate debug file, which libdw maps, is used as found only when
+ *    root owns it and nobody else may write it; otherwise through a sealed
+ *    copy that cannot shrink;
+ *  - files are shared by (device, inode), and across containers by build-id
+ *    only when their bytes are the same: a process can only ever change the
+ *    names of its own frames, and a later file never replaces an earlier one.
+ */
+#ifndef FLAMETOP_ELFFILE_H
+#define FLAMETOP_ELFFILE_H
+
+#include <elfutils/libdwfl.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "procmaps.h"
+
+/* A symbol of a file, in the sorted index the symbolizer searches. */
+struct fsym {
+	GElf_Addr start, end;	/* end == start: size unknown */
+	const char *name;	/* libelf's, valid while the file's Dwfl lives */
+	int rank;		/* global before weak before local */
+};
+
+struct elf_file {
+	dev_t dev;
+	ino_t ino;
+	bool shared;		/* dev and ino are those the maps named: others may use it */
+	int fd;			/* ours: to compare contents and notice changes */
+	off_t size;
+	struct timespec mtime, ctime;
+	bool changed;		/* changed while read: no names from it */
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	GElf_Addr bias;
+	struct load_seg *segs;
+	size_t nsegs;
+	unsigned char build_id[64];
+	size_t build_id_len;
+	struct fsym *syms;	/* built on first lookup; dwfl_module_addrinfo scans linearly */
+	size_t nsyms;
+	bool syms_built;
+	unsigned refs;
+	unsigned long last_used;
+	struct elf_file *next;
+	Elf *handoff;		/* the Elf find_elf gives libdwfl, once */
+	char *path;		/* for libdw's debuglink search; NULL inside a container */
+};
+
+/* Another (device, inode) whose bytes were found to be a known file's. */
+struct elf_alias {
+	dev_t dev;
+	ino_t ino;
+	struct elf_file *f;
+};
+
+struct elf_files {
+	struct elf_file *list;
+	size_t n;
+	struct elf_alias *alias;
+	size_t nalias, alias_cap;
+	Dwfl_Callbacks cb;
+	char *debuginfo_path;
+	struct elf_file *vdso;	/* also on list, pinned */
+	bool vdso_tried;
+	unsigned long changed;	/* files that changed while read */
+};
+
+/* 0 or -ENOMEM; debuginfo_path as in Dwfl_Callbacks (NULL: libdw's default). */
+int elffiles__init(struct elf_files *fs, const char *debuginfo_path);
+void elffiles__fini(struct elf_files *fs);
+/* The file of a maps line of pid (e->name a path), opened or shared; NULL if none. */
+struct elf_file *elffiles__open(struct elf_files *fs, pid_t pid, const struct map_entry *e);
+/* Our own vDSO image, which every process of this kernel maps; pinned. */
+struct elf_file *elffiles__vdso(struct elf_files *fs);
+/* Frees the files no process uses beyond the keep most recent; true if any went. */
+bool elffiles__trim(struct elf_files *fs, size_t keep);
+
+/* The name of the symbol at addr (a module address: ELF vaddr + bias), or NULL. */
+const char *elffile__symbol(struct elf_files *fs, struct elf_file *f, GElf_Addr addr);
+
+#endif
