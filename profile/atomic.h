@@ -1,33 +1,59 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * atomic_file: an output file that appears whole or not at all.  Data goes
- * to a temporary file created (O_EXCL, so never through a symlink) in the
- * destination's directory; commit fsyncs it and renames it into place.
- * A path that names an existing device or FIFO (/dev/null, a pipe) is
- * written to directly instead: renaming over it would replace it.
+ * atomic_file: an output file that appears whole or not at all, and that
+ * never writes through a name someone else planted.
+ *
+ * Data goes to an unnamed temporary file (O_TMPFILE) in the destination's
+ * directory, so that even SIGKILL leaves nothing behind; publishing links it
+ * in under its name once complete.  Where the file system has no O_TMPFILE,
+ * a named temporary created with O_EXCL takes its place.
+ *
+ * The rules (SPEC.md, "Outputs"):
+ *  - a symlink at the output path is never followed: it is replaced, or with
+ *    no_clobber it counts as an existing name;
+ *  - a device or FIFO is written to only when the caller says the user named
+ *    it directly (ATOMIC_DIRECT_OK) and the path itself is one, not a link;
+ *  - a directory is refused at open, before any work is done;
+ *  - the new file gets 0666 less the umask, or the mode of the regular file
+ *    it replaces.
  */
 #ifndef FLAMETOP_ATOMIC_H
 #define FLAMETOP_ATOMIC_H
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
+
+enum atomic_flags {
+	ATOMIC_DIRECT_OK = 1,	/* path came from the command line: a device or FIFO is written */
+	ATOMIC_NEW = 2,		/* never replace anything: an existing name is -EEXIST */
+};
 
 struct atomic_file {
 	FILE *f;
-	char *tmp;
 	char *path;
+	char *tmp;	/* the named temporary; NULL with O_TMPFILE */
+	mode_t mode;
 	bool direct;	/* writing to path itself, not a temporary */
+	bool new_only;	/* ATOMIC_NEW */
+	bool synced;
 };
 
-/* 0 or -errno; on success af->f is open for writing. */
-int atomic__open(struct atomic_file *af, const char *path);
 /*
- * Completes the file: 0 or -errno (the temporary is removed on failure).
- * With no_clobber an existing path (file, directory or symlink) is never
- * replaced: -EEXIST.
+ * 0 or -errno (-EISDIR for a directory, unless ATOMIC_NEW: then what is at
+ * path is not looked at); on success af->f is open for writing.
  */
-int atomic__commit(struct atomic_file *af, bool no_clobber);
-/* Drops the temporary file; safe after a failed open or a commit. */
+int atomic__open(struct atomic_file *af, const char *path, unsigned flags);
+/*
+ * Flushes the data to disk (once) and gives it the name path, which must be
+ * in the directory given to atomic__open.  An existing file or symlink at
+ * path is replaced; with ATOMIC_NEW any existing name gives -EEXIST and the
+ * data stays ready for another name.  0 or -errno.
+ */
+int atomic__publish(struct atomic_file *af, const char *path);
+/* atomic__publish under the path given to open, then atomic__abort. */
+int atomic__commit(struct atomic_file *af);
+/* Closes and drops what was not published; safe after a failed open or a commit. */
 void atomic__abort(struct atomic_file *af);
 
 #endif

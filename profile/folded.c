@@ -362,9 +362,10 @@ static int emit(FILE *out, const struct path_buf *p, uint64_t count)
 	while (count) {
 		uint64_t part = count > INT64_MAX ? INT64_MAX : count;
 
+		errno = 0;
 		if (fwrite(p->s, 1, p->len, out) != p->len ||
 		    fprintf(out, " %llu\n", (unsigned long long)part) < 0)
-			return -EIO;
+			return -(errno ? errno : EIO);	/* ENOSPC says more than EIO */
 		count -= part;
 	}
 	return 0;
@@ -478,7 +479,8 @@ int folded__write_path(const char *path, const struct calltree *t, uint32_t node
 			err = -errno;
 		return err;
 	}
-	err = atomic__open(&af, path);
+	/* only a path the user gave may be a device or FIFO; never one that is a snapshot's */
+	err = atomic__open(&af, path, no_clobber ? ATOMIC_NEW : ATOMIC_DIRECT_OK);
 	if (err)
 		return err;
 	err = folded__write(af.f, t, node);
@@ -486,5 +488,5 @@ int folded__write_path(const char *path, const struct calltree *t, uint32_t node
 		atomic__abort(&af);
 		return err;
 	}
-	return atomic__commit(&af, no_clobber);
+	return atomic__commit(&af);
 }

@@ -54,9 +54,10 @@ int profile__read_path(struct calltree *t, const char *path, struct parse_error 
 int folded__write(FILE *out, const struct calltree *t, uint32_t node);
 
 /*
- * Creates path atomically: write() fills a temporary file in the same
- * directory, which is renamed over path only once complete.  With
- * no_clobber the rename never replaces an existing file (-EEXIST).
+ * Creates path atomically (atomic.h): the data appears under path only once
+ * complete.  Without no_clobber a file or symlink at path is replaced and a
+ * device or FIFO at path (named by the user) is written to; with it any
+ * existing name gives -EEXIST and nothing but a new regular file is made.
  */
 int folded__write_path(const char *path, const struct calltree *t, uint32_t node,
 		       bool no_clobber);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "atomic.h"
 #include "folded.h"
 #include "snapshot.h"
 
@@ -20,24 +21,44 @@ void snapshot__sanitize(const char *target, char *out, size_t size)
 	out[n < size ? n : size - 1] = '\0';
 }
 
+/* The i-th candidate name (1-based) in path; 0 or -ENAMETOOLONG. */
+static int candidate(char *path, size_t size, const char *dir, const char *name,
+		     const char *stamp, int i)
+{
+	int w = i == 1 ? snprintf(path, size, "%s/flametop-%s-%s.folded", dir, name, stamp)
+		       : snprintf(path, size, "%s/flametop-%s-%s-%d.folded", dir, name, stamp, i);
+
+	return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * Written once to an unnamed file, then linked in under the first free
+ * name: a name someone planted (a symlink, a FIFO, a device) is only ever
+ * skipped, never opened, so a snapshot cannot write through it or block.
+ */
 int snapshot__write(const char *dir, const char *target, const struct calltree *t,
 		    uint32_t node, time_t when, char *path, size_t size)
 {
 	char name[80], stamp[32];
+	struct atomic_file af;
 	struct tm tm;
-	int err = -EEXIST;
+	int err;
 
 	snapshot__sanitize(target, name, sizeof(name));
 	if (!localtime_r(&when, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm))
 		return -EINVAL;
-	for (int i = 1; i < 100 && err == -EEXIST; i++) {
-		int w = i == 1
-			? snprintf(path, size, "%s/flametop-%s-%s.folded", dir, name, stamp)
-			: snprintf(path, size, "%s/flametop-%s-%s-%d.folded", dir, name, stamp, i);
-
-		if (w < 0 || (size_t)w >= size)
-			return -ENAMETOOLONG;
-		err = folded__write_path(path, t, node, true);
+	err = candidate(path, size, dir, name, stamp, 1);
+	if (!err)
+		err = atomic__open(&af, path, ATOMIC_NEW);
+	if (err)
+		return err;
+	err = folded__write(af.f, t, node);
+	for (int i = 2; !err; i++) {
+		err = atomic__publish(&af, path);
+		if (err != -EEXIST || i == 100)
+			break;
+		err = candidate(path, size, dir, name, stamp, i);
 	}
+	atomic__abort(&af);
 	return err;
 }

@@ -12,6 +12,7 @@
 
 #include "../profile/atomic.h"
 #include "../profile/folded.h"
+#include "../profile/textsafe.h"
 #include "../sampler/sampler.h"
 #include "commands.h"
 
@@ -87,19 +88,23 @@ int cmd_record(const struct options *o)
 	struct calltree *t = names ? calltree__new(names) : NULL;
 	struct atomic_file af = { 0 };
 	bool to_stdout = strcmp(o->output, "-") == 0;
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	struct sampler_opts so;
 	struct sampler_stats st;
 	struct sampler *s = NULL;
 	char err[512] = "";
 	int ret = 1, e;
 
+	/* from the start: a signal during set-up must not kill us with a temporary open */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	if (!names || !t) {
 		die("out of memory");
 		goto cleanup;
 	}
 	/* fail before sampling if the output cannot be created */
-	if (!to_stdout && (e = atomic__open(&af, o->output))) {
+	if (!to_stdout && (e = atomic__open(&af, o->output, ATOMIC_DIRECT_OK))) {
 		die("cannot create %s: %s", o->output, strerror(-e));
 		goto cleanup;
 	}
@@ -109,8 +114,10 @@ int cmd_record(const struct options *o)
 		die("%s", err);
 		goto cleanup;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (stop) {
+		die("interrupted before sampling started; nothing written");
+		goto cleanup;
+	}
 	/* the running processes' unwind tables before the clock starts */
 	e = sampler__settle(s, 200);
 	if (!e)
@@ -122,7 +129,7 @@ int cmd_record(const struct options *o)
 	sampler__stats(s, &st);
 	e = folded__write(to_stdout ? stdout : af.f, t, CT_ROOT);
 	if (!e)
-		e = to_stdout ? (fflush(stdout) ? -errno : 0) : atomic__commit(&af, false);
+		e = to_stdout ? (fflush(stdout) ? -errno : 0) : atomic__commit(&af);
 	if (e) {
 		die("cannot write %s: %s", o->output, strerror(-e));
 		goto cleanup;
@@ -140,7 +147,12 @@ int cmd_record(const struct options *o)
 		fprintf(stderr, "; unwind tables %zu (%zu of %zu rows, built in %.2f s)",
 			st.unwind_tables, st.unwind_rows, st.unwind_rows_cap,
 			st.unwind_build_seconds);
-	fprintf(stderr, " -> %s\n", to_stdout ? "<stdout>" : o->output);
+	if (st.files_changed)
+		fprintf(stderr, "; %lu file%s changed while read (frames named by module)",
+			st.files_changed, st.files_changed == 1 ? "" : "s");
+	fputs(" -> ", stderr);
+	textsafe__fputs(stderr, to_stdout ? "<stdout>" : o->output);
+	fputc('\n', stderr);
 	ret = 0;
 cleanup:
 	if (!to_stdout)

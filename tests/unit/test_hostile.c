@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Attacks on a root tool, at the level where each is stopped (issue 11):
+ * a chroot whose absolute symlink points at a host file, a file forging
+ * another's build-id, a file that shrinks while read, and outputs planted
+ * with symlinks, FIFOs and devices.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "../../profile/atomic.h"
+#include "../../profile/folded.h"
+#include "../../sampler/procmaps.h"
+#include "../../sampler/symbolize.h"
+
+#ifndef FIXTURES
+#define FIXTURES "build/fixtures"
+#endif
+
+static pid_t chrooted_child(const char *dir)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (chroot(dir) || chdir("/"))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
+static void sh(const char *fmt, const char *a, const char *b)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), fmt, a, b);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * /lib/evil.so inside a chroot is an absolute symlink to a host file (the
+ * canary).  A mapping that cannot be opened through map_files (a racing
+ * unmap) falls back to its path: resolved inside the process's root it
+ * finds nothing; resolved through /proc/PID/root as a plain path it would
+ * reach the canary.
+ */
+static void test_chroot_symlink_stays_inside(void **state)
+{
+	char dir[] = "/tmp/ft-chroot-XXXXXX", canary[PATH_MAX], path[PATH_MAX + 64];
+	struct stat inside, got;
+	bool same = true;
+	pid_t pid;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_non_null(realpath(FIXTURES "/sym_plain", canary));
+	sh("mkdir -p %s/lib && cp /bin/true %s/lib/real.so", dir, dir);
+	snprintf(path, sizeof(path), "%s/lib/evil.so", dir);
+	assert_int_equal(symlink(canary, path), 0);
+	pid = chrooted_child(dir);
+	usleep(100000);
+	/* what the old fallback did: the link leaves the root */
+	snprintf(path, sizeof(path), "/proc/%d/root/lib/evil.so", pid);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	/* no such mapping (1-2): map_files fails, as after an unmap */
+	assert_int_equal(procmaps__open_mapped(pid, 1, 2, "/lib/evil.so", 0, 0, 0, &same), -1);
+	/* a path that is inside the root opens, and is that file */
+	fd = procmaps__open_mapped(pid, 1, 2, "/lib/real.so", 0, 0, 0, &same);
+	assert_true(fd >= 0);
+	snprintf(path, sizeof(path), "%s/lib/real.so", dir);
+	assert_int_equal(stat(path, &inside), 0);
+	assert_int_equal(fstat(fd, &got), 0);
+	assert_int_equal(got.st_ino, inside.st_ino);
+	assert_false(same);	/* not the maps line's file: never shared */
+	close(fd);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	sh("rm -rf %s%s", dir, "");
+}
+
+struct target {
+	pid_t pid;
+	unsigned long long addr;	/* of its first function */
+};
+
+/* Runs a symtarget fixture; its first line is "ADDR exported_alpha" (or its forged name). */
+static void spawn(const char *path, struct target *t)
+{
+	char line[256];
+	int fds[2];
+	FILE *f;
+
+	assert_int_equal(pipe(fds), 0);
+	t->pid = fork();
+	assert_true(t->pid >= 0);
+	if (t->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execl(path, path, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(sscanf(line, "%llx", &t->addr), 1);
+	while (fgets(line, sizeof(line), f) && strncmp(line, "done", 4))
+		;
+	fclose(f);
+}
+
+static void reap(struct target *t)
+{
+	kill(t->pid, SIGKILL);
+	waitpid(t->pid, NULL, 0);
+}
+
+static const char *name_at(struct symbolizer *s, struct strtab *st, struct target *t)
+{
+	uint32_t ids[8];
+
+	assert_true(symbolizer__user_frames(s, t->pid, 1, t->addr, ids, 8) >= 1);
+	return strtab__str(st, ids[0]);
+}
+
+/*
+ * sym_forged is sym_plain's code under other names with sym_plain's
+ * build-id.  Seen first, it must not name sym_plain's frames.
+ */
+static void test_forged_build_id_names_only_its_own(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct symbolizer *s = symbolizer__new(st, NULL);
+	struct target forger, victim;
+
+	(void)state;
+	spawn(FIXTURES "/sym_forged", &forger);
+	spawn(FIXTURES "/sym_plain", &victim);
+	assert_string_equal(name_at(s, st, &forger), "forged_alpha");
+	assert_string_equal(name_at(s, st, &victim), "exported_alpha");
+	/* and the other way round: the forger does not get the victim's names either */
+	assert_string_equal(name_at(s, st, &forger), "forged_alpha");
+	reap(&forger);
+	reap(&victim);
+	symbolizer__free(s);
+	strtab__free(st);
+}
+
+static void test_same_content(void **state)
+{
+	char a[] = "/tmp/ft-same-XXXXXX", b[] = "/tmp/ft-same-XXXXXX";
+	int fa = mkstemp(a), fb = mkstemp(b), m;
+	char big[100000];
+	struct stat st;
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(write(fa, big, sizeof(big)), sizeof(big));
+	assert_int_equal(write(fb, big, sizeof(big)), sizeof(big));
+	assert_true(procmaps__same_content(fa, fb));
+	/* one byte differs, past the first block */
+	assert_int_equal(pwrite(fb, "y", 1, 70000), 1);
+	assert_false(procmaps__same_content(fa, fb));
+	assert_int_equal(ftruncate(fb, 5), 0);
+	assert_false(procmaps__same_content(fa, fb));
+	/* a sealed copy cannot shrink */
+	m = procmaps__sealed_copy(fa, 1 << 20);
+	assert_true(m >= 0);
+	assert_int_not_equal(ftruncate(m, 0), 0);
+	assert_int_equal(fstat(m, &st), 0);
+	assert_int_equal(st.st_size, sizeof(big));
+	assert_int_equal(procmaps__sealed_copy(fa, 1000), -1);	/* over the limit */
+	close(m);
+	close(fa);
+	close(fb);
+	unlink(a);
+	unlink(b);
+}
+
+/* The output rules of atomic.h, against what an attacker plants. */
+static void test_outputs_never_through_plants(void **state)
+{
+	char dir[] = "/tmp/ft-out-XXXXXX", p[256], fifo[256], victim[256];
+	struct atomic_file af;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	sh("echo keep > %s%s", victim, "");
+	/* a symlink to a FIFO, even where devices are allowed: replaced, never opened */
+	snprintf(p, sizeof(p), "%s/out.folded", dir);
+	assert_int_equal(symlink(fifo, p), 0);
+	assert_int_equal(atomic__open(&af, p, ATOMIC_DIRECT_OK), 0);
+	assert_false(af.direct);
+	fputs("a 1\n", af.f);
+	assert_int_equal(atomic__commit(&af), 0);
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(lstat(fifo, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	/* a FIFO named directly, for a snapshot (ATOMIC_NEW): EEXIST, never blocks */
+	assert_int_equal(atomic__open(&af, fifo, ATOMIC_NEW), 0);
+	fputs("a 1\n", af.f);
+	assert_int_equal(atomic__publish(&af, fifo), -EEXIST);
+	snprintf(p, sizeof(p), "%s/link2", dir);
+	assert_int_equal(symlink(victim, p), 0);
+	assert_int_equal(atomic__publish(&af, p), -EEXIST);
+	snprintf(p, sizeof(p), "%s/new.folded", dir);
+	assert_int_equal(atomic__publish(&af, p), 0);
+	atomic__abort(&af);
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_size, 5);
+	/* a directory is refused at open */
+	assert_int_equal(atomic__open(&af, dir, ATOMIC_DIRECT_OK), -EISDIR);
+	/* the mode of a replaced file is kept */
+	assert_int_equal(chmod(victim, 0640), 0);
+	assert_int_equal(atomic__open(&af, victim, ATOMIC_DIRECT_OK), 0);
+	assert_int_equal(atomic__commit(&af), 0);
+	assert_int_equal(stat(victim, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	/* O_TMPFILE: nothing but the files above is left in the directory */
+	sh("test $(ls -A %s | wc -l) = 5%s", dir, "");
+	sh("rm -rf %s%s", dir, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chroot_symlink_stays_inside),
+		cmocka_unit_test(test_forged_build_id_names_only_its_own),
+		cmocka_unit_test(test_same_content),
+		cmocka_unit_test(test_outputs_never_through_plants),
+	};
+
+	return cmocka_run_group_tests_name("hostile", tests, NULL, NULL);
+}
