@@ -14,7 +14,7 @@ LDLIBS   := -lbpf -ldw -lelf -lz -lncursesw -liberty -lm -lpcre2-8
 # Debian packages the build and the tests need (make deps installs them).
 BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
               libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++ libiberty-dev libpcre2-dev
-TEST_DEPS  := tmux linux-perf valgrind procps util-linux coreutils binutils python3 time
+TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl
 
 PROFILE_SRCS := $(wildcard profile/*.c)
 SAMPLER_SRCS := $(wildcard sampler/*.c)
@@ -38,7 +38,7 @@ UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 WORKLOAD_SRCS:= $(wildcard tests/workloads/*.c)
 WORKLOADS    := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS))
 
-.PHONY: all run test unit asan bench fuzz fuzz-run deps clean
+.PHONY: all run test test-run unit asan bench fuzz fuzz-run deps clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -188,7 +188,11 @@ $(BUILD)/tests/test_symbolize $(BUILD)/tests/test_hostile: private CFLAGS += -DF
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t || exit 1; done
 
-test: all $(UNIT_BINS) $(WORKLOADS) $(UNWIND_WORKLOADS) $(FIXTURES) $(BUILD)/fuzz/regress
+# like run: the packages first (on a fresh machine), then build and test
+test: deps
+	$(MAKE) test-run
+
+test-run: all $(UNIT_BINS) $(WORKLOADS) $(UNWIND_WORKLOADS) $(FIXTURES) $(REGRESS)
 	BUILD=$(BUILD) tests/run.sh
 
 # ASan+UBSan: everything rebuilt in its own tree, then the same tests.
@@ -197,20 +201,36 @@ asan:
 		EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
-# --- fuzzing: libFuzzer targets for the readers, and their corpus replay -------
+# --- fuzzing: libFuzzer targets for every parser, and their corpus replay -----
+# fuzz_readers: the folded and perf-script readers and the format detection;
+# fuzz_stream: the streaming reader, chunked anywhere, against a whole read;
+# fuzz_keymap: the keys-file parser.
+FUZZ_TARGETS := readers stream keymap
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
+KEYMAP_FUZZ_SRCS := $(KEYMAP_SRCS) $(BUILD)/keymaps/builtin_keys.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PROFILE_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(PROFILE_SRCS)
-
-$(BUILD)/fuzz/regress: tests/fuzz/regress.c tests/fuzz/fuzz_readers.c $(PROFILE_OBJS)
+$(BUILD)/fuzz/fuzz_keymap: tests/fuzz/fuzz_keymap.c $(KEYMAP_FUZZ_SRCS) $(PROFILE_SRCS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/regress.c $(PROFILE_OBJS) $(LDLIBS)
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(KEYMAP_FUZZ_SRCS) $(PROFILE_SRCS)
 
-fuzz: $(BUILD)/fuzz/fuzz_readers
-	mkdir -p $(BUILD)/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_readers -max_total_time=$${FUZZ_SECONDS:-180} \
-		-max_len=4096 $(BUILD)/fuzz/corpus tests/fuzz/corpus
+$(BUILD)/fuzz/regress_%: tests/fuzz/regress.c tests/fuzz/fuzz_%.c $(PROFILE_OBJS) $(KEYMAP_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DFUZZ_TARGET='"fuzz_$*.c"' $(LDFLAGS) -o $@ tests/fuzz/regress.c \
+		$(PROFILE_OBJS) $(KEYMAP_OBJS) $(LDLIBS)
+REGRESS := $(patsubst %,$(BUILD)/fuzz/regress_%,$(FUZZ_TARGETS))
+$(BUILD)/fuzz/regress: $(BUILD)/fuzz/regress_readers
+	cp $< $@
+
+# make fuzz: each target for FUZZ_SECONDS (180), its corpus in tests/fuzz/
+fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+	for t in $(FUZZ_TARGETS); do \
+		c=tests/fuzz/corpus; [ $$t = keymap ] && c=tests/fuzz/keymap-corpus; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
+		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-180} -max_len=4096 \
+			$(BUILD)/fuzz/corpus-$$t $$c || exit 1; \
+	done
 
 # --- benchmarks -----------------------------------------------------------------
 bench: all $(WORKLOADS) $(UNWIND_WORKLOADS) $(BUILD)/bench/bench_model $(BUILD)/bench/bench_tui \

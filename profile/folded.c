@@ -2,24 +2,26 @@
 /*
  * Folded stacks: "comm;main;leaf 42", one stack per line.
  *
- * The reader works on the whole file in memory.  Consecutive lines of a
- * folded file usually share a long prefix (they are sorted), so each line
- * is compared with the previous one and the frames they share reuse the
- * previous line's nodes: only the differing tail is hashed and interned.
+ * The reader works on text of whole lines in memory (input.c streams a
+ * file through it in chunks); blank lines and '#' comment lines are
+ * skipped.  Consecutive lines of a folded file usually share a long prefix
+ * (they are sorted), so each line is compared with the previous one and
+ * the frames they share reuse the previous line's nodes: only the
+ * differing tail is hashed and interned.
+ *
+ * The writer orders lines as sorting the stack strings bytewise would
+ * (stackcollapse-perf.pl's `sort cmp`), which is not quite a depth-first
+ * walk with children by name: "f.isra" comes between "f" and "f;x".
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "atomic.h"
 #include "folded.h"
-#include "readall.h"
 
 static int fail(struct parse_error *err, unsigned long line, int ret, const char *fmt, ...)
 {
@@ -80,6 +82,14 @@ static size_t common_prefix(const char *a, size_t la, const char *b, size_t lb)
 	while (i < n && a[i] == b[i])
 		i++;
 	return i;
+}
+
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
 }
 
 /* Parses the count at the end of a line; 0 or an error message. */
@@ -181,7 +191,8 @@ int folded__parse(struct calltree *t, const char *buf, size_t len,
 		if (le > p && le[-1] == '\r')
 			le--;
 		llen = (size_t)(le - p);
-		if (!llen)
+		/* blank (spaces and tabs only) and '#' comment lines carry no stack */
+		if (!llen || *p == '#' || blank(p, llen))
 			goto next;
 		if (memchr(p, '\0', llen)) {
 			ret = fail(perr, lineno, -EINVAL, "NUL byte in the line");
@@ -229,98 +240,48 @@ next:
 	return ret;
 }
 
+/*
+ * The first 64 lines with text decide; comments and blank lines say nothing
+ * (a folded file may hold "# ..." lines, "# ===" too, and lines of spaces),
+ * nor does indentation (a folded frame may start with a tab).  A folded line
+ * ends in " COUNT"; perf script's sample headers end in "EVENT:" and its
+ * frame lines in " (MODULE)", which no folded line does, but a tracepoint's
+ * header may end in a number.  So perf script wins when at least as many
+ * lines look like it as look folded; text that looks like neither goes to
+ * the folded reader, which names its first bad line.
+ */
 enum profile_format profile__detect(const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
-	int seen = 0;
+	int seen = 0, folded = 0, perf = 0;
 
-	/* perf script: "# ===" headers, or indented frame lines under a sample */
 	while (p < end && seen < 64) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
+		const char *s = p, *e = nl ? nl : end, *d;
 
-		if (le - p >= 5 && memcmp(p, "# ===", 5) == 0)
-			return FORMAT_PERF_SCRIPT;
-		if (le > p && (*p == ' ' || *p == '\t'))
-			return FORMAT_PERF_SCRIPT;
-		if (le > p && *p != '\r')
-			seen++;
 		p = nl ? nl + 1 : end;
+		while (e > s && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r')))
+			e--;
+		if (e == s || *s == '#')
+			continue;
+		seen++;
+		for (d = e; d > s && d[-1] >= '0' && d[-1] <= '9'; d--)
+			;
+		if (d < e && d - s >= 2 && d[-1] == ' ')
+			folded++;
+		else if (e[-1] == ':' || (e[-1] == ')' && memmem(s, (size_t)(e - s), " (", 2)))
+			perf++;
 	}
-	return FORMAT_FOLDED;
+	return perf && perf >= folded ? FORMAT_PERF_SCRIPT : FORMAT_FOLDED;
 }
 
-/* The whole input in memory: mapped for regular files, read otherwise. */
-struct input {
-	char *data;
-	size_t len;
-	bool mapped;
-};
-
-static int input_read(struct input *in, const char *path, struct parse_error *err)
-{
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	struct stat st;
-	int ret = 0;
-
-	*in = (struct input){ 0 };
-	if (fd < 0)
-		return fail(err, 0, -errno, "cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		ret = fail(err, 0, -EISDIR, "%s is a directory", path);
-		goto out;
-	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-
-		if (m != MAP_FAILED) {
-			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-			in->data = m;
-			in->len = (size_t)st.st_size;
-			in->mapped = true;
-			goto out;
-		}
-	}
-	ret = read_all(fd, 1 << 20, &in->data, &in->len);
-	if (ret == -ENOMEM)
-		ret = fail(err, 0, ret, "out of memory reading %s", path);
-	else if (ret)
-		ret = fail(err, 0, ret, "cannot read %s: %s", path, strerror(-ret));
-out:
-	if (fd != STDIN_FILENO)
-		close(fd);
-	return ret;
-}
-
-static void input_free(struct input *in)
-{
-	if (in->mapped)
-		munmap(in->data, in->len);
-	else
-		free(in->data);
-}
-
-int profile__read_path(struct calltree *t, const char *path, struct parse_error *err,
-		       struct parse_stats *stats)
-{
-	struct input in;
-	int ret = input_read(&in, path, err);
-
-	if (ret) {
-		input_free(&in);
-		return ret;
-	}
-	if (profile__detect(in.data, in.len) == FORMAT_PERF_SCRIPT)
-		ret = perfscript__parse(t, in.data, in.len, err, stats);
-	else
-		ret = folded__parse(t, in.data, in.len, err, stats);
-	input_free(&in);
-	return ret;
-}
-
-/* Writer: an explicit stack of levels, so 10k-deep trees need no recursion. */
+/*
+ * Writer: an explicit stack of levels, so 10k-deep trees need no recursion.
+ * A level lists its node's children twice, as their own line (key "name")
+ * and as their subtree (key "name;"), in the order of those keys.
+ */
 struct level {
-	uint32_t *ids;
+	uint64_t *items;	/* child id << 1 | 1 for its subtree */
 	size_t n, next;
 	size_t pathlen;		/* path length before this level's frame */
 };
@@ -371,12 +332,33 @@ static int emit(FILE *out, const struct path_buf *p, uint64_t count)
 	return 0;
 }
 
+/* Compares two items' keys: a child's name, with ';' after it for its subtree. */
+static int item_cmp(const void *pa, const void *pb, void *ctx)
+{
+	const struct calltree *t = ctx;
+	const struct strtab *names = calltree__names(t);
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	uint32_t na = calltree__node(t, (uint32_t)(a >> 1))->name;
+	uint32_t nb = calltree__node(t, (uint32_t)(b >> 1))->name;
+	size_t la = strtab__len(names, na), lb = strtab__len(names, nb);
+	const unsigned char *sa = (const unsigned char *)strtab__str(names, na);
+	const unsigned char *sb = (const unsigned char *)strtab__str(names, nb);
+	int c = memcmp(sa, sb, la < lb ? la : lb);
+	int ea, eb;	/* the byte after the shorter name: ';', or -1 at the end */
+
+	if (c || la == lb)
+		return c ? c : (int)(a & 1) - (int)(b & 1);
+	ea = la < lb ? ((a & 1) ? ';' : -1) : sa[lb];
+	eb = lb < la ? ((b & 1) ? ';' : -1) : sb[la];
+	return (ea > eb) - (ea < eb);
+}
+
 static int push_level(const struct calltree *t, struct level **lv, size_t *depth,
 		      size_t *cap, uint32_t node, size_t pathlen)
 {
 	const struct ct_node *n = calltree__node(t, node);
-	size_t count = 0;
-	uint32_t c;
+	size_t count = 0, i;
+	uint32_t c, *ids;
 	struct level *l;
 
 	if (*depth == *cap) {
@@ -393,10 +375,21 @@ static int push_level(const struct calltree *t, struct level **lv, size_t *depth
 	l = &(*lv)[*depth];
 	*l = (struct level){ .pathlen = pathlen };
 	if (count) {
-		l->ids = malloc(count * sizeof(*l->ids));
-		if (!l->ids)
+		ids = malloc(count * sizeof(*ids));
+		l->items = malloc(2 * count * sizeof(*l->items));
+		if (!ids || !l->items) {
+			free(ids);
+			free(l->items);
 			return -ENOMEM;
-		l->n = calltree__children(t, node, l->ids, count);
+		}
+		count = calltree__children(t, node, ids, count);
+		for (i = 0; i < count; i++) {
+			l->items[2 * i] = (uint64_t)ids[i] << 1;
+			l->items[2 * i + 1] = (uint64_t)ids[i] << 1 | 1;
+		}
+		free(ids);
+		l->n = 2 * count;
+		qsort_r(l->items, l->n, sizeof(*l->items), item_cmp, (void *)t);
 	}
 	(*depth)++;
 	return 0;
@@ -443,25 +436,27 @@ int folded__write(FILE *out, const struct calltree *t, uint32_t node)
 	while (!err && depth) {
 		struct level *l = &lv[depth - 1];
 		const struct ct_node *c;
+		uint64_t item;
 		uint32_t id;
 
 		if (l->next == l->n) {
-			free(l->ids);
+			free(l->items);
 			depth--;
 			continue;
 		}
-		id = l->ids[l->next++];
+		item = l->items[l->next++];
+		id = (uint32_t)(item >> 1);
 		c = calltree__node(t, id);
 		path.len = l->pathlen;
 		err = path_append(&path, strtab__str(names, c->name),
 				  strtab__len(names, c->name), path.len > 0);
-		if (!err && c->self)
+		if (!err && !(item & 1) && c->self)
 			err = emit(out, &path, c->self);
-		if (!err && c->child != CT_NONE)
+		if (!err && (item & 1) && c->child != CT_NONE)
 			err = push_level(t, &lv, &depth, &cap, id, path.len);
 	}
 	while (depth)
-		free(lv[--depth].ids);
+		free(lv[--depth].items);
 	free(lv);
 	free(path.s);
 	return err;

@@ -37,15 +37,35 @@ int folded__parse(struct calltree *t, const char *buf, size_t len,
 		  struct parse_error *err, struct parse_stats *stats);
 int perfscript__parse(struct calltree *t, const char *buf, size_t len,
 		      struct parse_error *err, struct parse_stats *stats);
+/*
+ * The perf script reader as a stream: feed it chunks of whole lines (a
+ * sample may span chunks; a parse_error's line is counted within the
+ * chunk); end frees it, says what it saw in stats, and gives any error
+ * about the input as a whole.  perfscript__parse is the three in one.
+ */
+struct perfscript;
+struct perfscript *perfscript__begin(struct calltree *t);
+int perfscript__feed(struct perfscript *ps, const char *buf, size_t len,
+		     struct parse_error *err);
+int perfscript__end(struct perfscript *ps, struct parse_error *err,
+		    struct parse_stats *stats);
+
+/* The longest line a reader takes; a longer one is an error with its number. */
+#define INPUT_LINE_MAX	(64u << 20)
+
 /* Which of the two formats buf (the start of a file) is in. */
 enum profile_format profile__detect(const char *buf, size_t len);
 
 /*
- * Reads a whole file ("-" is standard input) of either format into t.
- * I/O errors are returned as -errno with err->msg saying what failed.
+ * Reads a whole file ("-" is standard input) of either format into t, as
+ * a stream (profile/input.c).  I/O errors are returned as -errno with
+ * err->msg saying what failed; err->line is 0 unless about a line.
  */
 int profile__read_path(struct calltree *t, const char *path, struct parse_error *err,
 		       struct parse_stats *stats);
+/* The same from an open descriptor, read chunk bytes at a time (0: 1 MiB). */
+int profile__read_fd(struct calltree *t, int fd, const char *name, size_t chunk,
+		     struct parse_error *err, struct parse_stats *stats);
 
 /*
  * Writes the samples of the subtree at node as folded lines, each with the

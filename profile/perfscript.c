@@ -1,19 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
  * `perf script` text → stacks, folded as FlameGraph's
- * `stackcollapse-perf.pl --kernel` does, corner cases included:
+ * `stackcollapse-perf.pl --kernel` (commit 41fee1f) folds it, corner cases
+ * included: each of its regexes is matched the way Perl's backtracking
+ * matches it (see the comment of each match_ function).
  *
  *  - a sample starts at a line "COMM PID[/TID] ..." (COMM may hold spaces;
  *    they become '_'); only samples of the first event type seen are kept;
- *  - frame lines are "ADDR SYMBOL[+0xOFF] (MODULE)"; the offset is dropped,
+ *  - it weighs the period printed before its event ("339.39: 3344481
+ *    cpu-clock:"), or 1 when none is printed or it is 0 (with perf record
+ *    -F periods differ, and a sample stands for its period);
+ *  - frame lines are "ADDR SYMBOL[+0xOFF] (MODULE)", MODULE running to the
+ *    line's last ')' (a path may hold spaces); the offset is dropped,
  *    "a->b" inline chains become a;b_[i], "[unknown]" becomes "[module]",
  *    symbols are tidied (';' to ':', arguments and quotes removed), kernel
  *    modules ("[...]" or "...vmlinux") get "_[k]";
- *  - a blank line ends a sample, which counts once; '#' lines are skipped;
- *    a sample not ended by a blank line is not counted.
+ *  - a blank line ends a sample; '#' lines are skipped; a sample not ended
+ *    by a blank line is not counted.
  *
- * The one deliberate difference: a frame that would come out empty is
- * dropped, since an empty frame is not valid folded input.
+ * Deliberate differences, where the script would write what is not valid
+ * folded text or exit 0 on what is no profile: an empty frame is dropped;
+ * a CR before the line break is not part of the line (SPEC.md); a NUL byte
+ * is an error on its line (-EINVAL); a period or a stack's total past
+ * 2^64-1 is an error (-EOVERFLOW) where Perl goes on in floating point; a
+ * stack of weight 0 (period "00") is not written as "stack 0"; text with
+ * lines but not one sample is an error (-EINVAL, from perfscript__end).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -46,21 +57,24 @@ static int buf_put(struct buf *b, const char *s, size_t n)
 	return 0;
 }
 
+struct span {
+	const char *s;
+	size_t len;
+};
+
 struct frame_ref {
 	size_t off, len;
 	uint32_t group;
 };
 
 struct ps_state {
-	struct buf pname;
-	bool has_pname;
-	struct buf event;
-	bool has_event;
+	struct buf pname;	/* Perl's $pname; empty when undefined */
+	uint64_t period;	/* the weight of the sample pname heads */
+	struct buf event;	/* the event kept; empty until one is seen */
 	struct buf text;	/* frame strings, as read (leaf first) */
 	struct frame_ref *frames;
 	size_t nframes, cap;
 	uint32_t groups;
-	struct buf line;	/* the joined stack of a finished sample */
 	struct buf func;	/* scratch for tidying */
 	uint32_t *ids;
 	size_t ids_cap;
@@ -84,8 +98,7 @@ static bool is_word(char c)
 /* Perl's idea of a false string: undefined, "" or "0". */
 static bool pname_true(const struct ps_state *st)
 {
-	return st->has_pname && st->pname.len &&
-	       !(st->pname.len == 1 && st->pname.s[0] == '0');
+	return st->pname.len && !(st->pname.len == 1 && st->pname.s[0] == '0');
 }
 
 /* ^(\S.+?)\s+(\d+)[/]*(\d+)*\s+ : the shortest COMM that fits. */
@@ -116,10 +129,17 @@ static bool match_header(const char *l, size_t n, size_t *comm_len)
 	return false;
 }
 
-/* /(\S+):\s*$/ : the last token, if it ends with ':' after something. */
-static bool match_event(const char *l, size_t n, const char **ev, size_t *evlen)
+/*
+ * /:\s*(\d+)*\s+(\S+):\s*$/ : the event is the last token, which ends in
+ * ':' after at least one character; before it, past spaces, an optional
+ * number (the period, all its digits: (\d+)* takes them in one go) and
+ * spaces again must lead back to a ':' (the end of the time).  Since only
+ * spaces and digits may lie between that ':' and the event, at most one
+ * ':' can start the match, so where Perl starts does not matter.
+ */
+static bool match_event(const char *l, size_t n, struct span *ev, struct span *period)
 {
-	size_t end = n, start;
+	size_t end = n, start, i, digits, digits_end;
 
 	while (end && is_space(l[end - 1]))
 		end--;
@@ -127,76 +147,83 @@ static bool match_event(const char *l, size_t n, const char **ev, size_t *evlen)
 		return false;
 	for (start = end - 1; start && !is_space(l[start - 1]); start--)
 		;
-	if (end - 1 - start < 1)
+	if (start + 1 >= end || !start)
 		return false;
-	*ev = l + start;
-	*evlen = end - 1 - start;
+	for (i = start; i && is_space(l[i - 1]); i--)
+		;
+	digits_end = i;
+	while (i && is_digit(l[i - 1]))
+		i--;
+	digits = i;
+	while (i && is_space(l[i - 1]))
+		i--;
+	if (!i || l[i - 1] != ':')
+		return false;
+	*period = (struct span){ l + digits, digits_end - digits };
+	*ev = (struct span){ l + start, end - 1 - start };
 	return true;
 }
 
 /*
- * /^\s*(\w+)\s*(.+) \((\S*)\)/ with Perl's backtracking: the module is the
- * last " (X)" (X without spaces, up to its last ')') that leaves at least one
- * character of symbol after the address.
+ * /^\s*(\w+)\s*(.+) \((.*)\)/ with Perl's backtracking.  (.*) ends at the
+ * line's last ')'; greedy (.+) ends at the last " (" before it, so the module
+ * is what lies between, spaces and all.  When that leaves no character of
+ * symbol after the spaces, Perl gives back spaces, then characters of the
+ * address: the symbol starts just before the " (" if one address character
+ * is left.
  */
-static bool match_frame(const char *l, size_t n, size_t *fs, size_t *fl, size_t *ms,
-			size_t *ml)
+static bool match_frame(const char *l, size_t n, struct span *sym, struct span *mod)
 {
-	size_t i = 0, pc_start, sp_end, q, best = 0, best_ml = 0, start;
-	bool found = false;
+	const char *close = memrchr(l, ')', n);
+	size_t i = 0, pc_start, sp_end, open, q, start;
 
 	while (i < n && is_space(l[i]))
 		i++;
 	pc_start = i;
 	while (i < n && is_word(l[i]))
 		i++;
-	if (i == pc_start)
+	if (i == pc_start || !close)
 		return false;
 	while (i < n && is_space(l[i]))
 		i++;
 	sp_end = i;
-	/* the rightmost q with " (" + \S*")" */
-	for (q = n; q-- > pc_start + 1;) {
-		size_t r, last = 0;
-		bool close = false;
-
-		if (l[q] != ' ' || q + 1 >= n || l[q + 1] != '(')
-			continue;
-		for (r = q + 2; r < n && !is_space(l[r]); r++) {
-			if (l[r] == ')') {
-				last = r;
-				close = true;
-			}
-		}
-		if (close) {
-			best = q;
-			best_ml = last - (q + 2);
-			found = true;
+	/* the last " (" (its space at q) with the ')' after its '(' */
+	for (open = (size_t)(close - l) - 1; open > pc_start; open--)
+		if (l[open] == '(' && l[open - 1] == ' ')
 			break;
-		}
-	}
-	if (!found)
+	if (open <= pc_start)
 		return false;
-	/*
-	 * Perl tries symbol starts from sp_end down to pc_start + 1 (shorter
-	 * spaces, then a shorter address); the first one that leaves at least
-	 * one character before the module wins.
-	 */
-	if (best >= sp_end + 1)
+	q = open - 1;
+	if (q >= sp_end + 1)
 		start = sp_end;
-	else if (best >= pc_start + 2)
-		start = best - 1;
+	else if (q >= pc_start + 2)
+		start = q - 1;
 	else
 		return false;
-	*fs = start;
-	*fl = best - start;
-	*ms = best + 2;
-	*ml = best_ml;
+	*sym = (struct span){ l + start, q - start };
+	*mod = (struct span){ l + q + 2, (size_t)(close - l) - (q + 2) };
 	return true;
 }
 
-static int tidy_func(struct ps_state *st, const char *f, size_t n, const char *mod,
-		     size_t modlen, size_t index_in_chain)
+/* "[unknown]" names its module instead: "[libc.so.6]", or "[unknown]". */
+static int put_unknown(struct buf *o, struct span mod)
+{
+	const char *base = "unknown", *slash;
+	size_t blen = 7;
+	int err;
+
+	if (!(mod.len == 9 && memcmp(mod.s, "[unknown]", 9) == 0)) {
+		slash = memrchr(mod.s, '/', mod.len);	/* s/.*\/// */
+		base = slash ? slash + 1 : mod.s;
+		blen = mod.len - (size_t)(base - mod.s);
+	}
+	err = buf_put(o, "[", 1);
+	err = err ? err : buf_put(o, base, blen);
+	return err ? err : buf_put(o, "]", 1);
+}
+
+static int tidy_func(struct ps_state *st, const char *f, size_t n, struct span mod,
+		     size_t index_in_chain)
 {
 	struct buf *o = &st->func;
 	size_t i, k, go_open = SIZE_MAX, go_close = 0;
@@ -204,27 +231,10 @@ static int tidy_func(struct ps_state *st, const char *f, size_t n, const char *m
 	int err;
 
 	o->len = 0;
-	if (n == 9 && memcmp(f, "[unknown]", 9) == 0) {
-		const char *base = mod;
-		size_t blen = modlen;
-
-		if (!(modlen == 9 && memcmp(mod, "[unknown]", 9) == 0)) {
-			const char *slash = memrchr(mod, '/', modlen);
-
-			if (slash) {
-				base = slash + 1;
-				blen = modlen - (size_t)(base - mod);
-			}
-		} else {
-			base = "unknown";
-			blen = 7;
-		}
-		err = buf_put(o, "[", 1);
-		err = err ? err : buf_put(o, base, blen);
-		err = err ? err : buf_put(o, "]", 1);
-	} else {
+	if (n == 9 && memcmp(f, "[unknown]", 9) == 0)
+		err = put_unknown(o, mod);
+	else
 		err = buf_put(o, f, n);
-	}
 	if (err)
 		return err;
 	s = o->s;
@@ -255,15 +265,16 @@ static int tidy_func(struct ps_state *st, const char *f, size_t n, const char *m
 		if (s[i] != '"' && s[i] != '\'')
 			s[k++] = s[i];
 	o->len = k;
-	if (st->pname.len == 4 && memcmp(st->pname.s, "java", 4) == 0 &&
+	/* $pname =~ m/^java/: "java", "javac", "java_thread" ... */
+	if (st->pname.len >= 4 && memcmp(st->pname.s, "java", 4) == 0 &&
 	    memchr(s, '/', o->len) && o->len && s[0] == 'L') {
 		memmove(s, s + 1, --o->len);
 	}
 	if (index_in_chain > 0)
-		return buf_put(o, "_[i]", 4);
-	if (modlen && (mod[0] == '[' ||
-		       (modlen >= 7 && memcmp(mod + modlen - 7, "vmlinux", 7) == 0)) &&
-	    !memmem(mod, modlen, "unknown", 7))
+		return memmem(s, o->len, "_[i]", 4) ? 0 : buf_put(o, "_[i]", 4);
+	if (mod.len && (mod.s[0] == '[' ||
+			(mod.len >= 7 && memcmp(mod.s + mod.len - 7, "vmlinux", 7) == 0)) &&
+	    !memmem(mod.s, mod.len, "unknown", 7))
 		return buf_put(o, "_[k]", 4);
 	return 0;
 }
@@ -321,19 +332,20 @@ static size_t strip_offset(const char *f, size_t fl)
 	return h == f + fl ? (size_t)(plus - f) : fl;
 }
 
+/* A frame line of the sample pname heads: 0, -errno, or 1 if it is none. */
 static int frame_line(struct ps_state *st, const char *l, size_t n)
 {
-	size_t fs, fl, ms, ml, pos, start, len, i, keep = 0;
-	const char *f, *mod;
+	size_t fl, pos, start, len, i, keep = 0;
+	struct span sym, mod;
+	const char *f;
 	int err;
 
-	if (!match_frame(l, n, &fs, &fl, &ms, &ml))
+	if (!match_frame(l, n, &sym, &mod))
 		return 1;
 	if (!pname_true(st))
 		return 0;
-	f = l + fs;
-	mod = l + ms;
-	fl = strip_offset(f, fl);
+	f = sym.s;
+	fl = strip_offset(f, sym.len);
 	if (fl && f[0] == '(')
 		return 0;	/* a process name, not a frame */
 	/* Perl's split drops trailing empty pieces */
@@ -342,7 +354,7 @@ static int frame_line(struct ps_state *st, const char *l, size_t n)
 			keep = i + 1;
 	st->groups++;
 	for (pos = 0, i = 0; i < keep && next_piece(f, fl, &pos, &start, &len); i++) {
-		err = tidy_func(st, f + start, len, mod, ml, i);
+		err = tidy_func(st, f + start, len, mod, i);
 		if (!err)
 			err = push_frame(st, st->func.s ? st->func.s : "", st->func.len);
 		if (err)
@@ -351,87 +363,122 @@ static int frame_line(struct ps_state *st, const char *l, size_t n)
 	return 0;
 }
 
-/* A blank line: the sample ends; join "pname;frames..." and count it once. */
-static int end_sample(struct calltree *t, struct ps_state *st, uint64_t *samples)
+/* Appends the id of the frame s[0..n) to st->ids, unless it is empty. */
+static int add_id(struct calltree *t, struct ps_state *st, size_t *nid, const char *s,
+		  size_t n)
 {
-	size_t i, j, nid = 0, pos;
-	struct buf *line = &st->line;
-	uint32_t leaf;
+	uint32_t id;
 	int err;
+
+	if (!n)
+		return 0;	/* an empty frame is no valid folded frame */
+	if (*nid == st->ids_cap) {
+		size_t ncap = st->ids_cap ? st->ids_cap * 2 : 64;
+		uint32_t *ni = realloc(st->ids, ncap * sizeof(*ni));
+
+		if (!ni)
+			return -ENOMEM;
+		st->ids = ni;
+		st->ids_cap = ncap;
+	}
+	err = strtab__intern(calltree__names(t), s, n, &id);
+	if (!err)
+		st->ids[(*nid)++] = id;
+	return err;
+}
+
+/*
+ * A blank line: the sample ends; the stack "pname;frames..." gets the
+ * sample's period (Perl's $collapsed{$stack} += $m_period) and *stacks
+ * counts it.  Frames hold no ';' (tidied away), but pname may: it splits
+ * into frames as it does in the script's joined output.
+ */
+static int end_sample(struct calltree *t, struct ps_state *st, uint64_t *weight,
+		      uint64_t *stacks)
+{
+	const struct buf *pn = &st->pname;
+	size_t i, j, nid = 0, pos;
+	uint32_t leaf;
+	int err = 0;
 
 	if (!pname_true(st))
 		return 0;
-	line->len = 0;
-	err = buf_put(line, st->pname.s, st->pname.len);
+	for (pos = 0; pos <= pn->len && !err; pos = i + 1) {
+		const char *semi = memchr(pn->s + pos, ';', pn->len - pos);
+
+		i = semi ? (size_t)(semi - pn->s) : pn->len;
+		err = add_id(t, st, &nid, pn->s + pos, i - pos);
+	}
 	/* groups were read leaf first; each group keeps its own order */
-	for (i = st->nframes; i > 0 && !err;) {
+	for (i = st->nframes; i > 0 && !err; i = j) {
 		uint32_t g = st->frames[i - 1].group;
 
 		for (j = i; j > 0 && st->frames[j - 1].group == g; j--)
 			;
-		for (pos = j; pos < i && !err; pos++) {
-			err = buf_put(line, ";", 1);
-			if (!err)
-				err = buf_put(line, st->text.s + st->frames[pos].off,
-					      st->frames[pos].len);
-		}
-		i = j;
+		for (pos = j; pos < i && !err; pos++)
+			err = add_id(t, st, &nid, st->text.s + st->frames[pos].off,
+				     st->frames[pos].len);
 	}
 	if (err)
 		return err;
-	/* re-split as a folded reader would, dropping empty frames */
-	for (i = 0, pos = 0; i <= line->len; i++) {
-		uint32_t id;
-
-		if (i < line->len && line->s[i] != ';')
-			continue;
-		if (i > pos) {
-			if (nid == st->ids_cap) {
-				size_t ncap = st->ids_cap ? st->ids_cap * 2 : 64;
-				uint32_t *ni = realloc(st->ids, ncap * sizeof(*ni));
-
-				if (!ni)
-					return -ENOMEM;
-				st->ids = ni;
-				st->ids_cap = ncap;
-			}
-			err = strtab__intern(calltree__names(t), line->s + pos, i - pos, &id);
-			if (err)
-				return err;
-			st->ids[nid++] = id;
-		}
-		pos = i + 1;
-	}
 	st->nframes = 0;
 	st->text.len = 0;
-	st->has_pname = false;
+	st->pname.len = 0;
 	if (!nid)
 		return 0;
+	(*stacks)++;
+	if (!st->period)
+		return 0;	/* "00": Perl adds 0; no node for it */
 	err = calltree__path(t, st->ids, nid, &leaf);
 	if (!err)
-		err = calltree__add(t, leaf, 1);
+		err = calltree__add(t, leaf, st->period);
 	if (!err)
-		(*samples)++;
+		*weight += st->period;
 	return err;
+}
+
+/*
+ * Perl's `$period = 1 if not $period`: no number or "0" weighs 1; other
+ * numbers weigh their value, so "00" weighs 0.  -EOVERFLOW past 2^64-1.
+ */
+static int parse_period(struct span p, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!p.len || (p.len == 1 && p.s[0] == '0')) {
+		*out = 1;
+		return 0;
+	}
+	for (i = 0; i < p.len; i++) {
+		unsigned d = (unsigned)(p.s[i] - '0');
+
+		if (v > (UINT64_MAX - d) / 10)
+			return -EOVERFLOW;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
 }
 
 static int header_line(struct ps_state *st, const char *l, size_t n, size_t comm_len)
 {
-	const char *ev;
-	size_t evlen, i;
+	struct span ev, period = { 0 };
+	size_t i;
 	int err;
 
-	if (match_event(l, n, &ev, &evlen)) {
-		if (!st->has_event) {
-			st->event.len = 0;
-			err = buf_put(&st->event, ev, evlen);
+	if (match_event(l, n, &ev, &period)) {
+		if (!st->event.len) {
+			err = buf_put(&st->event, ev.s, ev.len);
 			if (err)
 				return err;
-			st->has_event = true;
-		} else if (evlen != st->event.len || memcmp(ev, st->event.s, evlen)) {
-			return 0;
+		} else if (ev.len != st->event.len || memcmp(ev.s, st->event.s, ev.len)) {
+			return 0;	/* another event: this sample is not read */
 		}
 	}
+	err = parse_period(period, &st->period);
+	if (err)
+		return err;
 	st->pname.len = 0;
 	err = buf_put(&st->pname, l, comm_len);
 	if (err)
@@ -439,64 +486,146 @@ static int header_line(struct ps_state *st, const char *l, size_t n, size_t comm
 	for (i = 0; i < st->pname.len; i++)
 		if (st->pname.s[i] == ' ')
 			st->pname.s[i] = '_';
-	st->has_pname = true;
 	return 0;
 }
 
-int perfscript__parse(struct calltree *t, const char *buf, size_t len,
-		      struct parse_error *perr, struct parse_stats *stats)
+/* The reader's state between chunks of whole lines. */
+struct perfscript {
+	struct calltree *t;
+	struct ps_state st;
+	unsigned long lines, skipped;
+	unsigned long first_text;	/* the first line with text, not a comment */
+	unsigned long first_unknown;	/* the first such line not understood */
+	uint64_t samples;		/* the sum of the periods */
+	uint64_t stacks;		/* samples kept */
+};
+
+struct perfscript *perfscript__begin(struct calltree *t)
 {
-	struct ps_state st = { 0 };
-	const char *p = buf, *end = buf + len;
-	unsigned long lineno = 0, skipped = 0;
-	uint64_t samples = 0;
+	struct perfscript *ps = calloc(1, sizeof(*ps));
+
+	if (ps)
+		ps->t = t;
+	return ps;
+}
+
+static bool blank(const char *l, size_t n)
+{
+	while (n && is_space(l[n - 1]))
+		n--;
+	return !n;
+}
+
+/*
+ * One line, without its line break, numbered line in the whole input, in
+ * the script's order of tests.  On an error *msg says what is wrong.
+ */
+static int read_line(struct perfscript *ps, const char *l, size_t n, unsigned long line,
+		     const char **msg)
+{
+	size_t comm_len;
+	int err;
+
+	if (memchr(l, '\0', n)) {
+		*msg = "NUL byte in the line";
+		return -EINVAL;
+	}
+	if (n && l[0] == '#')
+		return 0;
+	if (!n) {
+		*msg = "total of samples overflows 64 bits";
+		return end_sample(ps->t, &ps->st, &ps->samples, &ps->stacks);
+	}
+	if (!ps->first_text && !blank(l, n))
+		ps->first_text = line;
+	if (match_header(l, n, &comm_len)) {
+		*msg = "the period does not fit in 64 bits";
+		return header_line(&ps->st, l, n, comm_len);
+	}
+	err = frame_line(&ps->st, l, n);
+	if (err <= 0)
+		return err;
+	ps->skipped++;		/* the script warns "Unrecognized line" */
+	if (!ps->first_unknown && !blank(l, n))
+		ps->first_unknown = line;
+	return 0;
+}
+
+int perfscript__feed(struct perfscript *ps, const char *buf, size_t len,
+		     struct parse_error *perr)
+{
+	const char *p = buf, *end = buf + len, *msg = "";
+	unsigned long lineno = 0;
 	int err = 0;
 
 	while (p < end && !err) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
-		size_t n, comm_len;
 
 		lineno++;
 		if (le > p && le[-1] == '\r')
 			le--;
-		n = (size_t)(le - p);
-		if (memchr(p, '\0', n)) {
-			skipped++;
-		} else if (n && p[0] == '#') {
-			/* comment */
-		} else if (!n) {
-			err = end_sample(t, &st, &samples);
-		} else if (match_header(p, n, &comm_len)) {
-			err = header_line(&st, p, n, comm_len);
-		} else {
-			int r = frame_line(&st, p, n);
-
-			if (r > 0)
-				skipped++;
-			else
-				err = r;
-		}
+		err = read_line(ps, p, (size_t)(le - p), ps->lines + lineno, &msg);
 		p = nl ? nl + 1 : end;
 	}
+	ps->lines += lineno;
 	if (err && perr) {
 		perr->line = lineno;
 		snprintf(perr->msg, sizeof(perr->msg), "%s",
-			 err == -EOVERFLOW ? "total of samples overflows 64 bits"
-					   : "out of memory");
-	}
-	free(st.pname.s);
-	free(st.event.s);
-	free(st.text.s);
-	free(st.frames);
-	free(st.line.s);
-	free(st.func.s);
-	free(st.ids);
-	if (stats) {
-		stats->format = FORMAT_PERF_SCRIPT;
-		stats->lines = lineno;
-		stats->skipped = skipped;
-		stats->samples = samples;
+			 err == -ENOMEM ? "out of memory" : msg);
 	}
 	return err;
+}
+
+/*
+ * Text in which not one sample was found is not a profile with no samples:
+ * the error names the first line not understood, or else the first line.
+ */
+int perfscript__end(struct perfscript *ps, struct parse_error *perr,
+		    struct parse_stats *stats)
+{
+	struct ps_state *st;
+	int ret = 0;
+
+	if (!ps)
+		return 0;
+	if (!ps->stacks && ps->first_text) {
+		ret = -EINVAL;
+		if (perr) {
+			perr->line = ps->first_unknown ? ps->first_unknown : ps->first_text;
+			snprintf(perr->msg, sizeof(perr->msg), "%s",
+				 ps->first_unknown
+				 ? "no perf script sample in the input, and this line is not one"
+				 : "no perf script sample in the input: each needs its stack "
+				   "(perf record -g) and a blank line after it");
+		}
+	}
+	st = &ps->st;
+	free(st->pname.s);
+	free(st->event.s);
+	free(st->text.s);
+	free(st->frames);
+	free(st->func.s);
+	free(st->ids);
+	if (stats) {
+		stats->format = FORMAT_PERF_SCRIPT;
+		stats->lines = ps->lines;
+		stats->skipped = ps->skipped;
+		stats->samples = ps->samples;
+	}
+	free(ps);
+	return ret;
+}
+
+int perfscript__parse(struct calltree *t, const char *buf, size_t len,
+		      struct parse_error *perr, struct parse_stats *stats)
+{
+	struct perfscript *ps = perfscript__begin(t);
+	int err, end_err;
+
+	if (!ps)
+		return -ENOMEM;
+	err = perfscript__feed(ps, buf, len, perr);
+	end_err = perfscript__end(ps, err ? NULL : perr, stats);
+	return err ? err : end_err;
 }

@@ -89,6 +89,11 @@ size_t symbolizer__clean_frame(char *str, size_t len, bool comm)
 			changed++;
 		}
 	}
+	/* a line starting with '#' is a comment to folded readers: a root never does */
+	if (comm && len && str[0] == '#') {
+		str[0] = '_';
+		changed++;
+	}
 	return changed;
 }
 

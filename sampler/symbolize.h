@@ -44,7 +44,8 @@ void symbolizer__free(struct symbolizer *s);
 /*
  * Makes len bytes of str fit to be a folded frame: ';' becomes ':', control
  * characters '?', and for a process name (comm) spaces '_' as
- * stackcollapse-perf.pl has them.  Returns how many bytes it changed.
+ * stackcollapse-perf.pl has them, and a leading '#' '_' (a folded line
+ * starting with '#' is a comment).  Returns how many bytes it changed.
  */
 size_t symbolizer__clean_frame(char *str, size_t len, bool comm);
 

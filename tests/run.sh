@@ -38,11 +38,15 @@ for s in tests/e2e/*.sh; do
 	fi
 done
 
-if "$BUILD"/fuzz/regress tests/fuzz/corpus/*; then
-	pass=$((pass + 1)); echo "PASS fuzz corpus replay"
-else
-	fail=$((fail + 1)); failed+=("fuzz corpus replay")
-fi
+for t in readers stream keymap; do
+	corpus=tests/fuzz/corpus
+	[ $t = keymap ] && corpus=tests/fuzz/keymap-corpus
+	if "$BUILD/fuzz/regress_$t" "$corpus"/*; then
+		pass=$((pass + 1)); echo "PASS fuzz corpus replay: $t"
+	else
+		fail=$((fail + 1)); failed+=("fuzz corpus replay: $t")
+	fi
+done
 
 [ ${#failed[@]} -gt 0 ] && printf 'failed: %s\n' "${failed[@]}"
 echo "$pass passed, $fail failed"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -220,6 +221,82 @@ static void test_read_path_errors(void **state)
 	assert_int_equal(profile__read_path(f->t, "/tmp", &err, NULL), -EISDIR);
 }
 
+/* A descriptor holding text, read back from its start. */
+static int text_fd(const char *text, size_t len)
+{
+	int fd = memfd_create("text", 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+/*
+ * The stream reader, read a few bytes at a time: lines and perf script
+ * samples split across reads count as whole ones, and errors keep the
+ * line numbers of the whole file.
+ */
+static void test_stream_chunks(void **state)
+{
+	static const char ps[] =
+		"# ========\n"
+		"hot 10 1.0: 250 cpu-clock:\n"
+		"\t1000 leaf+0x1 (/bin/hot)\n"
+		"\t2000 main+0x2 (/bin/hot)\n"
+		"\n"
+		"hot 10 2.0: 750 cpu-clock:\n"
+		"\t1000 leaf+0x1 (/bin/hot)\n"
+		"\t2000 main+0x2 (/bin/hot)\n"
+		"\n";
+	static const char bad[] = "a;b 1\na;c 2\n\na;d\n";
+	struct fixture *f = *state;
+	struct parse_error err = { 0 };
+	struct parse_stats st = { 0 };
+	int fd;
+
+	for (size_t chunk = 1; chunk < 40; chunk += 3) {
+		struct calltree *t = calltree__new(f->names);
+
+		fd = text_fd(ps, sizeof(ps) - 1);
+		assert_int_equal(profile__read_fd(t, fd, "ps", chunk, &err, &st), 0);
+		assert_int_equal(st.format, FORMAT_PERF_SCRIPT);
+		assert_int_equal(calltree__samples(t), 1000);	/* weighted by the periods */
+		close(fd);
+		calltree__free(t);
+		fd = text_fd(bad, sizeof(bad) - 1);
+		assert_int_equal(profile__read_fd(f->t, fd, "bad", chunk, &err, NULL), -EINVAL);
+		assert_int_equal(err.line, 4);
+		close(fd);
+	}
+}
+
+/* NUL bytes and over-long lines are refused at once, with their line. */
+static void test_stream_refuses_binary_and_long_lines(void **state)
+{
+	static const char nul[] = "a;b 1\na;c 2\nx\0y 1\n";
+	struct fixture *f = *state;
+	struct parse_error err = { 0 };
+	char *big = malloc(INPUT_LINE_MAX + 16);
+	int fd;
+
+	fd = text_fd(nul, sizeof(nul) - 1);
+	assert_int_equal(profile__read_fd(f->t, fd, "nul", 0, &err, NULL), -EINVAL);
+	assert_int_equal(err.line, 3);
+	assert_non_null(strstr(err.msg, "NUL"));
+	close(fd);
+	assert_non_null(big);
+	memcpy(big, "a;b 1\n", 6);
+	memset(big + 6, 'x', INPUT_LINE_MAX + 2);
+	memcpy(big + INPUT_LINE_MAX + 8, " 1\n", 3);
+	fd = text_fd(big, INPUT_LINE_MAX + 11);
+	assert_int_equal(profile__read_fd(f->t, fd, "long", 0, &err, NULL), -EINVAL);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "longer than"));
+	close(fd);
+	free(big);
+}
+
 static void test_atomic_no_clobber(void **state)
 {
 	char dir[] = "/tmp/ft-atomic-XXXXXX", path[256], link_path[256], victim[256];
@@ -274,6 +351,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_frame_kinds, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_read_path_errors, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_atomic_no_clobber, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stream_chunks, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_stream_refuses_binary_and_long_lines, fixture_setup,
+						fixture_teardown),
 	};
 
 	return cmocka_run_group_tests_name("folded", tests, NULL, NULL);

@@ -281,6 +281,11 @@ static void test_rust_and_unsafe_names(void **state)
 				(uint64_t)(uintptr_t)odd_name)), "odd:name");
 	assert_int_equal(symbolizer__clean_frame(comm, strlen(comm), true), 3);
 	assert_string_equal(comm, "a:b_c?d");
+	/* a process named "#x" must not turn its stacks into comment lines */
+	char hash[] = "#x";
+
+	assert_int_equal(symbolizer__clean_frame(hash, 2, true), 1);
+	assert_string_equal(hash, "_x");
 	symbolizer__free(s);
 	strtab__free(st);
 }
