@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# A root tool on a hostile host (issue 11): each attack as a user would
+# make it, against the real binary.  Outputs planted with symlinks to a
+# block device and FIFOs; a library truncated by its owner while sampled;
+# endless, binary and shrinking inputs; signals and odd targets.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tmux.lib"
+W=$BUILD/workloads
+LOOP=
+cleanup_loop() { [ -n "$LOOP" ] && losetup -d "$LOOP" 2> /dev/null; }
+EVIL=
+trap 'tm kill-server 2>/dev/null; cleanup_loop; [ -n "$EVIL" ] && rm -rf "$EVIL"; cleanup' EXIT
+
+# --- outputs: never through a planted symlink onto a device or FIFO ----------------
+truncate -s 1M "$TMP/disk.img"
+LOOP=$(losetup -f --show "$TMP/disk.img")
+sum_before=$(md5sum < "$TMP/disk.img")
+start_workload "$TMP/w.out" "$W/split" -s 300
+SPLIT=$WPID
+ln -s "$LOOP" "$TMP/profile.folded"
+"$FT" record -p "$WPID" -d 1 -o "$TMP/profile.folded" 2> "$TMP/rec.err"
+check "record -o a symlink to a block device: exit 0" test $? -eq 0
+check "... the device is untouched" test "$(md5sum < "$TMP/disk.img")" = "$sum_before"
+check "... the symlink was replaced by the profile" \
+	bash -c "[ ! -L '$TMP/profile.folded' ] && grep -q '^split;' '$TMP/profile.folded'"
+
+mkfifo "$TMP/fifo"
+printf 'a;b 3\na;c 2\n' > "$TMP/in.folded"
+ln -s "$TMP/fifo" "$TMP/fold.folded"
+timeout 5 "$FT" fold "$TMP/in.folded" -o "$TMP/fold.folded"
+check "fold -o a symlink to a FIFO: does not block, exit 0" test $? -eq 0
+check "... the symlink was replaced, the FIFO is still a FIFO" \
+	bash -c "[ -f '$TMP/fold.folded' ] && [ ! -L '$TMP/fold.folded' ] && [ -p '$TMP/fifo' ]"
+timeout 5 "$FT" fold "$TMP/in.folded" -o "$TMP/fifo" &
+pid=$!
+cat "$TMP/fifo" > "$TMP/from-fifo"
+wait $pid
+check "a FIFO named directly is still written to" grep -qx 'a;b 3' "$TMP/from-fifo"
+ls -A "$TMP" > "$TMP/ls.after"
+check "no temporary file is left behind" bash -c "! grep -q '^\.' '$TMP/ls.after'"
+
+# snapshots: a FIFO and a symlink to the device planted under the next names
+mkdir -p "$TMP/snaps"
+now=$(date +%s)
+for i in $(seq 0 9); do
+	ts=$(date -d "@$((now + i))" +%Y%m%d-%H%M%S)
+	mkfifo "$TMP/snaps/flametop-in-$ts.folded"
+	ln -s "$LOOP" "$TMP/snaps/flametop-in-$ts-2.folded"
+done
+start 100 30 -- view --snapshot-dir "$TMP/snaps" "$TMP/in.folded"
+keys s
+check "snapshot beside a planted FIFO and device link: written, under the -3 name" \
+	wait_for 'snapshot written to .*-3\.folded'
+keys q
+check "... the view did not freeze: q quits" wait_exit
+check "... the device is untouched" test "$(md5sum < "$TMP/disk.img")" = "$sum_before"
+
+# --- a library truncated by its owner while it is sampled (SIGBUS before) -------------
+# the user's own directory, outside $TMP (which only root may enter)
+EVIL=$(mktemp -d /tmp/flametop-evil.XXXXXX)
+chmod 755 "$EVIL"
+chown nobody "$EVIL"
+for i in 1 2 3; do
+	cp "$W/libplugin-g.so" "$EVIL/lib$i.so"
+	chown nobody "$EVIL/lib$i.so"
+	start_workload "$TMP/t$i.out" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$W/plugin_host" "$EVIL/lib$i.so" -s 6 -l 0.3 -t 2.5
+	"$FT" record -p "$WPID" -d 4 -o "$TMP/trunc$i.folded" 2> "$TMP/trunc$i.err"
+	check "run $i: record survives a library truncated under it (exit 0)" test $? -eq 0
+	check "... it was truncated while sampled, and the profile is valid" \
+		bash -c "grep -q truncated '$TMP/t$i.out' && grep -q 'plugin_work' '$TMP/trunc$i.folded'"
+	check "... the code run after the cut is still named, or by its module" \
+		grep -Eq 'plugin_after|\[lib'"$i"'\.so\]' "$TMP/trunc$i.folded"
+done
+cp "$W/libplugin-g.so" "$EVIL/live.so"
+chown nobody "$EVIL/live.so"
+start_workload "$TMP/tl.out" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$W/plugin_host" "$EVIL/live.so" -s 8 -l 0.3 -t 2.5
+start 120 30 -- -p "$WPID" --window 5
+sleep 4.5
+check "the live view survives it too: still drawing" wait_for 'plugin_'
+keys q
+check "... and quits cleanly" exited_with 0
+
+# --- inputs: endless, binary, over-long, shrinking ------------------------------------
+timeout 10 "$FT" report /dev/zero > /dev/null 2> "$TMP/zero.err"
+check "report /dev/zero: exit 1 at once, naming FILE:LINE" \
+	bash -c "[ $? -eq 1 ] && grep -q '^flametop: /dev/zero:1: NUL' '$TMP/zero.err'"
+timeout 10 bash -c "yes | '$FT' report - > /dev/null 2> '$TMP/yes.err'"
+check "an endless stream of bad lines: exit 1 at its first line" \
+	bash -c "[ $? -eq 1 ] && grep -q '<stdin>:1:' '$TMP/yes.err'"
+timeout 20 bash -c "{ echo 'a;b 1'; head -c 70000000 /dev/zero | tr '\\0' x; echo ' 1'; } |
+	'$FT' fold - -o '$TMP/long.folded' 2> '$TMP/long.err'"
+check "a line over the 64 MiB limit: exit 1 with its number" \
+	bash -c "[ $? -eq 1 ] && grep -q '<stdin>:2: line longer than 64 MiB' '$TMP/long.err'"
+check "... and no output file" test ! -e "$TMP/long.folded"
+python3 -c "
+import sys
+with open('$TMP/big.folded', 'w') as f:
+    for i in range(1500000):
+        f.write('proc;main;fn%d;leaf%d %d\n' % (i % 977, i % 13, i % 5 + 1))"
+for cmd in report fold; do
+	cp "$TMP/big.folded" "$TMP/shrink.folded"
+	"$FT" $cmd "$TMP/shrink.folded" > /dev/null 2>&1 &
+	pid=$!
+	sleep 0.05
+	truncate -s 1000 "$TMP/shrink.folded"
+	wait $pid
+	rc=$?
+	check "$cmd of a file truncated while read: no crash (exit $rc)" test $rc -lt 128
+done
+
+# --- signals and odd targets ---------------------------------------------------------
+"$FT" record -p "$SPLIT" -d 30 -o "$TMP/hup.folded" 2> "$TMP/hup.err" &
+pid=$!
+sleep 1.5
+kill -HUP $pid
+wait $pid
+check "SIGHUP ends record like Ctrl-C: exit 0, the profile written" \
+	bash -c "[ $? -eq 0 ] && grep -q '^split;' '$TMP/hup.folded'"
+for delay in 0.005 0.02 0.05; do
+	"$FT" record -p "$SPLIT" -d 30 -o "$TMP/int.folded" 2> "$TMP/int.err" &
+	pid=$!
+	sleep $delay
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	check "Ctrl-C after ${delay}s: a clean exit ($rc), not killed by the signal" test $rc -le 1
+done
+ls -A "$TMP" > "$TMP/ls.after"
+check "... and no temporary file left behind" bash -c "! grep -q '^\.' '$TMP/ls.after'"
+mkdir "$TMP/outdir"
+SECONDS=0
+"$FT" record -p "$SPLIT" -d 10 -o "$TMP/outdir" 2> "$TMP/dir.err"
+check "record -o DIR fails before sampling (exit 1 in $SECONDS s)" \
+	bash -c "[ $? -eq 1 ] && [ $SECONDS -le 2 ] && grep -q 'Is a directory' '$TMP/dir.err'"
+(umask 077 && "$FT" fold "$TMP/in.folded" -o "$TMP/umask.folded")
+check "a new output honours the umask (077: 0600)" test "$(stat -c %a "$TMP/umask.folded")" = 600
+chmod 640 "$TMP/umask.folded"
+"$FT" fold "$TMP/in.folded" -o "$TMP/umask.folded"
+check "a replaced output keeps its mode (0640)" test "$(stat -c %a "$TMP/umask.folded")" = 640
+unshare -m bash -c "mount -t tmpfs -o size=64k none '$TMP/outdir' &&
+	'$FT' fold '$TMP/big.folded' -o '$TMP/outdir/full.folded' 2> '$TMP/nospc.err';
+	echo \$? > '$TMP/nospc.rc'; ls -A '$TMP/outdir' > '$TMP/nospc.ls'"
+check "a full disk says so: 'No space left on device', exit 1" \
+	bash -c "[ \"\$(cat '$TMP/nospc.rc')\" = 1 ] && grep -q 'No space left on device' '$TMP/nospc.err'"
+check "... and leaves nothing behind on it" test ! -s "$TMP/nospc.ls"
+bash -c 'sleep 0 & exec sleep 30' &
+zparent=$!
+PIDS+=($zparent)
+sleep 0.3
+zpid=$(ps -o pid= --ppid $zparent | tr -d ' ')
+SECONDS=0
+"$FT" record -p "$zpid" -d 5 -o "$TMP/zombie.folded" 2> "$TMP/zombie.err"
+check "-p of a zombie: exit 1 at once, saying it is a zombie" \
+	bash -c "[ $? -eq 1 ] && [ $SECONDS -le 2 ] && grep -q 'zombie' '$TMP/zombie.err'"
