@@ -24,7 +24,9 @@
  * is an error on its line (-EINVAL); a period or a stack's total past
  * 2^64-1 is an error (-EOVERFLOW) where Perl goes on in floating point; a
  * stack of weight 0 (period "00") is not written as "stack 0"; text with
- * lines but not one sample is an error (-EINVAL, from perfscript__end).
+ * lines but not one sample is an error (-EINVAL, from perfscript__end); a
+ * root frame starting with '#' starts with '_' (folded readers take such a
+ * line for a comment).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -372,6 +374,15 @@ static int add_id(struct calltree *t, struct ps_state *st, size_t *nid, const ch
 
 	if (!n)
 		return 0;	/* an empty frame is no valid folded frame */
+	if (!*nid && s[0] == '#') {
+		/* a folded line starting with '#' is a comment: the root never does */
+		st->func.len = 0;
+		err = buf_put(&st->func, s, n);
+		if (err)
+			return err;
+		st->func.s[0] = '_';
+		s = st->func.s;
+	}
 	if (*nid == st->ids_cap) {
 		size_t ncap = st->ids_cap ? st->ids_cap * 2 : 64;
 		uint32_t *ni = realloc(st->ids, ncap * sizeof(*ni));
