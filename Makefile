@@ -33,6 +33,9 @@ KEYMAP_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(KEYMAP_SRCS)) $(BUILD)/keymaps/bui
 # the explorer without main(): linked by the flametop binary and the TUI bench
 APP_OBJS     := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS)) $(RENDER_OBJS) $(KEYMAP_OBJS)
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c) and their corpus replays, run by make test
+FUZZ_TARGETS := readers stream keymap
+REGRESS      := $(patsubst %,$(BUILD)/fuzz/regress_%,$(FUZZ_TARGETS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 WORKLOAD_SRCS:= $(wildcard tests/workloads/*.c)
@@ -205,7 +208,6 @@ asan:
 # fuzz_readers: the folded and perf-script readers and the format detection;
 # fuzz_stream: the streaming reader, chunked anywhere, against a whole read;
 # fuzz_keymap: the keys-file parser.
-FUZZ_TARGETS := readers stream keymap
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
 KEYMAP_FUZZ_SRCS := $(KEYMAP_SRCS) $(BUILD)/keymaps/builtin_keys.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PROFILE_SRCS)
@@ -219,7 +221,6 @@ $(BUILD)/fuzz/regress_%: tests/fuzz/regress.c tests/fuzz/fuzz_%.c $(PROFILE_OBJS
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DFUZZ_TARGET='"fuzz_$*.c"' $(LDFLAGS) -o $@ tests/fuzz/regress.c \
 		$(PROFILE_OBJS) $(KEYMAP_OBJS) $(LDLIBS)
-REGRESS := $(patsubst %,$(BUILD)/fuzz/regress_%,$(FUZZ_TARGETS))
 $(BUILD)/fuzz/regress: $(BUILD)/fuzz/regress_readers
 	cp $< $@
 
