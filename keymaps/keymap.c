@@ -5,10 +5,12 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../profile/textsafe.h"
 #include "builtin.h"
@@ -290,13 +292,22 @@ static int read_all(FILE *f, char **buf, size_t *len)
 
 int keymap__load_file(struct keymap *km, const char *path, keymap_error_fn err, void *ctx)
 {
-	FILE *f = fopen(path, "re");
+	/* O_NONBLOCK: a FIFO with no writer must not hang the open (it then reads as empty) */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	FILE *f;
 	char *buf;
 	size_t len;
 	int ret;
 
-	if (!f)
+	if (fd < 0)
 		return -errno;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	f = fdopen(fd, "re");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
 	ret = read_all(f, &buf, &len);
 	if (!ret)
 		ret = (int)keymap__parse(km, buf, len, path, err, ctx);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,26 +18,47 @@ static mode_t umask_now(void)
 	return m;
 }
 
-/* The directory part of path, "." when it has none; malloc'ed. */
-static char *dir_of(const char *path)
+/* The last component of path; "" when path ends in '/'. */
+static const char *base_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
-	if (!slash)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
+	return slash ? slash + 1 : path;
 }
 
 /*
- * A device or FIFO the user named: opened without following a link, and
- * given up if it turned into a regular file meanwhile.  1 when af is open,
- * 0 when path should get a new file after all, or -errno.
+ * The directory of path, opened once: every later step (the temporary, the
+ * look at what is there, the link, the rename) is relative to this
+ * descriptor, so swapping a directory of the path for a symlink meanwhile
+ * changes nothing.  -errno on failure.
  */
-static int open_direct(struct atomic_file *af, const char *path)
+static int open_dir(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd;
+
+	dir = !slash ? strdup(".") : slash == path ? strdup("/")
+		    : strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	free(dir);
+	return fd;
+}
+
+/*
+ * A device or FIFO the user named, and that is ours (root's, or the
+ * caller's): opened without following a link, and given up if it turned
+ * into a regular file meanwhile.  1 when af is open, 0 when the path should
+ * get a new file after all, or -errno (-EINTR when a signal came while a
+ * FIFO waited for its reader).
+ */
+static int open_direct(struct atomic_file *af, const char *name)
+{
+	int fd = openat(af->dirfd, name, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	struct stat st;
 
 	if (fd < 0)
@@ -54,75 +76,89 @@ static int open_direct(struct atomic_file *af, const char *path)
 	return 1;
 }
 
-/* A named temporary beside path, for file systems without O_TMPFILE. */
-static int open_named(struct atomic_file *af, const char *path)
+/* A named temporary beside the output, for file systems without O_TMPFILE. */
+static int open_named(struct atomic_file *af)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	int fd;
+	for (int i = 0; i < 100; i++) {
+		int fd;
 
-	af->tmp = malloc(strlen(path) + 16);
-	if (!af->tmp)
-		return -ENOMEM;
-	sprintf(af->tmp, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
-	fd = mkostemp(af->tmp, O_CLOEXEC);
-	if (fd < 0) {
-		free(af->tmp);
-		af->tmp = NULL;
-		return -errno;
+		snprintf(af->tmp, sizeof(af->tmp), ".flametop-%08lx", (unsigned long)arc4random());
+		fd = openat(af->dirfd, af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd < 0 ? -errno : fd;
 	}
-	return fd;
+	return -EEXIST;
+}
+
+/* What is at name now: 0 (st filled), -ENOENT, or another -errno. */
+static int look(const struct atomic_file *af, const char *name, struct stat *st)
+{
+	return fstatat(af->dirfd, name, st, AT_SYMLINK_NOFOLLOW) ? -errno : 0;
+}
+
+/* The old file's mode, or a device or FIFO written in place: 1 if af is now open. */
+static int check_existing(struct atomic_file *af, const char *name, unsigned flags)
+{
+	struct stat st;
+	int err = look(af, name, &st);
+
+	if (err)
+		return err == -ENOENT ? 0 : err;	/* ENAMETOOLONG, EACCES: before any work */
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (S_ISREG(st.st_mode))
+		af->mode = st.st_mode & 0777;
+	/* another user's FIFO or device planted at the path is replaced, never opened */
+	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && (flags & ATOMIC_DIRECT_OK) &&
+	    (st.st_uid == 0 || st.st_uid == geteuid()))
+		return open_direct(af, name);
+	return 0;
 }
 
 int atomic__open(struct atomic_file *af, const char *path, unsigned flags)
 {
-	char *dir = NULL;
-	struct stat st;
+	const char *name = base_of(path);
 	int fd, err;
 
-	*af = (struct atomic_file){ .mode = 0666 & ~umask_now(), .new_only = flags & ATOMIC_NEW };
-	if (!af->new_only && lstat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return -EISDIR;
-		if (S_ISREG(st.st_mode))
-			af->mode = st.st_mode & 0777;
-		if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && (flags & ATOMIC_DIRECT_OK)) {
-			err = open_direct(af, path);
-			if (err)
-				return err < 0 ? err : 0;
-		}
+	*af = (struct atomic_file){ .mode = 0666 & ~umask_now(), .dirfd = -1,
+				    .new_only = flags & ATOMIC_NEW };
+	if (!*name || strlen(name) > NAME_MAX)
+		return *name ? -ENAMETOOLONG : -EISDIR;
+	af->dirfd = open_dir(path);
+	if (af->dirfd < 0)
+		return af->dirfd;
+	if (!af->new_only) {
+		err = check_existing(af, name, flags);
+		if (err)
+			goto err_close;	/* > 0: writing to the device itself */
 	}
-	af->path = strdup(path);
-	dir = dir_of(path);
-	if (!af->path || !dir) {
-		err = -ENOMEM;
-		goto err_free;
-	}
-	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	fd = openat(af->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))
-		fd = open_named(af, path);
+		fd = open_named(af);
 	else if (fd < 0)
 		fd = -errno;
 	if (fd < 0) {
 		err = fd;
-		goto err_free;
+		goto err_close;
 	}
 	fchmod(fd, af->mode);
 	af->f = fdopen(fd, "w");
 	if (!af->f) {
 		err = -errno;
 		close(fd);
-		goto err_free;
+		goto err_close;
 	}
-	free(dir);
+	af->name = strdup(name);
+	if (!af->name) {
+		err = -ENOMEM;
+		goto err_close;
+	}
 	return 0;
-err_free:
-	if (af->tmp)
-		unlink(af->tmp);
-	free(af->tmp);
-	free(af->path);
-	free(dir);
-	*af = (struct atomic_file){ 0 };
+err_close:
+	if (err > 0)
+		return 0;
+	atomic__abort(af);
 	return err;
 }
 
@@ -137,68 +173,61 @@ static int flush_once(struct atomic_file *af)
 	return 0;
 }
 
-/* Gives the unnamed file the name path; EEXIST if anything is there. */
-static int link_tmpfile(struct atomic_file *af, const char *path)
+/* Gives the unnamed file the name name in the directory; EEXIST if anything is there. */
+static int link_tmpfile(struct atomic_file *af, const char *name)
 {
 	char proc[64];
 
-	if (linkat(fileno(af->f), "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+	if (linkat(fileno(af->f), "", af->dirfd, name, AT_EMPTY_PATH) == 0)
 		return 0;
 	if (errno != ENOENT && errno != EPERM)
 		return -errno;
 	/* without CAP_DAC_READ_SEARCH: the same through /proc */
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(af->f));
-	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) ? -errno : 0;
+	return linkat(AT_FDCWD, proc, af->dirfd, name, AT_SYMLINK_FOLLOW) ? -errno : 0;
 }
 
-/* Replaces path (a file or a symlink itself) with the unnamed file. */
-static int replace_with_tmpfile(struct atomic_file *af, const char *path)
+/* Replaces name (a file, or a symlink itself) with the unnamed file. */
+static int replace_with_tmpfile(struct atomic_file *af, const char *name)
 {
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	char *tmp = malloc(strlen(path) + 24);
+	char tmp[32];
 	int err = -EEXIST;
 
-	if (!tmp)
-		return -ENOMEM;
 	for (int i = 0; i < 100 && err == -EEXIST; i++) {
-		sprintf(tmp, "%.*s.%s.%08lx", (int)dirlen, path, path + dirlen,
-			(unsigned long)arc4random());
+		snprintf(tmp, sizeof(tmp), ".flametop-%08lx", (unsigned long)arc4random());
 		err = link_tmpfile(af, tmp);
 	}
-	if (!err && rename(tmp, path)) {
+	if (!err && renameat(af->dirfd, tmp, af->dirfd, name)) {
 		err = -errno;
-		unlink(tmp);
+		unlinkat(af->dirfd, tmp, 0);
 	}
-	free(tmp);
 	return err;
 }
 
 int atomic__publish(struct atomic_file *af, const char *path)
 {
-	bool no_clobber = af->new_only;
+	const char *name = base_of(path);
 	int err = flush_once(af);
 
 	if (err)
 		return err;
 	if (af->direct)
-		return no_clobber ? -EEXIST : 0;
-	if (af->tmp) {
+		return af->new_only ? -EEXIST : 0;
+	if (af->tmp[0]) {
 		/* link() fails with EEXIST on any existing name, symlinks included */
-		if (no_clobber)
-			return link(af->tmp, path) ? -errno : 0;
-		if (rename(af->tmp, path))
+		if (af->new_only)
+			return linkat(af->dirfd, af->tmp, af->dirfd, name, 0) ? -errno : 0;
+		if (renameat(af->dirfd, af->tmp, af->dirfd, name))
 			return -errno;
-		free(af->tmp);
-		af->tmp = NULL;
+		af->tmp[0] = '\0';
 		return 0;
 	}
-	return no_clobber ? link_tmpfile(af, path) : replace_with_tmpfile(af, path);
+	return af->new_only ? link_tmpfile(af, name) : replace_with_tmpfile(af, name);
 }
 
 int atomic__commit(struct atomic_file *af)
 {
-	int err = atomic__publish(af, af->path);
+	int err = atomic__publish(af, af->name ? af->name : "");
 
 	if (af->f && fclose(af->f) && !err)
 		err = -errno;
@@ -211,9 +240,10 @@ void atomic__abort(struct atomic_file *af)
 {
 	if (af->f)
 		fclose(af->f);
-	if (af->tmp)
-		unlink(af->tmp);
-	free(af->tmp);
-	free(af->path);
-	*af = (struct atomic_file){ 0 };
+	if (af->tmp[0] && af->dirfd >= 0)
+		unlinkat(af->dirfd, af->tmp, 0);
+	if (af->dirfd >= 0)
+		close(af->dirfd);
+	free(af->name);
+	*af = (struct atomic_file){ .dirfd = -1 };
 }

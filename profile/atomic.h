@@ -3,17 +3,22 @@
  * atomic_file: an output file that appears whole or not at all, and that
  * never writes through a name someone else planted.
  *
- * Data goes to an unnamed temporary file (O_TMPFILE) in the destination's
- * directory, so that even SIGKILL leaves nothing behind; publishing links it
- * in under its name once complete.  Where the file system has no O_TMPFILE,
- * a named temporary created with O_EXCL takes its place.
+ * The destination's directory is opened once; everything after is relative
+ * to that descriptor, so a directory of the path swapped for a symlink
+ * meanwhile changes nothing.  Data goes to an unnamed temporary file
+ * (O_TMPFILE) in it, so that even SIGKILL leaves nothing behind; publishing
+ * links it in under its name once complete.  Where the file system has no
+ * O_TMPFILE, a named temporary created with O_EXCL takes its place.
  *
  * The rules (SPEC.md, "Outputs"):
  *  - a symlink at the output path is never followed: it is replaced, or with
- *    no_clobber it counts as an existing name;
+ *    ATOMIC_NEW it counts as an existing name;
  *  - a device or FIFO is written to only when the caller says the user named
- *    it directly (ATOMIC_DIRECT_OK) and the path itself is one, not a link;
- *  - a directory is refused at open, before any work is done;
+ *    it directly (ATOMIC_DIRECT_OK), the path itself is one (not a link),
+ *    and root or the caller owns it: another user's FIFO planted at the path
+ *    is replaced like a file;
+ *  - a directory, a name too long or a directory we cannot use is refused
+ *    at open, before any work is done;
  *  - the new file gets 0666 less the umask, or the mode of the regular file
  *    it replaces.
  */
@@ -31,8 +36,9 @@ enum atomic_flags {
 
 struct atomic_file {
 	FILE *f;
-	char *path;
-	char *tmp;	/* the named temporary; NULL with O_TMPFILE */
+	int dirfd;	/* the destination's directory */
+	char *name;	/* the output's name in it */
+	char tmp[32];	/* the named temporary; "" with O_TMPFILE */
 	mode_t mode;
 	bool direct;	/* writing to path itself, not a temporary */
 	bool new_only;	/* ATOMIC_NEW */
@@ -45,8 +51,9 @@ struct atomic_file {
  */
 int atomic__open(struct atomic_file *af, const char *path, unsigned flags);
 /*
- * Flushes the data to disk (once) and gives it the name path, which must be
- * in the directory given to atomic__open.  An existing file or symlink at
+ * Flushes the data to disk (once) and gives it the last component of path
+ * as its name in the directory opened by atomic__open (the rest of path is
+ * not looked at again).  An existing file or symlink at
  * path is replaced; with ATOMIC_NEW any existing name gives -EEXIST and the
  * data stays ready for another name.  0 or -errno.
  */

@@ -9,8 +9,21 @@
 
 #include "elffile.h"
 
-/* The largest separate debug file copied when it is not root's alone. */
-#define DEBUG_COPY_MAX	(512ul << 20)
+/* Separate debug files not root's alone are copied: each, and all held, bounded. */
+#define DEBUG_COPY_MAX		(128ul << 20)
+#define DEBUG_COPY_BUDGET	(512ul << 20)
+/*
+ * Files are read into memory, and their section headers say how much: a
+ * sparse 28 KB file can claim a 1.5 GB symbol table.  The symbols of one
+ * file, those of all files held at once, and one file's debug info (for
+ * inlined frames) are bounded; past that a file's frames are [module].
+ */
+#define SYMS_MAX	(256ul << 20)
+#define SYMS_BUDGET	(1ul << 30)
+#define DEBUG_MAX	(512ul << 20)
+/* Content is compared (for sharing across containers) up to this size, with this many files. */
+#define SAME_MAX	(256ul << 20)
+#define SAME_TRIES	4
 
 /*
  * libdwfl asks for a module's ELF here: it gets the one we opened with
@@ -45,14 +58,21 @@ static int find_debuginfo_safe(Dwfl_Module *mod, void **userdata, const char *mo
 {
 	int fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
 					      debuglink, crc, debuginfo_file_name);
+	struct elf_file *f = *userdata;
+	struct elf_files *fs = f->owner;
 	struct stat st;
-	int copy;
+	int copy = -1;
 
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st))
 		return fd;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & 022))
+	if (S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & 022))
 		return fd;
-	copy = procmaps__sealed_copy(fd, DEBUG_COPY_MAX);
+	if (!f->copy_bytes && fs->copy_bytes + (size_t)st.st_size <= DEBUG_COPY_BUDGET)
+		copy = procmaps__sealed_copy(fd, DEBUG_COPY_MAX);
+	if (copy >= 0) {
+		f->copy_bytes = (size_t)st.st_size;
+		fs->copy_bytes += f->copy_bytes;
+	}
 	close(fd);
 	return copy;
 }
@@ -119,6 +139,36 @@ static bool load_span(Elf *elf, GElf_Addr *lo, GElf_Addr *hi)
 	return any && *hi > *lo;
 }
 
+/* What reading elf's symbols and debug info would hold in memory. */
+static void measure(Elf *elf, size_t *syms, size_t *debug)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	*syms = *debug = 0;
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		GElf_Chdr ch;
+		const char *name;
+		size_t size;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		size = sh.sh_size;
+		/* compressed: what it inflates to (a bomb says so in its header) */
+		if ((sh.sh_flags & SHF_COMPRESSED) && gelf_getchdr(scn, &ch))
+			size = ch.ch_size > size ? ch.ch_size : size;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_STRTAB ||
+		    (name && !strcmp(name, ".gnu_debugdata")))
+			*syms += size;
+		else if (name && (!strncmp(name, ".debug_", 7) || !strncmp(name, ".zdebug_", 8)))
+			*debug += size;
+	}
+}
+
 static bool changed_since_open(const struct elf_file *f)
 {
 	struct stat st;
@@ -151,8 +201,12 @@ static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const c
 		return NULL;
 	}
 	f->fd = fd;
+	f->owner = fs;
 	f->handoff = elf;
 	f->size = st.st_size;
+	measure(elf, &f->syms_bytes, &f->debug_bytes);
+	f->no_syms = f->syms_bytes > SYMS_MAX;
+	f->no_dwarf = f->debug_bytes > DEBUG_MAX;
 	f->mtime = st.st_mtim;
 	f->ctime = st.st_ctim;
 	n = dwelf_elf_gnu_build_id(elf, &id);
@@ -186,10 +240,19 @@ static struct elf_file *same_file(struct elf_files *fs, int fd, Elf *elf)
 	const void *id;
 	ssize_t n = dwelf_elf_gnu_build_id(elf, &id);
 
-	for (struct elf_file *f = fs->list; f && n > 0; f = f->next)
-		if (f->build_id_len == (size_t)n && !memcmp(f->build_id, id, (size_t)n) &&
-		    !f->changed && procmaps__same_content(f->fd, fd))
+	struct stat st;
+	int tries = 0;
+
+	if (n <= 0 || fstat(fd, &st) || (unsigned long long)st.st_size > SAME_MAX)
+		return NULL;
+	for (struct elf_file *f = fs->list; f && tries < SAME_TRIES; f = f->next) {
+		if (f->build_id_len != (size_t)n || memcmp(f->build_id, id, (size_t)n) ||
+		    f->changed || f->size != st.st_size)
+			continue;
+		tries++;
+		if (procmaps__same_content(f->fd, fd))
 			return f;
+	}
 	return NULL;
 }
 
@@ -306,6 +369,9 @@ bool elffiles__trim(struct elf_files *fs, size_t keep)
 		if (!f->refs && ++idle > keep) {
 			*fp = f->next;
 			drop_aliases(fs, f);
+			if (f->syms_built && !f->no_syms)
+				fs->syms_bytes -= f->syms_bytes;
+			fs->copy_bytes -= f->copy_bytes;
 			file_free(f);
 			fs->n--;
 			freed = true;
@@ -330,10 +396,17 @@ static int fsym_cmp(const void *pa, const void *pb)
 /* One pass over the module's symbols into an index sorted by address. */
 static void build_syms(struct elf_files *fs, struct elf_file *f)
 {
-	int n = dwfl_module_getsymtab(f->mod);
 	size_t kept = 0;
+	int n;
 
 	f->syms_built = true;
+	if (f->no_syms || fs->syms_bytes + f->syms_bytes > SYMS_BUDGET) {
+		f->no_syms = true;
+		fs->refused++;
+		return;
+	}
+	fs->syms_bytes += f->syms_bytes;
+	n = dwfl_module_getsymtab(f->mod);
 	if (n <= 1 || !(f->syms = malloc((size_t)n * sizeof(*f->syms))))
 		goto check;
 	for (int i = 1; i < n; i++) {

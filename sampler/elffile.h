@@ -12,10 +12,13 @@
  *    is counted and its frames stay "[module]";
  *  - a separate debug file, which libdw maps, is used as found only when
  *    root owns it and nobody else may write it; otherwise through a sealed
- *    copy that cannot shrink;
+ *    copy that cannot shrink (bounded in size, each and all together);
  *  - files are shared by (device, inode), and across containers by build-id
  *    only when their bytes are the same: a process can only ever change the
- *    names of its own frames, and a later file never replaces an earlier one.
+ *    names of its own frames, and a later file never replaces an earlier one;
+ *  - what is read into memory is bounded (a file's symbols, all files'
+ *    symbols, a file's debug info): a file whose headers claim more keeps
+ *    [module] frames (or loses its inlined frames).
  */
 #ifndef FLAMETOP_ELFFILE_H
 #define FLAMETOP_ELFFILE_H
@@ -42,6 +45,8 @@ struct elf_file {
 	off_t size;
 	struct timespec mtime, ctime;
 	bool changed;		/* changed while read: no names from it */
+	size_t syms_bytes, debug_bytes;	/* what its symbols and debug info take to read */
+	bool no_syms, no_dwarf;	/* over the bounds (elffile.c): [module] frames, no inlined ones */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	GElf_Addr bias;
@@ -55,6 +60,8 @@ struct elf_file {
 	unsigned refs;
 	unsigned long last_used;
 	struct elf_file *next;
+	struct elf_files *owner;
+	size_t copy_bytes;	/* its separate debug file, copied */
 	Elf *handoff;		/* the Elf find_elf gives libdwfl, once */
 	char *path;		/* for libdw's debuglink search; NULL inside a container */
 };
@@ -76,6 +83,9 @@ struct elf_files {
 	struct elf_file *vdso;	/* also on list, pinned */
 	bool vdso_tried;
 	unsigned long changed;	/* files that changed while read */
+	unsigned long refused;	/* files whose symbols were over the bounds */
+	size_t syms_bytes;	/* symbols read, of the files held */
+	size_t copy_bytes;	/* debug files copied, of the files held */
 };
 
 /* 0 or -ENOMEM; debuginfo_path as in Dwfl_Callbacks (NULL: libdw's default). */

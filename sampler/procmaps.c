@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,18 +61,29 @@ bool procmaps__parse(char *line, struct map_entry *e)
 	return true;
 }
 
+bool procmaps__next(FILE *maps, char **line, size_t *cap, struct map_entry *e)
+{
+	ssize_t n;
+
+	while ((n = getline(line, cap, maps)) > 0)
+		if (n < PATH_MAX + 128 && procmaps__parse(*line, e))
+			return true;
+	return false;
+}
+
 int procmaps__vdso_fd(void)
 {
 	unsigned long base = getauxval(AT_SYSINFO_EHDR);
 	struct map_entry e;
-	char line[4400];
-	size_t size = 0;
+	char *line = NULL;
+	size_t size = 0, cap = 0;
 	FILE *maps = base ? fopen("/proc/self/maps", "re") : NULL;
 	int fd;
 
-	while (maps && fgets(line, sizeof(line), maps))
-		if (procmaps__parse(line, &e) && e.start == base && !strcmp(e.name, "[vdso]"))
+	while (maps && procmaps__next(maps, &line, &cap, &e))
+		if (e.start == base && !strcmp(e.name, "[vdso]"))
 			size = (size_t)(e.end - e.start);
+	free(line);
 	if (maps)
 		fclose(maps);
 	if (!size)
@@ -84,12 +96,28 @@ int procmaps__vdso_fd(void)
 	return fd;
 }
 
+/* A regular file for reading from an O_PATH descriptor (closed); -1 if not one. */
+static int reopen_regular(int path_fd, struct stat *st)
+{
+	char self[64];
+	int fd = -1;
+
+	if (path_fd < 0)
+		return -1;
+	if (fstat(path_fd, st) == 0 && S_ISREG(st->st_mode)) {
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", path_fd);
+		fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	}
+	close(path_fd);
+	return fd;
+}
+
 int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long long end,
 			  const char *path, unsigned maj, unsigned min, unsigned long long ino,
 			  bool *same)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	char proc[96];
@@ -97,22 +125,25 @@ int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long lon
 	int fd, root;
 
 	snprintf(proc, sizeof(proc), "/proc/%d/map_files/%llx-%llx", pid, start, end);
-	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 && *path == '/') {
-		snprintf(proc, sizeof(proc), "/proc/%d/root", pid);
-		root = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (root < 0)
-			return -1;
-		fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
-		close(root);
+	fd = reopen_regular(open(proc, O_PATH | O_CLOEXEC), &st);
+	if (fd >= 0) {
+		*same = st.st_ino == ino && st.st_dev == makedev(maj, min);
+		return fd;
 	}
-	if (fd < 0)
+	if (*path != '/')
 		return -1;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	snprintf(proc, sizeof(proc), "/proc/%d/root", pid);
+	root = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	fd = reopen_regular((int)syscall(SYS_openat2, root, path, &how, sizeof(how)), &st);
+	close(root);
+	/* the path may name another file by now: only the mapped one will do */
+	if (fd >= 0 && (st.st_ino != ino || st.st_dev != makedev(maj, min))) {
 		close(fd);
 		return -1;
 	}
-	*same = st.st_ino == ino && st.st_dev == makedev(maj, min);
+	*same = fd >= 0;
 	return fd;
 }
 

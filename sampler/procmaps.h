@@ -21,6 +21,14 @@ struct map_entry {
 
 /* Parses one line of /proc/PID/maps (its newline is cut); false if it is not one. */
 bool procmaps__parse(char *line, struct map_entry *e);
+/*
+ * The next entry of an open maps file, read as a whole line into *line
+ * (getline's buffer; free it after).  A path may be longer than any fixed
+ * buffer, and a cut line's tail would read as a line the process forged:
+ * lines are never cut, and one too long for a path is skipped.  false at
+ * the end.
+ */
+bool procmaps__next(FILE *maps, char **line, size_t *cap, struct map_entry *e);
 /* A PT_LOAD segment: file bytes [offset, offset + filesz) sit at ELF address vaddr. */
 struct load_seg {
 	uint64_t offset, filesz, vaddr;
@@ -35,9 +43,10 @@ bool procmaps__vaddr_of(const struct load_seg *segs, size_t n, uint64_t off, uin
  * Opens the file a process maps at [start, end), as that process sees it:
  * its /proc/PID/map_files entry, or after a racing unmap the path resolved
  * strictly inside the process's root (openat2 RESOLVE_IN_ROOT), never on
- * the host.  -1 when neither opens a regular file.  *same tells whether the
- * file opened is the one the maps line named (device and inode): only such
- * a file may be shared with other processes.
+ * the host, and only if it is still the file the maps line names (device
+ * and inode).  Nothing but a regular file is ever opened for reading.
+ * -1 when none is.  *same tells whether the file opened is the one the
+ * maps line named: only such a file may be shared with other processes.
  */
 int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long long end,
 			  const char *path, unsigned maj, unsigned min, unsigned long long ino,

@@ -789,6 +789,7 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 
 		symbolizer__stats(s->sym, &ys);
 		st->files_changed = ys.files_changed;
+		st->files_refused = ys.files_refused;
 	}
 }
 

@@ -44,6 +44,8 @@ struct sampler_stats {
 	double unwind_build_seconds;
 	/* ELF files that changed while read: their frames are "[module]" */
 	unsigned long files_changed;
+	/* ELF files whose symbols were over the memory bounds: "[module]" too */
+	unsigned long files_refused;
 };
 
 /*

@@ -323,7 +323,7 @@ static const struct cache_slot *file_frames(struct symbolizer *s, struct elf_fil
 	if (!name || !*name) {
 		c->id = unknown;
 	} else {
-		if (!s->no_inline && !f->changed)
+		if (!s->no_inline && !f->changed && !f->no_dwarf)
 			inlined_frames(s, f, vaddr, c);
 		/* C++ and Rust (legacy _ZN...h<hash>E and v0 _R...) */
 		if (name[0] == '_' && (name[1] == 'Z' || name[1] == 'R'))
@@ -359,20 +359,20 @@ static uint32_t basename_id(struct symbolizer *s, const char *path)
 
 static void snapshot_maps(struct symbolizer *s, struct proc *p)
 {
-	char path[128], line[4400];
-	size_t cap = 0;
+	char path[128], *line = NULL;
+	size_t cap = 0, lcap = 0;
+	struct map_entry e;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
 	f = fopen(path, "re");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		struct map_entry e;
+	while (procmaps__next(f, &line, &lcap, &e)) {
 		const char *name;
 		struct mapping *m;
 
-		if (!procmaps__parse(line, &e) || e.perms[2] != 'x')
+		if (e.perms[2] != 'x')
 			continue;
 		name = e.name;
 		if (p->nmaps == cap) {
@@ -395,6 +395,7 @@ static void snapshot_maps(struct symbolizer *s, struct proc *p)
 		if (m->file)
 			m->file->refs++;
 	}
+	free(line);
 	fclose(f);
 }
 
@@ -538,4 +539,5 @@ void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)
 	st->processes = s->nprocs;
 	st->files = s->files.n;
 	st->files_changed = s->files.changed;
+	st->files_refused = s->files.refused;
 }

@@ -76,6 +76,7 @@ void symbolizer__tick(struct symbolizer *s);
 struct symbolizer_stats {
 	unsigned long processes, files;
 	unsigned long files_changed;	/* changed while read: their frames are "[module]" */
+	unsigned long files_refused;	/* symbols over the bounds: "[module]" too */
 };
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st);
 

@@ -680,8 +680,9 @@ static int add_process_now(struct unwinder *u, pid_t pid)
 	size_t tcap = 64;
 	struct table **tables = calloc(tcap, sizeof(*tables));
 	struct uproc *p;
-	char path[64], line[4400];
-	size_t ntables = 0;
+	char path[64], *line = NULL;
+	size_t ntables = 0, lcap = 0;
+	struct map_entry e;
 	FILE *f;
 	int err = 0;
 	__u32 key = (__u32)pid;
@@ -696,12 +697,11 @@ static int add_process_now(struct unwinder *u, pid_t pid)
 		err = -errno;
 		goto cleanup;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		struct map_entry e;
+	while (procmaps__next(f, &line, &lcap, &e)) {
 		struct table *t;
 		struct ft_map *m, *prev = pm->n ? &pm->m[pm->n - 1] : NULL;
 
-		if (!procmaps__parse(line, &e) || e.perms[2] != 'x')
+		if (e.perms[2] != 'x')
 			continue;
 		if (ntables == tcap) {
 			struct table **nt = realloc(tables, 2 * tcap * sizeof(*nt));
@@ -750,6 +750,7 @@ static int add_process_now(struct unwinder *u, pid_t pid)
 		pm->n++;
 	}
 	fclose(f);
+	free(line);
 	if (err || bpf_map_update_elem(u->procs_fd, &key, pm, BPF_ANY)) {
 		err = err ? err : -errno;
 		for (size_t i = 0; i < ntables; i++)

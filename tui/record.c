@@ -24,6 +24,13 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+static void catch_signals(const struct sigaction *sa)
+{
+	sigaction(SIGINT, sa, NULL);
+	sigaction(SIGTERM, sa, NULL);
+	sigaction(SIGHUP, sa, NULL);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -95,19 +102,28 @@ int cmd_record(const struct options *o)
 	char err[512] = "";
 	int ret = 1, e;
 
-	/* from the start: a signal during set-up must not kill us with a temporary open */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/*
+	 * From the start: a signal during set-up must not kill us with a
+	 * temporary open.  Not restarted while the output opens (a FIFO
+	 * waiting for its reader must give way to Ctrl-C); restarted after,
+	 * so that no system call of the set-up fails with EINTR.
+	 */
+	sa.sa_flags = 0;
+	catch_signals(&sa);
 	if (!names || !t) {
 		die("out of memory");
 		goto cleanup;
 	}
 	/* fail before sampling if the output cannot be created */
 	if (!to_stdout && (e = atomic__open(&af, o->output, ATOMIC_DIRECT_OK))) {
-		die("cannot create %s: %s", o->output, strerror(-e));
+		if (stop)
+			die("interrupted before sampling started; nothing written");
+		else
+			die("cannot create %s: %s", o->output, strerror(-e));
 		goto cleanup;
 	}
+	sa.sa_flags = SA_RESTART;
+	catch_signals(&sa);
 	sampler_opts_from(o, &so);
 	s = sampler__new(&so, names, err, sizeof(err));
 	if (!s) {
@@ -150,6 +166,9 @@ int cmd_record(const struct options *o)
 	if (st.files_changed)
 		fprintf(stderr, "; %lu file%s changed while read (frames named by module)",
 			st.files_changed, st.files_changed == 1 ? "" : "s");
+	if (st.files_refused)
+		fprintf(stderr, "; %lu file%s with symbol tables over the bounds (frames named by "
+			"module)", st.files_refused, st.files_refused == 1 ? "" : "s");
 	fputs(" -> ", stderr);
 	textsafe__fputs(stderr, to_stdout ? "<stdout>" : o->output);
 	fputc('\n', stderr);

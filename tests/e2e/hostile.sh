@@ -8,8 +8,15 @@
 W=$BUILD/workloads
 LOOP=
 cleanup_loop() { [ -n "$LOOP" ] && losetup -d "$LOOP" 2> /dev/null; }
-EVIL=
-trap 'tm kill-server 2>/dev/null; cleanup_loop; [ -n "$EVIL" ] && rm -rf "$EVIL"; cleanup' EXIT
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+# a world-writable sticky directory, as /tmp is, and the user's own one (outside $TMP,
+# which only root may enter)
+ST=$(mktemp -d /tmp/flametop-st.XXXXXX)
+chmod 1777 "$ST"
+EVIL=$(mktemp -d /tmp/flametop-evil.XXXXXX)
+chmod 755 "$EVIL"
+chown nobody "$EVIL"
+trap 'tm kill-server 2>/dev/null; cleanup_loop; rm -rf "$ST" "$EVIL"; cleanup' EXIT
 
 # --- outputs: never through a planted symlink onto a device or FIFO ----------------
 truncate -s 1M "$TMP/disk.img"
@@ -39,6 +46,43 @@ check "a FIFO named directly is still written to" grep -qx 'a;b 3' "$TMP/from-fi
 ls -A "$TMP" > "$TMP/ls.after"
 check "no temporary file is left behind" bash -c "! grep -q '^\.' '$TMP/ls.after'"
 
+# the output's directory swapped for a symlink to a root-only one while sampling
+mkdir -m 700 "$ST/victim"
+echo secret > "$ST/victim/important.conf"
+chmod 600 "$ST/victim/important.conf"
+"${NOBODY[@]}" mkdir "$ST/outdir"
+"$FT" record -p "$SPLIT" -d 3 -o "$ST/outdir/important.conf" 2> /dev/null &
+pid=$!
+sleep 1.5
+"${NOBODY[@]}" sh -c "mv '$ST/outdir' '$ST/outdir.old' && ln -s '$ST/victim' '$ST/outdir'"
+wait $pid
+check "a directory swapped for a symlink while sampling: the file it led to is untouched" \
+	bash -c "[ \"\$(cat '$ST/victim/important.conf')\" = secret ] &&
+		[ \$(stat -c %a '$ST/victim/important.conf') = 600 ]"
+check "... the profile went where the directory was when record opened it" \
+	grep -q '^split;' "$ST/outdir.old/important.conf"
+# another user's FIFO at the output path: replaced, never waited on
+"${NOBODY[@]}" mkfifo "$ST/planted.folded"
+timeout 20 "$FT" record -p "$SPLIT" -d 1 -o "$ST/planted.folded" 2> /dev/null
+check "another user's FIFO at -o: no hang, exit 0, replaced by the profile" \
+	bash -c "[ $? -eq 0 ] && [ -f '$ST/planted.folded' ] && grep -q '^split;' '$ST/planted.folded'"
+mkfifo "$TMP/own.fifo"
+"$FT" record -p "$SPLIT" -d 1 -o "$TMP/own.fifo" 2> "$TMP/own.err" &
+pid=$!
+sleep 0.5
+kill -INT $pid
+timeout 5 bash -c "while kill -0 $pid 2> /dev/null; do sleep 0.1; done"
+check "our own FIFO with no reader: Ctrl-C still ends record (exit 1, says so)" \
+	bash -c "! kill -0 $pid 2> /dev/null && grep -q interrupted '$TMP/own.err'"
+kill -9 $pid 2> /dev/null
+long=$(printf 'n%.0s' $(seq 250))
+"$FT" record -p "$SPLIT" -d 1 -o "$TMP/$long" 2> /dev/null
+check "an output name of 250 bytes (valid) is written" test -f "$TMP/$long"
+SECONDS=0
+"$FT" record -p "$SPLIT" -d 10 -o "$TMP/${long}xxxxxxxx" 2> "$TMP/long.err"
+check "a name over 255 bytes fails before sampling, saying why" \
+	bash -c "[ $? -eq 1 ] && [ $SECONDS -le 2 ] && grep -q 'File name too long' '$TMP/long.err'"
+
 # snapshots: a FIFO and a symlink to the device planted under the next names
 mkdir -p "$TMP/snaps"
 now=$(date +%s)
@@ -56,14 +100,10 @@ check "... the view did not freeze: q quits" wait_exit
 check "... the device is untouched" test "$(md5sum < "$TMP/disk.img")" = "$sum_before"
 
 # --- a library truncated by its owner while it is sampled (SIGBUS before) -------------
-# the user's own directory, outside $TMP (which only root may enter)
-EVIL=$(mktemp -d /tmp/flametop-evil.XXXXXX)
-chmod 755 "$EVIL"
-chown nobody "$EVIL"
 for i in 1 2 3; do
 	cp "$W/libplugin-g.so" "$EVIL/lib$i.so"
 	chown nobody "$EVIL/lib$i.so"
-	start_workload "$TMP/t$i.out" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	start_workload "$TMP/t$i.out" "${NOBODY[@]}" \
 		"$W/plugin_host" "$EVIL/lib$i.so" -s 6 -l 0.3 -t 2.5
 	"$FT" record -p "$WPID" -d 4 -o "$TMP/trunc$i.folded" 2> "$TMP/trunc$i.err"
 	check "run $i: record survives a library truncated under it (exit 0)" test $? -eq 0
@@ -74,13 +114,36 @@ for i in 1 2 3; do
 done
 cp "$W/libplugin-g.so" "$EVIL/live.so"
 chown nobody "$EVIL/live.so"
-start_workload "$TMP/tl.out" setpriv --reuid=65534 --regid=65534 --clear-groups \
+start_workload "$TMP/tl.out" "${NOBODY[@]}" \
 	"$W/plugin_host" "$EVIL/live.so" -s 8 -l 0.3 -t 2.5
 start 120 30 -- -p "$WPID" --window 5
 sleep 4.5
 check "the live view survives it too: still drawing" wait_for 'plugin_'
 keys q
 check "... and quits cleanly" exited_with 0
+
+# a sparse library whose section headers claim a 1.5 GB symbol table (28 KB on disk)
+cp "$W/libplugin-g.so" "$EVIL/sparse.so"
+python3 - "$EVIL/sparse.so" <<'PY'
+import os, struct, sys
+with open(sys.argv[1], 'r+b') as f:
+    d = bytearray(f.read())
+    shoff = struct.unpack_from('<Q', d, 0x28)[0]
+    shent, shnum = struct.unpack_from('<HH', d, 0x3a)
+    for i in range(shnum):
+        if struct.unpack_from('<I', d, shoff + i * shent + 4)[0] == 2:	# SHT_SYMTAB
+            struct.pack_into('<QQ', d, shoff + i * shent + 0x18, 28672, 1500000000)
+    f.seek(0)
+    f.write(d)
+os.truncate(sys.argv[1], 28672 + 1500000000)
+PY
+chown nobody "$EVIL/sparse.so"
+start_workload "$TMP/sp.out" "${NOBODY[@]}" "$W/plugin_host" "$EVIL/sparse.so" -s 5 -l 0.2
+/usr/bin/time -f '%M' -o "$TMP/sp.rss" "$FT" record -p "$WPID" -d 2 -o "$TMP/sp.folded" 2> "$TMP/sp.err"
+check "a library claiming a 1.5 GB symbol table: memory stays bounded ($(cat "$TMP/sp.rss") KB)" \
+	test "$(cat "$TMP/sp.rss")" -lt 200000
+check "... its frames are by module, and the summary says why" \
+	bash -c "grep -q '\[sparse.so\]' '$TMP/sp.folded' && grep -q 'over the bounds' '$TMP/sp.err'"
 
 # --- inputs: endless, binary, over-long, shrinking ------------------------------------
 timeout 10 "$FT" report /dev/zero > /dev/null 2> "$TMP/zero.err"
@@ -154,3 +217,6 @@ SECONDS=0
 "$FT" record -p "$zpid" -d 5 -o "$TMP/zombie.folded" 2> "$TMP/zombie.err"
 check "-p of a zombie: exit 1 at once, saying it is a zombie" \
 	bash -c "[ $? -eq 1 ] && [ $SECONDS -le 2 ] && grep -q 'zombie' '$TMP/zombie.err'"
+mkfifo "$TMP/keys.fifo"
+timeout 5 "$FT" view "$TMP/in.folded" --keys "$TMP/keys.fifo" > /dev/null 2>&1
+check "--keys naming a FIFO with no writer does not hang" test $? -ne 124

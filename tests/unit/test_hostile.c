@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -77,18 +78,58 @@ static void test_chroot_symlink_stays_inside(void **state)
 	close(fd);
 	/* no such mapping (1-2): map_files fails, as after an unmap */
 	assert_int_equal(procmaps__open_mapped(pid, 1, 2, "/lib/evil.so", 0, 0, 0, &same), -1);
-	/* a path that is inside the root opens, and is that file */
-	fd = procmaps__open_mapped(pid, 1, 2, "/lib/real.so", 0, 0, 0, &same);
-	assert_true(fd >= 0);
+	/* a path inside the root opens when it is still the file the maps line named */
 	snprintf(path, sizeof(path), "%s/lib/real.so", dir);
 	assert_int_equal(stat(path, &inside), 0);
+	fd = procmaps__open_mapped(pid, 1, 2, "/lib/real.so", major(inside.st_dev),
+				   minor(inside.st_dev), inside.st_ino, &same);
+	assert_true(fd >= 0);
 	assert_int_equal(fstat(fd, &got), 0);
 	assert_int_equal(got.st_ino, inside.st_ino);
-	assert_false(same);	/* not the maps line's file: never shared */
+	assert_true(same);
 	close(fd);
+	/* ... and not when the path names another file by now (a swap after the unmap) */
+	assert_int_equal(procmaps__open_mapped(pid, 1, 2, "/lib/real.so", major(inside.st_dev),
+					       minor(inside.st_dev), inside.st_ino + 1, &same), -1);
+	/* nothing but a regular file is opened: not a FIFO, not a device */
+	sh("mkfifo %s/lib/fifo.so%s", dir, "");
+	snprintf(path, sizeof(path), "%s/lib/fifo.so", dir);
+	assert_int_equal(stat(path, &inside), 0);
+	assert_int_equal(procmaps__open_mapped(pid, 1, 2, "/lib/fifo.so", major(inside.st_dev),
+					       minor(inside.st_dev), inside.st_ino, &same), -1);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	sh("rm -rf %s%s", dir, "");
+}
+
+/*
+ * A mapped path is as long as its owner likes: a maps line cut at a fixed
+ * length would leave a tail that reads as a line the process wrote itself.
+ */
+static void test_long_maps_line_is_not_two(void **state)
+{
+	static const char forged[] = "200000100000-200000102000 r-xp 00000000 fe:00 1 /etc/x";
+	size_t n = 4399 - 74, cap = 0;
+	struct map_entry e;
+	char *line = NULL;
+	int count = 0;
+	FILE *f = tmpfile();
+
+	(void)state;
+	fputs("7f0000000000-7f0000001000 r-xp 00000000 08:01 42 /usr/lib/ok.so\n", f);
+	fputs("7f0000001000-7f0000002000 r-xp 00000000 08:01 43 /", f);
+	for (size_t i = 0; i < n + PATH_MAX; i++)
+		fputc('a', f);
+	fputs(forged, f);
+	fputs("\n7f0000003000-7f0000004000 r-xp 00000000 08:01 44 /usr/lib/last.so\n", f);
+	rewind(f);
+	while (procmaps__next(f, &line, &cap, &e)) {
+		assert_null(strstr(e.name, "/etc/x"));
+		count++;
+	}
+	assert_int_equal(count, 2);	/* ok.so and last.so; the long line skipped whole */
+	free(line);
+	fclose(f);
 }
 
 struct target {
@@ -243,6 +284,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chroot_symlink_stays_inside),
+		cmocka_unit_test(test_long_maps_line_is_not_two),
 		cmocka_unit_test(test_forged_build_id_names_only_its_own),
 		cmocka_unit_test(test_same_content),
 		cmocka_unit_test(test_outputs_never_through_plants),
