@@ -23,7 +23,7 @@
 #include "atomic.h"
 #include "folded.h"
 
-static int fail(struct parse_error *err, unsigned long line, int ret, const char *fmt, ...)
+int parse_error__set(struct parse_error *err, unsigned long line, int ret, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -195,34 +195,34 @@ int folded__parse(struct calltree *t, const char *buf, size_t len,
 		if (!llen || *p == '#' || blank(p, llen))
 			goto next;
 		if (memchr(p, '\0', llen)) {
-			ret = fail(perr, lineno, -EINVAL, "NUL byte in the line");
+			ret = parse_error__set(perr, lineno, -EINVAL, "NUL byte in the line");
 			break;
 		}
 		sp = memrchr(p, ' ', llen);
 		if (!sp) {
-			ret = fail(perr, lineno, -EINVAL, "no count (expected \"stack count\")");
+			ret = parse_error__set(perr, lineno, -EINVAL, "no count (expected \"stack count\")");
 			break;
 		}
 		msg = parse_count(sp + 1, (size_t)(le - sp - 1), &count);
 		if (msg) {
-			ret = fail(perr, lineno, -EINVAL, "%s", msg);
+			ret = parse_error__set(perr, lineno, -EINVAL, "%s", msg);
 			break;
 		}
 		if ((size_t)(sp - p) > UINT32_MAX) {
-			ret = fail(perr, lineno, -EINVAL, "stack longer than 4 GiB");
+			ret = parse_error__set(perr, lineno, -EINVAL, "stack longer than 4 GiB");
 			break;
 		}
 		err = add_stack_text(t, &prev, p, (size_t)(sp - p), count);
 		if (err == -EINVAL) {
-			ret = fail(perr, lineno, err, "empty frame in the stack");
+			ret = parse_error__set(perr, lineno, err, "empty frame in the stack");
 			break;
 		}
 		if (err == -EOVERFLOW) {
-			ret = fail(perr, lineno, err, "total of counts overflows 64 bits");
+			ret = parse_error__set(perr, lineno, err, "total of counts overflows 64 bits");
 			break;
 		}
 		if (err) {
-			ret = fail(perr, lineno, err, "out of memory");
+			ret = parse_error__set(perr, lineno, err, "out of memory");
 			break;
 		}
 		samples += count;

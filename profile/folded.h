@@ -19,6 +19,10 @@ struct parse_error {
 	char msg[128];
 };
 
+/* Fills err (if not NULL) with line and the formatted message; returns ret. */
+int parse_error__set(struct parse_error *err, unsigned long line, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 enum profile_format { FORMAT_FOLDED, FORMAT_PERF_SCRIPT };
 
 struct parse_stats {

@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,17 +20,6 @@
 
 #define CHUNK	(1u << 20)	/* what one read asks for */
 #define DETECT	(64u << 10)	/* the format is told from the first 64 KiB (or all, if less) */
-
-static int fail(struct parse_error *err, unsigned long line, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->line = line;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 struct stream {
 	int fd;
@@ -66,11 +54,11 @@ static int stream_fill(struct stream *st, const char *name, struct parse_error *
 		char *nb;
 
 		if (st->len > INPUT_LINE_MAX)
-			return fail(err, st->line + 1, -EINVAL, "line longer than %u MiB",
+			return parse_error__set(err, st->line + 1, -EINVAL, "line longer than %u MiB",
 				    INPUT_LINE_MAX >> 20);
 		nb = realloc(st->buf, ncap);
 		if (!nb)
-			return fail(err, 0, -ENOMEM, "out of memory reading %s", name);
+			return parse_error__set(err, 0, -ENOMEM, "out of memory reading %s", name);
 		st->buf = nb;
 		st->cap = ncap;
 	}
@@ -78,12 +66,12 @@ static int stream_fill(struct stream *st, const char *name, struct parse_error *
 		r = read(st->fd, st->buf + st->len, st->chunk);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
-		return fail(err, 0, -errno, "cannot read %s: %s", name, strerror(errno));
+		return parse_error__set(err, 0, -errno, "cannot read %s: %s", name, strerror(errno));
 	if (r == 0)
 		st->eof = true;
 	nul = memchr(st->buf + st->len, '\0', (size_t)r);
 	if (nul)
-		return fail(err, st->line + lines_in(st->buf, (size_t)(nul - st->buf)) + 1,
+		return parse_error__set(err, st->line + lines_in(st->buf, (size_t)(nul - st->buf)) + 1,
 			    -EINVAL, "NUL byte: this is not a text file");
 	st->len += (size_t)r;
 	return 0;
@@ -108,7 +96,7 @@ static int stream_parse(struct stream *st, struct calltree *t, size_t n,
 		st->format = profile__detect(st->buf, st->eof ? st->len : n);
 		st->detected = true;
 		if (st->format == FORMAT_PERF_SCRIPT && !(st->ps = perfscript__begin(t)))
-			return fail(err, 0, -ENOMEM, "out of memory");
+			return parse_error__set(err, 0, -ENOMEM, "out of memory");
 	}
 	err->line = 0;
 	ret = st->ps ? perfscript__feed(st->ps, st->buf, n, err)
@@ -146,13 +134,13 @@ static int stream_run(struct stream *st, struct calltree *t, const char *name,
 		nl = st->len ? memrchr(st->buf, '\n', st->len) : NULL;
 		/* only the line carried over from earlier reads can be longer than a read */
 		if (line_too_long(st->buf, nl ? (size_t)(nl - st->buf) + 1 : st->len))
-			ret = fail(err, st->line + 1, -EINVAL, "line longer than %u MiB",
+			ret = parse_error__set(err, st->line + 1, -EINVAL, "line longer than %u MiB",
 				   INPUT_LINE_MAX >> 20);
 		else if (nl)
 			ret = stream_parse(st, t, (size_t)(nl - st->buf) + 1, err);
 	}
 	if (!ret && st->len && line_too_long(st->buf, st->len))
-		ret = fail(err, st->line + 1, -EINVAL, "line longer than %u MiB",
+		ret = parse_error__set(err, st->line + 1, -EINVAL, "line longer than %u MiB",
 			   INPUT_LINE_MAX >> 20);
 	else if (!ret && st->len)	/* a last line with no line break */
 		ret = stream_parse(st, t, st->len, err);
@@ -202,10 +190,10 @@ int profile__read_path(struct calltree *t, const char *path, struct parse_error 
 	/* O_NONBLOCK: a FIFO with no writer must not hang the open */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return fail(err, 0, -errno, "cannot open %s: %s", path, strerror(errno));
+		return parse_error__set(err, 0, -errno, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		close(fd);
-		return fail(err, 0, -EISDIR, "%s is a directory", path);
+		return parse_error__set(err, 0, -EISDIR, "%s is a directory", path);
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	ret = profile__read_fd(t, fd, path, 0, err, stats);

@@ -15,20 +15,15 @@ static bool unsafe_cp(uint32_t cp)
 	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
-/*
- * The next character of s[0, len) (len > 0): its length in bytes, and
- * whether it may be printed as it is.  A byte that starts no valid UTF-8
- * sequence is a character of one byte, unsafe.
- */
-static size_t next_char(const unsigned char *s, size_t len, bool *safe)
+uint32_t textsafe__next_cp(const unsigned char **p, const unsigned char *end)
 {
+	const unsigned char *s = *p;
 	uint32_t cp, min;
-	size_t more;
+	int more;
 
-	*safe = false;
 	if (s[0] < 0x80) {
-		*safe = s[0] >= 0x20 && s[0] != 0x7f;
-		return 1;
+		*p = s + 1;
+		return s[0];
 	}
 	if ((s[0] & 0xe0) == 0xc0)
 		cp = s[0] & 0x1f, more = 1, min = 0x80;
@@ -37,18 +32,39 @@ static size_t next_char(const unsigned char *s, size_t len, bool *safe)
 	else if ((s[0] & 0xf8) == 0xf0)
 		cp = s[0] & 0x07, more = 3, min = 0x10000;
 	else
-		return 1;
-	if (len <= more)
-		return 1;
-	for (size_t i = 1; i <= more; i++) {
+		goto bad;
+	if (end - s <= more)
+		goto bad;
+	for (int i = 1; i <= more; i++) {
 		if ((s[i] & 0xc0) != 0x80)
-			return 1;
+			goto bad;
 		cp = cp << 6 | (s[i] & 0x3f);
 	}
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 1;
-	*safe = !unsafe_cp(cp);
-	return more + 1;
+		goto bad;
+	*p = s + more + 1;
+	return cp;
+bad:
+	*p = s + 1;
+	return 0xfffd;
+}
+
+/*
+ * The next character of s[0, len) (len > 0): its length in bytes, and
+ * whether it may be printed as it is.  A byte that starts no valid UTF-8
+ * sequence is a character of one byte, unsafe.
+ */
+static size_t next_char(const unsigned char *s, size_t len, bool *safe)
+{
+	const unsigned char *q = s;
+	uint32_t cp = textsafe__next_cp(&q, s + len);
+	size_t n = (size_t)(q - s);
+
+	if (cp < 0x80)
+		*safe = cp >= 0x20 && cp != 0x7f;
+	else	/* U+FFFD from one byte is a byte that is no UTF-8 */
+		*safe = !(cp == 0xfffd && n == 1) && !unsafe_cp(cp);
+	return n;
 }
 
 size_t textsafe__span(const char *s, size_t len)

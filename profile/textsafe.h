@@ -19,8 +19,14 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+/*
+ * Decodes the UTF-8 character at *p (p < end) and moves *p past it; a byte
+ * that starts no valid sequence is U+FFFD and one byte.
+ */
+uint32_t textsafe__next_cp(const unsigned char **p, const unsigned char *end);
 /* How many leading bytes of s[0, len) may be printed as they are. */
 size_t textsafe__span(const char *s, size_t len);
 /*
