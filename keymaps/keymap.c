@@ -103,6 +103,7 @@ const char *key__name(int key, char *buf, size_t size)
 }
 
 struct keymap {
+	const char *base;	/* the built-in keymap last started from */
 	signed char action[KEY_CODE_MAX];
 	unsigned seq[KEY_CODE_MAX];	/* order of binding, for stable listings */
 	unsigned next_seq;
@@ -132,11 +133,11 @@ const char *const *keymap__builtin_names(void)
 	return names;
 }
 
-static const char *builtin_text(const char *name)
+static const struct builtin_keymap *builtin(const char *name)
 {
 	for (size_t i = 0; builtin_keymaps[i].name; i++)
 		if (!strcmp(builtin_keymaps[i].name, name))
-			return builtin_keymaps[i].text;
+			return &builtin_keymaps[i];
 	return NULL;
 }
 
@@ -148,13 +149,19 @@ static void bind(struct keymap *km, int key, enum action a)
 
 int keymap__use_builtin(struct keymap *km, const char *name)
 {
-	const char *text = builtin_text(name);
+	const struct builtin_keymap *b = builtin(name);
 
-	if (!text)
+	if (!b)
 		return -ENOENT;
 	memset(km->action, ACT_NONE, sizeof(km->action));
+	km->base = b->name;
 	/* built-in keymaps are checked by the tests; an error here is a bug */
-	return keymap__parse(km, text, strlen(text), name, NULL, NULL) ? -EINVAL : 0;
+	return keymap__parse(km, b->text, strlen(b->text), name, NULL, NULL) ? -EINVAL : 0;
+}
+
+const char *keymap__base(const struct keymap *km)
+{
+	return km->base ? km->base : "none";
 }
 
 /* Splits a line into at most three whitespace-separated words. */

@@ -56,6 +56,8 @@ void keymap__free(struct keymap *km);
 const char *const *keymap__builtin_names(void);
 /* Replaces every binding with the built-in keymap name; -ENOENT if none. */
 int keymap__use_builtin(struct keymap *km, const char *name);
+/* The built-in keymap the bindings last started from (a file's "keymap NAME" too). */
+const char *keymap__base(const struct keymap *km);
 /*
  * Applies text on top of the current bindings.  Each bad line is reported
  * through err and skipped; the rest still applies.  Returns the number of

@@ -80,7 +80,8 @@ int load_keys(const struct options *o, struct keymap **out, char *origin, size_t
 					   path, KEYMAP_FILE_MAX / 1024);
 			return die("cannot read keys file %s: %s", path, strerror(-ret));
 		}
-		snprintf(origin, osize, "keymap %s + %s", name, path);
+		/* the file may start over from another built-in map ("keymap vim") */
+		snprintf(origin, osize, "keymap %s + %s", keymap__base(km), path);
 	}
 	if (errs.count > 1)
 		snprintf(warning, wsize, "%s (and %u more bad lines)", errs.first, errs.count - 1);

@@ -145,10 +145,12 @@ static void test_user_file_rebinds_and_reports(void **state)
 	assert_int_equal(keymap__keys(km, ACT_QUIT, keys, 8), 2);
 	assert_int_equal(keys[0], KEY_CODE_F(10));
 	assert_int_equal(keys[1], 'x');
-	/* "keymap vim" starts over from vim's keys */
+	/* "keymap vim" starts over from vim's keys, and says so (the help's title) */
+	assert_string_equal(keymap__base(km), "default");
 	assert_int_equal(keymap__parse(km, "keymap vim\n", 11, "keys", collect, &e), 0);
 	assert_int_equal(keymap__action(km, 'u'), ACT_ZOOM_OUT);
 	assert_int_equal(keymap__action(km, 'x'), ACT_NONE);
+	assert_string_equal(keymap__base(km), "vim");
 	keymap__free(km);
 }
 
