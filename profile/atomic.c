@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,21 +50,27 @@ static int open_dir(const char *path)
 	return fd;
 }
 
+/* Whether st is root's or the caller's. */
+static bool ours(const struct stat *st)
+{
+	return st->st_uid == 0 || st->st_uid == geteuid();
+}
+
 /*
- * A device or FIFO the user named, and that is ours (root's, or the
- * caller's): opened without following a link, and given up if it turned
- * into a regular file meanwhile.  1 when af is open, 0 when the path should
- * get a new file after all, or -errno (-EINTR when a signal came while a
- * FIFO waited for its reader).
+ * A device or FIFO the user named, that is ours (root's, or the caller's),
+ * and is still the one looked at (want): opened without following a link.
+ * 1 when af is open, 0 when the path should get a new file after all, or
+ * -errno (-EINTR when a signal came while a FIFO waited for its reader).
  */
-static int open_direct(struct atomic_file *af, const char *name)
+static int open_direct(struct atomic_file *af, const char *name, const struct stat *want)
 {
 	int fd = openat(af->dirfd, name, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	struct stat st;
 
 	if (fd < 0)
 		return errno == ELOOP ? 0 : -errno;
-	if (fstat(fd, &st) || S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) || S_ISREG(st.st_mode) || st.st_dev != want->st_dev ||
+	    st.st_ino != want->st_ino || !ours(&st)) {
 		close(fd);
 		return 0;
 	}
@@ -79,16 +86,20 @@ static int open_direct(struct atomic_file *af, const char *name)
 /* A named temporary beside the output, for file systems without O_TMPFILE. */
 static int open_named(struct atomic_file *af)
 {
-	for (int i = 0; i < 100; i++) {
-		int fd;
+	int fd;
 
+	for (int i = 0; i < 100; i++) {
 		snprintf(af->tmp, sizeof(af->tmp), ".flametop-%08lx", (unsigned long)arc4random());
 		fd = openat(af->dirfd, af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			    0600);
-		if (fd >= 0 || errno != EEXIST)
-			return fd < 0 ? -errno : fd;
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			break;
 	}
-	return -EEXIST;
+	fd = errno == EEXIST ? -EEXIST : -errno;
+	af->tmp[0] = '\0';	/* none of ours: nothing to remove */
+	return fd;
 }
 
 /* What is at name now: 0 (st filled), -ENOENT, or another -errno. */
@@ -109,11 +120,17 @@ static int check_existing(struct atomic_file *af, const char *name, unsigned fla
 		return -EISDIR;
 	if (S_ISREG(st.st_mode))
 		af->mode = st.st_mode & 0777;
+	if (S_ISREG(st.st_mode))
+		return 0;
 	/* another user's FIFO or device planted at the path is replaced, never opened */
-	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode) && (flags & ATOMIC_DIRECT_OK) &&
-	    (st.st_uid == 0 || st.st_uid == geteuid()))
-		return open_direct(af, name);
-	return 0;
+	if (!S_ISLNK(st.st_mode))
+		return ours(&st) && (flags & ATOMIC_DIRECT_OK) ? open_direct(af, name, &st) : 0;
+	/*
+	 * Never written through.  Another user's link (planted) is replaced;
+	 * one root or the caller made (/dev/stdout) is refused, since
+	 * replacing it would break it.
+	 */
+	return ours(&st) ? -ELOOP : 0;
 }
 
 int atomic__open(struct atomic_file *af, const char *path, unsigned flags)

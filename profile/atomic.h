@@ -11,12 +11,13 @@
  * O_TMPFILE, a named temporary created with O_EXCL takes its place.
  *
  * The rules (SPEC.md, "Outputs"):
- *  - a symlink at the output path is never followed: it is replaced, or with
- *    ATOMIC_NEW it counts as an existing name;
+ *  - a symlink at the output path is never followed: another user's (one
+ *    planted there) is replaced; one root or the caller made (/dev/stdout)
+ *    is refused with -ELOOP, since replacing it would break it; with
+ *    ATOMIC_NEW any link counts as an existing name;
  *  - a device or FIFO is written to only when the caller says the user named
- *    it directly (ATOMIC_DIRECT_OK), the path itself is one (not a link),
- *    and root or the caller owns it: another user's FIFO planted at the path
- *    is replaced like a file;
+ *    it directly (ATOMIC_DIRECT_OK) and root or the caller owns it: another
+ *    user's FIFO planted at the path is replaced like a file;
  *  - a directory, a name too long or a directory we cannot use is refused
  *    at open, before any work is done;
  *  - the new file gets 0666 less the umask, or the mode of the regular file
@@ -34,6 +35,8 @@ enum atomic_flags {
 	ATOMIC_NEW = 2,		/* never replace anything: an existing name is -EEXIST */
 };
 
+#define ATOMIC_FILE_INIT { .dirfd = -1 }
+
 struct atomic_file {
 	FILE *f;
 	int dirfd;	/* the destination's directory */
@@ -46,8 +49,10 @@ struct atomic_file {
 };
 
 /*
- * 0 or -errno (-EISDIR for a directory, unless ATOMIC_NEW: then what is at
- * path is not looked at); on success af->f is open for writing.
+ * 0 or -errno (-EISDIR for a directory, -ELOOP for our own symlink,
+ * unless ATOMIC_NEW: then what is at path is not looked at); on success
+ * af->f is open for writing.  af must start as ATOMIC_FILE_INIT or come
+ * from a failed or finished open.
  */
 int atomic__open(struct atomic_file *af, const char *path, unsigned flags);
 /*

@@ -7,11 +7,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "debugfile.h"
 #include "elffile.h"
 
-/* Separate debug files not root's alone are copied: each, and all held, bounded. */
-#define DEBUG_COPY_MAX		(128ul << 20)
-#define DEBUG_COPY_BUDGET	(512ul << 20)
 /*
  * Files are read into memory, and their section headers say how much: a
  * sparse 28 KB file can claim a 1.5 GB symbol table.  The symbols of one
@@ -48,33 +46,24 @@ static int find_elf_handoff(Dwfl_Module *mod, void **userdata, const char *modna
 }
 
 /*
- * libdw maps the separate debug files it finds.  One that someone other
- * than root may write could be truncated under the mapping: it is used
- * through a sealed copy instead.
+ * libdw maps the separate debug file it is given, and its own search opens
+ * whatever path a binary's debuglink names (a FIFO, a device, a host file
+ * for a container's binary) and may ask debuginfod: ours (debugfile.c)
+ * gives only files root alone may write, found safely.
  */
 static int find_debuginfo_safe(Dwfl_Module *mod, void **userdata, const char *modname,
 			       GElf_Addr base, const char *file_name, const char *debuglink,
 			       GElf_Word crc, char **debuginfo_file_name)
 {
-	int fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
-					      debuglink, crc, debuginfo_file_name);
-	struct elf_file *f = *userdata;
-	struct elf_files *fs = f->owner;
-	struct stat st;
-	int copy = -1;
+	const struct elf_file *f = *userdata;
 
-	if (fd < 0 || fstat(fd, &st))
-		return fd;
-	if (S_ISREG(st.st_mode) && st.st_uid == 0 && !(st.st_mode & 022))
-		return fd;
-	if (!f->copy_bytes && fs->copy_bytes + (size_t)st.st_size <= DEBUG_COPY_BUDGET)
-		copy = procmaps__sealed_copy(fd, DEBUG_COPY_MAX);
-	if (copy >= 0) {
-		f->copy_bytes = (size_t)st.st_size;
-		fs->copy_bytes += f->copy_bytes;
-	}
-	close(fd);
-	return copy;
+	(void)mod;
+	(void)modname;
+	(void)base;
+	(void)file_name;
+	(void)debuginfo_file_name;
+	return debugfile__find(f->owner->debuginfo_path, f->build_id, f->build_id_len, f->path,
+			       debuglink, crc);
 }
 
 int elffiles__init(struct elf_files *fs, const char *debuginfo_path)
@@ -371,7 +360,6 @@ bool elffiles__trim(struct elf_files *fs, size_t keep)
 			drop_aliases(fs, f);
 			if (f->syms_built && !f->no_syms)
 				fs->syms_bytes -= f->syms_bytes;
-			fs->copy_bytes -= f->copy_bytes;
 			file_free(f);
 			fs->n--;
 			freed = true;

@@ -10,9 +10,9 @@
  *    through a mapping: a file truncated meanwhile gives short reads, not
  *    SIGBUS.  A file whose size or times changed while its symbols were read
  *    is counted and its frames stay "[module]";
- *  - a separate debug file, which libdw maps, is used as found only when
- *    root owns it and nobody else may write it; otherwise through a sealed
- *    copy that cannot shrink (bounded in size, each and all together);
+ *  - a separate debug file, which libdw maps, is found by our own search
+ *    (debugfile.h): only files root alone may write, never a path a binary
+ *    names, never the network;
  *  - files are shared by (device, inode), and across containers by build-id
  *    only when their bytes are the same: a process can only ever change the
  *    names of its own frames, and a later file never replaces an earlier one;
@@ -61,7 +61,6 @@ struct elf_file {
 	unsigned long last_used;
 	struct elf_file *next;
 	struct elf_files *owner;
-	size_t copy_bytes;	/* its separate debug file, copied */
 	Elf *handoff;		/* the Elf find_elf gives libdwfl, once */
 	char *path;		/* for libdw's debuglink search; NULL inside a container */
 };
@@ -85,7 +84,6 @@ struct elf_files {
 	unsigned long changed;	/* files that changed while read */
 	unsigned long refused;	/* files whose symbols were over the bounds */
 	size_t syms_bytes;	/* symbols read, of the files held */
-	size_t copy_bytes;	/* debug files copied, of the files held */
 };
 
 /* 0 or -ENOMEM; debuginfo_path as in Dwfl_Callbacks (NULL: libdw's default). */

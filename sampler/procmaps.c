@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -96,8 +95,7 @@ int procmaps__vdso_fd(void)
 	return fd;
 }
 
-/* A regular file for reading from an O_PATH descriptor (closed); -1 if not one. */
-static int reopen_regular(int path_fd, struct stat *st)
+int procmaps__open_regular(int path_fd, struct stat *st)
 {
 	char self[64];
 	int fd = -1;
@@ -125,9 +123,14 @@ int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long lon
 	int fd, root;
 
 	snprintf(proc, sizeof(proc), "/proc/%d/map_files/%llx-%llx", pid, start, end);
-	fd = reopen_regular(open(proc, O_PATH | O_CLOEXEC), &st);
+	fd = procmaps__open_regular(open(proc, O_PATH | O_CLOEXEC), &st);
 	if (fd >= 0) {
-		*same = st.st_ino == ino && st.st_dev == makedev(maj, min);
+		/*
+		 * map_files is the mapping itself: only a remap racing us can make
+		 * it another file.  The inode tells; the device may not (on btrfs
+		 * stat gives the subvolume's, maps the file system's).
+		 */
+		*same = st.st_ino == ino;
 		return fd;
 	}
 	if (*path != '/')
@@ -136,7 +139,7 @@ int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long lon
 	root = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return -1;
-	fd = reopen_regular((int)syscall(SYS_openat2, root, path, &how, sizeof(how)), &st);
+	fd = procmaps__open_regular((int)syscall(SYS_openat2, root, path, &how, sizeof(how)), &st);
 	close(root);
 	/* the path may name another file by now: only the mapped one will do */
 	if (fd >= 0 && (st.st_ino != ino || st.st_dev != makedev(maj, min))) {
@@ -163,28 +166,4 @@ bool procmaps__same_content(int a, int b)
 		off += na;
 	}
 	return true;
-}
-
-int procmaps__sealed_copy(int fd, size_t max)
-{
-	struct stat st;
-	off_t off = 0;
-	int m;
-
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (unsigned long long)st.st_size > max)
-		return -1;
-	m = memfd_create("debuginfo", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (m < 0)
-		return -1;
-	while (off < st.st_size) {
-		ssize_t n = sendfile(m, fd, &off, (size_t)(st.st_size - off));
-
-		if (n <= 0)
-			break;	/* shrank meanwhile: what was read is what there is */
-	}
-	if (fcntl(m, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)) {
-		close(m);
-		return -1;
-	}
-	return m;
 }

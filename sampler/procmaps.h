@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct map_entry {
@@ -54,10 +55,11 @@ int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long lon
 /* Whether two open files hold the same bytes (compared in full, by pread). */
 bool procmaps__same_content(int a, int b);
 /*
- * A sealed memfd copy of the file at fd (at most max bytes), which nobody
- * can shrink while we map it; -1 if it is larger or cannot be made.
+ * A regular file, open for reading, from a descriptor opened O_PATH (which
+ * is closed; -1 passes through): opening O_PATH first means a device or
+ * FIFO is never opened for I/O.  -1 when it is not a regular file.
  */
-int procmaps__sealed_copy(int fd, size_t max);
+int procmaps__open_regular(int path_fd, struct stat *st);
 
 /* A memfd holding our vDSO image, which every process of this kernel maps; -1 if none. */
 int procmaps__vdso_fd(void);

@@ -82,6 +82,10 @@ int cmd_fold(const struct options *o)
 	if (load_profile(t, o->files[0]))
 		goto cleanup;
 	err = folded__write_path(out, t, CT_ROOT, false);
+	if (err == -ELOOP) {
+		die("%s is a symlink: name its target, or '-' for standard output", out);
+		goto cleanup;
+	}
 	if (err) {
 		die("cannot write %s: %s", out, strerror(-err));
 		goto cleanup;

@@ -93,7 +93,7 @@ int cmd_record(const struct options *o)
 {
 	struct strtab *names = strtab__new();
 	struct calltree *t = names ? calltree__new(names) : NULL;
-	struct atomic_file af = { 0 };
+	struct atomic_file af = ATOMIC_FILE_INIT;
 	bool to_stdout = strcmp(o->output, "-") == 0;
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	struct sampler_opts so;
@@ -118,6 +118,8 @@ int cmd_record(const struct options *o)
 	if (!to_stdout && (e = atomic__open(&af, o->output, ATOMIC_DIRECT_OK))) {
 		if (stop)
 			die("interrupted before sampling started; nothing written");
+		else if (e == -ELOOP)
+			die("%s is a symlink: name its target, or '-' for standard output", o->output);
 		else
 			die("cannot create %s: %s", o->output, strerror(-e));
 		goto cleanup;

@@ -24,20 +24,27 @@ LOOP=$(losetup -f --show "$TMP/disk.img")
 sum_before=$(md5sum < "$TMP/disk.img")
 start_workload "$TMP/w.out" "$W/split" -s 300
 SPLIT=$WPID
-ln -s "$LOOP" "$TMP/profile.folded"
-"$FT" record -p "$WPID" -d 1 -o "$TMP/profile.folded" 2> "$TMP/rec.err"
-check "record -o a symlink to a block device: exit 0" test $? -eq 0
+"${NOBODY[@]}" ln -s "$LOOP" "$ST/profile.folded"
+"$FT" record -p "$WPID" -d 1 -o "$ST/profile.folded" 2> "$TMP/rec.err"
+check "record -o a symlink to a block device, planted by a user: exit 0" test $? -eq 0
 check "... the device is untouched" test "$(md5sum < "$TMP/disk.img")" = "$sum_before"
 check "... the symlink was replaced by the profile" \
-	bash -c "[ ! -L '$TMP/profile.folded' ] && grep -q '^split;' '$TMP/profile.folded'"
+	bash -c "[ ! -L '$ST/profile.folded' ] && grep -q '^split;' '$ST/profile.folded'"
+ln -s "$LOOP" "$TMP/own.folded"
+"$FT" record -p "$WPID" -d 1 -o "$TMP/own.folded" 2> "$TMP/own-link.err"
+check "our own symlink (as /dev/stdout is): refused before sampling, never followed" \
+	bash -c "[ $? -eq 1 ] && [ -L '$TMP/own.folded' ] && grep -q 'is a symlink' '$TMP/own-link.err' &&
+		[ \"\$(md5sum < '$TMP/disk.img')\" = '$sum_before' ]"
 
 mkfifo "$TMP/fifo"
+chmod 755 "$TMP"	# let the user reach the FIFO to plant a link to it
 printf 'a;b 3\na;c 2\n' > "$TMP/in.folded"
-ln -s "$TMP/fifo" "$TMP/fold.folded"
-timeout 5 "$FT" fold "$TMP/in.folded" -o "$TMP/fold.folded"
-check "fold -o a symlink to a FIFO: does not block, exit 0" test $? -eq 0
+"${NOBODY[@]}" ln -s "$TMP/fifo" "$ST/fold.folded"
+timeout 5 "$FT" fold "$TMP/in.folded" -o "$ST/fold.folded"
+check "fold -o a user's symlink to a FIFO: does not block, exit 0" test $? -eq 0
 check "... the symlink was replaced, the FIFO is still a FIFO" \
-	bash -c "[ -f '$TMP/fold.folded' ] && [ ! -L '$TMP/fold.folded' ] && [ -p '$TMP/fifo' ]"
+	bash -c "[ -f '$ST/fold.folded' ] && [ ! -L '$ST/fold.folded' ] && [ -p '$TMP/fifo' ]"
+chmod 700 "$TMP"
 timeout 5 "$FT" fold "$TMP/in.folded" -o "$TMP/fifo" &
 pid=$!
 cat "$TMP/fifo" > "$TMP/from-fifo"

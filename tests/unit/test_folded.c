@@ -317,6 +317,7 @@ static void test_atomic_no_clobber(void **state)
 	fclose(v);
 	snprintf(link_path, sizeof(link_path), "%s/link.folded", dir);
 	assert_int_equal(symlink(victim, link_path), 0);
+	assert_int_equal(lchown(link_path, 65534, 65534), 0);	/* planted by another user */
 	assert_int_equal(folded__write_path(link_path, f->t, CT_ROOT, true), -EEXIST);
 	assert_int_equal(stat(victim, &st), 0);
 	assert_int_equal(st.st_size, 4);

@@ -14,10 +14,12 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "helpers.h"
 #include "../../profile/atomic.h"
 #include "../../profile/folded.h"
+#include "../../sampler/debugfile.h"
 #include "../../sampler/procmaps.h"
 #include "../../sampler/symbolize.h"
 
@@ -132,6 +134,37 @@ static void test_long_maps_line_is_not_two(void **state)
 	fclose(f);
 }
 
+/*
+ * The debug file a binary's .gnu_debuglink names: never a path, never a
+ * FIFO (the search would hang), never a file another user may change.
+ */
+static void test_debuglink_search(void **state)
+{
+	char dir[] = "/tmp/ft-dbg-XXXXXX", bin[128], p[128];
+	uint32_t crc;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(bin, sizeof(bin), "%s/prog", dir);
+	snprintf(p, sizeof(p), "%s/prog.fifo", dir);
+	assert_int_equal(mkfifo(p, 0666), 0);
+	assert_int_equal(debugfile__find(NULL, NULL, 0, bin, "prog.fifo", 0), -1);
+	assert_int_equal(debugfile__find(NULL, NULL, 0, bin, "/dev/null", 0), -1);
+	assert_int_equal(debugfile__find(NULL, NULL, 0, bin, "../../etc/passwd", 0), -1);
+	/* a debug file with the right CRC: root's is taken, another user's is not */
+	snprintf(p, sizeof(p), "%s/prog.debug", dir);
+	sh("echo debug > %s%s", p, "");
+	crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), (const unsigned char *)"debug\n", 6);
+	fd = debugfile__find(NULL, NULL, 0, bin, "prog.debug", crc);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(debugfile__find(NULL, NULL, 0, bin, "prog.debug", crc + 1), -1);
+	assert_int_equal(chown(p, 65534, 65534), 0);
+	assert_int_equal(debugfile__find(NULL, NULL, 0, bin, "prog.debug", crc), -1);
+	sh("rm -rf %s%s", dir, "");
+}
+
 struct target {
 	pid_t pid;
 	unsigned long long addr;	/* of its first function */
@@ -203,9 +236,8 @@ static void test_forged_build_id_names_only_its_own(void **state)
 static void test_same_content(void **state)
 {
 	char a[] = "/tmp/ft-same-XXXXXX", b[] = "/tmp/ft-same-XXXXXX";
-	int fa = mkstemp(a), fb = mkstemp(b), m;
+	int fa = mkstemp(a), fb = mkstemp(b);
 	char big[100000];
-	struct stat st;
 
 	(void)state;
 	memset(big, 'x', sizeof(big));
@@ -217,14 +249,6 @@ static void test_same_content(void **state)
 	assert_false(procmaps__same_content(fa, fb));
 	assert_int_equal(ftruncate(fb, 5), 0);
 	assert_false(procmaps__same_content(fa, fb));
-	/* a sealed copy cannot shrink */
-	m = procmaps__sealed_copy(fa, 1 << 20);
-	assert_true(m >= 0);
-	assert_int_not_equal(ftruncate(m, 0), 0);
-	assert_int_equal(fstat(m, &st), 0);
-	assert_int_equal(st.st_size, sizeof(big));
-	assert_int_equal(procmaps__sealed_copy(fa, 1000), -1);	/* over the limit */
-	close(m);
 	close(fa);
 	close(fb);
 	unlink(a);
@@ -244,9 +268,10 @@ static void test_outputs_never_through_plants(void **state)
 	snprintf(victim, sizeof(victim), "%s/victim", dir);
 	assert_int_equal(mkfifo(fifo, 0600), 0);
 	sh("echo keep > %s%s", victim, "");
-	/* a symlink to a FIFO, even where devices are allowed: replaced, never opened */
+	/* another user's symlink to a FIFO, even where devices are allowed: replaced */
 	snprintf(p, sizeof(p), "%s/out.folded", dir);
 	assert_int_equal(symlink(fifo, p), 0);
+	assert_int_equal(lchown(p, 65534, 65534), 0);
 	assert_int_equal(atomic__open(&af, p, ATOMIC_DIRECT_OK), 0);
 	assert_false(af.direct);
 	fputs("a 1\n", af.f);
@@ -267,6 +292,13 @@ static void test_outputs_never_through_plants(void **state)
 	atomic__abort(&af);
 	assert_int_equal(stat(victim, &st), 0);
 	assert_int_equal(st.st_size, 5);
+	/* our own link is refused, never followed nor replaced (as /dev/stdout) */
+	snprintf(p, sizeof(p), "%s/own-link", dir);
+	assert_int_equal(symlink(victim, p), 0);
+	assert_int_equal(atomic__open(&af, p, ATOMIC_DIRECT_OK), -ELOOP);
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISLNK(st.st_mode));
+	unlink(p);
 	/* a directory is refused at open */
 	assert_int_equal(atomic__open(&af, dir, ATOMIC_DIRECT_OK), -EISDIR);
 	/* the mode of a replaced file is kept */
@@ -285,6 +317,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chroot_symlink_stays_inside),
 		cmocka_unit_test(test_long_maps_line_is_not_two),
+		cmocka_unit_test(test_debuglink_search),
 		cmocka_unit_test(test_forged_build_id_names_only_its_own),
 		cmocka_unit_test(test_same_content),
 		cmocka_unit_test(test_outputs_never_through_plants),
