@@ -28,6 +28,7 @@ struct stream {
 	size_t cap, len;	/* buf[0..len) holds what is not yet parsed */
 	unsigned long line;	/* lines handed to the reader so far */
 	bool eof;
+	unsigned long nul_line;	/* a NUL was read on this line: an error once lines before it are read */
 	enum profile_format format;
 	bool detected;
 	struct perfscript *ps;
@@ -70,9 +71,15 @@ static int stream_fill(struct stream *st, const char *name, struct parse_error *
 	if (r == 0)
 		st->eof = true;
 	nul = memchr(st->buf + st->len, '\0', (size_t)r);
-	if (nul)
-		return parse_error__set(err, st->line + lines_in(st->buf, (size_t)(nul - st->buf)) + 1,
-			    -EINVAL, "NUL byte: this is not a text file");
+	if (nul) {
+		/* the lines before it are read first: the first error is the one shown */
+		const char *start = memrchr(st->buf, '\n', (size_t)(nul - st->buf));
+
+		st->nul_line = st->line + lines_in(st->buf, (size_t)(nul - st->buf)) + 1;
+		st->len = start ? (size_t)(start - st->buf) + 1 : 0;
+		st->eof = true;
+		return 0;
+	}
 	st->len += (size_t)r;
 	return 0;
 }
@@ -84,6 +91,21 @@ static void add_stats(struct parse_stats *to, const struct parse_stats *s)
 	to->samples += s->samples;
 }
 
+/*
+ * What the format is told from: the whole lines within the first DETECT
+ * bytes (all of them at the end of the input, the last line with no line
+ * break too), so that it does not depend on how much a read brought.
+ */
+static size_t detect_span(const struct stream *st, size_t n)
+{
+	const char *nl;
+
+	if (st->eof && st->len <= DETECT)
+		return st->len;
+	nl = memrchr(st->buf, '\n', n < DETECT ? n : DETECT);
+	return nl ? (size_t)(nl - st->buf) + 1 : n;
+}
+
 /* Hands buf[0..n), whole lines, to the reader the first chunk chose. */
 static int stream_parse(struct stream *st, struct calltree *t, size_t n,
 			struct parse_error *err)
@@ -93,7 +115,7 @@ static int stream_parse(struct stream *st, struct calltree *t, size_t n,
 
 	if (!st->detected) {
 		/* at the end, the last line counts even without its line break */
-		st->format = profile__detect(st->buf, st->eof ? st->len : n);
+		st->format = profile__detect(st->buf, detect_span(st, n));
 		st->detected = true;
 		if (st->format == FORMAT_PERF_SCRIPT && !(st->ps = perfscript__begin(t)))
 			return parse_error__set(err, 0, -ENOMEM, "out of memory");
@@ -144,6 +166,8 @@ static int stream_run(struct stream *st, struct calltree *t, const char *name,
 			   INPUT_LINE_MAX >> 20);
 	else if (!ret && st->len)	/* a last line with no line break */
 		ret = stream_parse(st, t, st->len, err);
+	if (!ret && st->nul_line)
+		ret = parse_error__set(err, st->nul_line, -EINVAL, "NUL byte: this is not a text file");
 	if (!ret && !st->detected)
 		st->format = FORMAT_FOLDED;	/* empty input */
 	return ret;
@@ -152,7 +176,7 @@ static int stream_run(struct stream *st, struct calltree *t, const char *name,
 int profile__read_fd(struct calltree *t, int fd, const char *name, size_t chunk,
 		     struct parse_error *err, struct parse_stats *stats)
 {
-	struct stream st = { .fd = fd, .chunk = chunk ? chunk : CHUNK };
+	struct stream st = { .fd = fd, .chunk = chunk && chunk < CHUNK ? chunk : CHUNK };
 	struct parse_error scratch;
 	int ret;
 

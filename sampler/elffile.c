@@ -19,6 +19,7 @@
 #define SYMS_MAX	(256ul << 20)
 #define SYMS_BUDGET	(1ul << 30)
 #define DEBUG_MAX	(512ul << 20)
+#define DEBUG_BUDGET	(1ul << 30)
 /* Content is compared (for sharing across containers) up to this size, with this many files. */
 #define SAME_MAX	(256ul << 20)
 #define SAME_TRIES	4
@@ -128,36 +129,6 @@ static bool load_span(Elf *elf, GElf_Addr *lo, GElf_Addr *hi)
 	return any && *hi > *lo;
 }
 
-/* What reading elf's symbols and debug info would hold in memory. */
-static void measure(Elf *elf, size_t *syms, size_t *debug)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	*syms = *debug = 0;
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr sh;
-		GElf_Chdr ch;
-		const char *name;
-		size_t size;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
-			continue;
-		size = sh.sh_size;
-		/* compressed: what it inflates to (a bomb says so in its header) */
-		if ((sh.sh_flags & SHF_COMPRESSED) && gelf_getchdr(scn, &ch))
-			size = ch.ch_size > size ? ch.ch_size : size;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM || sh.sh_type == SHT_STRTAB ||
-		    (name && !strcmp(name, ".gnu_debugdata")))
-			*syms += size;
-		else if (name && (!strncmp(name, ".debug_", 7) || !strncmp(name, ".zdebug_", 8)))
-			*debug += size;
-	}
-}
-
 static bool changed_since_open(const struct elf_file *f)
 {
 	struct stat st;
@@ -176,6 +147,7 @@ static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const c
 {
 	struct elf_file *f = calloc(1, sizeof(*f));
 	GElf_Addr lo = 0, hi = 0;
+	struct elf_sizes sz;
 	const void *id;
 	struct stat st;
 	void **ud;
@@ -193,9 +165,15 @@ static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const c
 	f->owner = fs;
 	f->handoff = elf;
 	f->size = st.st_size;
-	measure(elf, &f->syms_bytes, &f->debug_bytes);
-	f->no_syms = f->syms_bytes > SYMS_MAX;
-	f->no_dwarf = f->debug_bytes > DEBUG_MAX;
+	procmaps__measure(elf, fd, &sz);
+	f->syms_bytes = sz.syms;
+	f->debug_bytes = sz.debug;
+	f->no_syms = sz.syms > SYMS_MAX;
+	/* dwz's altlink would make libdw open a path the file names */
+	f->no_dwarf = sz.debug > DEBUG_MAX || sz.altlink ||
+		      fs->debug_bytes + sz.debug > DEBUG_BUDGET;
+	if (!f->no_dwarf)
+		fs->debug_bytes += sz.debug;
 	f->mtime = st.st_mtim;
 	f->ctime = st.st_ctim;
 	n = dwelf_elf_gnu_build_id(elf, &id);
@@ -360,6 +338,8 @@ bool elffiles__trim(struct elf_files *fs, size_t keep)
 			drop_aliases(fs, f);
 			if (f->syms_built && !f->no_syms)
 				fs->syms_bytes -= f->syms_bytes;
+			if (!f->no_dwarf)
+				fs->debug_bytes -= f->debug_bytes;
 			file_free(f);
 			fs->n--;
 			freed = true;

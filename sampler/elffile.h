@@ -84,6 +84,7 @@ struct elf_files {
 	unsigned long changed;	/* files that changed while read */
 	unsigned long refused;	/* files whose symbols were over the bounds */
 	size_t syms_bytes;	/* symbols read, of the files held */
+	size_t debug_bytes;	/* debug info that may be read, of the files held */
 };
 
 /* 0 or -ENOMEM; debuginfo_path as in Dwfl_Callbacks (NULL: libdw's default). */

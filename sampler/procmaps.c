@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -166,4 +167,52 @@ bool procmaps__same_content(int a, int b)
 		off += na;
 	}
 	return true;
+}
+
+/* The size a compressed section inflates to, from its header; 0 if unknown. */
+static size_t inflated(Elf *elf, int fd, const GElf_Shdr *sh, const char *name)
+{
+	unsigned char h[24];
+
+	if (pread(fd, h, sizeof(h), (off_t)sh->sh_offset) != (ssize_t)sizeof(h))
+		return 0;
+	if (!strncmp(name, ".zdebug_", 8))	/* "ZLIB" and the size, big-endian */
+		return memcmp(h, "ZLIB", 4) ? 0 : (size_t)be64toh(*(uint64_t *)(void *)(h + 4));
+	if (gelf_getclass(elf) == ELFCLASS64)	/* Elf64_Chdr: type, reserved, size */
+		return (size_t)*(uint64_t *)(void *)(h + 8);
+	return *(uint32_t *)(void *)(h + 4);	/* Elf32_Chdr: type, size */
+}
+
+void procmaps__measure(Elf *elf, int fd, struct elf_sizes *sz)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	*sz = (struct elf_sizes){ 0 };
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		const char *name;
+		GElf_Shdr sh;
+		size_t size;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+		    !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		size = sh.sh_size;
+		if ((sh.sh_flags & SHF_COMPRESSED) || !strncmp(name, ".zdebug_", 8)) {
+			size_t big = inflated(elf, fd, &sh, name);
+
+			size = big > size ? big : size;
+		}
+		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM ||
+		    sh.sh_type == SHT_STRTAB || !strcmp(name, ".gnu_debugdata"))
+			sz->syms += size;
+		else if (!strncmp(name, ".debug_", 7) || !strncmp(name, ".zdebug_", 8))
+			sz->debug += size;
+		else if (!strcmp(name, ".eh_frame"))
+			sz->eh_frame += size;
+		sz->debug_frame |= !strcmp(name, ".debug_frame");
+		sz->altlink |= !strcmp(name, ".gnu_debugaltlink");
+	}
 }

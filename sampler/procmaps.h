@@ -61,6 +61,20 @@ bool procmaps__same_content(int a, int b);
  */
 int procmaps__open_regular(int path_fd, struct stat *st);
 
+/*
+ * What reading an ELF file's sections would hold in memory (files are read,
+ * not mapped), from its section headers: compressed sections count at the
+ * size they inflate to (read from their headers with pread on fd).
+ */
+struct elf_sizes {
+	size_t syms;		/* symbol and string tables, .gnu_debugdata */
+	size_t debug;		/* .debug_* and .zdebug_* */
+	size_t eh_frame;	/* .eh_frame */
+	bool debug_frame;	/* has a .debug_frame */
+	bool altlink;		/* has a .gnu_debugaltlink (dwz): a path libdw would open */
+};
+void procmaps__measure(Elf *elf, int fd, struct elf_sizes *sz);
+
 /* A memfd holding our vDSO image, which every process of this kernel maps; -1 if none. */
 int procmaps__vdso_fd(void);
 

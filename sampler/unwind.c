@@ -25,6 +25,10 @@
 #include "procmaps.h"
 #include "unwind.h"
 
+/* The most a table build reads: .eh_frame, and the debug info .debug_frame drags in. */
+#define EH_FRAME_MAX	(64ul << 20)
+#define DEBUG_MAX	(512ul << 20)
+
 #define DWREG_RBP 6
 #define DWREG_RSP 7
 #define DWREG_RA 16
@@ -166,34 +170,18 @@ static int walk(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t lo, uint64_t hi, struc
 }
 
 /*
- * Whether elf has a section of that name.  libdw reads every debug section
- * at dwarf_begin_elf (into memory: files are read, not mapped), so it is
- * asked only when there is a .debug_frame to use.
+ * libdw reads every debug section at dwarf_begin_elf (into memory: files are
+ * read, not mapped), so it is asked only when there is a .debug_frame.
  */
-static bool has_section(Elf *elf, const char *name)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return false;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr sh;
-		const char *n;
-
-		if (gelf_getshdr(scn, &sh) && (n = elf_strptr(elf, shstrndx, sh.sh_name)) &&
-		    !strcmp(n, name))
-			return true;
-	}
-	return false;
-}
-
 long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
 {
 	/* .eh_frame first; .debug_frame (when built without unwind tables) where it has none */
 	Dwarf_CFI *cfi = dwarf_getcfi_elf(elf), *debug_cfi = NULL;
-	Dwarf *dw = has_section(elf, ".debug_frame") ? dwarf_begin_elf(elf, DWARF_C_READ, NULL)
-						     : NULL;
+	struct elf_sizes sz;
+	Dwarf *dw;
+
+	procmaps__measure(elf, -1, &sz);
+	dw = sz.debug_frame ? dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
 	struct rows rs = { 0 };
 	size_t shstrndx, gap_steps = 0;
 	Elf_Scn *scn = NULL;
@@ -541,6 +529,18 @@ static __u32 *page_index(const struct ft_unwind_row *rows, __u32 n, __u32 *npage
 	return idx;
 }
 
+/*
+ * Whether building the file's table reads a sane amount into memory: its
+ * headers may claim anything (a sparse file), and what they claim is read.
+ */
+static bool within_bounds(Elf *elf, int fd)
+{
+	struct elf_sizes sz;
+
+	procmaps__measure(elf, fd, &sz);
+	return sz.eh_frame <= EH_FRAME_MAX && (!sz.debug_frame || sz.debug <= DEBUG_MAX);
+}
+
 /* Builds the table of the ELF file open at fd and loads it with one batched update. */
 static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t ino)
 {
@@ -556,7 +556,7 @@ static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t in
 	t->ino = ino;
 	/* read, not mapped: a file its owner truncates meanwhile must not fault */
 	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (elf && elf_kind(elf) == ELF_K_ELF)
+	if (elf && elf_kind(elf) == ELF_K_ELF && within_bounds(elf, fd))
 		nsegs = procmaps__load_segs(elf, &t->segs);
 	if (nsegs >= 0) {
 		t->nsegs = (size_t)nsegs;

@@ -129,17 +129,23 @@ check "the live view survives it too: still drawing" wait_for 'plugin_'
 keys q
 check "... and quits cleanly" exited_with 0
 
-# a sparse library whose section headers claim a 1.5 GB symbol table (28 KB on disk)
+# a sparse library whose section headers claim a 1.5 GB symbol table and a 1.5 GB
+# .eh_frame (28 KB on disk)
 cp "$W/libplugin-g.so" "$EVIL/sparse.so"
 python3 - "$EVIL/sparse.so" <<'PY'
 import os, struct, sys
 with open(sys.argv[1], 'r+b') as f:
     d = bytearray(f.read())
     shoff = struct.unpack_from('<Q', d, 0x28)[0]
-    shent, shnum = struct.unpack_from('<HH', d, 0x3a)
+    shent, shnum, shstrndx = struct.unpack_from('<HHH', d, 0x3a)
+    strtab = struct.unpack_from('<Q', d, shoff + shstrndx * shent + 0x18)[0]
     for i in range(shnum):
-        if struct.unpack_from('<I', d, shoff + i * shent + 4)[0] == 2:	# SHT_SYMTAB
-            struct.pack_into('<QQ', d, shoff + i * shent + 0x18, 28672, 1500000000)
+        o = shoff + i * shent
+        name = d[strtab + struct.unpack_from('<I', d, o)[0]:].split(b'\0')[0]
+        if struct.unpack_from('<I', d, o + 4)[0] == 2:	# SHT_SYMTAB
+            struct.pack_into('<QQ', d, o + 0x18, 28672, 1500000000)
+        if name == b'.eh_frame':
+            struct.pack_into('<Q', d, o + 0x20, 1500000000)
     f.seek(0)
     f.write(d)
 os.truncate(sys.argv[1], 28672 + 1500000000)
@@ -147,7 +153,7 @@ PY
 chown nobody "$EVIL/sparse.so"
 start_workload "$TMP/sp.out" "${NOBODY[@]}" "$W/plugin_host" "$EVIL/sparse.so" -s 5 -l 0.2
 /usr/bin/time -f '%M' -o "$TMP/sp.rss" "$FT" record -p "$WPID" -d 2 -o "$TMP/sp.folded" 2> "$TMP/sp.err"
-check "a library claiming a 1.5 GB symbol table: memory stays bounded ($(cat "$TMP/sp.rss") KB)" \
+check "a library claiming a 1.5 GB symbol table and .eh_frame: memory stays bounded ($(cat "$TMP/sp.rss") KB)" \
 	test "$(cat "$TMP/sp.rss")" -lt 200000
 check "... its frames are by module, and the summary says why" \
 	bash -c "grep -q '\[sparse.so\]' '$TMP/sp.folded' && grep -q 'over the bounds' '$TMP/sp.err'"
