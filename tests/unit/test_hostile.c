@@ -17,6 +17,7 @@
 #include <zlib.h>
 
 #include "helpers.h"
+#include "spawn.h"
 #include "../../profile/atomic.h"
 #include "../../profile/folded.h"
 #include "../../sampler/debugfile.h"
@@ -165,48 +166,11 @@ static void test_debuglink_search(void **state)
 	sh("rm -rf %s%s", dir, "");
 }
 
-struct target {
-	pid_t pid;
-	unsigned long long addr;	/* of its first function */
-};
-
-/* Runs a symtarget fixture; its first line is "ADDR exported_alpha" (or its forged name). */
-static void spawn(const char *path, struct target *t)
-{
-	char line[256];
-	int fds[2];
-	FILE *f;
-
-	assert_int_equal(pipe(fds), 0);
-	t->pid = fork();
-	assert_true(t->pid >= 0);
-	if (t->pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(fds[1], 1);
-		close(fds[0]);
-		execl(path, path, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	assert_non_null(fgets(line, sizeof(line), f));
-	assert_int_equal(sscanf(line, "%llx", &t->addr), 1);
-	while (fgets(line, sizeof(line), f) && strncmp(line, "done", 4))
-		;
-	fclose(f);
-}
-
-static void reap(struct target *t)
-{
-	kill(t->pid, SIGKILL);
-	waitpid(t->pid, NULL, 0);
-}
-
 static const char *name_at(struct symbolizer *s, struct strtab *st, struct target *t)
 {
 	uint32_t ids[8];
 
-	assert_true(symbolizer__user_frames(s, t->pid, 1, t->addr, ids, 8) >= 1);
+	assert_true(symbolizer__user_frames(s, t->pid, 1, t->addr[0], ids, 8) >= 1);
 	return strtab__str(st, ids[0]);
 }
 
