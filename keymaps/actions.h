@@ -18,7 +18,7 @@
 	X(ZOOM_OUT,	  "zoom-out",	    "zoom out one level")			\
 	X(BACK,		  "back",	    "clear the search, else close a pane, else zoom out") \
 	X(ZOOM_RESET,	  "zoom-reset",	    "reset the zoom to the whole profile")	\
-	X(SEARCH,	  "search",	    "search frames by extended regex")		\
+	X(SEARCH,	  "search",	    "search frames by regex (PCRE2)")		\
 	X(SEARCH_NEXT,	  "search-next",    "select the next matching frame")		\
 	X(SEARCH_PREV,	  "search-prev",    "select the previous matching frame")	\
 	X(TOP,		  "top",	    "show or hide the top-N functions pane")	\
