@@ -5,13 +5,13 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../profile/readall.h"
 #include "../profile/textsafe.h"
 #include "builtin.h"
 #include "keymap.h"
@@ -259,7 +259,7 @@ unsigned keymap__parse(struct keymap *km, const char *text, size_t len, const ch
 }
 
 /* Reads all of f into *buf (at most KEYMAP_FILE_MAX bytes); 0 or -errno. */
-static int read_all(FILE *f, char **buf, size_t *len)
+static int read_bounded(FILE *f, char **buf, size_t *len)
 {
 	struct stat st;
 	size_t cap = 0;
@@ -299,23 +299,21 @@ static int read_all(FILE *f, char **buf, size_t *len)
 
 int keymap__load_file(struct keymap *km, const char *path, keymap_error_fn err, void *ctx)
 {
-	/* O_NONBLOCK: a FIFO with no writer must not hang the open (it then reads as empty) */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open_input(path);
 	FILE *f;
 	char *buf;
 	size_t len;
 	int ret;
 
 	if (fd < 0)
-		return -errno;
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		return fd;
 	f = fdopen(fd, "re");
 	if (!f) {
 		ret = -errno;
 		close(fd);
 		return ret;
 	}
-	ret = read_all(f, &buf, &len);
+	ret = read_bounded(f, &buf, &len);
 	if (!ret)
 		ret = (int)keymap__parse(km, buf, len, path, err, ctx);
 	free(buf);

@@ -11,12 +11,26 @@
 
 #include "atomic.h"
 
+/*
+ * The umask, read without setting it: umask() can only be read by changing
+ * it, and for that instant a file another thread creates would get 022.
+ */
 static mode_t umask_now(void)
 {
-	mode_t m = umask(022);
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+	unsigned m;
 
-	umask(m);
-	return m;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Umask: %o", &m) == 1) {
+			fclose(f);
+			return (mode_t)m;
+		}
+	if (f)
+		fclose(f);
+	m = umask(022);		/* kernels before 4.7: no Umask line */
+	umask((mode_t)m);
+	return (mode_t)m;
 }
 
 /* The last component of path; "" when path ends in '/'. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "folded.h"
+#include "readall.h"
 
 #define CHUNK	(1u << 20)	/* what one read asks for */
 #define DETECT	(64u << 10)	/* the format is told from the first 64 KiB (or all, if less) */
@@ -211,15 +212,13 @@ int profile__read_path(struct calltree *t, const char *path, struct parse_error 
 	*err = (struct parse_error){ 0 };
 	if (!strcmp(path, "-"))
 		return profile__read_fd(t, STDIN_FILENO, "<stdin>", 0, err, stats);
-	/* O_NONBLOCK: a FIFO with no writer must not hang the open */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = open_input(path);
 	if (fd < 0)
-		return parse_error__set(err, 0, -errno, "cannot open %s: %s", path, strerror(errno));
+		return parse_error__set(err, 0, fd, "cannot open %s: %s", path, strerror(-fd));
 	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		close(fd);
 		return parse_error__set(err, 0, -EISDIR, "%s is a directory", path);
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	ret = profile__read_fd(t, fd, path, 0, err, stats);
 	close(fd);
 	return ret;

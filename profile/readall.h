@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading what a descriptor holds, whole, when it cannot be mapped (a pipe, /proc). */
+/* Reading what a descriptor holds, whole (a pipe, /proc), and opening inputs safely. */
 #ifndef FLAMETOP_READALL_H
 #define FLAMETOP_READALL_H
 
@@ -11,5 +11,11 @@
  * 0 or -errno; on failure *data is NULL.
  */
 int read_all(int fd, size_t first, char **data, size_t *len);
+/*
+ * Opens path to read, without hanging on a FIFO that has no writer (it then
+ * reads as empty) and without taking a terminal; the descriptor blocks as
+ * usual after.  -errno on failure.
+ */
+int open_input(const char *path);
 
 #endif

@@ -139,8 +139,8 @@ static bool changed_since_open(const struct elf_file *f)
 }
 
 /*
- * A libdw module over the Elf read from fd (both now the file's).  The
- * module sits at the file's own addresses, so its bias is 0.
+ * A libdw module over the Elf read from fd (both now the file's), reported
+ * at the file's own addresses; f->bias is what libdwfl makes of that.
  */
 static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const char *name,
 				 const char *path)
