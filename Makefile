@@ -16,7 +16,8 @@ BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g
               libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++ libiberty-dev libpcre2-dev
 TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl
 
-PROFILE_SRCS := $(wildcard profile/*.c)
+# util/ (growable arrays, reading to the end, atomic outputs) goes wherever the model goes
+PROFILE_SRCS := $(wildcard util/*.c profile/*.c)
 SAMPLER_SRCS := $(wildcard sampler/*.c)
 TUI_SRCS     := $(wildcard tui/*.c)
 RENDER_SRCS  := $(wildcard render/*.c)

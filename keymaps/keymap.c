@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../profile/readall.h"
+#include "../util/readall.h"
 #include "../profile/textsafe.h"
 #include "builtin.h"
 #include "keymap.h"

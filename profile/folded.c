@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomic.h"
+#include "../util/atomic.h"
 #include "folded.h"
 
 int parse_error__set(struct parse_error *err, unsigned long line, int ret, const char *fmt, ...)

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "folded.h"
-#include "readall.h"
+#include "../util/readall.h"
 
 #define CHUNK	(1u << 20)	/* what one read asks for */
 #define DETECT	(64u << 10)	/* the format is told from the first 64 KiB (or all, if less) */

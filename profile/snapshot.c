@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "atomic.h"
+#include "../util/atomic.h"
 #include "folded.h"
 #include "snapshot.h"
 

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../profile/readall.h"
+#include "../util/readall.h"
 #include "ksyms.h"
 
 /* the cache file: this header, addr[n], name[n], then the names */

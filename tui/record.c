@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../profile/atomic.h"
+#include "../util/atomic.h"
 #include "../profile/folded.h"
 #include "../profile/textsafe.h"
 #include "../sampler/sampler.h"

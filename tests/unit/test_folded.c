@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
-#include "../../profile/atomic.h"
+#include "../../util/atomic.h"
 
 static void test_basic_counts(void **state)
 {

@@ -18,7 +18,7 @@
 
 #include "helpers.h"
 #include "spawn.h"
-#include "../../profile/atomic.h"
+#include "../../util/atomic.h"
 #include "../../profile/folded.h"
 #include "../../sampler/debugfile.h"
 #include "../../sampler/procmaps.h"
