@@ -41,6 +41,13 @@ const struct calltree *history__tree(const struct history *h);
 bool history__span(const struct history *h, int64_t *first, int64_t *last);
 /* Samples in each second t0 .. t0+n-1 (0 for seconds not retained). */
 void history__rate(const struct history *h, int64_t t0, uint64_t *out, size_t n);
+/*
+ * Calls fn(ctx, node, count) for each stack recorded at second sec, node
+ * being its leaf in history__tree(h); stops at fn's first non-zero return
+ * and returns it (0 when sec holds nothing).
+ */
+int history__for_second(const struct history *h, int64_t sec,
+			int (*fn)(void *ctx, uint32_t node, uint64_t count), void *ctx);
 uint64_t history__generation(const struct history *h);
 size_t history__bytes(const struct history *h);
 
