@@ -53,7 +53,7 @@ $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/profile.h $(BUILD)/vmlinux.h
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/profile.h bpf/unwind.bpf.h $(BUILD)/vmlinux.h
 	@mkdir -p $(@D)
 	$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BUILD) -Ibpf \
 		-Wall -Werror -c $< -o $@
@@ -243,7 +243,8 @@ $(BUILD)/bench/bench_model: tests/bench/bench_model.c $(PROFILE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/sampler/unwind.o $(BUILD)/sampler/procmaps.o
+$(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/sampler/unwind_rows.o \
+		$(BUILD)/sampler/procmaps.o $(BUILD)/util/vec.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -7,7 +7,8 @@
  * map.  Counts and stacks are double-buffered by `epoch`: user space flips
  * the epoch, waits an RCU grace period (no program still runs with the old
  * value), then drains and clears the old buffers — nothing is lost or
- * counted twice.
+ * counted twice.  User stacks are walked with unwind tables where a process
+ * has them (unwind.bpf.h), else taken by bpf_get_stack (frame pointers).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -60,34 +61,6 @@ COUNT_MAP(counts1);
 STACK_MAP(stacks0);
 STACK_MAP(stacks1);
 
-/* The walk's registers live in the scratch map value, where the verifier
- * does not track their values from one step to the next. */
-struct ft_unwind_regs {
-	__u64 ip, sp, bp;
-	__u32 n;
-	__u32 status;		/* 0 going on, 1 ended, 2 could not go on */
-	__u32 exact;		/* ip is the interrupted pc, not a return address */
-	__u32 unknown_map;
-	__u32 lo, hi;		/* binary searches: kept here so that the verifier does not
-				 * track their values through every iteration */
-	__u32 last_map;		/* the mapping of the previous frame; FT_MAX_MAPS: none */
-	__u64 hash;		/* of the frames so far, as hash_stack() would make it */
-};
-
-struct scratch {
-	struct ft_stack kstack;
-	struct ft_stack ustack;
-	__u64 slack;	/* ustack.ip[idx & 127] stays inside the map value */
-	struct ft_unwind_regs regs;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct scratch);
-} scratch SEC(".maps");
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, FT_STAT_NR);
@@ -112,37 +85,6 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 } events SEC(".maps");
-
-/* DWARF unwinding: sized by user space before load (1 entry when off) */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ft_unwind_row);
-} unwind_rows SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} unwind_pages SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);
-	__type(value, struct ft_proc_maps);
-} unwind_procs SEC(".maps");
-
-/* when each process last reported an address outside its known mappings */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, __u64);
-} unknown_reported SEC(".maps");
 
 static __always_inline void stat_inc(__u32 which)
 {
@@ -192,6 +134,23 @@ static __always_inline __u64 hash_stack(struct ft_stack *st, __u32 nr)
 	bpf_loop(nr, hash_step, &c, 0);
 	return hash_end(c.h, nr);
 }
+
+/* the user stack walker (--unwind dwarf and auto) */
+#include "unwind.bpf.h"
+
+struct scratch {
+	struct ft_stack kstack;
+	struct ft_stack ustack;
+	__u64 slack;	/* ustack.ip[idx & 127] stays inside the map value */
+	struct ft_unwind_regs regs;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
 
 /*
  * Takes one stack into st; returns its hash (0 if none) and sets flags.
@@ -254,273 +213,6 @@ static __always_inline void count(void *counts, void *stacks, struct ft_stack_ke
 		stat_inc(FT_STAT_COUNTS_FULL);
 }
 
-/*
- * Open-coded numeric iterators (kernel 6.4+): the verifier checks the body
- * once for all iterations instead of once per path through unrolled ones.
- */
-extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
-extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
-extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
-
-struct ft_unwind_state {
-	struct ft_unwind_regs *r;
-	struct ft_stack *st;
-	struct ft_proc_maps *pm;
-};
-
-static __always_inline int read_user(__u64 *dst, __u64 addr)
-{
-	return bpf_probe_read_user(dst, sizeof(*dst), (const void *)addr);
-}
-
-/* The mapping holding pc: binary search of the process's sorted mappings. */
-static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
-					       struct ft_proc_maps *pm, __u64 pc)
-{
-	struct bpf_iter_num it;
-	__u32 mid, lo = r->last_map;
-
-	/* most frames of a stack are in the same file as the one before */
-	if (lo < FT_MAX_MAPS) {
-		lo &= FT_MAX_MAPS - 1;
-		if (pm->m[lo].start <= pc && pc < pm->m[lo].end)
-			return &pm->m[lo];
-	}
-	r->lo = 0;
-	r->hi = pm->n;
-	bpf_iter_num_new(&it, 0, 10);	/* > log2(FT_MAX_MAPS + 1) */
-	while (bpf_iter_num_next(&it) && r->lo < r->hi) {
-		mid = (r->lo + r->hi) / 2;
-		/* FT_MAX_MAPS is a power of two: the mask shows the verifier the bound */
-		if (pm->m[mid & (FT_MAX_MAPS - 1)].end <= pc)
-			r->lo = mid + 1;
-		else
-			r->hi = mid;
-	}
-	bpf_iter_num_destroy(&it);
-	lo = r->lo;
-	if (lo >= FT_MAX_MAPS || lo >= pm->n)
-		return NULL;
-	lo &= FT_MAX_MAPS - 1;
-	if (pm->m[lo].start > pc)
-		return NULL;
-	r->last_map = lo;
-	return &pm->m[lo];
-}
-
-/* The row for vaddr in m's table: the last with pc <= vaddr. */
-static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r,
-						      const struct ft_map *m, __u64 vaddr)
-{
-	__u32 start = m->row_start, end = m->row_start + m->row_count, mid, k;
-	struct ft_unwind_row *row;
-	struct bpf_iter_num it;
-	__u32 *first, *next;
-
-	r->lo = start;
-	r->hi = end;
-	/* the page index narrows the search to the rows of vaddr's page */
-	k = (__u32)(vaddr >> 12) - m->page_base;
-	if (m->npages && vaddr >> 12 >= m->page_base && k < m->npages) {
-		mid = m->page_start + k;
-		first = bpf_map_lookup_elem(&unwind_pages, &mid);
-		mid++;
-		next = bpf_map_lookup_elem(&unwind_pages, &mid);
-		if (first && next && *first <= *next && *next < m->row_count) {
-			r->lo = start + *first;
-			r->hi = start + *next + 1;
-		}
-	}
-	bpf_iter_num_new(&it, 0, 24);
-	while (bpf_iter_num_next(&it) && r->lo < r->hi) {
-		mid = r->lo + (r->hi - r->lo) / 2;
-		row = bpf_map_lookup_elem(&unwind_rows, &mid);
-		if (!row)
-			break;
-		if (row->pc <= vaddr)
-			r->lo = mid + 1;
-		else
-			r->hi = mid;
-	}
-	bpf_iter_num_destroy(&it);
-	if (r->lo <= start)
-		return NULL;
-	mid = r->lo - 1;
-	return bpf_map_lookup_elem(&unwind_rows, &mid);
-}
-
-/* One frame: record ip, then find the caller's ip, sp and bp. */
-static long unwind_step(__u32 i, void *data)
-{
-	struct ft_unwind_state *u = data;
-	struct ft_proc_maps *pm = u->pm;
-	struct ft_unwind_row *r;
-	struct ft_map *m;
-	__u64 pc, cfa, ra, bp;
-
-	__u32 idx = i;
-
-	if (idx >= MAX_STACK_DEPTH || !u->r->ip) {
-		u->r->status = 1;
-		return 1;
-	}
-	/* the mask is what the verifier can see bounded; idx < 127 is what holds */
-	barrier_var(idx);
-	((__u64 *)u->st)[idx & 127] = u->r->ip;
-	u->r->n = idx + 1;
-	u->r->hash = hash_mix(u->r->hash, u->r->ip);
-	pc = u->r->exact ? u->r->ip : u->r->ip - 1;
-	m = find_map(u->r, pm, pc);
-	if (!m) {
-		u->r->unknown_map = true;
-		u->r->status = 2;
-		return 1;
-	}
-	if (!m->row_count) {
-		/* no unwind table: frame pointers for this frame (auto), or the end (dwarf) */
-		if (!fp_fallback || !u->r->bp || read_user(&ra, u->r->bp + 8) || read_user(&bp, u->r->bp)) {
-			u->r->status = 2;
-			return 1;
-		}
-		u->r->sp = u->r->bp + 16;
-		u->r->bp = bp;
-		u->r->ip = ra;
-		u->r->exact = false;
-		return 0;
-	}
-	r = find_row(u->r, m, pc - m->bias);
-	if (!r || r->type == FT_CFA_UNDEF) {
-		u->r->status = 1;	/* _start and the like: the end of the stack */
-		return 1;
-	}
-	if (r->type == FT_CFA_SIGNAL) {
-		/* rt_sigframe: the interrupted registers are in the ucontext at sp */
-		if (read_user(&ra, u->r->sp + 168) || read_user(&bp, u->r->sp + 120) ||
-		    read_user(&cfa, u->r->sp + 160)) {
-			u->r->status = 2;
-			return 1;
-		}
-		u->r->ip = ra;
-		u->r->bp = bp;
-		u->r->sp = cfa;
-		u->r->exact = true;
-		return 0;
-	}
-	if (r->type == FT_CFA_RBP)
-		cfa = u->r->bp + r->cfa_off;
-	else
-		cfa = u->r->sp + r->cfa_off;
-	if (r->type == FT_CFA_PLT && (u->r->ip & 15) >= (__u64)r->rbp_off)
-		cfa += 8;
-	if (r->type != FT_CFA_PLT && r->rbp_off == -16) {
-		/* push %rbp right after the call, the usual case: one read for both */
-		__u64 pair[2];
-
-		if (bpf_probe_read_user(pair, sizeof(pair), (const void *)(cfa - 16))) {
-			u->r->status = 2;
-			return 1;
-		}
-		u->r->bp = pair[0];
-		ra = pair[1];
-	} else {
-		if (read_user(&ra, cfa - 8)) {
-			u->r->status = 2;
-			return 1;
-		}
-		if (r->type != FT_CFA_PLT && r->rbp_off &&
-		    read_user(&u->r->bp, cfa + r->rbp_off)) {
-			u->r->status = 2;
-			return 1;
-		}
-	}
-	u->r->sp = cfa;
-	u->r->ip = ra;
-	u->r->exact = false;
-	return 0;
-}
-
-/* Asks user space, at most once a second per process, to read its mappings again. */
-static __always_inline void report_unknown_mapping(__u32 tgid)
-{
-	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&unknown_reported, &tgid);
-	struct ft_proc_event *ev;
-
-	if (last && now - *last < 1000000000ull)
-		return;
-	bpf_map_update_elem(&unknown_reported, &tgid, &now, BPF_ANY);
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev)
-		return;
-	ev->type = EVENT_UNKNOWN_MAPPING;
-	ev->tgid = tgid;
-	ev->ptag = 0;
-	bpf_ringbuf_submit(ev, 0);
-}
-
-/*
- * x86-64's registers as the ABI lays them out (ptrace's user_regs_struct,
- * the perf_event context, and the kernel's pt_regs alike): a fixed layout,
- * so no CO-RE relocation — each relocated type costs libbpf a scan of the
- * kernel's whole BTF at every start.
- */
-struct ft_regs {
-	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
-	__u64 ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
-};
-
-/*
- * Walks the user stack with the unwind tables; returns the stack's hash,
- * or 0 when this process has no tables yet (the caller uses frame pointers).
- */
-static __always_inline __u64 dwarf_stack(void *ctx, __u32 tgid, struct scratch *s, __u32 *flags)
-{
-	struct ft_unwind_state u = { .r = &s->regs, .st = &s->ustack };
-	struct ft_unwind_regs *r = &s->regs;
-	struct ft_regs *cr = ctx;	/* bpf_perf_event_data starts with the registers */
-	struct task_struct *task;
-	struct ft_regs *regs;
-	__u32 end;
-
-	u.pm = bpf_map_lookup_elem(&unwind_procs, &tgid);
-	if (!u.pm)
-		return 0;
-	if (cr->cs & 3) {	/* user mode; ctx fields are read whole */
-		r->ip = cr->ip;
-		r->sp = cr->sp;
-		r->bp = cr->bp;
-	} else {
-		/* in the kernel: the user registers saved at entry */
-		task = bpf_get_current_task_btf();
-		regs = (struct ft_regs *)bpf_task_pt_regs(task);
-		if (!regs || bpf_probe_read_kernel(&r->ip, sizeof(r->ip), &regs->ip) ||
-		    bpf_probe_read_kernel(&r->sp, sizeof(r->sp), &regs->sp) ||
-		    bpf_probe_read_kernel(&r->bp, sizeof(r->bp), &regs->bp))
-			return 0;
-	}
-	r->n = 0;
-	r->status = 0;
-	r->exact = 1;
-	r->unknown_map = 0;
-	r->last_map = FT_MAX_MAPS;
-	r->hash = HASH_SEED;
-	bpf_loop(MAX_STACK_DEPTH, unwind_step, &u, 0);
-	if (r->unknown_map)
-		report_unknown_mapping(tgid);
-	end = r->n;
-	if (!end || end > MAX_STACK_DEPTH)
-		return 0;
-	if (r->status == 2)
-		*flags |= KEY_USTACK_PARTIAL;
-	if (end == MAX_STACK_DEPTH && r->status == 0) {
-		stat_inc(FT_STAT_TRUNCATED);
-		*flags |= KEY_USTACK_TRUNC;
-	} else if (end < MAX_STACK_DEPTH) {
-		barrier_var(end);
-		((__u64 *)&s->ustack)[end & 127] = 0;	/* user space reads up to the first 0 */
-	}
-	return hash_end(r->hash, end);
-}
-
 static __always_inline void notice_process(struct ft_stack_key *key)
 {
 	struct seen_key sk = { .tgid = key->tgid, .ptag = key->ptag };
@@ -574,7 +266,7 @@ int on_sample(void *ctx)
 		key.kstack = take_stack(ctx, &s->kstack, 0, KEY_KSTACK_TRUNC,
 					KEY_KSTACK_ERROR, &key.flags);
 	if (user_stacks && !kthread && dwarf_unwind)
-		key.ustack = dwarf_stack(ctx, tgid, s, &key.flags);
+		key.ustack = dwarf_stack(ctx, tgid, &s->regs, &s->ustack, &key.flags);
 	if (user_stacks && !kthread && !key.ustack)
 		key.ustack = take_stack(ctx, &s->ustack, BPF_F_USER_STACK, KEY_USTACK_TRUNC,
 					KEY_USTACK_ERROR, &key.flags);

@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../util/vec.h"
 #include "debugfile.h"
 #include "elffile.h"
 
@@ -226,15 +227,8 @@ static struct elf_file *same_file(struct elf_files *fs, int fd, Elf *elf)
 /* Remembered so that the next process mapping it needs no comparison; best effort. */
 static void add_alias(struct elf_files *fs, dev_t dev, ino_t ino, struct elf_file *f)
 {
-	if (fs->nalias == fs->alias_cap) {
-		size_t cap = fs->alias_cap ? fs->alias_cap * 2 : 16;
-		struct elf_alias *na = realloc(fs->alias, cap * sizeof(*na));
-
-		if (!na)
-			return;
-		fs->alias = na;
-		fs->alias_cap = cap;
-	}
+	if (vec_reserve(fs->alias, fs->alias_cap, fs->nalias + 1, 16))
+		return;
 	fs->alias[fs->nalias++] = (struct elf_alias){ dev, ino, f };
 }
 

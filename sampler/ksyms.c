@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../util/readall.h"
+#include "../util/vec.h"
 #include "ksyms.h"
 
 /* the cache file: this header, addr[n], name[n], then the names */
@@ -38,15 +39,8 @@ static int push(struct entries *v, uint64_t addr, size_t name)
 {
 	if (name > UINT32_MAX)
 		return -E2BIG;
-	if (v->n == v->cap) {
-		size_t ncap = v->cap ? v->cap * 2 : 65536;
-		struct entry *ne = realloc(v->e, ncap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		v->e = ne;
-		v->cap = ncap;
-	}
+	if (vec_reserve(v->e, v->cap, v->n + 1, 65536))
+		return -ENOMEM;
 	v->e[v->n++] = (struct entry){ addr, (uint32_t)name };
 	return 0;
 }
@@ -181,16 +175,9 @@ static int read_modules(struct ksyms *k, uint64_t *hash)
 		h = (h ^ addr) * 0x100000001b3ull;
 		if (!addr)
 			continue;
-		if (k->nmods == cap) {
-			struct ksyms_range *nm;
-
-			cap = cap ? cap * 2 : 64;
-			nm = realloc(k->mods, cap * sizeof(*nm));
-			if (!nm) {
-				fclose(f);
-				return -ENOMEM;
-			}
-			k->mods = nm;
+		if (vec_reserve(k->mods, cap, k->nmods + 1, 64)) {
+			fclose(f);
+			return -ENOMEM;
 		}
 		k->mods[k->nmods++] = (struct ksyms_range){ addr, addr + size };
 	}

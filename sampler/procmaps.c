@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../util/vec.h"
 #include "procmaps.h"
 
 long procmaps__load_segs(Elf *elf, struct load_seg **segs)
@@ -69,6 +70,62 @@ bool procmaps__next(FILE *maps, char **line, size_t *cap, struct map_entry *e)
 		if (n < PATH_MAX + 128 && procmaps__parse(*line, e))
 			return true;
 	return false;
+}
+
+/* Appends e, its name copied; name_off gets where.  0, 1 when full, or -ENOMEM. */
+static int procmaps_push(struct procmaps *m, const struct map_entry *e, size_t **name_off,
+			 size_t *off_cap)
+{
+	size_t len = strlen(e->name) + 1;
+
+	if (m->n == PROCMAPS_MAX_ENTRIES || len > PROCMAPS_MAX_NAMES - m->names_len)
+		return 1;
+	if (vec_reserve(m->e, m->cap, m->n + 1, 32) ||
+	    vec_reserve(*name_off, *off_cap, m->n + 1, 32) ||
+	    vec_reserve(m->names, m->names_cap, m->names_len + len, 4096))
+		return -ENOMEM;
+	memcpy(m->names + m->names_len, e->name, len);
+	(*name_off)[m->n] = m->names_len;
+	m->names_len += len;
+	m->e[m->n++] = *e;
+	return 0;
+}
+
+int procmaps__read(pid_t pid, struct procmaps *m)
+{
+	char path[64], *line = NULL;
+	size_t lcap = 0, *name_off = NULL, off_cap = 0;
+	struct map_entry e;
+	int err = 0;
+	FILE *f;
+
+	*m = (struct procmaps){ 0 };
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (!err && procmaps__next(f, &line, &lcap, &e))
+		if (e.perms[2] == 'x')
+			err = procmaps_push(m, &e, &name_off, &off_cap);
+	fclose(f);
+	free(line);
+	if (err < 0) {
+		procmaps__free(m);
+	} else {
+		/* the names are where they will stay: point at them */
+		for (size_t i = 0; i < m->n; i++)
+			m->e[i].name = m->names + name_off[i];
+		err = 0;
+	}
+	free(name_off);
+	return err;
+}
+
+void procmaps__free(struct procmaps *m)
+{
+	free(m->e);
+	free(m->names);
+	*m = (struct procmaps){ 0 };
 }
 
 int procmaps__vdso_fd(void)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -30,6 +31,31 @@ bool procmaps__parse(char *line, struct map_entry *e);
  * the end.
  */
 bool procmaps__next(FILE *maps, char **line, size_t *cap, struct map_entry *e);
+
+/*
+ * A process's executable mappings, read once when it is noticed and handed
+ * to both the symbolizer and the unwinder.  The names are copies.
+ */
+struct procmaps {
+	struct map_entry *e;	/* in address order; each name points into names */
+	size_t n, cap;
+	char *names;
+	size_t names_len, names_cap;
+};
+
+/* More than the kernel's default vm.max_map_count; what lies past is left out. */
+#define PROCMAPS_MAX_ENTRIES	65536
+#define PROCMAPS_MAX_NAMES	(16ul << 20)	/* bytes of names */
+
+/*
+ * Reads the executable mappings of /proc/PID/maps into *m, by
+ * procmaps__next (whole lines; one too long for a path skipped), at most
+ * PROCMAPS_MAX_ENTRIES of them and PROCMAPS_MAX_NAMES bytes of names.
+ * 0 or -errno, *m then empty.  Free with procmaps__free().
+ */
+int procmaps__read(pid_t pid, struct procmaps *m);
+void procmaps__free(struct procmaps *m);
+
 /* A PT_LOAD segment: file bytes [offset, offset + filesz) sit at ELF address vaddr. */
 struct load_seg {
 	uint64_t offset, filesz, vaddr;

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * open -> set rodata -> load -> one perf event per CPU -> attach -> drain.
+ * open -> set rodata -> load -> one perf event per CPU -> attach; new
+ * processes' mappings read once for the symbolizer and the unwinder.
+ * Draining is drain.c's.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/membarrier.h>
 #include <linux/perf_event.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,12 +17,10 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "profile.skel.h"
-#include "../bpf/profile.h"
-#include "sampler.h"
+#include "procmaps.h"
+#include "sampler_int.h"
 #include "symbolize.h"
 #include "unwind.h"
 
@@ -29,38 +28,10 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-#define BATCH 256
 /* DWARF unwinding: 2M rows (24 MB) hold libc, python3 and a few hundred more binaries */
 #define UNWIND_ROWS (2u << 20)
 #define UNWIND_PROCS 8192
 #define UNWIND_PAGES (1u << 20)	/* 4 MB: 4 GB of text */
-
-struct stored_stack {
-	uint64_t hash;
-	struct ft_stack st;
-};
-
-struct sampler {
-	struct profile_bpf *skel;
-	struct bpf_link **links;
-	size_t nlinks;
-	struct ring_buffer *rb;
-	struct symbolizer *sym;
-	struct unwinder *unw;	/* NULL with --unwind fp */
-	struct strtab *names;
-	bool pids_mode, kernel;
-	struct ksyms kcache;	/* the cached table, until handed to the symbolizer; n 0: none */
-	int stats_fd;
-	char cgroup_path[8192];	/* -c: the directory, to notice it is removed */
-	dev_t cgroup_dev;
-	ino_t cgroup_ino;
-	uint32_t id_truncated, id_ktruncated, id_lost, id_klost, id_error, id_partial;
-	/* drain buffers, reused */
-	struct stored_stack *stacks;
-	size_t nstacks, stacks_cap;
-	uint32_t *frames;
-	size_t frames_cap;
-};
 
 static int fail(char *err, size_t len, const char *fmt, ...)
 {
@@ -208,6 +179,25 @@ static int attach_cpus(struct sampler *s, unsigned freq, char *err, size_t errle
 	return 0;
 }
 
+/*
+ * Feeds one reading of /proc/PID/maps to both the symbolizer and the
+ * unwinder: a new process, or one with code outside every known mapping
+ * (reread: a library loaded since).
+ */
+static void read_maps_once(struct sampler *s, pid_t pid, uint64_t ptag, bool reread)
+{
+	struct procmaps maps;
+	int err = procmaps__read(pid, &maps);	/* empty when it fails: the process is gone */
+
+	if (reread)
+		symbolizer__reread(s->sym, pid, &maps);
+	else
+		symbolizer__add_process(s->sym, pid, ptag, &maps);
+	if (!err)
+		unwinder__add_process(s->unw, pid, &maps);	/* takes them */
+	procmaps__free(&maps);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct sampler *s = ctx;
@@ -215,15 +205,13 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*ev))
 		return 0;
-	if (ev->type == EVENT_NEW_PROCESS) {
-		symbolizer__add_process(s->sym, (pid_t)ev->tgid, ev->ptag);
-		if (s->unw)
-			unwinder__add_process(s->unw, (pid_t)ev->tgid);
-	} else if (ev->type == EVENT_UNKNOWN_MAPPING && s->unw) {
-		/* code outside every known mapping: a library loaded since */
-		symbolizer__reread(s->sym, (pid_t)ev->tgid);
-		unwinder__add_process(s->unw, (pid_t)ev->tgid);
-	}
+	if (ev->type == EVENT_NEW_PROCESS && !s->unw)
+		/* the symbolizer alone: it reads them itself, and only when it lacks them */
+		symbolizer__add_process(s->sym, (pid_t)ev->tgid, ev->ptag, NULL);
+	else if (ev->type == EVENT_NEW_PROCESS)
+		read_maps_once(s, (pid_t)ev->tgid, ev->ptag, false);
+	else if (ev->type == EVENT_UNKNOWN_MAPPING && s->unw)
+		read_maps_once(s, (pid_t)ev->tgid, 0, true);
 	return 0;
 }
 
@@ -375,25 +363,96 @@ static int load_kernel_symbols(struct sampler *s)
 	return symbolizer__set_kernel(s->sym, &s->kcache, read_kernel_symbols, s);
 }
 
+static int can_sample(char *err, size_t errlen)
+{
+	if (geteuid() != 0)
+		return fail(err, errlen, "sampling needs root (CAP_BPF and CAP_PERFMON): run "
+			    "flametop with sudo");
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return fail(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is "
+			    "missing): flametop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	return 0;
+}
+
+/* Opens the skeleton, sets its rodata and map sizes, and loads it. */
+static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool dwarf,
+			 char *err, size_t errlen)
+{
+	int ret;
+
+	libbpf_set_print(silent_print);
+	s->skel = profile_bpf__open();
+	if (!s->skel)
+		return fail(err, errlen, "cannot open the BPF program: %s", strerror(errno));
+	s->skel->rodata->filter_pids = s->pids_mode;
+	s->skel->rodata->filter_cgroup = o->target == SAMPLE_CGROUP;
+	s->skel->rodata->user_stacks = o->user;
+	s->skel->rodata->kernel_stacks = o->kernel;
+	size_maps(s->skel, o->freq);
+	if (dwarf) {
+		s->skel->rodata->dwarf_unwind = true;
+		s->skel->rodata->fp_fallback = o->unwind == UNWIND_AUTO;
+		bpf_map__set_max_entries(s->skel->maps.unwind_rows, UNWIND_ROWS);
+		bpf_map__set_max_entries(s->skel->maps.unwind_pages, UNWIND_PAGES);
+		bpf_map__set_max_entries(s->skel->maps.unwind_procs, UNWIND_PROCS);
+	}
+	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
+	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
+	/* the cached kernel symbols first: with them, the iterator need not be loaded */
+	if (o->kernel)
+		ksyms__load_cache(&s->kcache, KSYMS_CACHE);	/* fails empty */
+	bpf_program__set_autoload(s->skel->progs.dump_ksyms, o->kernel && !s->kcache.n);
+	ret = profile_bpf__load(s->skel);
+	if (ret)
+		return fail(err, errlen, "the kernel refused the BPF program (%s); run with "
+			    "FLAMETOP_DEBUG=1 for the verifier's log", strerror(-ret));
+	return 0;
+}
+
+static int set_filters(struct sampler *s, const struct sampler_opts *o, int cgfd, char *err,
+		       size_t errlen)
+{
+	__u32 zero = 0;
+
+	if (add_pids(s, o, err, errlen))
+		return -1;
+	if (cgfd >= 0 && bpf_map__update_elem(s->skel->maps.cgroup, &zero, sizeof(zero), &cgfd,
+					      sizeof(cgfd), 0))
+		return fail(err, errlen, "cannot set the cgroup filter: %s", strerror(errno));
+	return 0;
+}
+
+/* The unwinder, with the targets' tables built before their first sample: sampling starts after. */
+static int start_unwinder(struct sampler *s, const struct sampler_opts *o, char *err,
+			  size_t errlen)
+{
+	s->unw = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows), UNWIND_ROWS,
+			       bpf_map__fd(s->skel->maps.unwind_pages), UNWIND_PAGES,
+			       bpf_map__fd(s->skel->maps.unwind_procs));
+	if (!s->unw)
+		return fail(err, errlen, "out of memory");
+	for (size_t i = 0; i < o->npids; i++) {
+		struct procmaps maps;
+
+		if (procmaps__read(o->pids[i], &maps) == 0)
+			unwinder__add_process(s->unw, o->pids[i], &maps);
+	}
+	unwinder__wait(s->unw);
+	return 0;
+}
+
 struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 			     char *err, size_t errlen)
 {
+	/* --kernel-only: no user stacks to unwind */
+	bool dwarf = o->unwind != UNWIND_FP && o->user;
 	char cgpath[8192] = "";
 	struct stat cgst;
 	struct sampler *s;
-	int cgfd = -1, ret;
-	bool dwarf;
+	int cgfd = -1;
 
-	if (geteuid() != 0) {
-		fail(err, errlen, "sampling needs root (CAP_BPF and CAP_PERFMON): run flametop "
-		     "with sudo");
+	if (can_sample(err, errlen))
 		return NULL;
-	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		fail(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
-		     "flametop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-		return NULL;
-	}
 	if (o->target == SAMPLE_CGROUP) {
 		cgfd = open_cgroup(o->cgroup, cgpath, sizeof(cgpath), err, errlen);
 		if (cgfd < 0)
@@ -413,61 +472,9 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	s->stats_fd = -1;
 	s->pids_mode = o->target == SAMPLE_PIDS;
 	s->kernel = o->kernel;
-	libbpf_set_print(silent_print);
-	s->skel = profile_bpf__open();
-	if (!s->skel) {
-		fail(err, errlen, "cannot open the BPF program: %s", strerror(errno));
+	if (open_and_load(s, o, dwarf, err, errlen) || set_filters(s, o, cgfd, err, errlen) ||
+	    (dwarf && start_unwinder(s, o, err, errlen)))
 		goto err_free;
-	}
-	s->skel->rodata->filter_pids = s->pids_mode;
-	s->skel->rodata->filter_cgroup = o->target == SAMPLE_CGROUP;
-	s->skel->rodata->user_stacks = o->user;
-	s->skel->rodata->kernel_stacks = o->kernel;
-	size_maps(s->skel, o->freq);
-	dwarf = o->unwind != UNWIND_FP && o->user;	/* --kernel-only: no user stacks to unwind */
-	if (dwarf) {
-		s->skel->rodata->dwarf_unwind = true;
-		s->skel->rodata->fp_fallback = o->unwind == UNWIND_AUTO;
-		bpf_map__set_max_entries(s->skel->maps.unwind_rows, UNWIND_ROWS);
-		bpf_map__set_max_entries(s->skel->maps.unwind_pages, UNWIND_PAGES);
-		bpf_map__set_max_entries(s->skel->maps.unwind_procs, UNWIND_PROCS);
-	}
-	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
-	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
-	/* the cached kernel symbols first: with them, the iterator need not be loaded */
-	if (o->kernel)
-		ksyms__load_cache(&s->kcache, KSYMS_CACHE);	/* fails empty */
-	bpf_program__set_autoload(s->skel->progs.dump_ksyms, o->kernel && !s->kcache.n);
-	ret = profile_bpf__load(s->skel);
-	if (ret) {
-		fail(err, errlen, "the kernel refused the BPF program (%s); run with "
-		     "FLAMETOP_DEBUG=1 for the verifier's log", strerror(-ret));
-		goto err_free;
-	}
-	if (add_pids(s, o, err, errlen))
-		goto err_free;
-	if (cgfd >= 0) {
-		__u32 zero = 0;
-
-		if (bpf_map__update_elem(s->skel->maps.cgroup, &zero, sizeof(zero), &cgfd,
-					 sizeof(cgfd), 0)) {
-			fail(err, errlen, "cannot set the cgroup filter: %s", strerror(errno));
-			goto err_free;
-		}
-	}
-	if (dwarf) {
-		s->unw = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows), UNWIND_ROWS,
-				       bpf_map__fd(s->skel->maps.unwind_pages), UNWIND_PAGES,
-				       bpf_map__fd(s->skel->maps.unwind_procs));
-		if (!s->unw) {
-			fail(err, errlen, "out of memory");
-			goto err_free;
-		}
-		/* the targets' tables before their first sample: sampling starts after */
-		for (size_t i = 0; i < o->npids; i++)
-			unwinder__add_process(s->unw, o->pids[i]);
-		unwinder__wait(s->unw);
-	}
 	s->sym = symbolizer__new(names, &(struct symbolizer_opts){ .no_inline = o->no_inline });
 	if (!s->sym || intern_markers(s)) {
 		fail(err, errlen, "out of memory");
@@ -529,216 +536,6 @@ int sampler__fd(const struct sampler *s)
 void sampler__poll(struct sampler *s)
 {
 	ring_buffer__consume(s->rb);
-}
-
-/* --- draining ------------------------------------------------------------ */
-
-/* Waits until no program can still be running with the old epoch. */
-static void grace_period(void)
-{
-	/* MEMBARRIER_CMD_GLOBAL is synchronize_rcu(); BPF programs of perf
-	 * events run under rcu_read_lock() */
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
-		usleep(20000);
-}
-
-static int by_hash(const void *a, const void *b)
-{
-	const struct stored_stack *x = a, *y = b;
-
-	return (x->hash > y->hash) - (x->hash < y->hash);
-}
-
-/* Moves every stack of the old epoch's stack map into s->stacks. */
-static int take_stacks(struct sampler *s, int fd)
-{
-	__u64 keys[BATCH];
-	struct ft_stack *vals = malloc(BATCH * sizeof(*vals));
-	__u64 in = 0, out = 0;
-	void *inp = NULL;
-	int ret = 0;
-
-	if (!vals)
-		return -ENOMEM;
-	s->nstacks = 0;
-	for (;;) {
-		__u32 n = BATCH, i;
-		int r = bpf_map_lookup_and_delete_batch(fd, inp, &out, keys, vals, &n, NULL);
-
-		if (r && errno != ENOENT) {
-			ret = -errno;
-			break;
-		}
-		if (s->nstacks + n > s->stacks_cap) {
-			size_t ncap = s->stacks_cap ? s->stacks_cap * 2 : 1024;
-			struct stored_stack *ns;
-
-			while (ncap < s->nstacks + n)
-				ncap *= 2;
-			ns = realloc(s->stacks, ncap * sizeof(*ns));
-			if (!ns) {
-				ret = -ENOMEM;
-				break;
-			}
-			s->stacks = ns;
-			s->stacks_cap = ncap;
-		}
-		for (i = 0; i < n; i++) {
-			s->stacks[s->nstacks].hash = keys[i];
-			s->stacks[s->nstacks++].st = vals[i];
-		}
-		if (r)
-			break;	/* ENOENT: that was the last batch */
-		in = out;
-		inp = &in;
-	}
-	free(vals);
-	if (s->nstacks)	/* s->stacks is NULL until the first stack */
-		qsort(s->stacks, s->nstacks, sizeof(*s->stacks), by_hash);
-	return ret;
-}
-
-static const struct ft_stack *find_stack(const struct sampler *s, __u64 hash)
-{
-	struct stored_stack k = { .hash = hash }, *found;
-
-	if (!hash || !s->nstacks)
-		return NULL;
-	found = bsearch(&k, s->stacks, s->nstacks, sizeof(k), by_hash);
-	return found ? &found->st : NULL;
-}
-
-static size_t depth_of(const struct ft_stack *st)
-{
-	size_t n = 0;
-
-	while (n < MAX_STACK_DEPTH && st->ip[n])
-		n++;
-	return n;
-}
-
-static int push(struct sampler *s, size_t *n, uint32_t id)
-{
-	if (*n == s->frames_cap) {
-		size_t ncap = s->frames_cap ? s->frames_cap * 2 : 512;
-		uint32_t *nf = realloc(s->frames, ncap * sizeof(*nf));
-
-		if (!nf)
-			return -ENOMEM;
-		s->frames = nf;
-		s->frames_cap = ncap;
-	}
-	s->frames[(*n)++] = id;
-	return 0;
-}
-
-/* comm; user frames root first; kernel frames root first. */
-static int build_frames(struct sampler *s, const struct ft_stack_key *k, size_t *n)
-{
-	const struct ft_stack *us = find_stack(s, k->ustack), *ks = find_stack(s, k->kstack);
-	size_t len = strnlen(k->comm, COMM_LEN), i, d;
-	char name[COMM_LEN];
-	uint32_t comm;
-	int err;
-
-	*n = 0;
-	memcpy(name, k->comm, len);	/* any process may name itself anything */
-	symbolizer__clean_frame(name, len, true);
-	err = strtab__intern(s->names, len ? name : "[unknown]", len ? len : 9, &comm);
-	if (!err)
-		err = push(s, n, comm);
-	if (!err && (k->flags & KEY_USTACK_TRUNC))
-		err = push(s, n, s->id_truncated);
-	/* the walk stopped at a frame it could not unwind: callers are missing here */
-	if (!err && (k->flags & KEY_USTACK_PARTIAL))
-		err = push(s, n, s->id_partial);
-	if (!err && (k->flags & KEY_USTACK_LOST))
-		err = push(s, n, s->id_lost);
-	if (!err && (k->flags & KEY_USTACK_ERROR))
-		err = push(s, n, s->id_error);
-	if (!err && us) {
-		d = depth_of(us);
-		for (i = d; i-- > 0 && !err;) {
-			uint32_t ids[8];
-			/* non-leaf frames are return addresses; inlined frames follow their function */
-			size_t nids = symbolizer__user_frames(s->sym, (pid_t)k->tgid, k->ptag,
-							      us->ip[i] - (i > 0), ids, 8);
-
-			for (size_t j = 0; j < nids && !err; j++)
-				err = push(s, n, ids[j]);
-		}
-	}
-	if (!err && (k->flags & KEY_KSTACK_TRUNC))
-		err = push(s, n, s->id_ktruncated);
-	if (!err && (k->flags & KEY_KSTACK_LOST))
-		err = push(s, n, s->id_klost);
-	if (!err && ks) {
-		d = depth_of(ks);
-		for (i = d; i-- > 0 && !err;)
-			err = push(s, n, symbolizer__kernel(s->sym, ks->ip[i] - (i > 0)));
-	}
-	return err;
-}
-
-int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
-{
-	struct profile_bpf *sk = s->skel;
-	__u32 old = sk->bss->epoch;
-	int cfd = bpf_map__fd(old & 1 ? sk->maps.counts1 : sk->maps.counts0);
-	int sfd = bpf_map__fd(old & 1 ? sk->maps.stacks1 : sk->maps.stacks0);
-	struct ft_stack_key keys[BATCH];
-	__u64 vals[BATCH], in = 0, out = 0;
-	void *inp = NULL;
-	int ret;
-
-	__atomic_store_n(&sk->bss->epoch, old + 1, __ATOMIC_SEQ_CST);
-	grace_period();
-	ring_buffer__consume(s->rb);	/* snapshot new processes first */
-	ret = take_stacks(s, sfd);
-	for (;;) {
-		__u32 n = BATCH, i;
-		int r = bpf_map_lookup_and_delete_batch(cfd, inp, &out, keys, vals, &n, NULL);
-
-		if (r && errno != ENOENT) {
-			ret = ret ? ret : -errno;
-			break;
-		}
-		for (i = 0; i < n && !ret; i++) {
-			size_t nf;
-
-			if (!fn)
-				continue;
-			ret = build_frames(s, &keys[i], &nf);
-			if (!ret)
-				ret = fn(ctx, s->frames, nf, vals[i]);
-		}
-		if (r || ret)
-			break;
-		in = out;
-		inp = &in;
-	}
-	symbolizer__tick(s->sym);
-	if (s->unw)
-		unwinder__sweep(s->unw);
-	return ret;
-}
-
-int sampler__settle(struct sampler *s, int ms)
-{
-	struct timespec t0, t;
-	long left = ms;
-
-	if (!s->unw || s->pids_mode)
-		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (left > 0) {
-		if (ring_buffer__poll(s->rb, (int)left) < 0 && errno != EINTR)
-			break;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
-	}
-	unwinder__wait(s->unw);
-	return sampler__drain(s, NULL, NULL);
 }
 
 void sampler__stats(const struct sampler *s, struct sampler_stats *st)

@@ -9,13 +9,13 @@
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/vec.h"
 #include "elffile.h"
 #include "procmaps.h"
 #include "symbolize.h"
@@ -357,46 +357,36 @@ static uint32_t basename_id(struct symbolizer *s, const char *path)
 	return n ? intern_fmt(s, "[", b, n, "]") : s->uunknown;
 }
 
-static void snapshot_maps(struct symbolizer *s, struct proc *p)
+/* p's mappings from maps, or from /proc/PID/maps read now when maps is NULL. */
+static void snapshot_maps(struct symbolizer *s, struct proc *p, const struct procmaps *maps)
 {
-	char path[128], *line = NULL;
-	size_t cap = 0, lcap = 0;
-	struct map_entry e;
-	FILE *f;
+	struct procmaps own;
+	size_t cap = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	while (procmaps__next(f, &line, &lcap, &e)) {
-		const char *name;
+	if (!maps) {
+		procmaps__read(p->pid, &own);	/* empty when it cannot be read */
+		maps = &own;
+	}
+	for (size_t i = 0; i < maps->n; i++) {
+		const struct map_entry *e = &maps->e[i];
+		const char *name = e->name;
 		struct mapping *m;
 
-		if (e.perms[2] != 'x')
-			continue;
-		name = e.name;
-		if (p->nmaps == cap) {
-			struct mapping *nm;
-
-			cap = cap ? cap * 2 : 32;
-			nm = realloc(p->maps, cap * sizeof(*nm));
-			if (!nm)
-				break;
-			p->maps = nm;
-		}
+		if (vec_reserve(p->maps, cap, p->nmaps + 1, 32))
+			break;
 		m = &p->maps[p->nmaps++];
-		*m = (struct mapping){ e.start, e.end, e.offset, NULL, s->uunknown };
+		*m = (struct mapping){ e->start, e->end, e->offset, NULL, s->uunknown };
 		if (*name)
 			m->unknown = basename_id(s, name);
-		if (e.ino && *name == '/')
-			m->file = elffiles__open(&s->files, p->pid, &e);
+		if (e->ino && *name == '/')
+			m->file = elffiles__open(&s->files, p->pid, e);
 		else if (!strcmp(name, "[vdso]"))
 			m->file = elffiles__vdso(&s->files);
 		if (m->file)
 			m->file->refs++;
 	}
-	free(line);
-	fclose(f);
+	if (maps == &own)
+		procmaps__free(&own);
 }
 
 static struct proc **bucket_of(struct symbolizer *s, pid_t pid, uint64_t ptag)
@@ -429,7 +419,9 @@ static void evict_lru_proc(struct symbolizer *s)
 		proc_unlink(s, victim);
 }
 
-static struct proc *proc_get(struct symbolizer *s, pid_t pid, uint64_t ptag)
+/* The process, its mappings snapshot from maps (NULL: read now) when it is new. */
+static struct proc *proc_get(struct symbolizer *s, pid_t pid, uint64_t ptag,
+			     const struct procmaps *maps)
 {
 	struct proc **head = bucket_of(s, pid, ptag), *p;
 
@@ -444,19 +436,20 @@ static struct proc *proc_get(struct symbolizer *s, pid_t pid, uint64_t ptag)
 	p->pid = pid;
 	p->ptag = ptag;
 	p->last_used = s->tick;
-	snapshot_maps(s, p);
+	snapshot_maps(s, p, maps);
 	p->next = *head;
 	*head = p;
 	s->nprocs++;
 	return p;
 }
 
-void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag)
+void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag,
+			     const struct procmaps *maps)
 {
-	proc_get(s, pid, ptag);
+	proc_get(s, pid, ptag, maps);
 }
 
-void symbolizer__reread(struct symbolizer *s, pid_t pid)
+void symbolizer__reread(struct symbolizer *s, pid_t pid, const struct procmaps *maps)
 {
 	for (size_t b = 0; b < PROC_BUCKETS; b++)
 		for (struct proc *p = s->procs[b]; p; p = p->next) {
@@ -468,14 +461,14 @@ void symbolizer__reread(struct symbolizer *s, pid_t pid)
 			free(p->maps);
 			p->maps = NULL;
 			p->nmaps = 0;
-			snapshot_maps(s, p);
+			snapshot_maps(s, p, maps);
 		}
 }
 
 size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr,
 			       uint32_t *out, size_t max)
 {
-	struct proc *p = proc_get(s, pid, ptag);
+	struct proc *p = proc_get(s, pid, ptag, NULL);
 	size_t lo = 0, hi;
 	struct mapping *m = NULL;
 

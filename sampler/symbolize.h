@@ -25,6 +25,7 @@
 
 #include "../profile/strtab.h"
 #include "ksyms.h"
+#include "procmaps.h"
 
 struct symbolizer_opts {
 	/*
@@ -58,8 +59,12 @@ int symbolizer__set_kernel(struct symbolizer *s, struct ksyms *k,
 			   int (*reload)(void *ctx, struct ksyms *out), void *ctx);
 uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr);
 
-/* Takes the snapshot of a process's mappings if it has none yet. */
-void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag);
+/*
+ * Takes the snapshot of a process's mappings if it has none yet: from maps
+ * (procmaps__read's, borrowed for the call), or read now when maps is NULL.
+ */
+void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag,
+			     const struct procmaps *maps);
 /*
  * The frames at addr: the function, then the functions inlined there
  * ("name_[i]", from DWARF debug info when present), outermost first.
@@ -67,8 +72,8 @@ void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag);
  */
 size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr,
 			       uint32_t *out, size_t max);
-/* Reads pid's mappings again (a library was loaded since). */
-void symbolizer__reread(struct symbolizer *s, pid_t pid);
+/* Takes pid's mappings again (a library was loaded since); maps as above. */
+void symbolizer__reread(struct symbolizer *s, pid_t pid, const struct procmaps *maps);
 
 /* Once per drain: forgets processes and files unused for a while. */
 void symbolizer__tick(struct symbolizer *s);

@@ -1,259 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
- * .eh_frame -> unwind rows.  Each executable section is walked with
- * dwarf_cfi_addrframe(): a frame says for which [start, end) its rule
- * holds, so the walk jumps from rule to rule; bytes no FDE covers get an
- * "undefined" row and are stepped over.
+ * The unwinder: a worker thread that builds each mapped file's rows
+ * (unwind_rows.h), loads them into ranges of the BPF array maps (pools), and
+ * writes each process's mappings with their tables into the BPF hash map.
  */
 #include <bpf/bpf.h>
-#include <dwarf.h>
-#include <elfutils/libdw.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <gelf.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/vec.h"
 #include "procmaps.h"
 #include "unwind.h"
+#include "unwind_rows.h"
 
 /* The most a table build reads: .eh_frame, and the debug info .debug_frame drags in. */
 #define EH_FRAME_MAX	(64ul << 20)
 #define DEBUG_MAX	(512ul << 20)
-
-#define DWREG_RBP 6
-#define DWREG_RSP 7
-#define DWREG_RA 16
-#define MAX_GAP_STEPS (1u << 22)	/* bytes stepped over without CFI, per file */
-
-/* "saved at CFA + off": DW_OP_call_frame_cfa; DW_OP_plus_uconst off */
-static bool cfa_offset_rule(const Dwarf_Op *ops, size_t n, int64_t *off)
-{
-	if (n != 2 || ops[0].atom != DW_OP_call_frame_cfa || ops[1].atom != DW_OP_plus_uconst)
-		return false;
-	*off = (int64_t)ops[1].number;
-	return true;
-}
-
-/* The PLT's CFA: rsp + 8 + ((rip & 15) >= N ? 8 : 0), as GCC and binutils write it. */
-static bool plt_rule(const Dwarf_Op *o, size_t n, int64_t *off, int *threshold)
-{
-	if (n != 9 || o[0].atom != DW_OP_breg7 || o[1].atom != DW_OP_breg16 ||
-	    o[2].atom != DW_OP_lit15 || o[3].atom != DW_OP_and ||
-	    o[4].atom < DW_OP_lit0 || o[4].atom > DW_OP_lit31 || o[5].atom != DW_OP_ge ||
-	    o[6].atom != DW_OP_lit3 || o[7].atom != DW_OP_shl || o[8].atom != DW_OP_plus)
-		return false;
-	*off = (int64_t)o[0].number;
-	*threshold = o[4].atom - DW_OP_lit0;
-	return true;
-}
-
-static struct ft_unwind_row row_of(Dwarf_Frame *fr, bool signal, uint64_t pc)
-{
-	struct ft_unwind_row r = { .pc = (__u32)pc, .type = FT_CFA_UNDEF };
-	Dwarf_Op mem[3], *ops;
-	size_t n;
-	int64_t off, ra;
-	int threshold;
-
-	if (signal) {
-		r.type = FT_CFA_SIGNAL;
-		return r;
-	}
-	if (dwarf_frame_cfa(fr, &ops, &n) || !n)
-		return r;
-	if (n == 1 && ops[0].atom == DW_OP_bregx &&
-	    (ops[0].number == DWREG_RSP || ops[0].number == DWREG_RBP)) {
-		r.type = ops[0].number == DWREG_RSP ? FT_CFA_RSP : FT_CFA_RBP;
-		off = (int64_t)ops[0].number2;
-	} else if (plt_rule(ops, n, &off, &threshold)) {
-		r.type = FT_CFA_PLT;
-		r.rbp_off = (__s16)threshold;
-	} else {
-		return r;	/* an expression we do not evaluate */
-	}
-	if (off < INT32_MIN || off > INT32_MAX)
-		return (struct ft_unwind_row){ .pc = (__u32)pc };
-	r.cfa_off = (__s32)off;
-	/* x86-64: the return address is always just below the CFA */
-	ops = NULL;
-	if (dwarf_frame_register(fr, DWREG_RA, mem, &ops, &n) || !cfa_offset_rule(ops, n, &ra) ||
-	    ra != -8)
-		return (struct ft_unwind_row){ .pc = (__u32)pc };
-	if (r.type == FT_CFA_PLT)
-		return r;
-	ops = NULL;
-	if (dwarf_frame_register(fr, DWREG_RBP, mem, &ops, &n) == 0 &&
-	    cfa_offset_rule(ops, n, &off) && off >= INT16_MIN && off < 0)
-		r.rbp_off = (__s16)off;
-	return r;
-}
-
-struct rows {
-	struct ft_unwind_row *v;
-	size_t n, cap;
-};
-
-static int push(struct rows *rs, struct ft_unwind_row r)
-{
-	if (rs->n) {
-		struct ft_unwind_row *last = &rs->v[rs->n - 1];
-
-		/* the same rule again: nothing to add */
-		if (last->type == r.type && last->cfa_off == r.cfa_off &&
-		    last->rbp_off == r.rbp_off)
-			return 0;
-		if (last->pc == r.pc) {
-			*last = r;
-			return 0;
-		}
-	}
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 1024;
-		struct ft_unwind_row *v = realloc(rs->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		rs->v = v;
-		rs->cap = cap;
-	}
-	rs->v[rs->n++] = r;
-	return 0;
-}
-
-/* The frame at a from .eh_frame, else from .debug_frame; 0 or -1. */
-static int frame_at(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t a, Dwarf_Frame **fr)
-{
-	if (eh && dwarf_cfi_addrframe(eh, a, fr) == 0)
-		return 0;
-	return debug ? dwarf_cfi_addrframe(debug, a, fr) : -1;
-}
-
-/* Rows for [lo, hi); *gap_steps counts bytes without CFI. */
-static int walk(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t lo, uint64_t hi, struct rows *rs,
-		size_t *gap_steps)
-{
-	uint64_t a = lo;
-
-	while (a < hi) {
-		Dwarf_Frame *fr;
-		Dwarf_Addr start, end;
-		bool signal = false;
-		int err;
-
-		if (frame_at(eh, debug, a, &fr)) {
-			err = push(rs, (struct ft_unwind_row){ .pc = (__u32)a });
-			if (err)
-				return err;
-			if (++*gap_steps > MAX_GAP_STEPS)
-				return -E2BIG;
-			a++;
-			continue;
-		}
-		if (dwarf_frame_info(fr, &start, &end, &signal) < 0 || end <= a)
-			end = a + 1;
-		err = push(rs, row_of(fr, signal, a));
-		free(fr);
-		if (err)
-			return err;
-		a = end;
-	}
-	return 0;
-}
-
-/*
- * libdw reads every debug section at dwarf_begin_elf (into memory: files are
- * read, not mapped), so it is asked only when there is a .debug_frame.
- */
-long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
-{
-	/* .eh_frame first; .debug_frame (when built without unwind tables) where it has none */
-	Dwarf_CFI *cfi = dwarf_getcfi_elf(elf), *debug_cfi = NULL;
-	struct elf_sizes sz;
-	Dwarf *dw;
-
-	procmaps__measure(elf, -1, &sz);
-	dw = sz.debug_frame ? dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
-	struct rows rs = { 0 };
-	size_t shstrndx, gap_steps = 0;
-	Elf_Scn *scn = NULL;
-	uint64_t last_end = 0;
-	int err = 0;
-
-	*out = NULL;
-	if (dw)
-		debug_cfi = dwarf_getcfi(dw);
-	if (!cfi && !debug_cfi) {
-		if (dw)
-			dwarf_end(dw);
-		return 0;
-	}
-	if (elf_getshdrstrndx(elf, &shstrndx)) {
-		err = -EINVAL;
-		goto cleanup;
-	}
-	/* sections come in address order in every linker's output; checked below */
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr sh;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
-		    !(sh.sh_flags & SHF_EXECINSTR) || !sh.sh_size)
-			continue;
-		if (sh.sh_addr + sh.sh_size > UINT32_MAX) {
-			err = -ERANGE;
-			goto cleanup;
-		}
-		if (sh.sh_addr < last_end) {
-			err = -EINVAL;
-			goto cleanup;
-		}
-		err = walk(cfi, debug_cfi, sh.sh_addr, sh.sh_addr + sh.sh_size, &rs, &gap_steps);
-		if (err)
-			goto cleanup;
-		/* past the section's end nothing can be unwound */
-		err = push(&rs, (struct ft_unwind_row){ .pc = (__u32)(sh.sh_addr + sh.sh_size) });
-		if (err)
-			goto cleanup;
-		last_end = sh.sh_addr + sh.sh_size;
-	}
-cleanup:
-	if (cfi)
-		dwarf_cfi_end(cfi);
-	if (dw)
-		dwarf_end(dw);	/* and with it debug_cfi */
-	if (err) {
-		free(rs.v);
-		return err;
-	}
-	*out = rs.v;
-	return (long)rs.n;
-}
-
-const struct ft_unwind_row *unwind__find(const struct ft_unwind_row *rows, size_t n,
-					 __u64 vaddr)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (rows[mid].pc <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? &rows[lo - 1] : NULL;
-}
-
-/* --- the unwinder: tables in BPF maps ---------------------------------------- */
 
 struct table {
 	dev_t dev;
@@ -279,6 +50,12 @@ struct uproc {
 	struct table **tables;	/* the tables its entry refers to */
 	size_t ntables;
 	struct uproc *next;
+};
+
+/* A process to (re)build the entry of, with the mappings read when it was noticed. */
+struct job {
+	pid_t pid;
+	struct procmaps maps;
 };
 
 struct hole {
@@ -310,14 +87,14 @@ struct unwinder {
 	bool started;
 	pthread_mutex_t lock;	/* guards what follows */
 	pthread_cond_t wake;
-	pid_t *queue;
+	struct job *queue;
 	size_t qlen, qcap;
 	bool sweep_wanted, stop, busy;
 	pthread_cond_t idle;	/* signalled when the queue is done */
 	struct unwinder_stats shown;
 };
 
-static int add_process_now(struct unwinder *u, pid_t pid);
+static int add_process_now(struct unwinder *u, const struct job *j);
 static void sweep_now(struct unwinder *u);
 
 static void publish_stats(struct unwinder *u)
@@ -334,7 +111,7 @@ static void publish_stats(struct unwinder *u)
 static void *worker_main(void *arg)
 {
 	struct unwinder *u = arg;
-	pid_t batch[256];
+	struct job batch[256];
 
 	for (;;) {
 		size_t n;
@@ -358,8 +135,10 @@ static void *worker_main(void *arg)
 		u->sweep_wanted = false;
 		u->busy = true;
 		pthread_mutex_unlock(&u->lock);
-		for (size_t i = 0; i < n; i++)
-			add_process_now(u, batch[i]);
+		for (size_t i = 0; i < n; i++) {
+			add_process_now(u, &batch[i]);
+			procmaps__free(&batch[i].maps);
+		}
 		if (sweep)
 			sweep_now(u);
 		publish_stats(u);
@@ -429,6 +208,8 @@ void unwinder__free(struct unwinder *u)
 	pthread_mutex_destroy(&u->lock);
 	pthread_cond_destroy(&u->wake);
 	pthread_cond_destroy(&u->idle);
+	for (size_t i = 0; i < u->qlen; i++)
+		procmaps__free(&u->queue[i].maps);
 	free(u->queue);
 	while (u->procs) {
 		struct uproc *p = u->procs;
@@ -472,15 +253,8 @@ static void pool_free(struct pool *p, __u32 start, __u32 n)
 {
 	if (!n)
 		return;
-	if (p->nholes == p->holes_cap) {
-		size_t cap = p->holes_cap ? p->holes_cap * 2 : 16;
-		struct hole *h = realloc(p->holes, cap * sizeof(*h));
-
-		if (!h)
-			return;	/* the range stays used: a leak of map space, not of memory */
-		p->holes = h;
-		p->holes_cap = cap;
-	}
+	if (vec_reserve(p->holes, p->holes_cap, p->nholes + 1, 16))
+		return;	/* the range stays used: a leak of map space, not of memory */
 	p->holes[p->nholes++] = (struct hole){ start, n };
 }
 
@@ -593,22 +367,28 @@ static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t in
 	return t;
 }
 
-/* The table of a mapped file, built on first use. */
-static struct table *table_get(struct unwinder *u, pid_t pid, const char *name,
-			       unsigned long long start, unsigned long long end, dev_t dev,
-			       ino_t ino)
+/*
+ * The table of a mapped file (the vDSO is device 0, inode 0), built on first
+ * use; NULL for anonymous code (a JIT's: frame pointers, or the end).
+ */
+static struct table *table_get(struct unwinder *u, pid_t pid, const struct map_entry *e)
 {
+	bool vdso = !strcmp(e->name, "[vdso]"), same = true;
+	dev_t dev = vdso ? 0 : makedev(e->maj, e->min);
+	ino_t ino = vdso ? 0 : (ino_t)e->ino;
 	struct table *t;
-	bool same = true;
 	int fd;
 
+	if (!vdso && (*e->name != '/' || !e->ino))
+		return NULL;
 	for (t = u->tables; t; t = t->next)
 		if (t->dev == dev && t->ino == ino)
 			return t;
-	if (!strcmp(name, "[vdso]"))
+	if (vdso)
 		fd = procmaps__vdso_fd();
 	else
-		fd = procmaps__open_mapped(pid, start, end, name, major(dev), minor(dev), ino, &same);
+		fd = procmaps__open_mapped(pid, e->start, e->end, e->name, e->maj, e->min, e->ino,
+					   &same);
 	/* a file other than the one mapped (a racing remap) is nobody's table */
 	if (fd >= 0 && !same) {
 		close(fd);
@@ -648,116 +428,101 @@ static struct uproc *proc_find(struct unwinder *u, pid_t pid, bool create)
 	return p;
 }
 
-int unwinder__add_process(struct unwinder *u, pid_t pid)
+int unwinder__add_process(struct unwinder *u, pid_t pid, struct procmaps *maps)
 {
+	struct job *j = NULL;
 	int err = 0;
 
 	pthread_mutex_lock(&u->lock);
-	for (size_t i = 0; i < u->qlen; i++)
-		if (u->queue[i] == pid)
-			goto out;	/* already waiting */
-	if (u->qlen == u->qcap) {
-		size_t cap = u->qcap ? u->qcap * 2 : 64;
-		pid_t *q = realloc(u->queue, cap * sizeof(*q));
-
-		if (!q) {
-			err = -ENOMEM;
-			goto out;
-		}
-		u->queue = q;
-		u->qcap = cap;
+	for (size_t i = 0; i < u->qlen && !j; i++)
+		if (u->queue[i].pid == pid)
+			j = &u->queue[i];	/* already waiting: with these, newer, mappings */
+	if (!j && vec_reserve(u->queue, u->qcap, u->qlen + 1, 64) == 0) {
+		j = &u->queue[u->qlen++];
+		*j = (struct job){ .pid = pid };
+		pthread_cond_signal(&u->wake);
 	}
-	u->queue[u->qlen++] = pid;
-	pthread_cond_signal(&u->wake);
-out:
+	if (j) {
+		procmaps__free(&j->maps);
+		j->maps = *maps;
+		*maps = (struct procmaps){ 0 };
+	} else {
+		err = -ENOMEM;
+	}
 	pthread_mutex_unlock(&u->lock);
+	procmaps__free(maps);
 	return err;
 }
 
-static int add_process_now(struct unwinder *u, pid_t pid)
+/* Adds a mapping to a process's entry; false when the entry is full. */
+static bool add_mapping(struct ft_proc_maps *pm, const struct map_entry *e, const struct table *t)
 {
-	struct ft_proc_maps *pm = calloc(1, sizeof(*pm));
-	size_t tcap = 64;
-	struct table **tables = calloc(tcap, sizeof(*tables));
-	struct uproc *p;
-	char path[64], *line = NULL;
-	size_t ntables = 0, lcap = 0;
-	struct map_entry e;
-	FILE *f;
-	int err = 0;
-	__u32 key = (__u32)pid;
+	struct ft_map *m, *prev = pm->n ? &pm->m[pm->n - 1] : NULL;
 
-	if (!pm || !tables) {
-		err = -ENOMEM;
-		goto cleanup;
+	/*
+	 * Code without a table next to code without a table (a JIT's
+	 * many regions) is one entry: the walker does the same in both.
+	 */
+	if (prev && prev->end == e->start && !prev->row_count && (!t || !t->row_count)) {
+		prev->end = e->end;
+		return true;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	if (!f) {
-		err = -errno;
-		goto cleanup;
+	if (pm->n == FT_MAX_MAPS)
+		return false;
+	m = &pm->m[pm->n++];
+	*m = (struct ft_map){ .start = e->start, .end = e->end };
+	if (t && t->row_count && bias_of(t, e->start, e->offset, &m->bias)) {
+		m->row_start = t->row_start;
+		m->row_count = t->row_count;
+		m->page_start = t->page_start;
+		m->page_base = t->page_base;
+		m->npages = t->npages;
 	}
-	while (procmaps__next(f, &line, &lcap, &e)) {
+	return true;
+}
+
+/* A process's entry, from its mappings; the tables it refers to, each with one more ref. */
+static int build_entry(struct unwinder *u, const struct job *j, struct ft_proc_maps *pm,
+		       struct table ***tables, size_t *ntables)
+{
+	size_t tcap = 0;
+
+	for (size_t i = 0; i < j->maps.n; i++) {
+		const struct map_entry *e = &j->maps.e[i];
 		struct table *t;
-		struct ft_map *m, *prev = pm->n ? &pm->m[pm->n - 1] : NULL;
 
-		if (e.perms[2] != 'x')
-			continue;
-		if (ntables == tcap) {
-			struct table **nt = realloc(tables, 2 * tcap * sizeof(*nt));
-
-			if (!nt) {
-				err = -ENOMEM;
-				break;
-			}
-			tables = nt;
-			tcap *= 2;
-		}
-		if (*e.name == '/' && e.ino)
-			t = table_get(u, pid, e.name, e.start, e.end, makedev(e.maj, e.min),
-				      (ino_t)e.ino);
-		else if (!strcmp(e.name, "[vdso]"))
-			t = table_get(u, pid, e.name, e.start, e.end, 0, 0);
-		else
-			t = NULL;	/* anonymous code (JIT): frame pointers, or the end */
-		/*
-		 * Code without a table next to code without a table (a JIT's
-		 * many regions) is one entry: the walker does the same in both.
-		 */
-		if (prev && prev->end == e.start && !prev->row_count && (!t || !t->row_count)) {
-			prev->end = e.end;
-			if (t) {
-				t->refs++;
-				tables[ntables++] = t;
-			}
-			continue;
-		}
-		if (pm->n == FT_MAX_MAPS)
+		if (vec_reserve(*tables, tcap, *ntables + 1, 64))
+			return -ENOMEM;
+		t = table_get(u, j->pid, e);
+		if (!add_mapping(pm, e, t))
 			break;
-		m = &pm->m[pm->n];
-		*m = (struct ft_map){ .start = e.start, .end = e.end };
-		if (t && t->row_count && bias_of(t, e.start, e.offset, &m->bias)) {
-			m->row_start = t->row_start;
-			m->row_count = t->row_count;
-			m->page_start = t->page_start;
-			m->page_base = t->page_base;
-			m->npages = t->npages;
-		}
 		if (t) {
 			t->refs++;
-			tables[ntables++] = t;
+			(*tables)[(*ntables)++] = t;
 		}
-		pm->n++;
 	}
-	fclose(f);
-	free(line);
+	return 0;
+}
+
+static int add_process_now(struct unwinder *u, const struct job *j)
+{
+	struct ft_proc_maps *pm = calloc(1, sizeof(*pm));
+	struct table **tables = NULL;
+	size_t ntables = 0;
+	struct uproc *p;
+	__u32 key = (__u32)j->pid;
+	int err;
+
+	if (!pm)
+		return -ENOMEM;
+	err = build_entry(u, j, pm, &tables, &ntables);
 	if (err || bpf_map_update_elem(u->procs_fd, &key, pm, BPF_ANY)) {
 		err = err ? err : -errno;
 		for (size_t i = 0; i < ntables; i++)
 			tables[i]->refs--;
 		goto cleanup;
 	}
-	p = proc_find(u, pid, true);
+	p = proc_find(u, j->pid, true);
 	if (!p) {
 		err = -ENOMEM;
 		goto cleanup;

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "../../sampler/unwind.h"
+#include "../../sampler/unwind_rows.h"
 
 static long peak_kb(void)
 {

@@ -40,11 +40,15 @@ static void check(const char *file, const char *debuginfo_path, const char *unre
 	struct symbolizer *s = symbolizer__new(st, &(struct symbolizer_opts){
 						       .debuginfo_path = debuginfo_path });
 	char why[512] = "";
+	struct procmaps maps;
 	struct target t;
 	size_t i;
 
 	spawn(file, &t);
-	symbolizer__add_process(s, t.pid, 1);
+	/* as the sampler does: the mappings read once, handed over */
+	assert_int_equal(procmaps__read(t.pid, &maps), 0);
+	symbolizer__add_process(s, t.pid, 1, &maps);
+	procmaps__free(&maps);
 	for (i = 0; i < t.n && !why[0]; i++) {
 		const char *got = resolve(s, st, &t, i);
 		const char *want = unresolved && !strcmp(t.name[i], unresolved) ? as : t.name[i];
@@ -103,7 +107,7 @@ static void test_exited_process_still_resolves(void **state)
 
 	(void)state;
 	spawn(FIXTURES "/sym_plain", &t);
-	symbolizer__add_process(s, t.pid, 7);
+	symbolizer__add_process(s, t.pid, 7, NULL);	/* it reads them itself */
 	reap(&t);	/* gone before the drain */
 	assert_string_equal(strtab__str(st, function_at(s, t.pid, 7, t.addr[0])), t.name[0]);
 	/* the same pid with another image tag is another process: not confused */

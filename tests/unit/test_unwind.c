@@ -11,7 +11,9 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "../../sampler/procmaps.h"
 #include "../../sampler/unwind.h"
+#include "../../sampler/unwind_rows.h"
 
 #ifndef WORKLOADS
 #define WORKLOADS "build/workloads"
@@ -153,6 +155,7 @@ static void test_many_code_mappings(void **state)
 	size_t i, npages = 4 * FT_MAX_MAPS, psz = (size_t)sysconf(_SC_PAGESIZE);
 	struct ft_proc_maps *pm = calloc(1, sizeof(*pm));
 	const struct ft_map *libc = NULL, *jit = NULL;
+	struct procmaps maps;
 	struct unwinder *u;
 	int ready[2];
 	__u32 key;
@@ -184,7 +187,10 @@ static void test_many_code_mappings(void **state)
 	hi = lo + npages * psz;
 	u = unwinder__new(rows, 1 << 20, pages, 1 << 18, procs);
 	assert_non_null(u);
-	assert_int_equal(unwinder__add_process(u, pid), 0);
+	assert_int_equal(procmaps__read(pid, &maps), 0);
+	assert_true(maps.n > 4 * FT_MAX_MAPS);	/* every region, each its own entry */
+	assert_int_equal(unwinder__add_process(u, pid, &maps), 0);
+	assert_int_equal(maps.n, 0);	/* taken */
 	unwinder__wait(u);
 	key = (__u32)pid;
 	assert_int_equal(bpf_map_lookup_elem(procs, &key, pm), 0);

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The user stack walker with unwind tables (sampler/unwind.c loads them):
+ * from the user registers, per frame find the mapping, the row for the pc
+ * (through a per-page index), compute the CFA, read the return address and
+ * saved rbp.  bpf_loop over the frames, open-coded iterators for the
+ * searches, whose state lives in the per-CPU scratch map value so that the
+ * verifier converges.
+ *
+ * Included once by profile.bpf.c (one program, one skeleton), after what it
+ * uses from there: the fp_fallback rodata, the events ring buffer,
+ * stat_inc(), hash_mix(), hash_end() and HASH_SEED.
+ */
+#ifndef FLAMETOP_UNWIND_BPF_H
+#define FLAMETOP_UNWIND_BPF_H
+
+/* The walk's registers live in the scratch map value, where the verifier
+ * does not track their values from one step to the next. */
+struct ft_unwind_regs {
+	__u64 ip, sp, bp;
+	__u32 n;
+	__u32 status;		/* 0 going on, 1 ended, 2 could not go on */
+	__u32 exact;		/* ip is the interrupted pc, not a return address */
+	__u32 unknown_map;
+	__u32 lo, hi;		/* binary searches: kept here so that the verifier does not
+				 * track their values through every iteration */
+	__u32 last_map;		/* the mapping of the previous frame; FT_MAX_MAPS: none */
+	__u64 hash;		/* of the frames so far, as hash_stack() would make it */
+};
+
+/* DWARF unwinding: sized by user space before load (1 entry when off) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ft_unwind_row);
+} unwind_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} unwind_pages SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct ft_proc_maps);
+} unwind_procs SEC(".maps");
+
+/* when each process last reported an address outside its known mappings */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} unknown_reported SEC(".maps");
+
+/*
+ * Open-coded numeric iterators (kernel 6.4+): the verifier checks the body
+ * once for all iterations instead of once per path through unrolled ones.
+ */
+extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
+extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
+extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
+
+struct ft_unwind_state {
+	struct ft_unwind_regs *r;
+	struct ft_stack *st;
+	struct ft_proc_maps *pm;
+};
+
+static __always_inline int read_user(__u64 *dst, __u64 addr)
+{
+	return bpf_probe_read_user(dst, sizeof(*dst), (const void *)addr);
+}
+
+/* The mapping holding pc: binary search of the process's sorted mappings. */
+static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
+					       struct ft_proc_maps *pm, __u64 pc)
+{
+	struct bpf_iter_num it;
+	__u32 mid, lo = r->last_map;
+
+	/* most frames of a stack are in the same file as the one before */
+	if (lo < FT_MAX_MAPS) {
+		lo &= FT_MAX_MAPS - 1;
+		if (pm->m[lo].start <= pc && pc < pm->m[lo].end)
+			return &pm->m[lo];
+	}
+	r->lo = 0;
+	r->hi = pm->n;
+	bpf_iter_num_new(&it, 0, 10);	/* > log2(FT_MAX_MAPS + 1) */
+	while (bpf_iter_num_next(&it) && r->lo < r->hi) {
+		mid = (r->lo + r->hi) / 2;
+		/* FT_MAX_MAPS is a power of two: the mask shows the verifier the bound */
+		if (pm->m[mid & (FT_MAX_MAPS - 1)].end <= pc)
+			r->lo = mid + 1;
+		else
+			r->hi = mid;
+	}
+	bpf_iter_num_destroy(&it);
+	lo = r->lo;
+	if (lo >= FT_MAX_MAPS || lo >= pm->n)
+		return NULL;
+	lo &= FT_MAX_MAPS - 1;
+	if (pm->m[lo].start > pc)
+		return NULL;
+	r->last_map = lo;
+	return &pm->m[lo];
+}
+
+/* The row for vaddr in m's table: the last with pc <= vaddr. */
+static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r,
+						      const struct ft_map *m, __u64 vaddr)
+{
+	__u32 start = m->row_start, end = m->row_start + m->row_count, mid, k;
+	struct ft_unwind_row *row;
+	struct bpf_iter_num it;
+	__u32 *first, *next;
+
+	r->lo = start;
+	r->hi = end;
+	/* the page index narrows the search to the rows of vaddr's page */
+	k = (__u32)(vaddr >> 12) - m->page_base;
+	if (m->npages && vaddr >> 12 >= m->page_base && k < m->npages) {
+		mid = m->page_start + k;
+		first = bpf_map_lookup_elem(&unwind_pages, &mid);
+		mid++;
+		next = bpf_map_lookup_elem(&unwind_pages, &mid);
+		if (first && next && *first <= *next && *next < m->row_count) {
+			r->lo = start + *first;
+			r->hi = start + *next + 1;
+		}
+	}
+	bpf_iter_num_new(&it, 0, 24);
+	while (bpf_iter_num_next(&it) && r->lo < r->hi) {
+		mid = r->lo + (r->hi - r->lo) / 2;
+		row = bpf_map_lookup_elem(&unwind_rows, &mid);
+		if (!row)
+			break;
+		if (row->pc <= vaddr)
+			r->lo = mid + 1;
+		else
+			r->hi = mid;
+	}
+	bpf_iter_num_destroy(&it);
+	if (r->lo <= start)
+		return NULL;
+	mid = r->lo - 1;
+	return bpf_map_lookup_elem(&unwind_rows, &mid);
+}
+
+/* Stops the walk: status 1 at the stack's end, 2 where it could not go on. */
+static __always_inline long walk_stop(struct ft_unwind_regs *r, __u32 status)
+{
+	r->status = status;
+	return 1;
+}
+
+/* Goes on to the caller, whose registers these are. */
+static __always_inline long walk_on(struct ft_unwind_regs *r, __u64 ip, __u64 sp, __u64 bp,
+				    bool exact)
+{
+	r->ip = ip;
+	r->sp = sp;
+	r->bp = bp;
+	r->exact = exact;
+	return 0;
+}
+
+/* No unwind table: frame pointers for this frame (auto), or the end (dwarf). */
+static __always_inline long step_frame_pointer(struct ft_unwind_regs *r)
+{
+	__u64 ra, bp;
+
+	if (!fp_fallback || !r->bp || read_user(&ra, r->bp + 8) || read_user(&bp, r->bp))
+		return walk_stop(r, 2);
+	return walk_on(r, ra, r->bp + 16, bp, false);
+}
+
+/* rt_sigframe: the interrupted registers are in the ucontext at sp. */
+static __always_inline long step_signal_frame(struct ft_unwind_regs *r)
+{
+	__u64 ra, bp, cfa;
+
+	if (read_user(&ra, r->sp + 168) || read_user(&bp, r->sp + 120) ||
+	    read_user(&cfa, r->sp + 160))
+		return walk_stop(r, 2);
+	return walk_on(r, ra, cfa, bp, true);
+}
+
+/* A row's rule: the CFA from rsp or rbp, the return address below it, rbp saved near it. */
+static __always_inline long step_row(struct ft_unwind_regs *r, const struct ft_unwind_row *row)
+{
+	__u64 cfa, ra, bp = r->bp;
+
+	if (row->type == FT_CFA_RBP)
+		cfa = r->bp + row->cfa_off;
+	else
+		cfa = r->sp + row->cfa_off;
+	if (row->type == FT_CFA_PLT && (r->ip & 15) >= (__u64)row->rbp_off)
+		cfa += 8;
+	if (row->type != FT_CFA_PLT && row->rbp_off == -16) {
+		/* push %rbp right after the call, the usual case: one read for both */
+		__u64 pair[2];
+
+		if (bpf_probe_read_user(pair, sizeof(pair), (const void *)(cfa - 16)))
+			return walk_stop(r, 2);
+		bp = pair[0];
+		ra = pair[1];
+	} else {
+		if (read_user(&ra, cfa - 8))
+			return walk_stop(r, 2);
+		if (row->type != FT_CFA_PLT && row->rbp_off &&
+		    read_user(&bp, cfa + row->rbp_off))
+			return walk_stop(r, 2);
+	}
+	return walk_on(r, ra, cfa, bp, false);
+}
+
+/* One frame: record ip, then find the caller's ip, sp and bp. */
+static long unwind_step(__u32 i, void *data)
+{
+	struct ft_unwind_state *u = data;
+	struct ft_unwind_row *row;
+	struct ft_map *m;
+	__u64 pc;
+
+	__u32 idx = i;
+
+	if (idx >= MAX_STACK_DEPTH || !u->r->ip)
+		return walk_stop(u->r, 1);
+	/* the mask is what the verifier can see bounded; idx < 127 is what holds */
+	barrier_var(idx);
+	((__u64 *)u->st)[idx & 127] = u->r->ip;
+	u->r->n = idx + 1;
+	u->r->hash = hash_mix(u->r->hash, u->r->ip);
+	pc = u->r->exact ? u->r->ip : u->r->ip - 1;
+	m = find_map(u->r, u->pm, pc);
+	if (!m) {
+		u->r->unknown_map = true;
+		return walk_stop(u->r, 2);
+	}
+	if (!m->row_count)
+		return step_frame_pointer(u->r);
+	row = find_row(u->r, m, pc - m->bias);
+	if (!row || row->type == FT_CFA_UNDEF)
+		return walk_stop(u->r, 1);	/* _start and the like: the end of the stack */
+	if (row->type == FT_CFA_SIGNAL)
+		return step_signal_frame(u->r);
+	return step_row(u->r, row);
+}
+
+/* Asks user space, at most once a second per process, to read its mappings again. */
+static __always_inline void report_unknown_mapping(__u32 tgid)
+{
+	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&unknown_reported, &tgid);
+	struct ft_proc_event *ev;
+
+	if (last && now - *last < 1000000000ull)
+		return;
+	bpf_map_update_elem(&unknown_reported, &tgid, &now, BPF_ANY);
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev)
+		return;
+	ev->type = EVENT_UNKNOWN_MAPPING;
+	ev->tgid = tgid;
+	ev->ptag = 0;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+/*
+ * x86-64's registers as the ABI lays them out (ptrace's user_regs_struct,
+ * the perf_event context, and the kernel's pt_regs alike): a fixed layout,
+ * so no CO-RE relocation — each relocated type costs libbpf a scan of the
+ * kernel's whole BTF at every start.
+ */
+struct ft_regs {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	__u64 ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+
+/*
+ * Walks the user stack with the unwind tables into ust (in a map value, with
+ * 8 bytes after it: struct scratch's slack); r is scratch too.  Returns the
+ * stack's hash, or 0 when this process has no tables yet (the caller uses
+ * frame pointers).
+ */
+static __always_inline __u64 dwarf_stack(void *ctx, __u32 tgid, struct ft_unwind_regs *r,
+					 struct ft_stack *ust, __u32 *flags)
+{
+	struct ft_unwind_state u = { .r = r, .st = ust };
+	struct ft_regs *cr = ctx;	/* bpf_perf_event_data starts with the registers */
+	struct task_struct *task;
+	struct ft_regs *regs;
+	__u32 end;
+
+	u.pm = bpf_map_lookup_elem(&unwind_procs, &tgid);
+	if (!u.pm)
+		return 0;
+	if (cr->cs & 3) {	/* user mode; ctx fields are read whole */
+		r->ip = cr->ip;
+		r->sp = cr->sp;
+		r->bp = cr->bp;
+	} else {
+		/* in the kernel: the user registers saved at entry */
+		task = bpf_get_current_task_btf();
+		regs = (struct ft_regs *)bpf_task_pt_regs(task);
+		if (!regs || bpf_probe_read_kernel(&r->ip, sizeof(r->ip), &regs->ip) ||
+		    bpf_probe_read_kernel(&r->sp, sizeof(r->sp), &regs->sp) ||
+		    bpf_probe_read_kernel(&r->bp, sizeof(r->bp), &regs->bp))
+			return 0;
+	}
+	r->n = 0;
+	r->status = 0;
+	r->exact = 1;
+	r->unknown_map = 0;
+	r->last_map = FT_MAX_MAPS;
+	r->hash = HASH_SEED;
+	bpf_loop(MAX_STACK_DEPTH, unwind_step, &u, 0);
+	if (r->unknown_map)
+		report_unknown_mapping(tgid);
+	end = r->n;
+	if (!end || end > MAX_STACK_DEPTH)
+		return 0;
+	if (r->status == 2)
+		*flags |= KEY_USTACK_PARTIAL;
+	if (end == MAX_STACK_DEPTH && r->status == 0) {
+		stat_inc(FT_STAT_TRUNCATED);
+		*flags |= KEY_USTACK_TRUNC;
+	} else if (end < MAX_STACK_DEPTH) {
+		barrier_var(end);
+		((__u64 *)ust)[end & 127] = 0;	/* user space reads up to the first 0 */
+	}
+	return hash_end(r->hash, end);
+}
+
+#endif

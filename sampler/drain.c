@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Draining: flip the epoch, wait out the programs still counting in the old
+ * one, then batch-read-and-delete the old buffers; each count's key becomes
+ * frames (process name, user frames, kernel frames) for the caller.
+ */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/vec.h"
+#include "sampler_int.h"
+#include "symbolize.h"
+#include "unwind.h"
+
+/* Waits until no program can still be running with the old epoch. */
+static void grace_period(void)
+{
+	/* MEMBARRIER_CMD_GLOBAL is synchronize_rcu(); BPF programs of perf
+	 * events run under rcu_read_lock() */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+		usleep(20000);
+}
+
+static int by_hash(const void *a, const void *b)
+{
+	const struct stored_stack *x = a, *y = b;
+
+	return (x->hash > y->hash) - (x->hash < y->hash);
+}
+
+/* Moves every stack of the old epoch's stack map into s->stacks. */
+static int take_stacks(struct sampler *s, int fd)
+{
+	__u64 keys[BATCH];
+	struct ft_stack *vals = malloc(BATCH * sizeof(*vals));
+	__u64 in = 0, out = 0;
+	void *inp = NULL;
+	int ret = 0;
+
+	if (!vals)
+		return -ENOMEM;
+	s->nstacks = 0;
+	for (;;) {
+		__u32 n = BATCH, i;
+		int r = bpf_map_lookup_and_delete_batch(fd, inp, &out, keys, vals, &n, NULL);
+
+		if (r && errno != ENOENT) {
+			ret = -errno;
+			break;
+		}
+		if (vec_reserve(s->stacks, s->stacks_cap, s->nstacks + n, 1024)) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			s->stacks[s->nstacks].hash = keys[i];
+			s->stacks[s->nstacks++].st = vals[i];
+		}
+		if (r)
+			break;	/* ENOENT: that was the last batch */
+		in = out;
+		inp = &in;
+	}
+	free(vals);
+	if (s->nstacks)	/* s->stacks is NULL until the first stack */
+		qsort(s->stacks, s->nstacks, sizeof(*s->stacks), by_hash);
+	return ret;
+}
+
+static const struct ft_stack *find_stack(const struct sampler *s, __u64 hash)
+{
+	struct stored_stack k = { .hash = hash }, *found;
+
+	if (!hash || !s->nstacks)
+		return NULL;
+	found = bsearch(&k, s->stacks, s->nstacks, sizeof(k), by_hash);
+	return found ? &found->st : NULL;
+}
+
+static size_t depth_of(const struct ft_stack *st)
+{
+	size_t n = 0;
+
+	while (n < MAX_STACK_DEPTH && st->ip[n])
+		n++;
+	return n;
+}
+
+static int push(struct sampler *s, size_t *n, uint32_t id)
+{
+	if (vec_reserve(s->frames, s->frames_cap, *n + 1, 512))
+		return -ENOMEM;
+	s->frames[(*n)++] = id;
+	return 0;
+}
+
+/* comm; user frames root first; kernel frames root first. */
+static int build_frames(struct sampler *s, const struct ft_stack_key *k, size_t *n)
+{
+	const struct ft_stack *us = find_stack(s, k->ustack), *ks = find_stack(s, k->kstack);
+	size_t len = strnlen(k->comm, COMM_LEN), i, d;
+	char name[COMM_LEN];
+	uint32_t comm;
+	int err;
+
+	*n = 0;
+	memcpy(name, k->comm, len);	/* any process may name itself anything */
+	symbolizer__clean_frame(name, len, true);
+	err = strtab__intern(s->names, len ? name : "[unknown]", len ? len : 9, &comm);
+	if (!err)
+		err = push(s, n, comm);
+	if (!err && (k->flags & KEY_USTACK_TRUNC))
+		err = push(s, n, s->id_truncated);
+	/* the walk stopped at a frame it could not unwind: callers are missing here */
+	if (!err && (k->flags & KEY_USTACK_PARTIAL))
+		err = push(s, n, s->id_partial);
+	if (!err && (k->flags & KEY_USTACK_LOST))
+		err = push(s, n, s->id_lost);
+	if (!err && (k->flags & KEY_USTACK_ERROR))
+		err = push(s, n, s->id_error);
+	if (!err && us) {
+		d = depth_of(us);
+		for (i = d; i-- > 0 && !err;) {
+			uint32_t ids[8];
+			/* non-leaf frames are return addresses; inlined frames follow their function */
+			size_t nids = symbolizer__user_frames(s->sym, (pid_t)k->tgid, k->ptag,
+							      us->ip[i] - (i > 0), ids, 8);
+
+			for (size_t j = 0; j < nids && !err; j++)
+				err = push(s, n, ids[j]);
+		}
+	}
+	if (!err && (k->flags & KEY_KSTACK_TRUNC))
+		err = push(s, n, s->id_ktruncated);
+	if (!err && (k->flags & KEY_KSTACK_LOST))
+		err = push(s, n, s->id_klost);
+	if (!err && ks) {
+		d = depth_of(ks);
+		for (i = d; i-- > 0 && !err;)
+			err = push(s, n, symbolizer__kernel(s->sym, ks->ip[i] - (i > 0)));
+	}
+	return err;
+}
+
+int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
+{
+	struct profile_bpf *sk = s->skel;
+	__u32 old = sk->bss->epoch;
+	int cfd = bpf_map__fd(old & 1 ? sk->maps.counts1 : sk->maps.counts0);
+	int sfd = bpf_map__fd(old & 1 ? sk->maps.stacks1 : sk->maps.stacks0);
+	struct ft_stack_key keys[BATCH];
+	__u64 vals[BATCH], in = 0, out = 0;
+	void *inp = NULL;
+	int ret;
+
+	__atomic_store_n(&sk->bss->epoch, old + 1, __ATOMIC_SEQ_CST);
+	grace_period();
+	ring_buffer__consume(s->rb);	/* snapshot new processes first */
+	ret = take_stacks(s, sfd);
+	for (;;) {
+		__u32 n = BATCH, i;
+		int r = bpf_map_lookup_and_delete_batch(cfd, inp, &out, keys, vals, &n, NULL);
+
+		if (r && errno != ENOENT) {
+			ret = ret ? ret : -errno;
+			break;
+		}
+		for (i = 0; i < n && !ret; i++) {
+			size_t nf;
+
+			if (!fn)
+				continue;
+			ret = build_frames(s, &keys[i], &nf);
+			if (!ret)
+				ret = fn(ctx, s->frames, nf, vals[i]);
+		}
+		if (r || ret)
+			break;
+		in = out;
+		inp = &in;
+	}
+	symbolizer__tick(s->sym);
+	if (s->unw)
+		unwinder__sweep(s->unw);
+	return ret;
+}
+
+int sampler__settle(struct sampler *s, int ms)
+{
+	struct timespec t0, t;
+	long left = ms;
+
+	if (!s->unw || s->pids_mode)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (left > 0) {
+		if (ring_buffer__poll(s->rb, (int)left) < 0 && errno != EINTR)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+	}
+	unwinder__wait(s->unw);
+	return sampler__drain(s, NULL, NULL);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The sampler's state, shared by sampler.c (set-up, notices of new
+ * processes, stats) and drain.c (the kernel's counts into frames).  Private
+ * to sampler/.
+ */
+#ifndef FLAMETOP_SAMPLER_INT_H
+#define FLAMETOP_SAMPLER_INT_H
+
+#include <bpf/libbpf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "profile.skel.h"
+#include "../bpf/profile.h"
+#include "ksyms.h"
+#include "sampler.h"
+
+#define BATCH 256	/* map entries per batched lookup */
+
+struct stored_stack {
+	uint64_t hash;
+	struct ft_stack st;
+};
+
+struct sampler {
+	struct profile_bpf *skel;
+	struct bpf_link **links;
+	size_t nlinks;
+	struct ring_buffer *rb;
+	struct symbolizer *sym;
+	struct unwinder *unw;	/* NULL with --unwind fp */
+	struct strtab *names;
+	bool pids_mode, kernel;
+	struct ksyms kcache;	/* the cached table, until handed to the symbolizer; n 0: none */
+	int stats_fd;
+	char cgroup_path[8192];	/* -c: the directory, to notice it is removed */
+	dev_t cgroup_dev;
+	ino_t cgroup_ino;
+	uint32_t id_truncated, id_ktruncated, id_lost, id_klost, id_error, id_partial;
+	/* drain buffers, reused */
+	struct stored_stack *stacks;
+	size_t nstacks, stacks_cap;
+	uint32_t *frames;
+	size_t frames_cap;
+};
+
+#endif
