@@ -35,7 +35,7 @@ KEYMAP_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(KEYMAP_SRCS)) $(BUILD)/keymaps/bui
 APP_OBJS     := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS)) $(RENDER_OBJS) $(KEYMAP_OBJS)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) and their corpus replays, run by make test
-FUZZ_TARGETS := readers stream keymap
+FUZZ_TARGETS := readers stream keymap timeline
 REGRESS      := $(patsubst %,$(BUILD)/fuzz/regress_%,$(FUZZ_TARGETS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -208,7 +208,8 @@ asan:
 # --- fuzzing: libFuzzer targets for every parser, and their corpus replay -----
 # fuzz_readers: the folded and perf-script readers and the format detection;
 # fuzz_stream: the streaming reader, chunked anywhere, against a whole read;
-# fuzz_keymap: the keys-file parser.
+# fuzz_keymap: the keys-file parser; fuzz_timeline: the saved-history reader.
+# A target's corpus is tests/fuzz/TARGET-corpus, or tests/fuzz/corpus.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
 KEYMAP_FUZZ_SRCS := $(KEYMAP_SRCS) $(BUILD)/keymaps/builtin_keys.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PROFILE_SRCS)
@@ -228,7 +229,7 @@ $(BUILD)/fuzz/regress: $(BUILD)/fuzz/regress_readers
 # make fuzz: each target for FUZZ_SECONDS (180), its corpus in tests/fuzz/
 fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 	for t in $(FUZZ_TARGETS); do \
-		c=tests/fuzz/corpus; [ $$t = keymap ] && c=tests/fuzz/keymap-corpus; \
+		c=tests/fuzz/$$t-corpus; [ -d $$c ] || c=tests/fuzz/corpus; \
 		mkdir -p $(BUILD)/fuzz/corpus-$$t; \
 		$(BUILD)/fuzz/fuzz_$$t -max_total_time=$${FUZZ_SECONDS:-180} -max_len=4096 \
 			$(BUILD)/fuzz/corpus-$$t $$c || exit 1; \

@@ -258,66 +258,39 @@ unsigned keymap__parse(struct keymap *km, const char *text, size_t len, const ch
 	return bad;
 }
 
-/* Reads all of f into *buf (at most KEYMAP_FILE_MAX bytes); 0 or -errno. */
-static int read_bounded(FILE *f, char **buf, size_t *len)
+/*
+ * Reads all of fd into *buf, at most KEYMAP_FILE_MAX bytes: a regular file
+ * says its size; a pipe or device is read up to the limit.  0 or -errno.
+ */
+static int read_bounded(int fd, char **buf, size_t *len)
 {
 	struct stat st;
-	size_t cap = 0;
 
 	*buf = NULL;
 	*len = 0;
-	if (fstat(fileno(f), &st))
+	if (fstat(fd, &st))
 		return -errno;
 	if (S_ISDIR(st.st_mode))
 		return -EISDIR;
-	/* a regular file says its size; a pipe or device is read up to the limit */
 	if (S_ISREG(st.st_mode) && st.st_size > KEYMAP_FILE_MAX)
 		return -EFBIG;
-	for (;;) {
-		if (*len == cap) {
-			/* a byte past the limit tells a file of exactly the limit from a bigger one */
-			size_t ncap = cap ? cap * 2 : 4096;
-			char *nbuf;
-
-			if (ncap > KEYMAP_FILE_MAX + 1)
-				ncap = KEYMAP_FILE_MAX + 1;
-			nbuf = realloc(*buf, ncap);
-			if (!nbuf)
-				return -ENOMEM;
-			*buf = nbuf;
-			cap = ncap;
-		}
-		size_t got = fread(*buf + *len, 1, cap - *len, f);
-
-		*len += got;
-		if (*len > KEYMAP_FILE_MAX)
-			return -EFBIG;
-		if (got == 0)
-			return ferror(f) ? -EIO : 0;
-	}
+	return read_all_max(fd, 4096, KEYMAP_FILE_MAX, buf, len);
 }
 
 int keymap__load_file(struct keymap *km, const char *path, keymap_error_fn err, void *ctx)
 {
 	int fd = open_input(path);
-	FILE *f;
 	char *buf;
 	size_t len;
 	int ret;
 
 	if (fd < 0)
 		return fd;
-	f = fdopen(fd, "re");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	ret = read_bounded(f, &buf, &len);
+	ret = read_bounded(fd, &buf, &len);
 	if (!ret)
 		ret = (int)keymap__parse(km, buf, len, path, err, ctx);
 	free(buf);
-	fclose(f);
+	close(fd);
 	return ret;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "calltree.h"
 
 struct calltree {
@@ -160,17 +161,9 @@ int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t
 		*out = id;
 		return 0;
 	}
-	if (t->count >= CT_NONE - 1)
+	/* ids stay below CT_NONE - 1; the capacity (uint32_t) stops at CT_NONE */
+	if (t->count >= CT_NONE - 1 || vec_reserve(t->nodes, t->cap, (size_t)t->count + 1, 1024))
 		return -ENOMEM;
-	if (t->count == t->cap) {
-		uint32_t ncap = t->cap < (1u << 30) ? t->cap * 2 : CT_NONE - 1;
-		struct ct_node *nn = realloc(t->nodes, (size_t)ncap * sizeof(*nn));
-
-		if (!nn)
-			return -ENOMEM;
-		t->nodes = nn;
-		t->cap = ncap;
-	}
 	id = t->count++;
 	n = &t->nodes[id];
 	*n = (struct ct_node){ .name = name, .parent = parent, .child = CT_NONE,

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../util/atomic.h"
+#include "../util/vec.h"
 #include "folded.h"
 
 int parse_error__set(struct parse_error *err, unsigned long line, int ret, const char *fmt, ...)
@@ -34,37 +35,6 @@ int parse_error__set(struct parse_error *err, unsigned long line, int ret, const
 		va_end(ap);
 	}
 	return ret;
-}
-
-/* Per-line state kept for the prefix reuse. */
-struct prev_line {
-	const char *text;
-	size_t len;
-	uint32_t *ends;		/* offset just past each frame */
-	uint32_t *nodes;	/* node of each frame */
-	size_t nframes, cap;
-};
-
-static int prev_reserve(struct prev_line *p, size_t n)
-{
-	uint32_t *e, *nd;
-	size_t ncap;
-
-	if (n <= p->cap)
-		return 0;
-	ncap = p->cap ? p->cap : 64;
-	while (ncap < n)
-		ncap *= 2;
-	e = realloc(p->ends, ncap * sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	p->ends = e;
-	nd = realloc(p->nodes, ncap * sizeof(*nd));
-	if (!nd)
-		return -ENOMEM;
-	p->nodes = nd;
-	p->cap = ncap;
-	return 0;
 }
 
 static size_t common_prefix(const char *a, size_t la, const char *b, size_t lb)
@@ -117,120 +87,131 @@ static const char *parse_count(const char *s, size_t len, uint64_t *out)
 	return NULL;
 }
 
-/*
- * Adds one stack, given as text "a;b;c", with the frames it shares with the
- * previous line taken from prev.  Returns 0, -EINVAL (empty frame) or -errno.
- */
-static int add_stack_text(struct calltree *t, struct prev_line *prev, const char *s,
-			  size_t len, uint64_t count)
+static int frames_reserve(struct folded_stack *fs, size_t n, bool nodes)
 {
-	struct strtab *names = calltree__names(t);
-	size_t same = common_prefix(prev->text, prev->len, s, len);
+	if (vec_reserve(fs->ends, fs->ends_cap, n, 64) ||
+	    vec_reserve(fs->names, fs->names_cap, n, 64) ||
+	    (nodes && vec_reserve(fs->nodes, fs->nodes_cap, n, 64)))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The frames of stack text s ("a;b;c"), those it shares with the previous
+ * stack taken from fs.  0, -EINVAL (an empty frame) or -ENOMEM.
+ */
+static int split_stack(struct folded_stack *fs, struct strtab *names, struct calltree *t,
+		       const char *s, size_t len)
+{
+	size_t same = common_prefix(fs->text, fs->len, s, len);
 	size_t k = 0, pos = 0, n;
 	uint32_t node = CT_ROOT;
 	int err;
 
-	if (same == len && prev->len == len && prev->nframes) {
-		node = prev->nodes[prev->nframes - 1];
-		goto add;	/* the same stack again */
-	}
+	if (same == len && fs->len == len && fs->n)
+		return 0;	/* the same stack again */
 	/* frames wholly inside the shared prefix, followed by ';' in s */
-	while (k < prev->nframes && prev->ends[k] <= same && prev->ends[k] < len &&
-	       s[prev->ends[k]] == ';') {
-		node = prev->nodes[k];
-		pos = prev->ends[k] + 1;
-		k++;
-	}
-	n = k;
-	for (;;) {
+	while (k < fs->n && fs->ends[k] <= same && fs->ends[k] < len && s[fs->ends[k]] == ';')
+		pos = fs->ends[k++] + 1;
+	if (t && k)
+		node = fs->nodes[k - 1];
+	for (n = k;; n++) {
 		const char *f = s + pos;
 		const char *semi = memchr(f, ';', len - pos);
 		size_t flen = semi ? (size_t)(semi - f) : len - pos;
 		uint32_t name;
 
-		if (!flen)
-			return -EINVAL;
-		err = strtab__intern(names, f, flen, &name);
+		err = flen ? frames_reserve(fs, n + 1, t) : -EINVAL;
 		if (!err)
+			err = strtab__intern(names, f, flen, &name);
+		if (!err && t)
 			err = calltree__child(t, node, name, &node);
-		if (!err)
-			err = prev_reserve(prev, n + 1);
-		if (err)
+		if (err) {
+			folded_stack__forget(fs);	/* the frames kept are no line's now */
 			return err;
-		prev->ends[n] = (uint32_t)(pos + flen);
-		prev->nodes[n] = node;
-		n++;
+		}
+		fs->ends[n] = (uint32_t)(pos + flen);
+		fs->names[n] = name;
+		if (t)
+			fs->nodes[n] = node;
 		if (!semi)
 			break;
 		pos += flen + 1;
 	}
-	prev->nframes = n;
-	prev->text = s;
-	prev->len = len;
-add:
-	return calltree__add(t, node, count);
+	fs->n = n + 1;
+	fs->text = s;
+	fs->len = len;
+	return 0;
+}
+
+int folded_stack__read(struct folded_stack *fs, struct strtab *names, struct calltree *t,
+		       const char *s, size_t len, unsigned long lineno, struct parse_error *err)
+{
+	const char *sp, *msg;
+	int ret;
+
+	if (len && s[len - 1] == '\r')
+		len--;
+	/* blank (spaces and tabs only) and '#' comment lines carry no stack */
+	if (!len || *s == '#' || blank(s, len))
+		return 0;
+	if (memchr(s, '\0', len))
+		return parse_error__set(err, lineno, -EINVAL, "NUL byte in the line");
+	sp = memrchr(s, ' ', len);
+	if (!sp)
+		return parse_error__set(err, lineno, -EINVAL, "no count (expected \"stack count\")");
+	msg = parse_count(sp + 1, (size_t)(s + len - sp - 1), &fs->count);
+	if (msg)
+		return parse_error__set(err, lineno, -EINVAL, "%s", msg);
+	if ((size_t)(sp - s) > UINT32_MAX)
+		return parse_error__set(err, lineno, -EINVAL, "stack longer than 4 GiB");
+	ret = split_stack(fs, names, t, s, (size_t)(sp - s));
+	if (ret == -EINVAL)
+		return parse_error__set(err, lineno, ret, "empty frame in the stack");
+	if (ret)
+		return parse_error__set(err, lineno, ret, "out of memory");
+	return 1;
+}
+
+void folded_stack__forget(struct folded_stack *fs)
+{
+	fs->text = NULL;
+	fs->len = 0;
+	fs->n = 0;
+}
+
+void folded_stack__release(struct folded_stack *fs)
+{
+	free(fs->ends);
+	free(fs->names);
+	free(fs->nodes);
+	*fs = (struct folded_stack){ 0 };
 }
 
 int folded__parse(struct calltree *t, const char *buf, size_t len,
 		  struct parse_error *perr, struct parse_stats *stats)
 {
-	struct prev_line prev = { .text = "" };
+	struct folded_stack fs = { 0 };
 	const char *p = buf, *end = buf + len;
 	unsigned long lineno = 0;
 	uint64_t samples = 0;
 	int ret = 0;
 
-	while (p < end) {
+	while (!ret && p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end, *sp, *msg;
-		uint64_t count;
-		size_t llen;
-		int err;
 
-		lineno++;
-		if (le > p && le[-1] == '\r')
-			le--;
-		llen = (size_t)(le - p);
-		/* blank (spaces and tabs only) and '#' comment lines carry no stack */
-		if (!llen || *p == '#' || blank(p, llen))
-			goto next;
-		if (memchr(p, '\0', llen)) {
-			ret = parse_error__set(perr, lineno, -EINVAL, "NUL byte in the line");
-			break;
+		ret = folded_stack__read(&fs, calltree__names(t), t, p,
+					 (size_t)((nl ? nl : end) - p), ++lineno, perr);
+		if (ret > 0) {
+			ret = calltree__add(t, fs.nodes[fs.n - 1], fs.count);
+			if (ret)	/* -EOVERFLOW: its only error */
+				parse_error__set(perr, lineno, ret, "total of counts overflows 64 bits");
+			else
+				samples += fs.count;
 		}
-		sp = memrchr(p, ' ', llen);
-		if (!sp) {
-			ret = parse_error__set(perr, lineno, -EINVAL, "no count (expected \"stack count\")");
-			break;
-		}
-		msg = parse_count(sp + 1, (size_t)(le - sp - 1), &count);
-		if (msg) {
-			ret = parse_error__set(perr, lineno, -EINVAL, "%s", msg);
-			break;
-		}
-		if ((size_t)(sp - p) > UINT32_MAX) {
-			ret = parse_error__set(perr, lineno, -EINVAL, "stack longer than 4 GiB");
-			break;
-		}
-		err = add_stack_text(t, &prev, p, (size_t)(sp - p), count);
-		if (err == -EINVAL) {
-			ret = parse_error__set(perr, lineno, err, "empty frame in the stack");
-			break;
-		}
-		if (err == -EOVERFLOW) {
-			ret = parse_error__set(perr, lineno, err, "total of counts overflows 64 bits");
-			break;
-		}
-		if (err) {
-			ret = parse_error__set(perr, lineno, err, "out of memory");
-			break;
-		}
-		samples += count;
-next:
 		p = nl ? nl + 1 : end;
 	}
-	free(prev.ends);
-	free(prev.nodes);
+	folded_stack__release(&fs);
 	if (stats) {
 		stats->format = FORMAT_FOLDED;
 		stats->lines = lineno;
@@ -293,20 +274,8 @@ struct path_buf {
 
 static int path_append(struct path_buf *p, const char *s, size_t n, bool semi)
 {
-	size_t need = p->len + n + 2;
-
-	if (need > p->cap) {
-		size_t ncap = p->cap ? p->cap : 256;
-		char *ns;
-
-		while (ncap < need)
-			ncap *= 2;
-		ns = realloc(p->s, ncap);
-		if (!ns)
-			return -ENOMEM;
-		p->s = ns;
-		p->cap = ncap;
-	}
+	if (vec_reserve(p->s, p->cap, p->len + n + 2, 256))
+		return -ENOMEM;
 	if (semi)
 		p->s[p->len++] = ';';
 	memcpy(p->s + p->len, s, n);
@@ -361,15 +330,8 @@ static int push_level(const struct calltree *t, struct level **lv, size_t *depth
 	uint32_t c, *ids;
 	struct level *l;
 
-	if (*depth == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct level *nl = realloc(*lv, ncap * sizeof(*nl));
-
-		if (!nl)
-			return -ENOMEM;
-		*lv = nl;
-		*cap = ncap;
-	}
+	if (vec_reserve(*lv, *cap, *depth + 1, 64))
+		return -ENOMEM;
 	for (c = n->child; c != CT_NONE; c = calltree__node(t, c)->sibling)
 		count++;
 	l = &(*lv)[*depth];

@@ -41,6 +41,37 @@ int folded__parse(struct calltree *t, const char *buf, size_t len,
 		  struct parse_error *err, struct parse_stats *stats);
 int perfscript__parse(struct calltree *t, const char *buf, size_t len,
 		      struct parse_error *err, struct parse_stats *stats);
+
+/*
+ * One folded line at a time, for folded__parse and the readers of formats
+ * built on folded text (timeline.c).  The frames of the last stack read
+ * are kept so that the next line reuses those it shares; its text is
+ * borrowed, so it must stay in place until the next line is read or
+ * folded_stack__forget is called.  Starts zeroed; release frees it.
+ */
+struct folded_stack {
+	const char *text;	/* the last stack's text */
+	size_t len;
+	uint32_t *ends;		/* offset just past each frame */
+	uint32_t *names;	/* each frame's name id */
+	uint32_t *nodes;	/* each frame's node, when read into a tree */
+	size_t n;		/* the last stack's frames */
+	size_t ends_cap, names_cap, nodes_cap;
+	uint64_t count;		/* the last stack's count */
+};
+
+/*
+ * Reads one line (its line break left out; a CR at its end is not part of
+ * it): 0 when it holds no stack (blank, or a '#' comment); 1 for a stack,
+ * its frames interned in names as fs->names[0..fs->n) and its count in
+ * fs->count, and when t is not NULL (the same t for every line) the path
+ * made in t, fs->nodes[fs->n - 1] its leaf; else -EINVAL (malformed: err
+ * says why, at lineno) or -ENOMEM.  The rules are folded__parse's.
+ */
+int folded_stack__read(struct folded_stack *fs, struct strtab *names, struct calltree *t,
+		       const char *s, size_t len, unsigned long lineno, struct parse_error *err);
+void folded_stack__forget(struct folded_stack *fs);
+void folded_stack__release(struct folded_stack *fs);
 /*
  * The perf script reader as a stream: feed it chunks of whole lines (a
  * sample may span chunks; a parse_error's line is counted within the

@@ -3,12 +3,35 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "../util/vec.h"
 #include "history.h"
 
+/*
+ * A stack's samples at a second, in 32 bits: a count below 2^31 as is;
+ * with ENTRY_SCALED set, that many times 2^32.  A count that fits neither
+ * way takes a few entries (at most six), so no count costs much memory.
+ */
 struct entry {
 	uint32_t node;
 	uint32_t count;
 };
+
+#define ENTRY_SCALED	(1u << 31)
+
+static uint64_t entry_count(const struct entry *e)
+{
+	return e->count & ENTRY_SCALED ? (uint64_t)(e->count & ~ENTRY_SCALED) << 32 : e->count;
+}
+
+/* The largest piece of count one entry holds, encoded. */
+static uint32_t entry_piece(uint64_t count)
+{
+	uint64_t hi = count >> 32;
+
+	if (hi)
+		return (uint32_t)(hi < ENTRY_SCALED ? hi : ENTRY_SCALED - 1) | ENTRY_SCALED;
+	return (uint32_t)(count < ENTRY_SCALED ? count : ENTRY_SCALED - 1);
+}
 
 struct slice {
 	int64_t sec;		/* INT64_MIN when unused */
@@ -81,9 +104,9 @@ static void slice_apply(struct history *h, const struct slice *s, bool add)
 
 	for (i = 0; i < s->n; i++) {
 		if (add)
-			calltree__add(h->tree, s->e[i].node, s->e[i].count);
+			calltree__add(h->tree, s->e[i].node, entry_count(&s->e[i]));
 		else
-			calltree__sub(h->tree, s->e[i].node, s->e[i].count);
+			calltree__sub(h->tree, s->e[i].node, entry_count(&s->e[i]));
 	}
 }
 
@@ -175,19 +198,14 @@ static int advance(struct history *h, int64_t sec)
 	return 0;
 }
 
-static int slice_push(struct history *h, struct slice *s, uint32_t node, uint32_t count)
+static int slice_push(struct history *h, struct slice *s, uint32_t node, uint32_t piece)
 {
-	if (s->n == s->cap) {
-		uint32_t ncap = s->cap ? s->cap * 2 : 64;
-		struct entry *ne = realloc(s->e, (size_t)ncap * sizeof(*ne));
+	uint32_t cap = s->cap;
 
-		if (!ne)
-			return -ENOMEM;
-		h->entry_bytes += (size_t)(ncap - s->cap) * sizeof(*ne);
-		s->e = ne;
-		s->cap = ncap;
-	}
-	s->e[s->n++] = (struct entry){ node, count };
+	if (vec_reserve(s->e, s->cap, (size_t)s->n + 1, 64))
+		return -ENOMEM;
+	h->entry_bytes += (size_t)(s->cap - cap) * sizeof(*s->e);
+	s->e[s->n++] = (struct entry){ node, piece };
 	return 0;
 }
 
@@ -207,14 +225,15 @@ int history__add(struct history *h, int64_t sec, const uint32_t *names, size_t n
 		return err;
 	s = slot_of(h, sec);
 	while (count) {
-		uint32_t part = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
+		uint32_t piece = entry_piece(count);
+		uint64_t part = entry_count(&(struct entry){ leaf, piece });
 
 		if (in_window(h, sec)) {
 			err = calltree__add(h->tree, leaf, part);
 			if (err)
 				return err;
 		}
-		err = slice_push(h, s, leaf, part);
+		err = slice_push(h, s, leaf, piece);
 		if (err) {
 			if (in_window(h, sec))
 				calltree__sub(h->tree, leaf, part);
@@ -266,7 +285,7 @@ int history__set_window(struct history *h, int64_t t0, int64_t t1)
 			if (sl->sec != s)
 				continue;
 			for (i = 0; i < sl->n; i++)
-				calltree__add_self(h->tree, sl->e[i].node, sl->e[i].count);
+				calltree__add_self(h->tree, sl->e[i].node, entry_count(&sl->e[i]));
 		}
 		calltree__sum_totals(h->tree);
 		return 0;
@@ -312,6 +331,17 @@ void history__rate(const struct history *h, int64_t t0, uint64_t *out, size_t n)
 
 		out[i] = sl->sec == t0 + (int64_t)i ? sl->total : 0;
 	}
+}
+
+int history__for_second(const struct history *h, int64_t sec,
+			int (*fn)(void *ctx, uint32_t node, uint64_t count), void *ctx)
+{
+	const struct slice *sl = slot_of(h, sec);
+	int ret = 0;
+
+	for (uint32_t i = 0; sl->sec == sec && i < sl->n && !ret; i++)
+		ret = fn(ctx, sl->e[i].node, entry_count(&sl->e[i]));
+	return ret;
 }
 
 uint64_t history__generation(const struct history *h)

@@ -28,7 +28,8 @@ void history__free(struct history *h);
 /*
  * Adds count samples of a stack (name ids, root first) at second sec.
  * sec must not be older than the newest second minus the retention
- * (-ERANGE); a newer second expires what falls out of retention.
+ * (-ERANGE); a newer second expires what falls out of retention (count 0
+ * adds nothing but that: the newest second becomes sec).
  */
 int history__add(struct history *h, int64_t sec, const uint32_t *names, size_t n,
 		 uint64_t count);
@@ -43,8 +44,10 @@ bool history__span(const struct history *h, int64_t *first, int64_t *last);
 void history__rate(const struct history *h, int64_t t0, uint64_t *out, size_t n);
 /*
  * Calls fn(ctx, node, count) for each stack recorded at second sec, node
- * being its leaf in history__tree(h); stops at fn's first non-zero return
- * and returns it (0 when sec holds nothing).
+ * being its leaf in history__tree(h) (a stack added more than once, or
+ * with a count over 2^31, may come more than once: the counts add up);
+ * stops at fn's first non-zero return and returns it (0 when sec holds
+ * nothing).
  */
 int history__for_second(const struct history *h, int64_t sec,
 			int (*fn)(void *ctx, uint32_t node, uint64_t count), void *ctx);

@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "folded.h"
 
 struct buf {
@@ -41,18 +42,8 @@ struct buf {
 
 static int buf_put(struct buf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t ncap = b->cap ? b->cap : 256;
-		char *ns;
-
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		ns = realloc(b->s, ncap);
-		if (!ns)
-			return -ENOMEM;
-		b->s = ns;
-		b->cap = ncap;
-	}
+	if (vec_reserve(b->s, b->cap, b->len + n + 1, 256))
+		return -ENOMEM;
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -285,15 +276,8 @@ static int push_frame(struct ps_state *st, const char *s, size_t n)
 {
 	int err;
 
-	if (st->nframes == st->cap) {
-		size_t ncap = st->cap ? st->cap * 2 : 64;
-		struct frame_ref *nf = realloc(st->frames, ncap * sizeof(*nf));
-
-		if (!nf)
-			return -ENOMEM;
-		st->frames = nf;
-		st->cap = ncap;
-	}
+	if (vec_reserve(st->frames, st->cap, st->nframes + 1, 64))
+		return -ENOMEM;
 	st->frames[st->nframes] = (struct frame_ref){ .off = st->text.len, .len = n,
 						      .group = st->groups };
 	err = buf_put(&st->text, s, n);
@@ -383,15 +367,8 @@ static int add_id(struct calltree *t, struct ps_state *st, size_t *nid, const ch
 		st->func.s[0] = '_';
 		s = st->func.s;
 	}
-	if (*nid == st->ids_cap) {
-		size_t ncap = st->ids_cap ? st->ids_cap * 2 : 64;
-		uint32_t *ni = realloc(st->ids, ncap * sizeof(*ni));
-
-		if (!ni)
-			return -ENOMEM;
-		st->ids = ni;
-		st->ids_cap = ncap;
-	}
+	if (vec_reserve(st->ids, st->ids_cap, *nid + 1, 64))
+		return -ENOMEM;
 	err = strtab__intern(calltree__names(t), s, n, &id);
 	if (!err)
 		st->ids[(*nid)++] = id;

@@ -6,6 +6,7 @@
 #include "../util/atomic.h"
 #include "folded.h"
 #include "snapshot.h"
+#include "timeline.h"
 
 void snapshot__sanitize(const char *target, char *out, size_t size)
 {
@@ -23,12 +24,25 @@ void snapshot__sanitize(const char *target, char *out, size_t size)
 
 /* The i-th candidate name (1-based) in path; 0 or -ENAMETOOLONG. */
 static int candidate(char *path, size_t size, const char *dir, const char *name,
-		     const char *stamp, int i)
+		     const char *stamp, const char *suffix, int i)
 {
-	int w = i == 1 ? snprintf(path, size, "%s/flametop-%s-%s.folded", dir, name, stamp)
-		       : snprintf(path, size, "%s/flametop-%s-%s-%d.folded", dir, name, stamp, i);
+	int w = i == 1 ? snprintf(path, size, "%s/flametop-%s-%s%s", dir, name, stamp, suffix)
+		       : snprintf(path, size, "%s/flametop-%s-%s-%d%s", dir, name, stamp, i, suffix);
 
 	return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
+}
+
+/* What goes in a snapshot's file: a subtree, or a whole history. */
+struct content {
+	const struct calltree *t;
+	uint32_t node;
+	const struct history *h;
+	const struct timeline_info *info;
+};
+
+static int write_content(FILE *f, const struct content *c)
+{
+	return c->h ? timeline__write(f, c->h, c->info) : folded__write(f, c->t, c->node);
 }
 
 /*
@@ -36,8 +50,8 @@ static int candidate(char *path, size_t size, const char *dir, const char *name,
  * name: a name someone planted (a symlink, a FIFO, a device) is only ever
  * skipped, never opened, so a snapshot cannot write through it or block.
  */
-int snapshot__write(const char *dir, const char *target, const struct calltree *t,
-		    uint32_t node, time_t when, char *path, size_t size)
+static int write_new(const char *dir, const char *target, time_t when, const char *suffix,
+		     const struct content *c, char *path, size_t size)
 {
 	char name[80], stamp[32];
 	struct atomic_file af;
@@ -47,18 +61,33 @@ int snapshot__write(const char *dir, const char *target, const struct calltree *
 	snapshot__sanitize(target, name, sizeof(name));
 	if (!localtime_r(&when, &tm) || !strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm))
 		return -EINVAL;
-	err = candidate(path, size, dir, name, stamp, 1);
+	err = candidate(path, size, dir, name, stamp, suffix, 1);
 	if (!err)
 		err = atomic__open(&af, path, ATOMIC_NEW);
 	if (err)
 		return err;
-	err = folded__write(af.f, t, node);
+	err = write_content(af.f, c);
 	for (int i = 2; !err; i++) {
 		err = atomic__publish(&af, path);
 		if (err != -EEXIST || i == 100)
 			break;
-		err = candidate(path, size, dir, name, stamp, i);
+		err = candidate(path, size, dir, name, stamp, suffix, i);
 	}
 	atomic__abort(&af);
 	return err;
+}
+
+int snapshot__write(const char *dir, const char *target, const struct calltree *t,
+		    uint32_t node, time_t when, char *path, size_t size)
+{
+	return write_new(dir, target, when, ".folded", &(struct content){ .t = t, .node = node },
+			 path, size);
+}
+
+int snapshot__write_history(const char *dir, const char *target, const struct history *h,
+			    const struct timeline_info *info, time_t when, char *path,
+			    size_t size)
+{
+	return write_new(dir, target, when, ".history.folded",
+			 &(struct content){ .h = h, .info = info }, path, size);
 }

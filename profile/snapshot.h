@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Snapshots: what a view shows, saved as flametop-<target>-<YYYYmmdd-HHMMSS>.folded
- * in a directory, created atomically and never replacing anything (SPEC.md).
+ * in a directory, created atomically and never replacing anything (SPEC.md);
+ * a whole history the same way, as ...-<YYYYmmdd-HHMMSS>.history.folded.
  */
 #ifndef FLAMETOP_SNAPSHOT_H
 #define FLAMETOP_SNAPSHOT_H
@@ -10,6 +11,9 @@
 #include <time.h>
 
 #include "calltree.h"
+
+struct history;
+struct timeline_info;
 
 /* Makes target safe as part of a file name: [A-Za-z0-9._-], others '_'. */
 void snapshot__sanitize(const char *target, char *out, size_t size);
@@ -22,5 +26,9 @@ void snapshot__sanitize(const char *target, char *out, size_t size);
  */
 int snapshot__write(const char *dir, const char *target, const struct calltree *t,
 		    uint32_t node, time_t when, char *path, size_t size);
+/* The same for a saved history (timeline.h): h's seconds info->from .. info->to. */
+int snapshot__write_history(const char *dir, const char *target, const struct history *h,
+			    const struct timeline_info *info, time_t when, char *path,
+			    size_t size);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "strtab.h"
 
 #define CHUNK_SIZE (1u << 20)
@@ -182,15 +183,8 @@ int strtab__intern(struct strtab *st, const char *s, size_t len, uint32_t *id)
 			return -ENOMEM;
 		slot = find_slot(st, s, len, hash);
 	}
-	if (st->count == st->cap) {
-		uint32_t ncap = st->cap ? st->cap * 2 : 1024;
-		struct entry *ne = realloc(st->entries, (size_t)ncap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		st->entries = ne;
-		st->cap = ncap;
-	}
+	if (vec_reserve(st->entries, st->cap, (size_t)st->count + 1, 1024))
+		return -ENOMEM;
 	copy = arena_alloc(st, len + 1);
 	if (!copy)
 		return -ENOMEM;

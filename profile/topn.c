@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "../util/vec.h"
 #include "topn.h"
 
 struct walk {
@@ -32,9 +33,7 @@ long topn__compute(const struct calltree *t, uint32_t node, enum topn_sort key,
 		acc[nd->name].self += nd->self;
 		acc[nd->name].total += nd->total;
 	}
-	cap = 64;
-	stack = malloc(cap * sizeof(*stack));
-	if (!stack)
+	if (vec_reserve(stack, cap, 1, 64))
 		goto cleanup;
 	stack[depth++] = (struct walk){ node, calltree__node(t, node)->child };
 	while (depth) {
@@ -56,14 +55,8 @@ long topn__compute(const struct calltree *t, uint32_t node, enum topn_sort key,
 		if (!onstack[c->name])
 			acc[c->name].total += c->total;
 		onstack[c->name]++;
-		if (depth == cap) {
-			struct walk *ns = realloc(stack, cap * 2 * sizeof(*ns));
-
-			if (!ns)
-				goto cleanup;
-			stack = ns;
-			cap *= 2;
-		}
+		if (vec_reserve(stack, cap, depth + 1, 64))
+			goto cleanup;
 		stack[depth++] = (struct walk){ id, c->child };
 	}
 	for (i = 0; i < nnames; i++) {

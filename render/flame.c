@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "flame.h"
 #include "palette.h"
 
@@ -28,27 +29,10 @@ void flame__invalidate(struct flame_layout *l)
 	l->cached_tree = NULL;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 64;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	np = realloc(*p, n * size);
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	*cap = n;
-	return 0;
-}
-
 static int push_frame(struct flame_layout *l, uint32_t node, uint32_t row, uint32_t x0,
 		      uint32_t x1, uint64_t off)
 {
-	if (grow((void **)&l->frames, &l->frames_cap, l->nframes + 1, sizeof(*l->frames)))
+	if (vec_reserve(l->frames, l->frames_cap, l->nframes + 1, 64))
 		return -ENOMEM;
 	l->frames[l->nframes++] = (struct flame_frame){ node, row, x0, x1, off };
 	return 0;
@@ -62,11 +46,8 @@ static uint32_t x_of(const struct flame_layout *l, uint64_t off, uint64_t span)
 
 static int start_row(struct flame_layout *l)
 {
-	size_t cap = l->rows_cap;
-
-	if (grow((void **)&l->rows, &cap, (size_t)l->nrows + 2, sizeof(*l->rows)))
+	if (vec_reserve(l->rows, l->rows_cap, (size_t)l->nrows + 2, 64))
 		return -ENOMEM;
-	l->rows_cap = (uint32_t)cap;
 	l->rows[l->nrows] = (uint32_t)l->nframes;
 	return 0;
 }
@@ -102,8 +83,7 @@ static int sorted_children(struct flame_layout *l, uint32_t node, const uint32_t
 		     c = calltree__node(t, c)->sibling)
 			n++;
 		if (l->order_len + n + 1 > UINT32_MAX ||
-		    grow((void **)&l->order, &l->order_cap, l->order_len + n + 1,
-			 sizeof(*l->order)))
+		    vec_reserve(l->order, l->order_cap, l->order_len + n + 1, 64))
 			return -ENOMEM;
 		at = l->order_len;
 		l->order[at] = (uint32_t)calltree__children(t, node, &l->order[at + 1], n);

@@ -38,9 +38,9 @@ for s in tests/e2e/*.sh; do
 	fi
 done
 
-for t in readers stream keymap; do
-	corpus=tests/fuzz/corpus
-	[ $t = keymap ] && corpus=tests/fuzz/keymap-corpus
+for t in readers stream keymap timeline; do
+	corpus=tests/fuzz/$t-corpus
+	[ -d "$corpus" ] || corpus=tests/fuzz/corpus
 	if "$BUILD/fuzz/regress_$t" "$corpus"/*; then
 		pass=$((pass + 1)); echo "PASS fuzz corpus replay: $t"
 	else

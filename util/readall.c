@@ -1,48 +1,59 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "readall.h"
+#include "vec.h"
 
-int read_all(int fd, size_t first, char **data, size_t *len)
+#define READ_ROOM	65536u	/* what one read is given room for, at least */
+
+int read_all_max(int fd, size_t first, size_t max, char **data, size_t *len)
 {
 	size_t cap = 0, n = 0;
 	char *buf = NULL;
-	ssize_t r;
+	int err = 0;
 
+	*data = NULL;
+	*len = 0;
 	for (;;) {
-		if (cap - n < 65536) {
-			size_t ncap = cap ? cap * 2 : first > 65536 ? first : 65536 * 2;
-			char *nb = realloc(buf, ncap);
+		/* room for a read, and for the '\0'; past max + 1 bytes is too much */
+		size_t need = max < SIZE_MAX - READ_ROOM && n + READ_ROOM > max + 2 ? max + 2
+										 : n + READ_ROOM;
+		ssize_t r;
 
-			if (!nb) {
-				free(buf);
-				*data = NULL;
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap = ncap;
+		if (vec_reserve(buf, cap, need, first > READ_ROOM ? first : 2 * READ_ROOM)) {
+			err = -ENOMEM;
+			break;
 		}
 		r = read(fd, buf + n, cap - n - 1);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			int err = -errno;
-
-			free(buf);
-			*data = NULL;
-			return err;
-		}
-		if (r == 0)
+		if (r <= 0) {
+			err = r < 0 ? -errno : 0;
 			break;
+		}
 		n += (size_t)r;
+		if (n > max) {
+			err = -EFBIG;
+			break;
+		}
+	}
+	if (err) {
+		free(buf);
+		return err;
 	}
 	buf[n] = '\0';
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+int read_all(int fd, size_t first, char **data, size_t *len)
+{
+	return read_all_max(fd, first, SIZE_MAX, data, len);
 }
 
 int open_input(const char *path)

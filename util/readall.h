@@ -11,6 +11,8 @@
  * 0 or -errno; on failure *data is NULL.
  */
 int read_all(int fd, size_t first, char **data, size_t *len);
+/* The same, refusing more than max bytes (-EFBIG once max + 1 are read). */
+int read_all_max(int fd, size_t first, size_t max, char **data, size_t *len);
 /*
  * Opens path to read, without hanging on a FIFO that has no writer (it then
  * reads as empty) and without taking a terminal; the descriptor blocks as
