@@ -319,13 +319,13 @@ static int by_name(const void *a, const void *b, void *arg)
 }
 
 size_t calltree__children(const struct calltree *t, uint32_t node, uint32_t *ids,
-			  size_t max)
+			  size_t max, bool empty_too)
 {
 	size_t n = 0;
 	uint32_t c;
 
 	for (c = t->nodes[node].child; c != CT_NONE; c = t->nodes[c].sibling) {
-		if (!t->nodes[c].total)
+		if (!t->nodes[c].total && !empty_too)
 			continue;
 		if (n < max)
 			ids[n] = c;

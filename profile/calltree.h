@@ -79,9 +79,13 @@ int calltree__merge(struct calltree *dst, const struct calltree *src, uint32_t s
 /* A new tree holding only the nodes of src with samples, and their counts. */
 struct calltree *calltree__copy(const struct calltree *src);
 
-/* Fills ids[] with node's children sorted by name (bytewise); returns count. */
+/*
+ * Fills ids[] with node's children sorted by name (bytewise); returns the
+ * count.  Children with no samples are left out unless empty_too (a
+ * window's empty frames may fill when the window moves).
+ */
 size_t calltree__children(const struct calltree *t, uint32_t node, uint32_t *ids,
-			  size_t max);
+			  size_t max, bool empty_too);
 size_t calltree__bytes(const struct calltree *t);
 
 #endif

@@ -344,7 +344,7 @@ static int push_level(const struct calltree *t, struct level **lv, size_t *depth
 			free(l->items);
 			return -ENOMEM;
 		}
-		count = calltree__children(t, node, ids, count);
+		count = calltree__children(t, node, ids, count, false);
 		for (i = 0; i < count; i++) {
 			l->items[2 * i] = (uint64_t)ids[i] << 1;
 			l->items[2 * i + 1] = (uint64_t)ids[i] << 1 | 1;

@@ -86,7 +86,8 @@ static int sorted_children(struct flame_layout *l, uint32_t node, const uint32_t
 		    vec_reserve(l->order, l->order_cap, l->order_len + n + 1, 64))
 			return -ENOMEM;
 		at = l->order_len;
-		l->order[at] = (uint32_t)calltree__children(t, node, &l->order[at + 1], n);
+		/* the empty ones too: a moved window fills them, the nodes stay */
+		l->order[at] = (uint32_t)calltree__children(t, node, &l->order[at + 1], n, true);
 		l->order_len += n + 1;
 		l->order_at[node] = (uint32_t)at;
 	}

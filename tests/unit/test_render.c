@@ -103,6 +103,36 @@ static void test_layout_drops_narrow_frames(void **state)
 	flame__release(&l);
 }
 
+/*
+ * A frame with no samples when its parent's children were first ordered
+ * (a live window that had not reached it) shows once it has some, with no
+ * new node to tell the layout: the window moved over retained nodes.
+ */
+static void test_layout_empty_frame_fills(void **state)
+{
+	struct fixture *f = *state;
+	const char *path[] = { "p", "main", "later" };
+	struct flame_layout l;
+	uint32_t node = CT_ROOT, name;
+	bool shown;
+
+	load_folded(f->t, "p;main;seen 50\np;main;later 50\n");
+	for (int i = 0; i < 3; i++) {
+		assert_true(strtab__lookup(f->names, path[i], strlen(path[i]), &name));
+		node = calltree__find(f->t, node, name);
+	}
+	calltree__sub(f->t, node, 50);
+	flame__init(&l);
+	assert_int_equal(flame__layout(&l, f->t, CT_ROOT, 100), 0);
+	assert_true(flame__find(&l, node) < 0);
+	calltree__add(f->t, node, 50);
+	assert_int_equal(flame__layout(&l, f->t, CT_ROOT, 100), 0);
+	check_layout(&l);
+	shown = flame__find(&l, node) >= 0;
+	assert_true(shown);
+	flame__release(&l);
+}
+
 /* A pseudo-random deep tree: the invariants hold at every width and zoom. */
 static void test_layout_invariants_random(void **state)
 {
@@ -335,6 +365,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_paint_truncates_names, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_paint_partial_blocks_and_flip, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_layout_empty_frame_fills, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test(test_grid_text_hostile),
 		cmocka_unit_test(test_timeline),
