@@ -182,7 +182,9 @@ $(FIX)/sym_cpp: tests/fixtures/symtarget_cpp.cc
 	@mkdir -p $(@D)
 	g++ -O1 -g -o $@ $<
 
-$(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/record.o $(BUILD)/tui/commands.o
+$(BUILD)/tests/test_live: $(BUILD)/tui/live.o
+# the explorer, driven through the replay source without a terminal
+$(BUILD)/tests/test_explorer: $(APP_OBJS)
 $(BUILD)/tests/test_unwind: $(UNWIND_WORKLOADS)
 $(BUILD)/tests/test_unwind: private CFLAGS += -DWORKLOADS='"$(BUILD)/workloads"'
 

@@ -33,6 +33,7 @@
 	X(DIFF,		  "diff",	    "show or hide the diff against the baseline") \
 	X(SNAPSHOT,	  "snapshot",	    "save what is shown to a folded file")	\
 	X(SNAPSHOT_BOTH,  "snapshot-both",  "in a diff, save both sides")		\
+	X(SAVE_HISTORY,	  "save-history",   "save the retained history, second by second") \
 	X(MOUSE,	  "mouse",	    "turn the mouse on or off")			\
 	X(REDRAW,	  "redraw",	    "redraw the screen")			\
 	X(HELP,		  "help",	    "show this help")				\

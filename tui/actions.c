@@ -1,131 +1,148 @@
 // SPDX-License-Identifier: MIT
 /*
  * One handler per action, in an array indexed by the action (htop's
- * pattern).  A handler changes view state and returns what must be redone.
+ * pattern).  A handler changes the state of the pane it acts on (the
+ * focus: the table when it is open, else the graph; or the pane under the
+ * pointer) and returns DO_* flags: what the loop must redo.  No handler
+ * refreshes derived state itself.
  */
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 
-#include "../profile/folded.h"
-#include "app.h"
 #include "../profile/snapshot.h"
+#include "../profile/treepath.h"
+#include "app.h"
 
-static int graph_or_table_vertical(struct app *a, int screen_dir, long steps)
+static bool on_table(const struct app *a)
 {
-	int toward_leaves = a->orient == FLAME_ICICLE ? screen_dir : -screen_dir;
-
-	if (a->top_open && a->table.height)
-		return top_view__move(a, screen_dir * steps);
-	for (long i = 0; i < steps; i++)
-		flame_view__move(a, toward_leaves, 0);
-	return HANDLED;
+	return a->focus == FOCUS_TABLE;
 }
 
-static int do_move_up(struct app *a) { return graph_or_table_vertical(a, -1, 1); }
-static int do_move_down(struct app *a) { return graph_or_table_vertical(a, 1, 1); }
-static int do_move_left(struct app *a) { return flame_view__move(a, 0, -1); }
-static int do_move_right(struct app *a) { return flame_view__move(a, 0, 1); }
+static int vertical(struct app *a, int screen_dir, long steps)
+{
+	int toward_leaves = a->flame.orient == FLAME_ICICLE ? screen_dir : -screen_dir;
+
+	if (on_table(a))
+		return top_view__move(&a->top, screen_dir * steps);
+	for (long i = 0; i < steps; i++)
+		flame_view__move(&a->flame, toward_leaves, 0);
+	return DO_NOTHING;
+}
+
+static int do_move_up(struct app *a) { return vertical(a, -1, 1); }
+static int do_move_down(struct app *a) { return vertical(a, 1, 1); }
+
+static int do_move_left(struct app *a)
+{
+	flame_view__move(&a->flame, 0, -1);
+	return DO_NOTHING;
+}
+
+static int do_move_right(struct app *a)
+{
+	flame_view__move(&a->flame, 0, 1);
+	return DO_NOTHING;
+}
 
 static long page(const struct app *a)
 {
-	uint32_t h = a->top_open && a->table.height ? a->table.height : a->graph.height;
+	uint32_t h = on_table(a) ? a->table.height : a->graph.height;
 
 	return h > 2 ? h - 1 : 1;
 }
 
-static int do_page_up(struct app *a) { return graph_or_table_vertical(a, -1, page(a)); }
-static int do_page_down(struct app *a) { return graph_or_table_vertical(a, 1, page(a)); }
+static int do_page_up(struct app *a) { return vertical(a, -1, page(a)); }
+static int do_page_down(struct app *a) { return vertical(a, 1, page(a)); }
 
 static int do_zoom_in(struct app *a)
 {
-	if (a->top_open && a->table.height)
-		return top_view__zoom(a);
-	if (a->sel == a->zoom)
-		return HANDLED;
-	flame_view__zoom(a, a->sel);
-	return RELAYOUT | RETOP;
+	uint32_t node = a->flame.sel;
+
+	if (on_table(a)) {
+		/* the heaviest frame of the row's function */
+		node = top_view__heaviest(&a->top, a->tree, a->flame.zoom);
+		if (node == CT_NONE)
+			return DO_NOTHING;
+	} else if (node == a->flame.zoom) {
+		return DO_NOTHING;
+	}
+	return flame_view__zoom(&a->flame, node);
 }
 
-static int do_zoom_out(struct app *a)
-{
-	if (a->zoom == CT_ROOT)
-		return HANDLED;
-	a->zoom = calltree__node(a->tree, a->zoom)->parent;
-	return RELAYOUT | RETOP;
-}
-
-static int do_zoom_reset(struct app *a)
-{
-	a->zoom = CT_ROOT;
-	return RELAYOUT | RETOP;
-}
+static int do_zoom_out(struct app *a) { return flame_view__zoom_out(&a->flame); }
+static int do_zoom_reset(struct app *a) { return flame_view__zoom_reset(&a->flame); }
 
 static int do_back(struct app *a)
 {
-	if (a->search_on) {
-		search__clear(a);
-		return REMARK;
+	if (a->search.on) {
+		search__clear(&a->search);
+		return DO_REMARK;
 	}
-	if (a->top_open) {
-		a->top_open = false;
-		return REMARK;
+	if (a->top.open) {
+		a->top.open = false;
+		return DO_REMARK;
 	}
 	return do_zoom_out(a);
 }
 
 static int do_search(struct app *a)
 {
-	a->prompting = true;
-	a->input_len = strlen(a->query);
-	memcpy(a->input, a->query, a->input_len + 1);
-	return HANDLED;
+	search__prompt(&a->search);
+	return DO_NOTHING;
 }
 
-static int do_search_next(struct app *a) { return search__jump(a, 1); }
-static int do_search_prev(struct app *a) { return search__jump(a, -1); }
+static int search_step(struct app *a, int dir)
+{
+	uint32_t node = search__next(&a->search, a->tree, &a->flame.layout, a->flame.sel, dir,
+				     &a->note);
+
+	if (node != CT_NONE)
+		flame_view__select(&a->flame, node);
+	return DO_REMARK;
+}
+
+static int do_search_next(struct app *a) { return search_step(a, 1); }
+static int do_search_prev(struct app *a) { return search_step(a, -1); }
 
 static int do_top(struct app *a)
 {
-	a->top_open = !a->top_open;
-	a->top_stale = true;
-	return REMARK;
+	a->top.open = !a->top.open;
+	return DO_RETOP;
 }
 
 static int do_top_sort(struct app *a)
 {
-	if (!a->top_open)
+	if (!a->top.open)
 		return do_top(a);
-	if (a->diff_on) {
+	if (a->diff.on) {
 		/* the diff table is by change: Tab switches the shape shown instead */
-		a->before_shape = !a->before_shape;
-		app__refresh(a);
-		return RETOP;
+		a->diff.before_shape = !a->diff.before_shape;
+		return DO_REFRESH | DO_RETOP;
 	}
-	a->top_sort = a->top_sort == TOPN_SELF ? TOPN_TOTAL : TOPN_SELF;
-	a->top_stale = true;
-	return REMARK;
+	a->top.sort = a->top.sort == TOPN_SELF ? TOPN_TOTAL : TOPN_SELF;
+	return DO_RETOP;
 }
 
 static int do_flip(struct app *a)
 {
-	a->orient = a->orient == FLAME_ICICLE ? FLAME_FLAME : FLAME_ICICLE;
-	return HANDLED;
+	a->flame.orient = a->flame.orient == FLAME_ICICLE ? FLAME_FLAME : FLAME_ICICLE;
+	return DO_NOTHING;
 }
 
 static int live_only(struct app *a)
 {
-	app__message(a, "that key works in the live view (flametop with no command)");
-	return HANDLED;
+	note__set(&a->note, "that key works in the live view (flametop with no command) and "
+		  "on a saved history");
+	return DO_NOTHING;
 }
 
 /* Moves or resizes the live window, then shows it. */
 static int window_changed(struct app *a)
 {
 	if (live__apply(a->live))
-		app__message(a, "out of memory moving the window");
-	app__refresh(a);
-	return RELAYOUT | RETOP;
+		note__set(&a->note, "out of memory moving the window");
+	return DO_REFRESH | DO_RELAYOUT | DO_RETOP;
 }
 
 static int do_pause(struct app *a)
@@ -153,51 +170,45 @@ static int do_window_grow(struct app *a) { return window_step(a, live__resize, 1
 static int do_baseline(struct app *a)
 {
 	struct calltree *copy;
+	char label[64];
 
 	if (!a->live) {
-		app__message(a, a->diff_on ? "the baseline is the BEFORE file" : "baselines are "
-			     "marked in the live view; 'flametop diff BEFORE AFTER' compares files");
-		return HANDLED;
+		note__set(&a->note, a->diff.on ? "the baseline is the BEFORE file" : "baselines are "
+			  "marked in the live view; 'flametop diff BEFORE AFTER' compares files");
+		return DO_NOTHING;
 	}
 	copy = calltree__copy(a->after);
 	if (!copy) {
-		app__message(a, "out of memory copying the window");
-		return HANDLED;
+		note__set(&a->note, "out of memory copying the window");
+		return DO_NOTHING;
 	}
-	calltree__free(a->baseline);
-	a->baseline = copy;
-	a->before = copy;
-	status__window_label(a->live, a->baseline_label, sizeof(a->baseline_label));
-	app__message(a, "baseline: %s (%llu samples); d shows the diff", a->baseline_label,
-		     (unsigned long long)calltree__samples(copy));
-	if (a->diff_on)
-		app__refresh(a);
-	return RETOP;
+	live__window_label(a->live, label, sizeof(label));
+	diff_view__set_baseline(&a->diff, copy, label);
+	note__set(&a->note, "baseline: %s (%llu samples); d shows the diff", label,
+		  (unsigned long long)calltree__samples(copy));
+	return a->diff.on ? DO_REFRESH | DO_RETOP : DO_RETOP;
 }
 
 static int do_diff(struct app *a)
 {
-	if (!a->live && !a->before)
+	if (!a->live && !a->diff.before)
 		return live_only(a);
-	if (!a->before) {
-		app__message(a, "mark a baseline first (b), then d shows what changed since");
-		return HANDLED;
+	if (!a->diff.before) {
+		note__set(&a->note, "mark a baseline first (b), then d shows what changed since");
+		return DO_NOTHING;
 	}
-	a->diff_on = !a->diff_on;
-	a->before_shape = false;
-	a->top_open = a->diff_on;
+	a->diff.on = !a->diff.on;
+	a->diff.before_shape = false;
+	a->top.open = a->diff.on;
 	/* another table: start at its top, the largest change */
-	a->top_name = CT_NONE;
-	a->top_sel = a->top_scroll = 0;
-	app__refresh(a);
-	return RELAYOUT | RETOP;
+	top_view__reset(&a->top);
+	return DO_REFRESH | DO_RELAYOUT | DO_RETOP;
 }
-
 /* Writes the subtree of tree at the zoomed frame's name path. */
 static int snapshot_side(struct app *a, const struct calltree *side, const char *suffix,
 			 char *path, size_t size)
 {
-	uint32_t node = app__same_node(a->tree, a->zoom, side);
+	uint32_t node = calltree__same_node(a->tree, a->flame.zoom, side);
 	char target[300];
 
 	snprintf(target, sizeof(target), "%s%s", a->target, suffix);
@@ -214,10 +225,10 @@ static int do_snapshot(struct app *a)
 	int err = snapshot_side(a, a->after, "", path, sizeof(path));
 
 	if (err)
-		app__message(a, "snapshot failed: %s: %s", path, strerror(-err));
+		note__set(&a->note, "snapshot failed: %s: %s", path, strerror(-err));
 	else
-		app__message(a, "snapshot written to %s", path);
-	return HANDLED;
+		note__set(&a->note, "snapshot written to %s", path);
+	return DO_NOTHING;
 }
 
 static int do_snapshot_both(struct app *a)
@@ -225,45 +236,62 @@ static int do_snapshot_both(struct app *a)
 	char before[4096], after[4096];
 	int err;
 
-	if (!a->diff_on) {
-		app__message(a, "S saves both sides of a diff; s saves what is shown");
-		return HANDLED;
+	if (!a->diff.on) {
+		note__set(&a->note, "S saves both sides of a diff; s saves what is shown");
+		return DO_NOTHING;
 	}
-	err = snapshot_side(a, a->before, "-before", before, sizeof(before));
+	err = snapshot_side(a, a->diff.before, "-before", before, sizeof(before));
 	if (!err)
 		err = snapshot_side(a, a->after, "-after", after, sizeof(after));
 	if (err)
-		app__message(a, "snapshot failed: %s: %s", err == -ENOENT ? "the frame is not on "
-			     "both sides" : "", strerror(-err));
+		note__set(&a->note, "snapshot failed: %s: %s", err == -ENOENT ? "the frame is not on "
+			  "both sides" : "", strerror(-err));
 	else
-		app__message(a, "snapshots written to %s and %s", before, after);
-	return HANDLED;
+		note__set(&a->note, "snapshots written to %s and %s", before, after);
+	return DO_NOTHING;
+}
+
+static int do_save_history(struct app *a)
+{
+	char path[4096];
+	int err;
+
+	if (!a->live)
+		return live_only(a);
+	err = live__save(a->live, a->opts->snapshot_dir, path, sizeof(path));
+	if (err == -ENODATA)
+		note__set(&a->note, "nothing sampled yet: no history to save");
+	else if (err)
+		note__set(&a->note, "saving the history failed: %s: %s", path, strerror(-err));
+	else
+		note__set(&a->note, "history written to %s ('flametop view' rewinds it)", path);
+	return DO_NOTHING;
 }
 
 static int do_mouse(struct app *a)
 {
-	screen__set_mouse(&a->scr, !a->scr.mouse);
-	app__message(a, "mouse %s", a->scr.mouse ? "on" : "off");
-	return HANDLED;
+	if (a->screen_open)
+		screen__set_mouse(&a->scr, !a->scr.mouse);
+	note__set(&a->note, "mouse %s", a->scr.mouse ? "on" : "off");
+	return DO_NOTHING;
 }
 
 static int do_redraw(struct app *a)
 {
-	screen__invalidate(&a->scr);
-	return HANDLED;
+	(void)a;
+	return DO_REDRAW;
 }
 
 static int do_help(struct app *a)
 {
-	a->help_open = true;
-	a->help_scroll = 0;
-	return HANDLED;
+	help_view__open(&a->help);
+	return DO_NOTHING;
 }
 
 static int do_quit(struct app *a)
 {
-	a->quit = true;
-	return HANDLED;
+	(void)a;
+	return DO_QUIT;
 }
 
 const action_fn action_handlers[ACT_COUNT] = {
@@ -292,6 +320,7 @@ const action_fn action_handlers[ACT_COUNT] = {
 	[ACT_DIFF] = do_diff,
 	[ACT_SNAPSHOT] = do_snapshot,
 	[ACT_SNAPSHOT_BOTH] = do_snapshot_both,
+	[ACT_SAVE_HISTORY] = do_save_history,
 	[ACT_MOUSE] = do_mouse,
 	[ACT_REDRAW] = do_redraw,
 	[ACT_HELP] = do_help,

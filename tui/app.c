@@ -1,32 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * The explorer's loop: one poll() over the terminal; each batch of input
- * is dispatched to action handlers, then the panes are laid out and the
- * whole screen is painted once.
+ * The explorer's loop: one poll() over the terminal and the live source;
+ * each input goes to an action handler (keys and the mouse alike), whose
+ * flags the loop applies; then the panes are laid out and the whole screen
+ * is painted once per batch.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "../profile/textsafe.h"
 #include "../render/palette.h"
 #include "app.h"
+#include "status.h"
 
-void app__message(struct app *a, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(a->msg, sizeof(a->msg), fmt, ap);
-	va_end(ap);
-}
-
-/* Splits the screen: graph, top-N table, status lines, key hints. */
+/* Splits the screen: graph, top-N table, timeline, status lines, key hints. */
 static void place_panes(struct app *a)
 {
 	uint32_t h = a->scr.grid.h, avail, table = 0;
@@ -35,7 +25,7 @@ static void place_panes(struct app *a)
 	a->status.height = h >= 12 ? 2 : h >= 2 ? 1 : 0;
 	a->timeline.height = a->live && h >= 8;
 	avail = h - a->hints.height - a->status.height - a->timeline.height;
-	if (a->top_open && avail >= 5) {
+	if (a->top.open && avail >= 5) {
 		table = avail * 2 / 5;
 		if (table < 3)
 			table = 3;
@@ -51,18 +41,61 @@ static void place_panes(struct app *a)
 
 static void update_marks(struct app *a)
 {
-	uint32_t n = calltree__nodes(a->tree), name = top_view__selected_name(a);
+	uint32_t n = calltree__nodes(a->tree), name = top_view__selected_name(&a->top);
 	uint8_t *m = realloc(a->mark, n ? n : 1);
 
 	if (!m) {
-		app__message(a, "out of memory");
+		note__set(&a->note, "out of memory");
 		return;
 	}
 	a->mark = m;
 	for (uint32_t id = 0; id < n; id++)
-		m[id] = search__marked(a, id) ||
+		m[id] = search__marked(&a->search, id) ||
 			(name != CT_NONE && calltree__node(a->tree, id)->name == name);
 	a->marks_stale = false;
+}
+
+/*
+ * The tree shown is another, or was renumbered: the diff is made again,
+ * zoom and selection are found again by name path, and what depends on
+ * node ids is redone.  The tree shown before must still be valid, unless
+ * the graph was held before it went away (app__tick).
+ */
+static void refresh(struct app *a)
+{
+	uint64_t gen = a->live ? history__generation(a->live->history) : 0;
+
+	flame_view__hold(&a->flame);
+	if (a->live)
+		a->after = live__tree(a->live);
+	if (a->diff.on && a->diff.before && diff_view__build(&a->diff, a->after))
+		note__set(&a->note, "out of memory making the diff");
+	if (!a->diff.on)
+		diff_view__drop(&a->diff);
+	a->tree = a->diff.on ? diff_view__tree(&a->diff) : a->after;
+	flame_view__set_tree(&a->flame, a->tree, a->diff.on || gen != a->generation);
+	a->generation = gen;
+	a->top.stale = true;
+	a->marks_stale = true;
+	search__update(&a->search, a->tree, &a->note);
+}
+
+void app__apply(struct app *a, int flags)
+{
+	if (flags < 0)
+		return;
+	if (flags & DO_REFRESH)
+		refresh(a);
+	if (flags & DO_RELAYOUT)
+		a->flame.relayout = true;
+	if (flags & DO_RETOP)
+		a->top.stale = true;
+	if (flags & (DO_REMARK | DO_RETOP))
+		a->marks_stale = true;
+	if ((flags & DO_REDRAW) && a->screen_open)
+		screen__invalidate(&a->scr);
+	if (flags & DO_QUIT)
+		a->quit = true;
 }
 
 /*
@@ -72,137 +105,181 @@ static void update_marks(struct app *a)
  */
 static int sync_state(struct app *a)
 {
-	if (screen__resize(&a->scr)) {
-		app__message(a, "out of memory");
+	if (a->screen_open && screen__resize(&a->scr)) {
+		note__set(&a->note, "out of memory");
 		return -ENOMEM;
 	}
 	place_panes(a);
-	top_view__update(a);
-	flame_view__update(a);
+	if (top_view__update(&a->top, a->tree, a->flame.zoom, a->diff.on ? a->diff.diff : NULL,
+			     a->table.height, &a->note))
+		a->marks_stale = true;
+	flame_view__update(&a->flame, a->scr.grid.w, a->graph.height, &a->note);
 	if (a->marks_stale)
 		update_marks(a);
 	return 0;
 }
 
-static void paint(struct app *a)
+static void paint_status(struct app *a)
 {
+	const struct ct_node *n = calltree__node(a->tree, a->flame.sel);
+	const struct strtab *names = calltree__names(a->tree);
+	struct live_status ls;
+	char describe[128];
+	struct status_model m = {
+		.name = n->name == CT_NONE ? "all" : strtab__str(names, n->name),
+		.name_len = n->name == CT_NONE ? 3 : strtab__len(names, n->name),
+		.self = n->self,
+		.total = n->total,
+		.samples = calltree__samples(a->tree),
+		.baseline = a->diff.on ? a->diff.label : NULL,
+		.search_on = a->search.on,
+		.matched = a->search.matched,
+		.zoom_depth = calltree__depth(a->tree, a->flame.zoom),
+		.title = a->title,
+		.prompt = a->search.prompting ? a->search.input : NULL,
+		.msg = a->note.text,
+	};
+
+	if (a->diff.on) {
+		diff_view__describe(&a->diff, a->flame.sel, describe, sizeof(describe));
+		m.diff_text = describe;
+	}
+	if (a->live) {
+		live__status(a->live, &ls);
+		m.live = &ls;
+		m.window_samples = calltree__samples(a->after);
+	}
+	status__paint(&m, &a->scr.grid, &a->status);
+}
+
+static void paint_timeline(struct app *a)
+{
+	int64_t first = 0;
+	uint32_t n = 0;
+	uint64_t *rates;
+
+	if (!a->live || !a->timeline.height)
+		return;
+	rates = live__rates(a->live, &first, &n);
+	status__paint_timeline(rates, n, first, a->live->w0, a->live->w1,
+			       a->scr.colours == COLOUR_MONO, &a->scr.grid, &a->timeline);
+	free(rates);
+}
+
+void app__draw(struct app *a)
+{
+	struct grid *g = &a->scr.grid;
+	bool mono = a->scr.colours == COLOUR_MONO;
+	struct flame_marks marks;
+
 	if (sync_state(a))
 		return;
-	if (a->help_open) {
-		help_view__paint(a);
+	/* after sync_state, which may have made them again */
+	marks = (struct flame_marks){ a->mark, a->diff.on ? a->diff.colour : NULL, mono };
+	if (a->help.open) {
+		help_view__paint(&a->help, a->keys, a->keys_origin, g, a->status.top);
 	} else {
-		flame_view__paint(a);
-		top_view__paint(a);
+		flame_view__paint(&a->flame, &marks, g, &a->graph);
+		if (a->diff.on)
+			diff_view__paint_table(&a->diff, a->top.sel, a->top.scroll, g, &a->table);
+		else
+			top_view__paint(&a->top, a->tree, calltree__samples(a->tree), g, &a->table);
 	}
-	status__paint_timeline(a);
-	status__paint(a);
-	status__paint_hints(a);
-	screen__paint(&a->scr);
+	paint_timeline(a);
+	paint_status(a);
+	status__paint_hints(a->keys, a->live != NULL, mono, g, &a->hints);
 }
 
-/* Applies what a handler asked for. */
-static void apply(struct app *a, int what)
+/* An action for a pane: the keys' focus, or the pointer's. */
+static void dispatch(struct app *a, enum action act, enum focus focus)
 {
-	if (what < 0)
-		return;
-	if (what & RELAYOUT)
-		a->relayout = true;
-	if (what & RETOP)
-		a->top_stale = true;
-	if (what & (REMARK | RETOP))
-		a->marks_stale = true;
+	a->focus = focus;
+	app__apply(a, action_handlers[act](a));
 }
 
-/* Typing the search: every change searches again, Enter keeps it, Esc cancels. */
-static void prompt_input(struct app *a, const struct input *in)
+static enum focus key_focus(const struct app *a)
 {
-	if (in->kind == INPUT_CHAR) {
-		char buf[8];
-		mbstate_t st = { 0 };
-		size_t n = wcrtomb(buf, (wchar_t)in->key, &st);
-
-		if (n != (size_t)-1 && a->input_len + n < sizeof(a->input)) {
-			memcpy(a->input + a->input_len, buf, n);
-			a->input_len += n;
-			a->input[a->input_len] = '\0';
-		}
-	} else if (in->key == KEY_CODE_BACKSPACE) {
-		while (a->input_len && (a->input[a->input_len - 1] & 0xc0) == 0x80)
-			a->input_len--;
-		if (a->input_len)
-			a->input_len--;
-		a->input[a->input_len] = '\0';
-	} else if (in->key == KEY_CODE_ESC) {
-		a->prompting = false;
-		search__clear(a);
-		apply(a, REMARK);
-		return;
-	} else if (in->key == KEY_CODE_ENTER) {
-		a->prompting = false;
-		if (a->search_on)
-			search__jump(a, 1);
-		return;
-	} else {
-		return;
-	}
-	/* incremental: a pattern that does not compile yet keeps the last one */
-	a->msg[0] = '\0';
-	apply(a, search__set(a, a->input));
+	return a->top.open && a->table.height ? FOCUS_TABLE : FOCUS_GRAPH;
 }
 
 static void key_input(struct app *a, const struct input *in)
 {
 	enum action act;
+	char name[16];
 
 	if (in->kind == INPUT_CHAR && in->key >= 0x80)
 		return;
 	act = keymap__action(a->keys, in->key);
-	if (a->help_open) {
-		/* in help, scrolling keys scroll it and any other key closes it */
-		if (act == ACT_MOVE_UP || act == ACT_MOVE_DOWN || act == ACT_PAGE_UP ||
-		    act == ACT_PAGE_DOWN) {
-			long step = act == ACT_PAGE_UP || act == ACT_PAGE_DOWN ? 10 : 1;
-			long s = (long)a->help_scroll +
-				 (act == ACT_MOVE_UP || act == ACT_PAGE_UP ? -step : step);
-
-			a->help_scroll = s < 0 ? 0 : (uint32_t)s;
-		} else {
-			a->help_open = false;
-		}
-		return;
-	}
-	if (act == ACT_NONE) {
-		char name[16];
-
-		app__message(a, "key %s does nothing; press the help key for the list",
-			     key__name(in->key, name, sizeof(name)));
-		return;
-	}
-	apply(a, action_handlers[act](a));
+	if (a->help.open)
+		help_view__act(&a->help, act);
+	else if (act == ACT_NONE)
+		note__set(&a->note, "key %s does nothing; press the help key for the list",
+			  key__name(in->key, name, sizeof(name)));
+	else
+		dispatch(a, act, key_focus(a));
 }
 
-static void handle(struct app *a, const struct input *in)
+/* Typing the search; Enter selects the first match after the selection. */
+static void prompt_input(struct app *a, const struct input *in)
 {
+	bool jump;
+
+	app__apply(a, search__type(&a->search, a->tree, in, &jump, &a->note));
+	if (jump)
+		dispatch(a, ACT_SEARCH_NEXT, FOCUS_GRAPH);
+}
+
+/*
+ * The mouse makes the keys' actions: in the graph a click selects, a
+ * double click or the wheel up zooms in (to the frame under the pointer),
+ * the wheel down zooms out; in the table a click selects a row, a double
+ * click zooms to it, the wheel scrolls.
+ */
+static void mouse_input(struct app *a, const struct input *in)
+{
+	bool zoom = in->mouse == MOUSE_DOUBLE || in->mouse == MOUSE_WHEEL_UP;
+
+	if (a->help.open) {
+		a->help.open = false;
+	} else if (pane__holds(&a->graph, in->y)) {
+		uint32_t node = flame_view__at(&a->flame, &a->graph, in->x, in->y);
+
+		if (in->mouse == MOUSE_WHEEL_DOWN) {
+			dispatch(a, ACT_ZOOM_OUT, FOCUS_GRAPH);
+			return;
+		}
+		if (node != CT_NONE)
+			flame_view__select(&a->flame, node);
+		if (zoom && (node != CT_NONE || in->mouse == MOUSE_WHEEL_UP))
+			dispatch(a, ACT_ZOOM_IN, FOCUS_GRAPH);
+	} else if (pane__holds(&a->table, in->y)) {
+		if (in->mouse == MOUSE_WHEEL_UP || in->mouse == MOUSE_WHEEL_DOWN) {
+			for (int i = 0; i < 3; i++)
+				dispatch(a, in->mouse == MOUSE_WHEEL_UP ? ACT_MOVE_UP : ACT_MOVE_DOWN,
+					 FOCUS_TABLE);
+		} else if (top_view__select_at(&a->top, &a->table, in->y)) {
+			app__apply(a, DO_REMARK);
+			if (in->mouse == MOUSE_DOUBLE)
+				dispatch(a, ACT_ZOOM_IN, FOCUS_TABLE);
+		}
+	}
+}
+
+void app__input(struct app *a, const struct input *in)
+{
+	sync_state(a);
 	switch (in->kind) {
 	case INPUT_RESIZE:
-		apply(a, RELAYOUT);
+		app__apply(a, DO_RELAYOUT);
 		break;
 	case INPUT_MOUSE:
-		a->msg[0] = '\0';
-		if (a->help_open) {
-			a->help_open = false;
-		} else if ((uint32_t)in->y >= a->graph.top &&
-			   (uint32_t)in->y < a->graph.top + a->graph.height) {
-			apply(a, flame_view__mouse(a, in));
-		} else if ((uint32_t)in->y >= a->table.top &&
-			   (uint32_t)in->y < a->table.top + a->table.height) {
-			apply(a, top_view__mouse(a, in));
-		}
+		a->note.text[0] = '\0';
+		mouse_input(a, in);
 		break;
 	case INPUT_KEY:
 	case INPUT_CHAR:
-		a->msg[0] = '\0';
-		if (a->prompting)
+		a->note.text[0] = '\0';
+		if (a->search.prompting)
 			prompt_input(a, in);
 		else
 			key_input(a, in);
@@ -212,129 +289,54 @@ static void handle(struct app *a, const struct input *in)
 	}
 }
 
-/* A frame known by its names from the root, to find it again in a new tree. */
-struct name_path {
-	uint32_t n;
-	uint32_t names[1024];
-};
-
-static void path_of(const struct calltree *t, uint32_t node, struct name_path *p)
+bool app__tick(struct app *a)
 {
-	uint32_t depth = calltree__depth(t, node);
+	bool was_gone = a->live->target_gone, gone;
+	int err;
 
-	p->n = depth < 1024 ? depth : 1024;
-	for (uint32_t id = node, d = depth; id != CT_ROOT; id = calltree__node(t, id)->parent)
-		if (--d < p->n)
-			p->names[d] = calltree__node(t, id)->name;
+	/* a tick may compact the history, freeing the tree shown */
+	flame_view__hold(&a->flame);
+	err = live__tick(a->live);
+	gone = !was_gone && a->live->target_gone;
+	if (err)
+		note__set(&a->note, "sampling: %s", strerror(-err));
+	if (gone)
+		note__set(&a->note, "the target went away: the view is paused, the history stays");
+	refresh(a);
+	return a->live->state != LIVE_PAUSED || err || gone;
 }
 
-/* The frame at p in t, or its deepest ancestor there. */
-static uint32_t node_at(const struct calltree *t, const struct name_path *p)
+void app__init(struct app *a, const char *startup_msg)
 {
-	uint32_t id = CT_ROOT;
-
-	for (uint32_t i = 0; i < p->n; i++) {
-		uint32_t c = calltree__find(t, id, p->names[i]);
-
-		if (c == CT_NONE)
-			break;
-		id = c;
-	}
-	return id;
+	flame_view__init(&a->flame);
+	top_view__init(&a->top);
+	a->top.open = a->diff.on;
+	a->tree = NULL;
+	refresh(a);
+	if (startup_msg)
+		note__set(&a->note, "%s", startup_msg);
 }
 
-uint32_t app__same_node(const struct calltree *t, uint32_t node, const struct calltree *other)
+void app__free(struct app *a)
 {
-	static struct name_path p;
-	uint32_t id = CT_ROOT;
-
-	path_of(t, node, &p);
-	for (uint32_t i = 0; i < p.n && id != CT_NONE; i++)
-		id = calltree__find(other, id, p.names[i]);
-	return id;
-}
-
-void app__refresh(struct app *a)
-{
-	static struct name_path zoom, sel;
-	bool had = a->tree != NULL;
-	uint64_t gen;
-
-	if (had) {
-		path_of(a->tree, a->zoom, &zoom);
-		path_of(a->tree, a->sel, &sel);
-	}
-	if (a->live)
-		a->after = live__tree(a->live);
-	if (a->diff_on && a->before && diff_view__build(a)) {
-		app__message(a, "out of memory making the diff");
-		a->diff_on = false;
-	}
-	if (!a->diff_on) {
-		diff_view__free(a);
-		a->tree = a->after;
-	}
-	a->zoom = had ? node_at(a->tree, &zoom) : CT_ROOT;
-	a->sel = had ? node_at(a->tree, &sel) : CT_ROOT;
-	/*
-	 * The layout's child order stays valid while the tree keeps its nodes: a
-	 * rebuilt diff (possibly at a reused address) or a compacted history
-	 * renumbers them; new nodes alone are noticed by the layout itself.
-	 */
-	gen = a->live ? history__generation(a->live->history) : 0;
-	if (a->diff_on || gen != a->generation)
-		flame__invalidate(&a->layout);
-	a->generation = gen;
-	a->relayout = true;
-	a->top_stale = true;
-	a->marks_stale = true;
-	search__update(a);
-}
-
-static void app__free(struct app *a)
-{
-	search__clear(a);
-	flame__release(&a->layout);
-	diff_view__free(a);
-	calltree__free(a->baseline);
-	free(a->colour);
+	search__free(&a->search);
+	flame_view__free(&a->flame);
+	top_view__free(&a->top);
+	diff_view__free(&a->diff);
 	free(a->mark);
-	free(a->search_mark);
-	free(a->name_match);
-	free(a->fns);
+	a->mark = NULL;
 	if (a->screen_open)
 		screen__close(&a->scr);
-}
-
-/* One second of the live view: drain, move the window, show it unless paused. */
-static bool live_tick(struct app *a)
-{
-	bool was_gone = a->live->target_gone;
-	int err = live__tick(a->live);
-
-	if (err)
-		app__message(a, "sampling: %s", strerror(-err));
-	if (!was_gone && a->live->target_gone)
-		app__message(a, "the target went away: the view is paused, the history stays");
-	app__refresh(a);
-	return a->live->state != LIVE_PAUSED || err || (!was_gone && a->live->target_gone);
+	a->screen_open = false;
 }
 
 int app__run(struct app *a, const char *startup_msg)
 {
 	char err[256];
 	bool dirty = true;
-	int ret;
 
-	a->top_sort = TOPN_SELF;
-	a->top_name = CT_NONE;
-	a->top_open = a->diff_on;
-	a->tree = NULL;
-	app__refresh(a);
-	if (startup_msg)
-		app__message(a, "%s", startup_msg);
-	ret = screen__open(&a->scr, NULL, !a->opts->no_mouse, err, sizeof(err));
-	if (ret) {
+	app__init(a, startup_msg);
+	if (screen__open(&a->scr, NULL, !a->opts->no_mouse, err, sizeof(err))) {
 		textsafe__fprintf(stderr, "flametop: %s", err);	/* it may quote $TERM */
 		fputc('\n', stderr);
 		app__free(a);
@@ -345,22 +347,23 @@ int app__run(struct app *a, const char *startup_msg)
 		struct pollfd pfd[3] = {
 			{ .fd = a->scr.fd, .events = POLLIN },
 			{ .fd = a->live ? a->live->timer_fd : -1, .events = POLLIN },
-			{ .fd = a->live ? sampler__fd(a->live->sampler) : -1, .events = POLLIN },
+			{ .fd = a->live ? source__fd(a->live->source) : -1, .events = POLLIN },
 		};
 		struct input in;
 
-		if (dirty)
-			paint(a);
+		if (dirty) {
+			app__draw(a);
+			screen__paint(&a->scr);
+		}
 		dirty = false;
 		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
 			break;
 		if (a->live && (pfd[2].revents & POLLIN))
-			sampler__poll(a->live->sampler);
+			source__poll(a->live->source);
 		if (a->live && (pfd[1].revents & POLLIN))
-			dirty = live_tick(a);
+			dirty = app__tick(a);
 		while (!a->quit && screen__input(&a->scr, &in)) {
-			sync_state(a);
-			handle(a, &in);
+			app__input(a, &in);
 			dirty = true;
 		}
 	}

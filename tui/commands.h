@@ -18,10 +18,6 @@ struct calltree;
 /* Reads a profile file into t; on failure prints the one line and returns 1. */
 int load_profile(struct calltree *t, const char *path);
 
-struct sampler_opts;
-/* The sampler's options from the command line's filter and frame options. */
-void sampler_opts_from(const struct options *o, struct sampler_opts *so);
-
 struct keymap;
 /* The keymap for the explorer: the built-in one, then the user's file. */
 int load_keys(const struct options *o, struct keymap **out, char *origin, size_t osize,

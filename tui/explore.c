@@ -11,6 +11,8 @@
 
 #include "../profile/folded.h"
 #include "../profile/textsafe.h"
+#include "../profile/timeline.h"
+#include "../util/readall.h"
 #include "app.h"
 #include "commands.h"
 
@@ -110,37 +112,77 @@ static void target_of(const char *path, char *buf, size_t size)
 }
 
 /*
- * The three ways in: a file (view), two files (diff), the sampler (live).
- * Everything that can fail is done before the terminal is touched.
+ * Whether path starts as a saved history.  Read where it lies (pread), so
+ * a regular file — standard input redirected from one too — is then read
+ * from its start; a pipe cannot be peeked at and is read as a profile.
+ */
+static bool is_history(const char *path)
+{
+	char head[64];
+	int fd = strcmp(path, "-") ? open_input(path) : 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return false;	/* the reader says why */
+	n = pread(fd, head, sizeof(head), 0);
+	if (fd != 0)
+		close(fd);
+	return n > 0 && timeline__detect(head, (size_t)n);
+}
+
+/* The live view of a source: the sampler, or a saved history to replay. */
+static int open_live(struct app *a, const struct options *o, struct strtab *names)
+{
+	char err[512];
+	struct source *src = o->cmd == CMD_LIVE ? source__sampler(o, names, 0, err, sizeof(err))
+						: source__replay(o->files[0], names, err, sizeof(err));
+
+	if (src)
+		a->live = live__new(src, names, o->retain, o->window, err, sizeof(err));
+	if (!a->live)
+		return die("%s", err);
+	snprintf(a->title, sizeof(a->title), "%s", src->info.label);
+	snprintf(a->target, sizeof(a->target), "%s", src->info.target);
+	return 0;
+}
+
+/* Two files: the explorer opens on their diff. */
+static int open_diff(struct app *a, const struct options *o, struct calltree *before,
+		     struct calltree *after)
+{
+	if (load_profile(before, o->files[0]) || load_profile(after, o->files[1]))
+		return 1;
+	a->diff.before = before;
+	a->diff.on = true;
+	snprintf(a->diff.label, sizeof(a->diff.label), "%s", base_name(o->files[0]));
+	snprintf(a->title, sizeof(a->title), "%s -> %s", base_name(o->files[0]),
+		 base_name(o->files[1]));
+	target_of(o->files[1], a->target, sizeof(a->target));
+	return 0;
+}
+
+/*
+ * The ways in: a file (view), a saved history (view, as live), two files
+ * (diff), the sampler (live).  Everything that can fail is done before
+ * the terminal is touched.
  */
 int cmd_explore(const struct options *o)
 {
 	struct strtab *names = strtab__new();
 	struct calltree *after = names ? calltree__new(names) : NULL;
-	struct calltree *before = NULL;
+	struct calltree *before = names ? calltree__new(names) : NULL;
 	struct app a = { .opts = o };
-	char warning[256], err[512];
+	bool live = o->cmd == CMD_LIVE || (o->cmd == CMD_VIEW && is_history(o->files[0]));
+	char warning[256];
 	int ret = 1;
 
-	if (!after) {
+	if (!after || !before) {
 		die("out of memory");
 		goto cleanup;
 	}
-	if (o->cmd == CMD_DIFF) {
-		before = calltree__new(names);
-		if (!before) {
-			die("out of memory");
-			goto cleanup;
-		}
-		if (load_profile(before, o->files[0]) || load_profile(after, o->files[1]))
-			goto cleanup;
-		a.before = before;
-		a.diff_on = true;
-		snprintf(a.baseline_label, sizeof(a.baseline_label), "%s", base_name(o->files[0]));
-		snprintf(a.title, sizeof(a.title), "%s -> %s", base_name(o->files[0]),
-			 base_name(o->files[1]));
-		target_of(o->files[1], a.target, sizeof(a.target));
-	} else if (o->cmd == CMD_VIEW) {
+	if (o->cmd == CMD_DIFF && open_diff(&a, o, before, after))
+		goto cleanup;
+	if (o->cmd == CMD_VIEW && !live) {
 		if (load_profile(after, o->files[0]))
 			goto cleanup;
 		snprintf(a.title, sizeof(a.title), "%s", base_name(o->files[0]));
@@ -149,17 +191,10 @@ int cmd_explore(const struct options *o)
 	if (load_keys(o, &a.keys, a.keys_origin, sizeof(a.keys_origin), warning,
 		      sizeof(warning)))
 		goto cleanup;
-	if (o->cmd == CMD_LIVE) {
-		a.live = live__new(o, names, err, sizeof(err));
-		if (!a.live) {
-			die("%s", err);
-			goto cleanup;
-		}
-		snprintf(a.title, sizeof(a.title), "%s", a.live->label);
-		snprintf(a.target, sizeof(a.target), "%s", a.live->target);
-	} else {
+	if (live && open_live(&a, o, names))
+		goto cleanup;
+	if (!live)
 		a.after = after;
-	}
 	ret = app__run(&a, warning[0] ? warning : NULL);
 cleanup:
 	live__free(a.live);

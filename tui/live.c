@@ -8,7 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "../profile/snapshot.h"
+#include "../profile/timeline.h"
 #include "live.h"
 
 static double wall_now(void)
@@ -26,29 +27,6 @@ static uint64_t cpu_us(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000u +
 	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-}
-
-static void describe_target(struct live *l, const struct options *o)
-{
-	if (o->target == TARGET_PIDS) {
-		int n = snprintf(l->label, sizeof(l->label), "pid %d", (int)o->pids[0]);
-
-		for (size_t i = 1; i < o->npids && n > 0 && (size_t)n < sizeof(l->label); i++)
-			n += snprintf(l->label + n, sizeof(l->label) - (size_t)n, ",%d",
-				      (int)o->pids[i]);
-		snprintf(l->target, sizeof(l->target), "pid%d%s", (int)o->pids[0],
-			 o->npids > 1 ? "-more" : "");
-		snprintf(l->target_gone_msg, sizeof(l->target_gone_msg), "TARGET EXITED");
-	} else if (o->target == TARGET_CGROUP) {
-		const char *base = strrchr(o->cgroup, '/');
-
-		snprintf(l->label, sizeof(l->label), "cgroup %s", o->cgroup);
-		snprintf(l->target, sizeof(l->target), "%s", base && base[1] ? base + 1 : o->cgroup);
-		snprintf(l->target_gone_msg, sizeof(l->target_gone_msg), "CGROUP REMOVED");
-	} else {
-		snprintf(l->label, sizeof(l->label), "all CPUs");
-		snprintf(l->target, sizeof(l->target), "host");
-	}
 }
 
 /* Fires on each whole wall-clock second, so seconds are slices. */
@@ -69,29 +47,60 @@ static int start_timer(void)
 	return fd;
 }
 
-struct live *live__new(const struct options *o, struct strtab *names, char *err, size_t size)
+static int add_stack(void *ctx, int64_t sec, const uint32_t *names, size_t n, uint64_t count)
+{
+	return history__add(ctx, sec, names, n, count);
+}
+
+/* A replay: every second at once, then paused at the end. */
+static int replay_all(struct live *l)
+{
+	int err;
+
+	while ((err = source__drain(l->source, 0, add_stack, l->history)) == 0)
+		;
+	if (err < 0)
+		return err;
+	l->oldest = l->source->info.first;
+	l->newest = l->source->info.last;
+	l->state = LIVE_PAUSED;
+	l->w1 = l->newest + 1;
+	l->w0 = l->w1 - l->window;
+	return live__apply(l);
+}
+
+struct live *live__new(struct source *src, struct strtab *names, uint32_t retain,
+		       uint32_t window, char *err, size_t size)
 {
 	struct live *l = calloc(1, sizeof(*l));
-	struct sampler_opts so;
+	const struct source_info *in = &src->info;
+	int e;
 
 	if (!l) {
+		source__free(src);
 		snprintf(err, size, "out of memory");
 		return NULL;
 	}
-	sampler_opts_from(o, &so);
+	l->source = src;
 	l->timer_fd = -1;
-	l->retain = o->retain;
-	l->window = o->window < o->retain ? o->window : o->retain;
+	if (!in->realtime && in->last - in->first + 1 > (int64_t)retain)
+		retain = (uint32_t)(in->last - in->first + 1);
+	l->retain = retain;
+	l->window = window < retain ? window : retain;
 	l->newest = INT64_MIN;
-	describe_target(l, o);
-	l->history = history__new(names, o->retain);
+	l->history = history__new(names, retain);
 	if (!l->history) {
 		snprintf(err, size, "out of memory");
 		goto err_free;
 	}
-	l->sampler = sampler__new(&so, names, err, size);
-	if (!l->sampler)
-		goto err_free;
+	if (!in->realtime) {
+		e = replay_all(l);
+		if (e) {
+			snprintf(err, size, "cannot replay the history: %s", strerror(-e));
+			goto err_free;
+		}
+		return l;
+	}
 	l->timer_fd = start_timer();
 	if (l->timer_fd < 0) {
 		snprintf(err, size, "cannot create a timer: %s", strerror(-l->timer_fd));
@@ -113,43 +122,33 @@ void live__free(struct live *l)
 		return;
 	if (l->timer_fd >= 0)
 		close(l->timer_fd);
-	sampler__free(l->sampler);
+	source__free(l->source);
 	history__free(l->history);
 	free(l);
-}
-
-struct drain_ctx {
-	struct history *h;
-	int64_t sec;
-};
-
-static int add_stack(void *ctx, const uint32_t *frames, size_t n, uint64_t count)
-{
-	struct drain_ctx *d = ctx;
-
-	return history__add(d->h, d->sec, frames, n, count);
 }
 
 int live__tick(struct live *l)
 {
 	uint64_t expirations, cpu;
 	double wall = wall_now();
-	struct drain_ctx d = { l->history, (int64_t)wall - 1 };
+	int64_t sec = (int64_t)wall - 1;
 	int err;
 
+	if (l->timer_fd < 0)
+		return 0;	/* a replay: nothing more comes */
 	if (read(l->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		return -errno;
 	/* what was sampled up to this whole second belongs to the one before */
-	if (l->newest != INT64_MIN && d.sec < l->newest)
-		d.sec = l->newest;	/* the clock went back: keep time monotonic */
-	err = sampler__drain(l->sampler, add_stack, &d);
-	if (err)
+	if (l->newest != INT64_MIN && sec < l->newest)
+		sec = l->newest;	/* the clock went back: keep time monotonic */
+	err = source__drain(l->source, sec, add_stack, l->history);
+	if (err < 0)
 		return err;
 	if (l->newest == INT64_MIN)
-		l->oldest = d.sec;
-	if (l->newest == INT64_MIN || d.sec > l->newest)
-		l->newest = d.sec;
-	sampler__stats(l->sampler, &l->stats);
+		l->oldest = sec;
+	if (l->newest == INT64_MIN || sec > l->newest)
+		l->newest = sec;
+	source__stats(l->source, &l->stats);
 	cpu = cpu_us();
 	if (wall > l->last_wall)
 		l->cpu_pct = (double)(cpu - l->last_cpu_us) / 1e4 / (wall - l->last_wall);
@@ -159,7 +158,7 @@ int live__tick(struct live *l)
 		l->w1 = l->newest + 1;
 		l->w0 = l->w1 - l->window;
 	}
-	if (!l->target_gone && !sampler__target_alive(l->sampler)) {
+	if (!l->target_gone && !source__alive(l->source)) {
 		/* keep the last window in view instead of scrolling into nothing */
 		l->target_gone = true;
 		if (l->state == LIVE_FOLLOW)
@@ -178,13 +177,19 @@ const struct calltree *live__tree(const struct live *l)
 	return history__tree(l->history);
 }
 
+/* A replay: nothing more comes, so its end is never followed, only shown. */
+static bool replay(const struct live *l)
+{
+	return l->source && !l->source->info.realtime;
+}
+
 void live__toggle_pause(struct live *l)
 {
 	if (l->state == LIVE_FOLLOW) {
 		l->state = LIVE_PAUSED;
 		return;
 	}
-	l->state = LIVE_FOLLOW;
+	l->state = replay(l) ? LIVE_PAUSED : LIVE_FOLLOW;
 	if (l->newest != INT64_MIN)
 		l->w1 = l->newest + 1;
 	l->w0 = l->w1 - l->window;
@@ -201,13 +206,14 @@ void live__move(struct live *l, int dir)
 	l->w1 += dir * step;
 	if (l->w1 >= edge) {
 		l->w1 = edge;
-		l->state = LIVE_FOLLOW;
+		l->state = replay(l) ? LIVE_PAUSED : LIVE_FOLLOW;
 	} else {
 		if (l->w1 - (int64_t)l->window < first)
 			l->w1 = first + l->window;
 		if (l->w1 > edge)
 			l->w1 = edge;
-		l->state = l->w1 == edge && dir > 0 ? LIVE_FOLLOW : LIVE_REWOUND;
+		l->state = l->w1 < edge || dir < 0 ? LIVE_REWOUND :
+			   replay(l) ? LIVE_PAUSED : LIVE_FOLLOW;
 	}
 	l->w0 = l->w1 - l->window;
 }
@@ -227,4 +233,74 @@ void live__resize(struct live *l, int dir)
 	if (l->window > l->retain)
 		l->window = l->retain;
 	l->w0 = l->w1 - l->window;
+}
+
+/* "12:00:01-12:00:11" in local time. */
+static void span_text(int64_t t0, int64_t t1, char *buf, size_t size)
+{
+	time_t a = (time_t)t0, b = (time_t)t1;
+	struct tm ta, tb;
+	char sa[16] = "?", sb[16] = "?";
+
+	if (localtime_r(&a, &ta))
+		strftime(sa, sizeof(sa), "%H:%M:%S", &ta);
+	if (localtime_r(&b, &tb))
+		strftime(sb, sizeof(sb), "%H:%M:%S", &tb);
+	snprintf(buf, size, "%s-%s", sa, sb);
+}
+
+void live__window_label(const struct live *l, char *buf, size_t size)
+{
+	span_text(l->w0, l->w1, buf, size);
+}
+
+void live__status(const struct live *l, struct live_status *st)
+{
+	const struct source_info *in = &l->source->info;
+
+	*st = (struct live_status){
+		.state = l->state,
+		.realtime = in->realtime,
+		.label = in->label,
+		.gone = l->target_gone ? in->gone_msg : NULL,
+		.hz = in->hz,
+		.window = l->window,
+		.lost = l->stats.lost + l->stats.stacks_lost + l->stats.events_lost,
+		.truncated = l->stats.truncated,
+		.cpu_pct = l->cpu_pct,
+	};
+	span_text(l->w0, l->w1, st->span, sizeof(st->span));
+}
+
+uint64_t *live__rates(const struct live *l, int64_t *first, uint32_t *n)
+{
+	int64_t last;
+	uint64_t *rates;
+
+	if (!history__span(l->history, first, &last))
+		return NULL;
+	/* from the start of sampling until the history is full */
+	if (*first < l->oldest)
+		*first = l->oldest;
+	if (last < *first)
+		return NULL;
+	*n = (uint32_t)(last - *first + 1);
+	rates = calloc(*n, sizeof(*rates));
+	if (rates)
+		history__rate(l->history, *first, rates, *n);
+	return rates;
+}
+
+int live__save(const struct live *l, const char *dir, char *path, size_t size)
+{
+	struct timeline_info ti = { .hz = l->source->info.hz };
+	int64_t first, last;
+
+	if (!history__span(l->history, &first, &last) || l->newest == INT64_MIN)
+		return -ENODATA;
+	ti.from = first > l->oldest ? first : l->oldest;
+	ti.to = l->newest;
+	snapshot__sanitize(l->source->info.target, ti.target, sizeof(ti.target));
+	return snapshot__write_history(dir, l->source->info.target, l->history, &ti,
+				       time(NULL), path, size);
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * live: the live source of the explorer.  Owns the sampler and the
- * history; once a second (a timerfd on whole wall-clock seconds) it drains
- * the sampler into the history and, unless paused or rewound, moves the
- * shown window to the newest second.  Sampling never stops while the view
- * is paused or rewound.
+ * live: the live view's model.  Owns a source and the history it fills.
+ * A realtime source (the sampler) is drained on each whole wall-clock
+ * second (a timerfd) and, unless paused or rewound, the window shown
+ * moves to the newest second; sampling never stops while the view is
+ * paused or rewound.  A replay is drained whole when opened and shown
+ * paused at its end.
  */
 #ifndef FLAMETOP_LIVE_H
 #define FLAMETOP_LIVE_H
@@ -13,15 +14,14 @@
 #include <stdint.h>
 
 #include "../profile/history.h"
-#include "../sampler/sampler.h"
-#include "options.h"
+#include "source.h"
 
 enum live_state { LIVE_FOLLOW, LIVE_PAUSED, LIVE_REWOUND };
 
 struct live {
-	struct sampler *sampler;
+	struct source *source;	/* owned */
 	struct history *history;
-	int timer_fd;
+	int timer_fd;		/* -1 for a replay */
 	uint32_t retain;
 	int64_t newest;		/* newest second drained; INT64_MIN before the first */
 	int64_t oldest;		/* the first second drained */
@@ -33,13 +33,26 @@ struct live {
 	uint64_t last_cpu_us;
 	double last_wall;
 	bool target_gone;
-	char label[160];	/* the target, for the status line */
-	char target[64];	/* the target, for snapshot names */
-	char target_gone_msg[64];
 };
 
-/* Starts sampling; NULL with a one-line reason in err. */
-struct live *live__new(const struct options *o, struct strtab *names, char *err, size_t size);
+/* What the status line shows of the live view. */
+struct live_status {
+	enum live_state state;
+	bool realtime;
+	const char *label;	/* the target */
+	const char *gone;	/* what the status line says once it is gone, or NULL */
+	uint32_t hz, window;
+	char span[40];		/* the window, "12:00:01-12:00:11" */
+	uint64_t lost, truncated;
+	double cpu_pct;
+};
+
+/*
+ * Takes src (freed on failure too); retain and window in seconds (a
+ * replay retains at least its own span).  NULL with a reason in err.
+ */
+struct live *live__new(struct source *src, struct strtab *names, uint32_t retain,
+		       uint32_t window, char *err, size_t size);
 void live__free(struct live *l);
 
 /* After the timer fired: drains one second into the history.  0 or -errno. */
@@ -53,5 +66,16 @@ void live__toggle_pause(struct live *l);
 void live__move(struct live *l, int dir);
 /* Shrinks (-1) or grows (+1) the window through 1, 2, 5, 10, 20, 30, 60... seconds. */
 void live__resize(struct live *l, int dir);
+
+void live__status(const struct live *l, struct live_status *st);
+/* "12:00:01-12:00:11": the window, in local time. */
+void live__window_label(const struct live *l, char *buf, size_t size);
+/*
+ * Samples per second from the first retained second to the newest:
+ * malloc'ed, *n of them from *first; NULL when there are none yet.
+ */
+uint64_t *live__rates(const struct live *l, int64_t *first, uint32_t *n);
+/* Writes the retained history to a new file in dir (snapshot.h); path names it.  0 or -errno. */
+int live__save(const struct live *l, const char *dir, char *path, size_t size);
 
 #endif

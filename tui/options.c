@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../profile/textsafe.h"
+#include "../sampler/sampler.h"
 #include "options.h"
 
 #ifndef FLAMETOP_VERSION
@@ -18,7 +19,7 @@
 static const char usage_text[] =
 	"usage: flametop [FILTER] [OPTIONS]                 live TUI (default: the whole host)\n"
 	"       flametop record [FILTER] [OPTIONS] -d SECS -o FILE   headless capture to folded ('-' = stdout)\n"
-	"       flametop view FILE                          TUI over a saved profile ('-' = stdin)\n"
+	"       flametop view FILE                          TUI over a saved profile or history ('-' = stdin)\n"
 	"       flametop diff BEFORE AFTER                  TUI in diff mode on two saved profiles\n"
 	"       flametop report [-n N] [--sort self|total|delta] [--diff BEFORE] FILE\n"
 	"       flametop fold FILE [-o OUT]                 perf-script text or folded -> normalized folded\n"
@@ -32,8 +33,10 @@ static const char usage_text[] =
 	"                                  .eh_frame where a binary has it (default: auto)\n"
 	"         --no-inline              no frames for inlined functions (from debug info)\n"
 	"         --retain SECS            history kept for rewind (default 600)\n"
+	"         --timeline               record: the file keeps each second apart (a saved\n"
+	"                                  history: 'flametop view' of it rewinds and diffs)\n"
 	"         --window SECS            width of the live window (default 10)\n"
-	"         --snapshot-dir DIR       where 's' writes snapshots (default: .)\n"
+	"         --snapshot-dir DIR       where 's' writes snapshots and 'w' the history (default: .)\n"
 	"         --keymap default|vim|htop   the explorer's built-in keys (default: default)\n"
 	"         --keys FILE              key bindings on top of the keymap\n"
 	"                                  (default: ~/.config/flametop/keys when it exists)\n"
@@ -110,6 +113,7 @@ static const struct {
 enum {
 	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
 	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE, OPT_UNWIND, OPT_NO_INLINE,
+	OPT_TIMELINE,
 };
 
 static const struct option longopts[] = {
@@ -131,6 +135,7 @@ static const struct option longopts[] = {
 	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "no-inline", no_argument, NULL, OPT_NO_INLINE },
+	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -145,10 +150,12 @@ static bool allowed(enum command cmd, int opt)
 	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
 	case OPT_UNWIND: case OPT_NO_INLINE:
 		return sampling;
-	case OPT_RETAIN: case OPT_WINDOW: case OPT_SNAPSHOT_DIR: case OPT_KEYS: case OPT_KEYMAP:
+	case OPT_RETAIN:
+		return cmd == CMD_LIVE || cmd == CMD_VIEW || cmd == CMD_DIFF;
+	case OPT_WINDOW: case OPT_SNAPSHOT_DIR: case OPT_KEYS: case OPT_KEYMAP:
 	case OPT_NO_MOUSE:
 		return cmd == CMD_LIVE || cmd == CMD_VIEW || cmd == CMD_DIFF;
-	case 'd':
+	case 'd': case OPT_TIMELINE:
 		return cmd == CMD_RECORD;
 	case 'o':
 		return cmd == CMD_RECORD || cmd == CMD_FOLD;
@@ -253,6 +260,9 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 	case OPT_NO_INLINE:
 		o->no_inline = true;
 		return 0;
+	case OPT_TIMELINE:
+		o->timeline = true;
+		return 0;
 	case OPT_UNWIND: {
 		static const char *const modes[] = { "auto", "fp", "dwarf" };
 
@@ -334,4 +344,20 @@ int options__parse(struct options *o, int argc, char **argv)
 	if (o->report.sort == REPORT_DELTA && !o->diff_before)
 		return usage_error("%s", "--sort delta needs --diff BEFORE");
 	return 0;
+}
+
+void options__sampler(const struct options *o, struct sampler_opts *so)
+{
+	*so = (struct sampler_opts){
+		.target = o->target == TARGET_PIDS ? SAMPLE_PIDS :
+			  o->target == TARGET_CGROUP ? SAMPLE_CGROUP : SAMPLE_ALL,
+		.pids = o->pids,
+		.npids = o->npids,
+		.cgroup = o->cgroup,
+		.freq = o->freq,
+		.user = o->stacks != STACKS_KERNEL,
+		.kernel = o->stacks != STACKS_USER,
+		.unwind = (enum sampler_unwind)o->unwind,
+		.no_inline = o->no_inline,
+	};
 }

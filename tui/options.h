@@ -31,6 +31,7 @@ struct options {
 	unsigned retain;
 	unsigned window;
 	double duration;
+	bool timeline;		/* record: write the per-second history */
 	const char *output;
 	const char *snapshot_dir;
 	struct report_opts report;
@@ -49,5 +50,9 @@ struct options {
  */
 int options__parse(struct options *o, int argc, char **argv);
 void options__usage(FILE *out);
+
+struct sampler_opts;
+/* The sampler's options from the command line's filter and frame options. */
+void options__sampler(const struct options *o, struct sampler_opts *so);
 
 #endif

@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
  * flametop record: sample for -d SECS (or until Ctrl-C, or until every
- * target process has exited), draining once a second, then write folded.
+ * target process has exited), draining once a second, then write folded —
+ * or, with --timeline, the history second by second (timeline.h).
  */
 #include <errno.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "../util/atomic.h"
 #include "../profile/folded.h"
+#include "../profile/history.h"
+#include "../profile/snapshot.h"
 #include "../profile/textsafe.h"
-#include "../sampler/sampler.h"
+#include "../profile/timeline.h"
+#include "../util/atomic.h"
 #include "commands.h"
+#include "source.h"
 
 static volatile sig_atomic_t stop;
 
@@ -39,66 +44,164 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int add_stack(void *ctx, const uint32_t *frames, size_t n, uint64_t count)
+/* Where the samples go: one tree, or a history of seconds (--timeline). */
+struct sink {
+	struct calltree *tree;
+	struct history *history;
+	int64_t first, last;	/* the seconds drained; last INT64_MIN before the first */
+};
+
+static int add_stack(void *ctx, int64_t sec, const uint32_t *frames, size_t n, uint64_t count)
 {
-	return calltree__add_stack(ctx, frames, n, count);
+	struct sink *k = ctx;
+
+	if (!k->history)
+		return calltree__add_stack(k->tree, frames, n, count);
+	return history__add(k->history, sec, frames, n, count);
 }
 
-void sampler_opts_from(const struct options *o, struct sampler_opts *so)
+/* Drains what was sampled up to now as the second before this wall-clock one. */
+static int drain(struct source *src, struct sink *k)
 {
-	*so = (struct sampler_opts){
-		.target = o->target == TARGET_PIDS ? SAMPLE_PIDS :
-			  o->target == TARGET_CGROUP ? SAMPLE_CGROUP : SAMPLE_ALL,
-		.pids = o->pids,
-		.npids = o->npids,
-		.cgroup = o->cgroup,
-		.freq = o->freq,
-		.user = o->stacks != STACKS_KERNEL,
-		.kernel = o->stacks != STACKS_USER,
-		.unwind = (enum sampler_unwind)o->unwind,
-		.no_inline = o->no_inline,
-	};
+	int64_t sec = (int64_t)time(NULL) - 1;
+	int err;
+
+	if (k->last != INT64_MIN && sec < k->last)
+		sec = k->last;	/* the clock went back: keep time monotonic */
+	err = source__drain(src, sec, add_stack, k);
+	if (err < 0)
+		return err;
+	if (k->last == INT64_MIN)
+		k->first = sec;
+	k->last = sec;
+	return 0;
 }
 
-static int sample(const struct options *o, struct sampler *s, struct calltree *t)
+static int sample(const struct options *o, struct source *src, struct sink *k)
 {
 	double end = now() + o->duration, next_drain = now() + 1.0;
 	int err;
 
 	while (!stop) {
 		double t_now = now(), wake = next_drain < end ? next_drain : end;
-		struct pollfd pfd = { .fd = sampler__fd(s), .events = POLLIN };
+		struct pollfd pfd = { .fd = source__fd(src), .events = POLLIN };
 		int timeout = (int)((wake - t_now) * 1000) + 1;
 
 		if (t_now >= end)
 			break;
 		if (poll(&pfd, 1, timeout > 0 ? timeout : 0) < 0 && errno != EINTR)
 			return -errno;
-		sampler__poll(s);
+		source__poll(src);
 		if (now() >= next_drain) {
-			err = sampler__drain(s, add_stack, t);
+			err = drain(src, k);
 			if (err)
 				return err;
 			next_drain += 1.0;
-			if (!sampler__target_alive(s)) {
+			if (!source__alive(src)) {
 				fprintf(stderr, "flametop: the target processes have exited\n");
 				break;
 			}
 		}
 	}
-	return sampler__drain(s, add_stack, t);
+	return drain(src, k);
+}
+
+/* The file's contents: folded, or the saved history. */
+static int write_out(FILE *f, const struct source *src, const struct sink *k)
+{
+	struct timeline_info ti = { .hz = src->info.hz, .from = k->first, .to = k->last };
+
+	if (!k->history)
+		return folded__write(f, k->tree, CT_ROOT);
+	snapshot__sanitize(src->info.target, ti.target, sizeof(ti.target));
+	return timeline__write(f, k->history, &ti);
+}
+
+static void print_summary(const struct options *o, const struct sampler_stats *st,
+			  uint64_t samples, bool to_stdout)
+{
+	fprintf(stderr, "flametop: %llu samples", (unsigned long long)samples);
+	if (st->lost || st->stacks_lost || st->truncated || st->stack_errors)
+		fprintf(stderr, " (%llu lost: count map full; %llu stacks lost: stack map full; "
+			"%llu truncated; %llu stack errors)", (unsigned long long)st->lost,
+			(unsigned long long)st->stacks_lost, (unsigned long long)st->truncated,
+			(unsigned long long)st->stack_errors);
+	if (st->bpf_run_cnt)
+		fprintf(stderr, "; bpf %llu runs, %llu ns", (unsigned long long)st->bpf_run_cnt,
+			(unsigned long long)st->bpf_run_ns);
+	if (st->unwind_rows_cap)
+		fprintf(stderr, "; unwind tables %zu (%zu of %zu rows, built in %.2f s)",
+			st->unwind_tables, st->unwind_rows, st->unwind_rows_cap,
+			st->unwind_build_seconds);
+	if (st->files_changed)
+		fprintf(stderr, "; %lu file%s changed while read (frames named by module)",
+			st->files_changed, st->files_changed == 1 ? "" : "s");
+	if (st->files_refused)
+		fprintf(stderr, "; %lu file%s with symbol tables over the bounds (frames named by "
+			"module)", st->files_refused, st->files_refused == 1 ? "" : "s");
+	fputs(" -> ", stderr);
+	textsafe__fputs(stderr, to_stdout ? "<stdout>" : o->output);
+	fputc('\n', stderr);
+}
+
+/* A tree, or with --timeline a history holding every second of -d (at most seven days). */
+static int make_sink(const struct options *o, struct strtab *names, struct sink *k)
+{
+	double secs = ceil(o->duration) + 2;
+
+	*k = (struct sink){ .last = INT64_MIN };
+	if (!o->timeline)
+		k->tree = calltree__new(names);
+	else
+		k->history = history__new(names, secs < TIMELINE_SPAN_MAX ? (uint32_t)secs
+									  : TIMELINE_SPAN_MAX);
+	return k->tree || k->history ? 0 : -ENOMEM;
+}
+
+static uint64_t sink_samples(const struct sink *k)
+{
+	int64_t t0, t1;
+	uint64_t n = 0;
+
+	if (!k->history)
+		return calltree__samples(k->tree);
+	if (history__span(k->history, &t0, &t1))
+		for (int64_t s = t0; s <= t1; s++) {
+			uint64_t r;
+
+			history__rate(k->history, s, &r, 1);
+			n += r;
+		}
+	return n;
+}
+
+/*
+ * Fails before sampling if the output cannot be created; says why.  A
+ * signal meanwhile interrupts the wait for a FIFO's reader.
+ */
+static int open_output(const struct options *o, struct atomic_file *af)
+{
+	int e = atomic__open(af, o->output, ATOMIC_DIRECT_OK);
+
+	if (!e)
+		return 0;
+	if (stop)
+		return die("interrupted before sampling started; nothing written");
+	if (e == -ELOOP)
+		return die("%s is a symlink: name its target, or '-' for standard output",
+			   o->output);
+	return die("cannot create %s: %s", o->output, strerror(-e));
 }
 
 int cmd_record(const struct options *o)
 {
 	struct strtab *names = strtab__new();
-	struct calltree *t = names ? calltree__new(names) : NULL;
 	struct atomic_file af = ATOMIC_FILE_INIT;
 	bool to_stdout = strcmp(o->output, "-") == 0;
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	struct sampler_opts so;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct sink k = { 0 };
 	struct sampler_stats st;
-	struct sampler *s = NULL;
+	struct source *src = NULL;
 	char err[512] = "";
 	int ret = 1, e;
 
@@ -108,27 +211,18 @@ int cmd_record(const struct options *o)
 	 * waiting for its reader must give way to Ctrl-C); restarted after,
 	 * so that no system call of the set-up fails with EINTR.
 	 */
-	sa.sa_flags = 0;
 	catch_signals(&sa);
-	if (!names || !t) {
+	if (!names || make_sink(o, names, &k)) {
 		die("out of memory");
 		goto cleanup;
 	}
-	/* fail before sampling if the output cannot be created */
-	if (!to_stdout && (e = atomic__open(&af, o->output, ATOMIC_DIRECT_OK))) {
-		if (stop)
-			die("interrupted before sampling started; nothing written");
-		else if (e == -ELOOP)
-			die("%s is a symlink: name its target, or '-' for standard output", o->output);
-		else
-			die("cannot create %s: %s", o->output, strerror(-e));
+	if (!to_stdout && open_output(o, &af))
 		goto cleanup;
-	}
 	sa.sa_flags = SA_RESTART;
 	catch_signals(&sa);
-	sampler_opts_from(o, &so);
-	s = sampler__new(&so, names, err, sizeof(err));
-	if (!s) {
+	/* the running processes' unwind tables before the clock starts */
+	src = source__sampler(o, names, 200, err, sizeof(err));
+	if (!src) {
 		die("%s", err);
 		goto cleanup;
 	}
@@ -136,50 +230,27 @@ int cmd_record(const struct options *o)
 		die("interrupted before sampling started; nothing written");
 		goto cleanup;
 	}
-	/* the running processes' unwind tables before the clock starts */
-	e = sampler__settle(s, 200);
-	if (!e)
-		e = sample(o, s, t);
+	e = sample(o, src, &k);
 	if (e) {
 		die("sampling failed: %s", strerror(-e));
 		goto cleanup;
 	}
-	sampler__stats(s, &st);
-	e = folded__write(to_stdout ? stdout : af.f, t, CT_ROOT);
+	source__stats(src, &st);
+	e = write_out(to_stdout ? stdout : af.f, src, &k);
 	if (!e)
 		e = to_stdout ? (fflush(stdout) ? -errno : 0) : atomic__commit(&af);
 	if (e) {
 		die("cannot write %s: %s", o->output, strerror(-e));
 		goto cleanup;
 	}
-	fprintf(stderr, "flametop: %llu samples", (unsigned long long)calltree__samples(t));
-	if (st.lost || st.stacks_lost || st.truncated || st.stack_errors)
-		fprintf(stderr, " (%llu lost: count map full; %llu stacks lost: stack map full; "
-			"%llu truncated; %llu stack errors)", (unsigned long long)st.lost,
-			(unsigned long long)st.stacks_lost, (unsigned long long)st.truncated,
-			(unsigned long long)st.stack_errors);
-	if (st.bpf_run_cnt)
-		fprintf(stderr, "; bpf %llu runs, %llu ns", (unsigned long long)st.bpf_run_cnt,
-			(unsigned long long)st.bpf_run_ns);
-	if (st.unwind_rows_cap)
-		fprintf(stderr, "; unwind tables %zu (%zu of %zu rows, built in %.2f s)",
-			st.unwind_tables, st.unwind_rows, st.unwind_rows_cap,
-			st.unwind_build_seconds);
-	if (st.files_changed)
-		fprintf(stderr, "; %lu file%s changed while read (frames named by module)",
-			st.files_changed, st.files_changed == 1 ? "" : "s");
-	if (st.files_refused)
-		fprintf(stderr, "; %lu file%s with symbol tables over the bounds (frames named by "
-			"module)", st.files_refused, st.files_refused == 1 ? "" : "s");
-	fputs(" -> ", stderr);
-	textsafe__fputs(stderr, to_stdout ? "<stdout>" : o->output);
-	fputc('\n', stderr);
+	print_summary(o, &st, sink_samples(&k), to_stdout);
 	ret = 0;
 cleanup:
 	if (!to_stdout)
 		atomic__abort(&af);
-	sampler__free(s);
-	calltree__free(t);
+	source__free(src);
+	history__free(k.history);
+	calltree__free(k.tree);
 	strtab__free(names);
 	return ret;
 }

@@ -12,11 +12,15 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
-#include "app.h"
+#include "../keymaps/keymap.h"
+#include "../util/vec.h"
+#include "search.h"
 
 enum { MATCHES = 1, COVERED = 2 };
 /* name_match[]: a name not tested yet, not matching, matching */
@@ -74,31 +78,26 @@ static bool hit_limit(int rc)
  */
 static const char *subject(struct search_pattern *p, const char *s, size_t len)
 {
-	if (len + 64 > p->subject_cap) {
-		size_t cap = len + 64 > 2 * p->subject_cap ? len + 64 : 2 * p->subject_cap;
-		char *buf = calloc(1, cap);
+	size_t had = p->subject_cap;
 
-		if (!buf)
-			return s;
-		free(p->subject);
-		p->subject = buf;
-		p->subject_cap = cap;
-	}
+	if (vec_reserve(p->subject, p->subject_cap, len + 64, 256))
+		return s;
+	memset(p->subject + had, 0, p->subject_cap - had);
 	memcpy(p->subject, s, len);
 	return p->subject;
 }
 
-static bool name_matches(struct app *a, uint32_t name, struct pass *pass)
+static bool name_matches(struct search *s, const struct strtab *names, uint32_t name,
+			 struct pass *pass)
 {
-	const struct strtab *names = calltree__names(a->tree);
-	struct search_pattern *p = a->re;
+	struct search_pattern *p = s->re;
 	uint32_t len;
 	int rc;
 
 	if (name == CT_NONE)
 		return false;
-	if (a->name_match[name] != UNTESTED)
-		return a->name_match[name] == YES;
+	if (s->name_match[name] != UNTESTED)
+		return s->name_match[name] == YES;
 	if (pass->out_of_time || now_ns() >= pass->deadline) {
 		pass->out_of_time = true;
 		return false;		/* left untested for the next pass */
@@ -108,76 +107,77 @@ static bool name_matches(struct app *a, uint32_t name, struct pass *pass)
 			 0, p->md, p->mc);
 	if (hit_limit(rc))
 		p->limited++;
-	a->name_match[name] = rc >= 0 ? YES : NO;
+	s->name_match[name] = rc >= 0 ? YES : NO;
 	return rc >= 0;
 }
 
 /* Says on the status line how the search was cut off, if it was. */
-static void say_cut_off(struct app *a)
+static void say_cut_off(const struct search *s, struct note *note)
 {
-	const struct search_pattern *p = a->re;
+	const struct search_pattern *p = s->re;
 
 	if (!p)
 		return;
 	if (p->limited && p->untested)
-		app__message(a, "search cut off: pattern too costly for %u name%s, and out of time",
+		note__set(note, "search cut off: pattern too costly for %u name%s, and out of time",
 			     p->limited, p->limited == 1 ? "" : "s");
 	else if (p->limited)
-		app__message(a, "search cut off: pattern too costly for %u name%s (not matched)",
+		note__set(note, "search cut off: pattern too costly for %u name%s (not matched)",
 			     p->limited, p->limited == 1 ? "" : "s");
 	else if (p->untested)
-		app__message(a, "search cut off: out of time, some names not searched");
+		note__set(note, "search cut off: out of time, some names not searched");
 }
 
 /* Grows the per-node and per-name arrays; false when out of memory. */
-static bool search_arrays(struct app *a, uint32_t n, uint32_t nnames)
+static bool search_arrays(struct search *s, uint32_t n, uint32_t nnames)
 {
-	uint8_t *marks = realloc(a->search_mark, n ? n : 1);
-	uint8_t *memo = marks ? realloc(a->name_match, nnames ? nnames : 1) : NULL;
+	uint8_t *marks = realloc(s->mark, n ? n : 1);
+	uint8_t *memo = marks ? realloc(s->name_match, nnames ? nnames : 1) : NULL;
 
 	if (marks)
-		a->search_mark = marks;
+		s->mark = marks;
 	if (memo)
-		a->name_match = memo;
+		s->name_match = memo;
 	return marks && memo;
 }
 
-void search__update(struct app *a)
+void search__update(struct search *s, const struct calltree *t, struct note *note)
 {
-	uint32_t n = calltree__nodes(a->tree);
-	uint32_t nnames = strtab__count(calltree__names(a->tree));
+	uint32_t n = calltree__nodes(t);
+	const struct strtab *names = calltree__names(t);
+	uint32_t nnames = strtab__count(names);
 	int64_t start = now_ns(), credit;
 	struct pass pass = { 0 };
 
-	a->matched = 0;
-	if (!a->search_on)
+	s->matched = 0;
+	if (!s->on)
 		return;
-	if (!search_arrays(a, n, nnames)) {
-		app__message(a, "out of memory searching");
-		search__clear(a);
+	if (!search_arrays(s, n, nnames)) {
+		note__set(note, "out of memory searching");
+		search__clear(s);
 		return;
 	}
 	/* names keep their meaning: only new ones are matched against the regex */
-	if (a->name_matched < nnames)
-		memset(a->name_match + a->name_matched, UNTESTED, nnames - a->name_matched);
-	a->name_matched = nnames;
-	credit = a->search_credit_ns + (start - a->search_idle_since);
+	if (s->name_matched < nnames)
+		memset(s->name_match + s->name_matched, UNTESTED, nnames - s->name_matched);
+	s->name_matched = nnames;
+	credit = s->credit_ns + (start - s->idle_since);
 	pass.deadline = start + (credit < BUDGET_NS ? credit : BUDGET_NS);
 	/* parents have lower ids: one ascending pass sees every ancestor first */
 	for (uint32_t id = 0; id < n; id++) {
-		const struct ct_node *node = calltree__node(a->tree, id);
-		bool covered = node->parent != CT_NONE && (a->search_mark[node->parent] & COVERED);
-		bool m = node->total && name_matches(a, node->name, &pass);
+		const struct ct_node *node = calltree__node(t, id);
+		bool covered = node->parent != CT_NONE && (s->mark[node->parent] & COVERED);
+		bool m = node->total && name_matches(s, names, node->name, &pass);
 
 		if (m && !covered)
-			a->matched += node->total;
-		a->search_mark[id] = (uint8_t)((m ? MATCHES : 0) | (m || covered ? COVERED : 0));
+			s->matched += node->total;
+		s->mark[id] = (uint8_t)((m ? MATCHES : 0) | (m || covered ? COVERED : 0));
 	}
-	a->search_idle_since = now_ns();
-	credit = pass.deadline - a->search_idle_since;
-	a->search_credit_ns = credit > 0 ? credit : 0;
-	a->re->untested = pass.out_of_time;
-	say_cut_off(a);
+	s->idle_since = now_ns();
+	credit = pass.deadline - s->idle_since;
+	s->credit_ns = credit > 0 ? credit : 0;
+	s->re->untested = pass.out_of_time;
+	say_cut_off(s, note);
 }
 
 static void pattern__free(struct search_pattern *p)
@@ -193,7 +193,7 @@ static void pattern__free(struct search_pattern *p)
 }
 
 /* The compiled pattern with its bounds; NULL after a message when it cannot be. */
-static struct search_pattern *pattern__new(struct app *a, const char *query)
+static struct search_pattern *pattern__new(const char *query, struct note *note)
 {
 	struct search_pattern *p = calloc(1, sizeof(*p));
 	PCRE2_UCHAR why[128];
@@ -201,7 +201,7 @@ static struct search_pattern *pattern__new(struct app *a, const char *query)
 	int err;
 
 	if (!p) {
-		app__message(a, "out of memory searching");
+		note__set(note, "out of memory searching");
 		return NULL;
 	}
 	p->code = pcre2_compile((PCRE2_SPTR)query, PCRE2_ZERO_TERMINATED,
@@ -209,14 +209,14 @@ static struct search_pattern *pattern__new(struct app *a, const char *query)
 				&err, &at, NULL);
 	if (!p->code) {
 		pcre2_get_error_message(err, why, sizeof(why));
-		app__message(a, "bad regex: %s", (const char *)why);
+		note__set(note, "bad regex: %s", (const char *)why);
 		free(p);
 		return NULL;
 	}
 	p->md = pcre2_match_data_create(1, NULL);
 	p->mc = pcre2_match_context_create(NULL);
 	if (!p->md || !p->mc) {
-		app__message(a, "out of memory searching");
+		note__set(note, "out of memory searching");
 		pattern__free(p);
 		return NULL;
 	}
@@ -232,69 +232,127 @@ static struct search_pattern *pattern__new(struct app *a, const char *query)
 	return p;
 }
 
-int search__set(struct app *a, const char *query)
+int search__set(struct search *s, const struct calltree *t, const char *query,
+		struct note *note)
 {
 	struct search_pattern *p;
 
 	if (!*query) {
-		search__clear(a);
-		return REMARK;
+		search__clear(s);
+		return DO_REMARK;
 	}
-	p = pattern__new(a, query);
+	p = pattern__new(query, note);
 	if (!p)
 		return -1;
-	search__clear(a);
-	a->re = p;
-	a->search_on = true;
-	a->name_matched = 0;	/* a new pattern: test every name again */
-	snprintf(a->query, sizeof(a->query), "%s", query);
-	search__update(a);
-	return REMARK;
+	search__clear(s);
+	s->re = p;
+	s->on = true;
+	s->name_matched = 0;	/* a new pattern: test every name again */
+	snprintf(s->query, sizeof(s->query), "%s", query);
+	search__update(s, t, note);
+	return DO_REMARK;
 }
 
-void search__clear(struct app *a)
+void search__clear(struct search *s)
 {
-	pattern__free(a->re);
-	a->re = NULL;
-	a->search_on = false;
-	a->query[0] = '\0';
-	a->matched = 0;
+	pattern__free(s->re);
+	s->re = NULL;
+	s->on = false;
+	s->query[0] = '\0';
+	s->matched = 0;
 }
 
-bool search__marked(const struct app *a, uint32_t node)
+void search__free(struct search *s)
 {
-	return a->search_on && (a->search_mark[node] & MATCHES);
+	search__clear(s);
+	free(s->mark);
+	free(s->name_match);
+	s->mark = s->name_match = NULL;
 }
 
-/* Selects the next (dir 1) or previous (-1) matching frame shown, in reading order. */
-int search__jump(struct app *a, int dir)
+bool search__marked(const struct search *s, uint32_t node)
 {
-	const struct flame_layout *l = &a->layout;
-	long n = (long)l->nframes, i = flame__find(l, a->sel);
+	return s->on && (s->mark[node] & MATCHES);
+}
 
-	if (!a->search_on) {
-		app__message(a, "no search; press the search key first");
-		return 0;
+uint32_t search__next(struct search *s, const struct calltree *t,
+		      const struct flame_layout *l, uint32_t sel, int dir, struct note *note)
+{
+	long n = (long)l->nframes, i = flame__find(l, sel);
+
+	if (!s->on) {
+		note__set(note, "no search; press the search key first");
+		return CT_NONE;
 	}
 	/* a pass that ran out of time searches on, now that the screen was painted */
-	if (a->re->untested) {
-		search__update(a);
-		a->marks_stale = true;
-		if (!a->search_on)
-			return 0;
+	if (s->re->untested) {
+		search__update(s, t, note);
+		if (!s->on)
+			return CT_NONE;
 	}
 	if (i < 0)
 		i = dir > 0 ? -1 : 0;
 	for (long k = 1; k <= n; k++) {
 		long j = ((i + dir * k) % n + n) % n;
 
-		if (a->search_mark[l->frames[j].node] & MATCHES) {
-			flame_view__select(a, l->frames[j].node);
-			say_cut_off(a);
-			return 0;
+		if (s->mark[l->frames[j].node] & MATCHES) {
+			say_cut_off(s, note);
+			return l->frames[j].node;
 		}
 	}
-	app__message(a, "no match is shown here; zoom out to see more");
-	say_cut_off(a);
-	return 0;
+	note__set(note, "no match is shown here; zoom out to see more");
+	say_cut_off(s, note);
+	return CT_NONE;
+}
+
+void search__prompt(struct search *s)
+{
+	s->prompting = true;
+	s->input_len = strlen(s->query);
+	memcpy(s->input, s->query, s->input_len + 1);
+}
+
+/* Adds a typed code point to the input, or takes the last one back. */
+static bool edit_input(struct search *s, const struct input *in)
+{
+	if (in->kind == INPUT_CHAR) {
+		char buf[8];
+		mbstate_t st = { 0 };
+		size_t n = wcrtomb(buf, (wchar_t)in->key, &st);
+
+		if (n != (size_t)-1 && s->input_len + n < sizeof(s->input)) {
+			memcpy(s->input + s->input_len, buf, n);
+			s->input_len += n;
+			s->input[s->input_len] = '\0';
+		}
+		return true;
+	}
+	if (in->key != KEY_CODE_BACKSPACE)
+		return false;
+	while (s->input_len && (s->input[s->input_len - 1] & 0xc0) == 0x80)
+		s->input_len--;
+	if (s->input_len)
+		s->input_len--;
+	s->input[s->input_len] = '\0';
+	return true;
+}
+
+int search__type(struct search *s, const struct calltree *t, const struct input *in,
+		 bool *jump, struct note *note)
+{
+	*jump = false;
+	if (in->kind == INPUT_KEY && in->key == KEY_CODE_ESC) {
+		s->prompting = false;
+		search__clear(s);
+		return DO_REMARK;
+	}
+	if (in->kind == INPUT_KEY && in->key == KEY_CODE_ENTER) {
+		s->prompting = false;
+		*jump = s->on;
+		return DO_NOTHING;
+	}
+	if (!edit_input(s, in))
+		return DO_NOTHING;
+	/* incremental: a pattern that does not compile yet keeps the last one */
+	return search__set(s, t, s->input, note);
 }

@@ -3,112 +3,163 @@
  * The graph pane: keeps the layout in step with the tree, zoom and width,
  * keeps the selection on a visible frame, moves it, and paints.
  */
-#include "app.h"
+#include "view_flame.h"
 
-static struct flame_style style_of(const struct app *a)
+void flame_view__init(struct flame_view *v)
+{
+	*v = (struct flame_view){ .zoom = CT_ROOT, .sel = CT_ROOT, .relayout = true };
+	flame__init(&v->layout);
+}
+
+void flame_view__free(struct flame_view *v)
+{
+	flame__release(&v->layout);
+	name_path__free(&v->zoom_path);
+	name_path__free(&v->sel_path);
+}
+
+void flame_view__hold(struct flame_view *v)
+{
+	if (!v->tree || v->held)
+		return;
+	/* out of memory: an empty path, the root */
+	name_path__set(&v->zoom_path, v->tree, v->zoom);
+	name_path__set(&v->sel_path, v->tree, v->sel);
+	v->held = true;
+}
+
+void flame_view__set_tree(struct flame_view *v, const struct calltree *t, bool renumbered)
+{
+	if (v->held) {
+		v->zoom = name_path__find(&v->zoom_path, t, NULL);
+		v->sel = name_path__find(&v->sel_path, t, NULL);
+		v->held = false;
+	} else if (t != v->tree) {
+		v->zoom = v->sel = CT_ROOT;
+	}
+	if (renumbered || t != v->tree)
+		flame__invalidate(&v->layout);
+	v->tree = t;
+	v->relayout = true;
+}
+
+static struct flame_style style_of(const struct flame_view *v, const struct flame_marks *m)
 {
 	return (struct flame_style){
-		.orient = a->orient,
-		.scroll = a->scroll,
-		.selected = a->sel,
-		.mark = a->mark,
-		.colour = a->diff_on ? a->colour : NULL,
-		.mono = a->scr.colours == COLOUR_MONO,
+		.orient = v->orient,
+		.scroll = v->scroll,
+		.selected = v->sel,
+		.mark = m ? m->mark : NULL,
+		.colour = m ? m->colour : NULL,
+		.mono = m && m->mono,
 	};
 }
 
-uint64_t flame_view__samples(const struct app *a)
-{
-	return calltree__samples(a->tree);
-}
-
 /* Keeps the selected frame's row inside the pane. */
-static void scroll_to_selection(struct app *a)
+static void scroll_to_selection(struct flame_view *v)
 {
-	long i = flame__find(&a->layout, a->sel);
-	uint32_t h = a->graph.height, n = a->layout.nrows, r;
+	long i = flame__find(&v->layout, v->sel);
+	uint32_t h = v->height, n = v->layout.nrows, r;
 
 	if (!h)
 		return;
-	if (a->scroll > (n > h ? n - h : 0))
-		a->scroll = n > h ? n - h : 0;
+	if (v->scroll > (n > h ? n - h : 0))
+		v->scroll = n > h ? n - h : 0;
 	if (i < 0)
 		return;
-	r = a->layout.frames[i].row;
-	if (r < a->scroll)
-		a->scroll = r;
-	else if (r >= a->scroll + h)
-		a->scroll = r - h + 1;
+	r = v->layout.frames[i].row;
+	if (r < v->scroll)
+		v->scroll = r;
+	else if (r >= v->scroll + h)
+		v->scroll = r - h + 1;
 }
 
-void flame_view__update(struct app *a)
+void flame_view__update(struct flame_view *v, uint32_t width, uint32_t height,
+			struct note *note)
 {
-	if (a->relayout || a->layout.width != a->scr.grid.w) {
-		if (flame__layout(&a->layout, a->tree, a->zoom, a->scr.grid.w))
-			app__message(a, "out of memory laying out the graph");
-		a->relayout = false;
+	v->height = height;
+	if (v->relayout || v->layout.width != width) {
+		if (flame__layout(&v->layout, v->tree, v->zoom, width))
+			note__set(note, "out of memory laying out the graph");
+		v->relayout = false;
 	}
 	/* the selection falls back to its closest shown ancestor */
-	while (a->sel != CT_ROOT && flame__find(&a->layout, a->sel) < 0)
-		a->sel = calltree__node(a->tree, a->sel)->parent;
-	scroll_to_selection(a);
+	while (v->sel != CT_ROOT && flame__find(&v->layout, v->sel) < 0)
+		v->sel = calltree__node(v->tree, v->sel)->parent;
+	scroll_to_selection(v);
 }
 
-void flame_view__paint(struct app *a)
+void flame_view__paint(const struct flame_view *v, const struct flame_marks *m,
+		       struct grid *g, const struct pane *p)
 {
-	struct flame_style s = style_of(a);
+	struct flame_style s = style_of(v, m);
 
-	flame__paint(&a->layout, &s, &a->scr.grid, a->graph.top, a->graph.height);
+	flame__paint(&v->layout, &s, g, p->top, p->height);
 }
 
-void flame_view__select(struct app *a, uint32_t node)
+void flame_view__select(struct flame_view *v, uint32_t node)
 {
-	a->sel = node;
-	scroll_to_selection(a);
+	v->sel = node;
+	scroll_to_selection(v);
 }
 
-void flame_view__zoom(struct app *a, uint32_t node)
+int flame_view__zoom(struct flame_view *v, uint32_t node)
 {
-	a->zoom = node;
-	a->sel = node;
-	a->relayout = true;
+	if (node == v->zoom && node == v->sel)
+		return DO_NOTHING;
+	v->zoom = node;
+	v->sel = node;
+	v->relayout = true;
+	return DO_RELAYOUT | DO_RETOP;
+}
+
+int flame_view__zoom_out(struct flame_view *v)
+{
+	if (v->zoom == CT_ROOT)
+		return DO_NOTHING;
+	v->zoom = calltree__node(v->tree, v->zoom)->parent;
+	v->relayout = true;
+	return DO_RELAYOUT | DO_RETOP;
+}
+
+int flame_view__zoom_reset(struct flame_view *v)
+{
+	v->zoom = CT_ROOT;
+	v->relayout = true;
+	return DO_RELAYOUT | DO_RETOP;
 }
 
 /* The heaviest child of the selection shown on the next row. */
-static long heaviest_child(const struct app *a, long i)
+static long heaviest_child(const struct flame_view *v, long i)
 {
-	const struct flame_layout *l = &a->layout;
+	const struct flame_layout *l = &v->layout;
 	uint32_t r = l->frames[i].row + 1;
 	long best = -1;
 
 	if (r >= l->nrows)
 		return -1;
 	for (uint32_t j = l->rows[r]; j < l->rows[r + 1]; j++) {
-		const struct ct_node *n = calltree__node(a->tree, l->frames[j].node);
+		const struct ct_node *n = calltree__node(v->tree, l->frames[j].node);
 
 		if (n->parent != l->frames[i].node)
 			continue;
-		if (best < 0 || n->total > calltree__node(a->tree, l->frames[best].node)->total)
+		if (best < 0 || n->total > calltree__node(v->tree, l->frames[best].node)->total)
 			best = j;
 	}
 	return best;
 }
 
-/*
- * drow: -1 toward the root, +1 toward the leaves; dcol: -1/+1 along the
- * row.  Returns 0 (the loop repaints anyway).
- */
-int flame_view__move(struct app *a, int drow, int dcol)
+void flame_view__move(struct flame_view *v, int drow, int dcol)
 {
-	const struct flame_layout *l = &a->layout;
-	long i = flame__find(l, a->sel), j = -1;
+	const struct flame_layout *l = &v->layout;
+	long i = flame__find(l, v->sel), j = -1;
 
 	if (i < 0)
-		return 0;
-	if (drow < 0 && a->sel != CT_ROOT) {
-		j = flame__find(l, calltree__node(a->tree, a->sel)->parent);
+		return;
+	if (drow < 0 && v->sel != CT_ROOT) {
+		j = flame__find(l, calltree__node(v->tree, v->sel)->parent);
 	} else if (drow > 0) {
-		j = heaviest_child(a, i);
+		j = heaviest_child(v, i);
 	} else if (dcol) {
 		uint32_t r = l->frames[i].row;
 
@@ -117,36 +168,17 @@ int flame_view__move(struct app *a, int drow, int dcol)
 			j = -1;
 	}
 	if (j >= 0)
-		flame_view__select(a, l->frames[j].node);
-	return 0;
+		flame_view__select(v, l->frames[j].node);
 }
 
-int flame_view__mouse(struct app *a, const struct input *in)
+uint32_t flame_view__at(const struct flame_view *v, const struct pane *p, int x, int y)
 {
-	struct flame_style s = style_of(a);
-	uint32_t y = (uint32_t)in->y - a->graph.top;
+	struct flame_style s = style_of(v, NULL);
 	long i;
 
-	i = flame__at(&a->layout, flame__row_at(&s, a->graph.height, y), (uint32_t)in->x);
-	switch (in->mouse) {
-	case MOUSE_CLICK:
-		if (i >= 0)
-			flame_view__select(a, a->layout.frames[i].node);
-		return 0;
-	case MOUSE_DOUBLE:
-		if (i < 0)
-			return 0;
-		flame_view__zoom(a, a->layout.frames[i].node);
-		return RELAYOUT | RETOP;
-	case MOUSE_WHEEL_UP:
-		flame_view__zoom(a, i >= 0 ? a->layout.frames[i].node : a->sel);
-		return RELAYOUT | RETOP;
-	case MOUSE_WHEEL_DOWN:
-		if (a->zoom == CT_ROOT)
-			return 0;
-		a->zoom = calltree__node(a->tree, a->zoom)->parent;
-		a->relayout = true;
-		return RELAYOUT | RETOP;
-	}
-	return 0;
+	if (!pane__holds(p, y) || x < 0)
+		return CT_NONE;
+	i = flame__at(&v->layout, flame__row_at(&s, p->height, (uint32_t)y - p->top),
+		      (uint32_t)x);
+	return i >= 0 ? v->layout.frames[i].node : CT_NONE;
 }

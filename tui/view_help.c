@@ -7,9 +7,28 @@
 #include <string.h>
 
 #include "../render/palette.h"
-#include "app.h"
+#include "view_help.h"
 
 #define HEAD_LINES 2
+
+void help_view__open(struct help_view *v)
+{
+	v->open = true;
+	v->scroll = 0;
+}
+
+void help_view__act(struct help_view *v, enum action act)
+{
+	long step = act == ACT_PAGE_UP || act == ACT_PAGE_DOWN ? 10 : 1, s;
+
+	if (act != ACT_MOVE_UP && act != ACT_MOVE_DOWN && act != ACT_PAGE_UP &&
+	    act != ACT_PAGE_DOWN) {
+		v->open = false;
+		return;
+	}
+	s = (long)v->scroll + (act == ACT_MOVE_UP || act == ACT_PAGE_UP ? -step : step);
+	v->scroll = s < 0 ? 0 : (uint32_t)s;
+}
 
 uint32_t help_view__lines(void)
 {
@@ -38,21 +57,21 @@ static void keys_text(const struct keymap *km, enum action act, char *buf, size_
 		snprintf(buf, size, "-");
 }
 
-void help_view__paint(struct app *a)
+void help_view__paint(struct help_view *v, const struct keymap *km, const char *origin,
+		      struct grid *g, uint32_t height)
 {
-	struct grid *g = &a->scr.grid;
-	uint32_t height = a->status.top, lines = help_view__lines();
+	uint32_t lines = help_view__lines();
 	char line[512], keys[128];
 
-	if (a->help_scroll + height > lines)
-		a->help_scroll = lines > height ? lines - height : 0;
+	if (v->scroll + height > lines)
+		v->scroll = lines > height ? lines - height : 0;
 	for (uint32_t y = 0; y < height; y++) {
-		uint32_t i = a->help_scroll + y;
+		uint32_t i = v->scroll + y;
 
 		grid__fill(g, y, 0, g->w, PAL_DEFAULT, PAL_DEFAULT, 0);
 		if (i == 0) {
 			snprintf(line, sizeof(line), "flametop keys (%s) - arrows scroll, "
-				 "any other key closes", a->keys_origin);
+				 "any other key closes", origin);
 			grid__fill(g, y, 0, g->w, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
 			grid__puts(g, y, 0, g->w, line, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
 			continue;
@@ -62,7 +81,7 @@ void help_view__paint(struct app *a)
 		enum action act = (enum action)(i - HEAD_LINES);
 		uint32_t x;
 
-		keys_text(a->keys, act, keys, sizeof(keys));
+		keys_text(km, act, keys, sizeof(keys));
 		snprintf(line, sizeof(line), " %-18s", keys);
 		x = grid__puts(g, y, 0, g->w, line, PAL_ACCENT, PAL_DEFAULT, CELL_BOLD);
 		snprintf(line, sizeof(line), " %-15s %s", action__name(act),

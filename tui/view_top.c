@@ -8,82 +8,101 @@
 #include <stdlib.h>
 
 #include "../render/palette.h"
-#include "app.h"
+#include "view_top.h"
+
+void top_view__init(struct top_view *v)
+{
+	*v = (struct top_view){ .sort = TOPN_SELF, .name = CT_NONE, .stale = true };
+}
+
+void top_view__free(struct top_view *v)
+{
+	free(v->fns);
+	v->fns = NULL;
+	v->nfns = 0;
+}
 
 /* The table's rows: functions by self or total, or by change in a diff. */
-static long rows(const struct app *a)
+static long rows(const struct top_view *v)
 {
-	return a->diff_on ? diff_view__rows(a) : a->nfns;
+	return v->diff ? (long)v->diff->nfns : v->nfns;
 }
 
-static uint32_t row_name(const struct app *a, long i)
+static uint32_t row_name(const struct top_view *v, long i)
 {
-	if (a->diff_on)
-		return diff_view__row_name(a, i);
-	return i >= 0 && i < a->nfns ? a->fns[i].name : CT_NONE;
-}
-
-uint32_t top_view__selected_name(const struct app *a)
-{
-	if (!a->top_open)
+	if (i < 0 || i >= rows(v))
 		return CT_NONE;
-	return row_name(a, a->top_sel);
+	return v->diff ? v->diff->fns[i].name : v->fns[i].name;
 }
 
-static void keep_visible(struct app *a)
+uint32_t top_view__selected_name(const struct top_view *v)
 {
-	long rows = a->table.height > 1 ? (long)a->table.height - 1 : 1;
-
-	if (a->top_sel < a->top_scroll)
-		a->top_scroll = a->top_sel;
-	else if (a->top_sel >= a->top_scroll + rows)
-		a->top_scroll = a->top_sel - rows + 1;
-	if (a->top_scroll < 0)
-		a->top_scroll = 0;
+	return v->open ? row_name(v, v->sel) : CT_NONE;
 }
 
-void top_view__update(struct app *a)
+static void keep_visible(struct top_view *v)
 {
-	uint32_t keep = a->top_name;
-	struct fn_stat *fns = NULL;
-	long n;
+	long shown = v->height > 1 ? (long)v->height - 1 : 1;
 
-	if (!a->top_open || !a->top_stale)
-		return;
-	a->top_stale = false;
-	if (!a->diff_on) {
-		/* a diff's table is made with the diff */
-		n = topn__compute(a->tree, a->zoom, a->top_sort, &fns);
+	if (v->sel < v->scroll)
+		v->scroll = v->sel;
+	else if (v->sel >= v->scroll + shown)
+		v->scroll = v->sel - shown + 1;
+	if (v->scroll < 0)
+		v->scroll = 0;
+}
+
+bool top_view__update(struct top_view *v, const struct calltree *t, uint32_t zoom,
+		      const struct diff *diff, uint32_t height, struct note *note)
+{
+	uint32_t keep = v->name;
+
+	v->diff = diff;
+	v->height = height;
+	if (!v->open || !v->stale)
+		return false;
+	v->stale = false;
+	if (!diff) {
+		struct fn_stat *fns = NULL;
+		long n = topn__compute(t, zoom, v->sort, &fns);
+
 		if (n < 0) {
-			app__message(a, "out of memory ranking functions");
+			note__set(note, "out of memory ranking functions");
 			n = 0;
 		}
-		free(a->fns);
-		a->fns = fns;
-		a->nfns = n;
+		free(v->fns);
+		v->fns = fns;
+		v->nfns = n;
 	}
 	/* the selection follows its function */
-	if (keep == CT_NONE || row_name(a, a->top_sel) != keep) {
-		a->top_sel = 0;
-		for (long i = 0; keep != CT_NONE && i < rows(a); i++)
-			if (row_name(a, i) == keep)
-				a->top_sel = i;
+	if (keep == CT_NONE || row_name(v, v->sel) != keep) {
+		v->sel = 0;
+		for (long i = 0; keep != CT_NONE && i < rows(v); i++)
+			if (row_name(v, i) == keep)
+				v->sel = i;
 	}
-	a->top_name = row_name(a, a->top_sel);
-	keep_visible(a);
-	a->marks_stale = true;
+	v->name = row_name(v, v->sel);
+	keep_visible(v);
+	return true;
 }
 
-int top_view__move(struct app *a, long delta)
+int top_view__move(struct top_view *v, long delta)
 {
-	a->top_sel += delta;
-	if (a->top_sel >= rows(a))
-		a->top_sel = rows(a) - 1;
-	if (a->top_sel < 0)
-		a->top_sel = 0;
-	a->top_name = row_name(a, a->top_sel);
-	keep_visible(a);
-	return REMARK;
+	v->sel += delta;
+	if (v->sel >= rows(v))
+		v->sel = rows(v) - 1;
+	if (v->sel < 0)
+		v->sel = 0;
+	v->name = row_name(v, v->sel);
+	keep_visible(v);
+	return DO_REMARK;
+}
+
+void top_view__reset(struct top_view *v)
+{
+	v->name = CT_NONE;
+	v->sel = v->scroll = 0;
+	v->stale = true;
 }
 
 static bool in_subtree(const struct calltree *t, uint32_t id, uint32_t root)
@@ -93,46 +112,33 @@ static bool in_subtree(const struct calltree *t, uint32_t id, uint32_t root)
 	return id == root;
 }
 
-/* Zooms the graph to the heaviest frame of the selected function. */
-int top_view__zoom(struct app *a)
+uint32_t top_view__heaviest(const struct top_view *v, const struct calltree *t, uint32_t zoom)
 {
-	uint32_t name = top_view__selected_name(a), best = CT_NONE;
-	uint32_t n = calltree__nodes(a->tree);
+	uint32_t name = top_view__selected_name(v), best = CT_NONE;
+	uint32_t n = calltree__nodes(t);
 
 	if (name == CT_NONE)
-		return 0;
-	for (uint32_t id = a->zoom; id < n; id++) {
-		const struct ct_node *node = calltree__node(a->tree, id);
+		return CT_NONE;
+	for (uint32_t id = zoom; id < n; id++) {
+		const struct ct_node *node = calltree__node(t, id);
 
-		if (node->name != name || !node->total || !in_subtree(a->tree, id, a->zoom))
+		if (node->name != name || !node->total || !in_subtree(t, id, zoom))
 			continue;
-		if (best == CT_NONE || node->total > calltree__node(a->tree, best)->total)
+		if (best == CT_NONE || node->total > calltree__node(t, best)->total)
 			best = id;
 	}
-	if (best == CT_NONE)
-		return 0;
-	flame_view__zoom(a, best);
-	return RELAYOUT | RETOP;
+	return best;
 }
 
-int top_view__mouse(struct app *a, const struct input *in)
+bool top_view__select_at(struct top_view *v, const struct pane *p, int y)
 {
-	long row = (long)in->y - (long)a->table.top - 1;
+	long row = (long)y - (long)p->top - 1;
 
-	switch (in->mouse) {
-	case MOUSE_WHEEL_UP:
-		return top_view__move(a, -3);
-	case MOUSE_WHEEL_DOWN:
-		return top_view__move(a, 3);
-	case MOUSE_CLICK:
-	case MOUSE_DOUBLE:
-		if (row < 0 || a->top_scroll + row >= rows(a))
-			return 0;
-		a->top_sel = a->top_scroll + row;
-		a->top_name = row_name(a, a->top_sel);
-		return in->mouse == MOUSE_DOUBLE ? top_view__zoom(a) | REMARK : REMARK;
-	}
-	return 0;
+	if (!pane__holds(p, y) || row < 0 || v->scroll + row >= rows(v))
+		return false;
+	v->sel = v->scroll + row;
+	v->name = row_name(v, v->sel);
+	return true;
 }
 
 static double pct(uint64_t n, uint64_t of)
@@ -140,37 +146,32 @@ static double pct(uint64_t n, uint64_t of)
 	return of ? 100.0 * (double)n / (double)of : 0.0;
 }
 
-void top_view__paint(struct app *a)
+void top_view__paint(const struct top_view *v, const struct calltree *t, uint64_t samples,
+		     struct grid *g, const struct pane *p)
 {
-	struct grid *g = &a->scr.grid;
-	const struct strtab *names = calltree__names(a->tree);
-	uint64_t all = flame_view__samples(a);
-	uint32_t y = a->table.top;
+	const struct strtab *names = calltree__names(t);
+	uint32_t y = p->top;
 	char line[160];
 
-	if (!a->table.height)
+	if (!p->height)
 		return;
-	if (a->diff_on) {
-		diff_view__paint_table(a);
-		return;
-	}
 	snprintf(line, sizeof(line), "%6s %7s %10s %10s  FUNCTION (by %s; %zu)", "SELF%",
-		 "TOTAL%", "SELF", "TOTAL", a->top_sort == TOPN_SELF ? "self" : "total",
-		 (size_t)a->nfns);
+		 "TOTAL%", "SELF", "TOTAL", v->sort == TOPN_SELF ? "self" : "total",
+		 (size_t)v->nfns);
 	grid__fill(g, y, 0, g->w, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
 	grid__puts(g, y, 0, g->w, line, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
-	for (uint32_t r = 1; r < a->table.height; r++) {
-		long i = a->top_scroll + (long)r - 1;
-		uint8_t attr = i == a->top_sel ? CELL_REVERSE | CELL_BOLD : 0;
+	for (uint32_t r = 1; r < p->height; r++) {
+		long i = v->scroll + (long)r - 1;
+		uint8_t attr = i == v->sel ? CELL_REVERSE | CELL_BOLD : 0;
 		const struct fn_stat *f;
 		uint32_t x;
 
 		grid__fill(g, y + r, 0, g->w, PAL_DEFAULT, PAL_DEFAULT, attr);
-		if (i >= a->nfns)
+		if (i >= v->nfns)
 			continue;
-		f = &a->fns[i];
+		f = &v->fns[i];
 		snprintf(line, sizeof(line), "%5.1f%% %6.1f%% %10" PRIu64 " %10" PRIu64 "  ",
-			 pct(f->self, all), pct(f->total, all), f->self, f->total);
+			 pct(f->self, samples), pct(f->total, samples), f->self, f->total);
 		x = grid__puts(g, y + r, 0, g->w, line, PAL_DEFAULT, PAL_DEFAULT, attr);
 		if (x < g->w)
 			grid__text(g, y + r, x, g->w - x, strtab__str(names, f->name),

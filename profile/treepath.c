@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "../util/vec.h"
+#include "treepath.h"
+
+int name_path__set(struct name_path *p, const struct calltree *t, uint32_t node)
+{
+	uint32_t depth = calltree__depth(t, node), d = depth;
+
+	p->n = 0;
+	if (vec_reserve(p->names, p->cap, depth, 16))
+		return -ENOMEM;
+	for (uint32_t id = node; id != CT_ROOT; id = calltree__node(t, id)->parent)
+		p->names[--d] = calltree__node(t, id)->name;
+	p->n = depth;
+	return 0;
+}
+
+void name_path__free(struct name_path *p)
+{
+	free(p->names);
+	*p = (struct name_path){ 0 };
+}
+
+uint32_t name_path__find(const struct name_path *p, const struct calltree *t, bool *whole)
+{
+	uint32_t id = CT_ROOT, d;
+
+	for (d = 0; d < p->n; d++) {
+		uint32_t c = calltree__find(t, id, p->names[d]);
+
+		if (c == CT_NONE)
+			break;
+		id = c;
+	}
+	if (whole)
+		*whole = d == p->n;
+	return id;
+}
+
+uint32_t calltree__same_node(const struct calltree *t, uint32_t node,
+			     const struct calltree *other)
+{
+	struct name_path p = { 0 };
+	bool whole = false;
+	uint32_t id;
+
+	if (name_path__set(&p, t, node))
+		return CT_NONE;
+	id = name_path__find(&p, other, &whole);
+	name_path__free(&p);
+	return whole ? id : CT_NONE;
+}

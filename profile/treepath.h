@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Finding a frame again by its name path (the names from the root) in
+ * another tree — a window that moved, a rebuilt diff, a compacted history
+ * — or in the same tree after its nodes were renumbered.  Name ids are
+ * stable for the strtab's life; node ids are not.  Trees compared must
+ * share one strtab.
+ */
+#ifndef FLAMETOP_TREEPATH_H
+#define FLAMETOP_TREEPATH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "calltree.h"
+
+struct name_path {
+	uint32_t *names;	/* owned */
+	uint32_t n, cap;
+};
+
+/* Makes p node's path in t; 0 or -ENOMEM (p then empty: the root). */
+int name_path__set(struct name_path *p, const struct calltree *t, uint32_t node);
+void name_path__free(struct name_path *p);
+/* The frame at p in t, or the deepest frame of p's prefix that t has; *whole says which. */
+uint32_t name_path__find(const struct name_path *p, const struct calltree *t, bool *whole);
+
+/* The frame of other with node's name path in t, or CT_NONE. */
+uint32_t calltree__same_node(const struct calltree *t, uint32_t node,
+			     const struct calltree *other);
+
+#endif

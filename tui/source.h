@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * source: where the live view's samples come from, a second at a time.
+ * Two implementations: the sampler (source_sampler.c), drained once a
+ * wall-clock second, and the replay of a saved history (source_replay.c),
+ * drained as fast as asked.  `record` drains the sampler's too.
+ */
+#ifndef FLAMETOP_SOURCE_H
+#define FLAMETOP_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../profile/strtab.h"
+#include "../sampler/sampler.h"
+#include "options.h"
+
+/* One stack (name ids, root first; borrowed for the call) of second sec. */
+typedef int (*source_add_fn)(void *ctx, int64_t sec, const uint32_t *names, size_t n,
+			     uint64_t count);
+
+struct source_info {
+	char label[160];	/* the target, for the status line */
+	char target[64];	/* the target, for file names */
+	char gone_msg[64];	/* what the status line says once it is gone */
+	uint32_t hz;		/* samples per second per CPU; 0 when unknown */
+	bool realtime;		/* drained once a wall-clock second */
+	int64_t first, last;	/* a replay: the seconds it holds */
+};
+
+struct source;
+
+struct source_ops {
+	int (*fd)(const struct source *s);
+	void (*poll)(struct source *s);
+	int (*drain)(struct source *s, int64_t sec, source_add_fn add, void *ctx);
+	void (*stats)(const struct source *s, struct sampler_stats *st);
+	bool (*alive)(const struct source *s);
+	void (*free)(struct source *s);
+};
+
+struct source {
+	const struct source_ops *ops;
+	struct source_info info;
+};
+
+/*
+ * Starts the sampler for the command line's target; settle_ms gives the
+ * running processes' unwind tables that long before the first second.
+ * NULL with a one-line reason in err.
+ */
+struct source *source__sampler(const struct options *o, struct strtab *names, int settle_ms,
+			       char *err, size_t size);
+/* Opens a saved history (timeline.h) to replay; NULL with a one-line reason in err. */
+struct source *source__replay(const char *path, struct strtab *names, char *err, size_t size);
+
+/* The descriptor to poll with the others (-1: none); poll() when it is readable. */
+static inline int source__fd(const struct source *s) { return s->ops->fd(s); }
+static inline void source__poll(struct source *s) { s->ops->poll(s); }
+/*
+ * Drains one second into add: what the sampler took up to now, as second
+ * sec; a replay's next second, as it was.  0, 1 when there is nothing
+ * more to drain (a replay at its end), or -errno.
+ */
+static inline int source__drain(struct source *s, int64_t sec, source_add_fn add, void *ctx)
+{
+	return s->ops->drain(s, sec, add, ctx);
+}
+static inline void source__stats(const struct source *s, struct sampler_stats *st)
+{
+	s->ops->stats(s, st);
+}
+/* False once every target process exited or the cgroup went away. */
+static inline bool source__alive(const struct source *s) { return s->ops->alive(s); }
+static inline void source__free(struct source *s)
+{
+	if (s)
+		s->ops->free(s);
+}
+
+#endif

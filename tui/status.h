@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The bottom of the screen: the timeline (live), the status lines and the
+ * key hints.  It paints what it is given; the loop fills the model.
+ */
+#ifndef FLAMETOP_STATUS_H
+#define FLAMETOP_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../keymaps/keymap.h"
+#include "../render/cells.h"
+#include "live.h"
+#include "pane.h"
+
+struct status_model {
+	const char *name;		/* the selected frame */
+	size_t name_len;
+	uint64_t self, total;		/* its samples */
+	uint64_t samples;		/* of the tree shown */
+	const char *diff_text;		/* the diff's words for the selection, or NULL */
+	const char *baseline;		/* what the diff compares with, or NULL */
+	bool search_on;
+	uint64_t matched;
+	uint32_t zoom_depth;		/* 0: not zoomed */
+	const char *title;		/* a file's name, when not live */
+	const struct live_status *live;	/* NULL for files */
+	uint64_t window_samples;	/* live: the samples of the window */
+	const char *prompt;		/* the search being typed, or NULL */
+	const char *msg;		/* a note, or "" */
+};
+
+/* One or two rows: the frame's name on a row of its own when there are two. */
+void status__paint(const struct status_model *m, struct grid *g, const struct pane *p);
+/* The sparkline of samples per second, rates[i] being second first + i. */
+void status__paint_timeline(const uint64_t *rates, uint32_t n, int64_t first, int64_t w0,
+			    int64_t w1, bool mono, struct grid *g, const struct pane *p);
+/* htop's bottom bar, from the active keymap; live-only keys only when live. */
+void status__paint_hints(const struct keymap *km, bool live, bool mono, struct grid *g,
+			 const struct pane *p);
+
+#endif
