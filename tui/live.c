@@ -83,7 +83,8 @@ struct live *live__new(struct source *src, struct strtab *names, uint32_t retain
 	}
 	l->source = src;
 	l->timer_fd = -1;
-	if (!in->realtime && in->last - in->first + 1 > (int64_t)retain)
+	/* a replay retains its own seconds: rewinding stops at its first */
+	if (!in->realtime)
 		retain = (uint32_t)(in->last - in->first + 1);
 	l->retain = retain;
 	l->window = window < retain ? window : retain;

@@ -49,7 +49,7 @@ struct live_status {
 
 /*
  * Takes src (freed on failure too); retain and window in seconds (a
- * replay retains at least its own span).  NULL with a reason in err.
+ * replay retains its own span instead).  NULL with a reason in err.
  */
 struct live *live__new(struct source *src, struct strtab *names, uint32_t retain,
 		       uint32_t window, char *err, size_t size);

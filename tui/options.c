@@ -166,13 +166,11 @@ static bool allowed(enum command cmd, int opt)
 	}
 }
 
-static int parse_opt(struct options *o, int c, const char *arg, const char *optname)
+/* The filter and how stacks are taken (live and record only). */
+static int parse_sampling_opt(struct options *o, int c, const char *arg, const char *optname)
 {
 	unsigned long v;
-	char *end;
 
-	if (!allowed(o->cmd, c))
-		return usage_error("option %s does not apply to this command", optname);
 	switch (c) {
 	case 'p':
 		if (o->target == TARGET_CGROUP)
@@ -203,6 +201,32 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 					   optname);
 		o->stacks = c == OPT_NO_KERNEL ? STACKS_USER : STACKS_KERNEL;
 		return 0;
+	case OPT_NO_INLINE:
+		o->no_inline = true;
+		return 0;
+	case OPT_UNWIND: {
+		static const char *const modes[] = { "auto", "fp", "dwarf" };
+
+		for (int i = 0; i < 3; i++)
+			if (!strcmp(arg, modes[i])) {
+				o->unwind = i;
+				return 0;
+			}
+		return usage_error("--unwind takes fp, dwarf or auto, not '%s'", arg);
+	}
+	default:
+		return 2;
+	}
+}
+
+static int parse_opt(struct options *o, int c, const char *arg, const char *optname)
+{
+	unsigned long v;
+	char *end;
+
+	if (!allowed(o->cmd, c))
+		return usage_error("option %s does not apply to this command", optname);
+	switch (c) {
 	case OPT_RETAIN:
 	case OPT_WINDOW:
 		if (!parse_ulong(arg, 1, 7 * 86400, &v))
@@ -257,24 +281,11 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 	case OPT_NO_MOUSE:
 		o->no_mouse = true;
 		return 0;
-	case OPT_NO_INLINE:
-		o->no_inline = true;
-		return 0;
 	case OPT_TIMELINE:
 		o->timeline = true;
 		return 0;
-	case OPT_UNWIND: {
-		static const char *const modes[] = { "auto", "fp", "dwarf" };
-
-		for (int i = 0; i < 3; i++)
-			if (!strcmp(arg, modes[i])) {
-				o->unwind = i;
-				return 0;
-			}
-		return usage_error("--unwind takes fp, dwarf or auto, not '%s'", arg);
-	}
 	default:
-		return 2;
+		return parse_sampling_opt(o, c, arg, optname);
 	}
 }
 

@@ -227,6 +227,9 @@ static void test_baseline_and_diff(void **state)
 	key(a, '[');
 	key(a, '[');
 	assert_int_equal(a->live->w0, 1000);
+	/* a replay rewinds no further than its first second */
+	key(a, '[');
+	assert_int_equal(a->live->w0, 1000);
 	key(a, 'b');
 	assert_int_equal(calltree__samples(a->diff.before), 150);
 	key(a, ']');
