@@ -202,7 +202,8 @@ static int slice_push(struct history *h, struct slice *s, uint32_t node, uint32_
 {
 	uint32_t cap = s->cap;
 
-	if (vec_reserve(s->e, s->cap, (size_t)s->n + 1, 64))
+	/* small at first: a saved history may hold a week of near-empty seconds */
+	if (vec_reserve(s->e, s->cap, (size_t)s->n + 1, 4))
 		return -ENOMEM;
 	h->entry_bytes += (size_t)(s->cap - cap) * sizeof(*s->e);
 	s->e[s->n++] = (struct entry){ node, piece };

@@ -41,7 +41,8 @@ void timeline__paint(struct grid *g, uint32_t row, const uint64_t *rates, uint32
 
 		for (int64_t i = lo < 0 ? 0 : lo; i < hi; i++)
 			sum += rates[i];
-		level = top ? (uint32_t)((sum / per * 8 + top - 1) / top) : 0;
+		/* in 128 bits: a hostile file's counts come near 2^64 */
+		level = top ? (uint32_t)(((unsigned __int128)(sum / per) * 8 + top - 1) / top) : 0;
 		if (level > 8)
 			level = 8;
 		shown = first + hi > w0 && first + (lo < 0 ? 0 : lo) < w1;

@@ -137,12 +137,11 @@ static int live_only(struct app *a)
 	return DO_NOTHING;
 }
 
-/* Moves or resizes the live window, then shows it. */
+/* The live window moved or was resized: the loop counts it again and shows it. */
 static int window_changed(struct app *a)
 {
-	if (live__apply(a->live))
-		note__set(&a->note, "out of memory moving the window");
-	return DO_REFRESH | DO_RELAYOUT | DO_RETOP;
+	(void)a;
+	return DO_WINDOW | DO_RELAYOUT | DO_RETOP;
 }
 
 static int do_pause(struct app *a)
@@ -221,7 +220,7 @@ static int snapshot_side(struct app *a, const struct calltree *side, const char 
 
 static int do_snapshot(struct app *a)
 {
-	char path[4096];
+	char path[4096] = "";
 	int err = snapshot_side(a, a->after, "", path, sizeof(path));
 
 	if (err)
@@ -233,7 +232,7 @@ static int do_snapshot(struct app *a)
 
 static int do_snapshot_both(struct app *a)
 {
-	char before[4096], after[4096];
+	char before[4096] = "", after[4096] = "";
 	int err;
 
 	if (!a->diff.on) {
@@ -253,7 +252,7 @@ static int do_snapshot_both(struct app *a)
 
 static int do_save_history(struct app *a)
 {
-	char path[4096];
+	char path[4096] = "";
 	int err;
 
 	if (!a->live)

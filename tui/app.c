@@ -84,6 +84,11 @@ void app__apply(struct app *a, int flags)
 {
 	if (flags < 0)
 		return;
+	if ((flags & DO_WINDOW) && a->live) {
+		if (live__apply(a->live))
+			note__set(&a->note, "out of memory moving the window");
+		flags |= DO_REFRESH;
+	}
 	if (flags & DO_REFRESH)
 		refresh(a);
 	if (flags & DO_RELAYOUT)
@@ -187,7 +192,8 @@ void app__draw(struct app *a)
 	}
 	paint_timeline(a);
 	paint_status(a);
-	status__paint_hints(a->keys, a->live != NULL, mono, g, &a->hints);
+	status__paint_hints(a->keys, a->live != NULL, a->live && a->live->source->info.realtime,
+			    mono, g, &a->hints);
 }
 
 /* An action for a pane: the keys' focus, or the pointer's. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../profile/folded.h"
@@ -119,11 +120,18 @@ static void target_of(const char *path, char *buf, size_t size)
 static bool is_history(const char *path)
 {
 	char head[64];
-	int fd = strcmp(path, "-") ? open_input(path) : 0;
+	struct stat st;
+	int fd;
 	ssize_t n;
 
-	if (fd < 0)
+	/* not opened unless regular: opening a FIFO would take its writer away */
+	if (strcmp(path, "-") ? stat(path, &st) : fstat(0, &st))
 		return false;	/* the reader says why */
+	if (!S_ISREG(st.st_mode))
+		return false;
+	fd = strcmp(path, "-") ? open_input(path) : 0;
+	if (fd < 0)
+		return false;
 	n = pread(fd, head, sizeof(head), 0);
 	if (fd != 0)
 		close(fd);
@@ -134,7 +142,7 @@ static bool is_history(const char *path)
 static int open_live(struct app *a, const struct options *o, struct strtab *names)
 {
 	char err[512];
-	struct source *src = o->cmd == CMD_LIVE ? source__sampler(o, names, 0, err, sizeof(err))
+	struct source *src = o->cmd == CMD_LIVE ? source__sampler(o, names, err, sizeof(err))
 						: source__replay(o->files[0], names, err, sizeof(err));
 
 	if (src)

@@ -63,6 +63,10 @@ static int replay_all(struct live *l)
 		return err;
 	l->oldest = l->source->info.first;
 	l->newest = l->source->info.last;
+	/* its last seconds may be empty: the history ends where the file does */
+	err = history__add(l->history, l->newest, NULL, 0, 0);
+	if (err)
+		return err;
 	l->state = LIVE_PAUSED;
 	l->w1 = l->newest + 1;
 	l->w0 = l->w1 - l->window;
@@ -143,6 +147,9 @@ int live__tick(struct live *l)
 	if (l->newest != INT64_MIN && sec < l->newest)
 		sec = l->newest;	/* the clock went back: keep time monotonic */
 	err = source__drain(l->source, sec, add_stack, l->history);
+	/* a second with no samples is a second too (the timeline, what expires) */
+	if (err >= 0)
+		err = history__add(l->history, sec, NULL, 0, 0);
 	if (err < 0)
 		return err;
 	if (l->newest == INT64_MIN)
@@ -299,8 +306,11 @@ int live__save(const struct live *l, const char *dir, char *path, size_t size)
 
 	if (!history__span(l->history, &first, &last) || l->newest == INT64_MIN)
 		return -ENODATA;
-	ti.from = first > l->oldest ? first : l->oldest;
+	/* what is retained since sampling began, at most --retain seconds */
 	ti.to = l->newest;
+	ti.from = first > l->oldest ? first : l->oldest;
+	if (ti.from < ti.to - (int64_t)l->retain + 1)
+		ti.from = ti.to - (int64_t)l->retain + 1;
 	snapshot__sanitize(l->source->info.target, ti.target, sizeof(ti.target));
 	return snapshot__write_history(dir, l->source->info.target, l->history, &ti,
 				       time(NULL), path, size);

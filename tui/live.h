@@ -14,9 +14,8 @@
 #include <stdint.h>
 
 #include "../profile/history.h"
+#include "live_status.h"
 #include "source.h"
-
-enum live_state { LIVE_FOLLOW, LIVE_PAUSED, LIVE_REWOUND };
 
 struct live {
 	struct source *source;	/* owned */
@@ -33,18 +32,6 @@ struct live {
 	uint64_t last_cpu_us;
 	double last_wall;
 	bool target_gone;
-};
-
-/* What the status line shows of the live view. */
-struct live_status {
-	enum live_state state;
-	bool realtime;
-	const char *label;	/* the target */
-	const char *gone;	/* what the status line says once it is gone, or NULL */
-	uint32_t hz, window;
-	char span[40];		/* the window, "12:00:01-12:00:11" */
-	uint64_t lost, truncated;
-	double cpu_pct;
 };
 
 /*

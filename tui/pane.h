@@ -32,6 +32,7 @@ enum {
 	DO_REFRESH = 1 << 3,	/* the tree shown is another: find zoom and selection again */
 	DO_REDRAW = 1 << 4,	/* forget what the terminal shows */
 	DO_QUIT = 1 << 5,
+	DO_WINDOW = 1 << 6,	/* the live window moved or was resized: count it again */
 };
 
 /* A line for the status line, shown once; empty when there is none. */

@@ -60,15 +60,25 @@ static int add_stack(void *ctx, int64_t sec, const uint32_t *frames, size_t n, u
 	return history__add(k->history, sec, frames, n, count);
 }
 
-/* Drains what was sampled up to now as the second before this wall-clock one. */
-static int drain(struct source *src, struct sink *k)
+static double wall(void)
 {
-	int64_t sec = (int64_t)time(NULL) - 1;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Drains what was sampled up to now as second sec (monotonic, whatever the clock does). */
+static int drain(struct source *src, struct sink *k, int64_t sec)
+{
 	int err;
 
 	if (k->last != INT64_MIN && sec < k->last)
-		sec = k->last;	/* the clock went back: keep time monotonic */
+		sec = k->last;
 	err = source__drain(src, sec, add_stack, k);
+	/* an empty second is a second of the history too: it ends at sec */
+	if (err >= 0 && k->history)
+		err = history__add(k->history, sec, NULL, 0, 0);
 	if (err < 0)
 		return err;
 	if (k->last == INT64_MIN)
@@ -77,42 +87,52 @@ static int drain(struct source *src, struct sink *k)
 	return 0;
 }
 
+/*
+ * Until -d is over: drains on each whole wall-clock second (as the live
+ * view does), what was sampled since being the second that just ended.
+ */
 static int sample(const struct options *o, struct source *src, struct sink *k)
 {
-	double end = now() + o->duration, next_drain = now() + 1.0;
+	double end = now() + o->duration;
+	int64_t next = (int64_t)wall() + 1;
 	int err;
 
 	while (!stop) {
-		double t_now = now(), wake = next_drain < end ? next_drain : end;
+		double t_now = now(), to_drain = (double)next - wall();
+		double wait = to_drain < end - t_now ? to_drain : end - t_now;
 		struct pollfd pfd = { .fd = source__fd(src), .events = POLLIN };
-		int timeout = (int)((wake - t_now) * 1000) + 1;
+		int timeout = (int)(wait * 1000) + 1;
 
 		if (t_now >= end)
 			break;
 		if (poll(&pfd, 1, timeout > 0 ? timeout : 0) < 0 && errno != EINTR)
 			return -errno;
 		source__poll(src);
-		if (now() >= next_drain) {
-			err = drain(src, k);
+		if (wall() >= (double)next) {
+			err = drain(src, k, next - 1);
 			if (err)
 				return err;
-			next_drain += 1.0;
+			next = (int64_t)wall() + 1;
 			if (!source__alive(src)) {
 				fprintf(stderr, "flametop: the target processes have exited\n");
 				break;
 			}
 		}
 	}
-	return drain(src, k);
+	return drain(src, k, (int64_t)wall());
 }
 
 /* The file's contents: folded, or the saved history. */
 static int write_out(FILE *f, const struct source *src, const struct sink *k)
 {
 	struct timeline_info ti = { .hz = src->info.hz, .from = k->first, .to = k->last };
+	int64_t first, last;
 
 	if (!k->history)
 		return folded__write(f, k->tree, CT_ROOT);
+	/* a clock that jumped ahead (or -d over a week): what the history retains */
+	if (history__span(k->history, &first, &last) && first > ti.from)
+		ti.from = first;
 	snapshot__sanitize(src->info.target, ti.target, sizeof(ti.target));
 	return timeline__write(f, k->history, &ti);
 }
@@ -220,8 +240,7 @@ int cmd_record(const struct options *o)
 		goto cleanup;
 	sa.sa_flags = SA_RESTART;
 	catch_signals(&sa);
-	/* the running processes' unwind tables before the clock starts */
-	src = source__sampler(o, names, 200, err, sizeof(err));
+	src = source__sampler(o, names, err, sizeof(err));
 	if (!src) {
 		die("%s", err);
 		goto cleanup;
@@ -230,7 +249,10 @@ int cmd_record(const struct options *o)
 		die("interrupted before sampling started; nothing written");
 		goto cleanup;
 	}
-	e = sample(o, src, &k);
+	/* the running processes' unwind tables before the clock starts */
+	e = source__settle(src, 200);
+	if (!e)
+		e = sample(o, src, &k);
 	if (e) {
 		die("sampling failed: %s", strerror(-e));
 		goto cleanup;

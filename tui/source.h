@@ -34,6 +34,7 @@ struct source;
 struct source_ops {
 	int (*fd)(const struct source *s);
 	void (*poll)(struct source *s);
+	int (*settle)(struct source *s, int ms);
 	int (*drain)(struct source *s, int64_t sec, source_add_fn add, void *ctx);
 	void (*stats)(const struct source *s, struct sampler_stats *st);
 	bool (*alive)(const struct source *s);
@@ -45,19 +46,20 @@ struct source {
 	struct source_info info;
 };
 
-/*
- * Starts the sampler for the command line's target; settle_ms gives the
- * running processes' unwind tables that long before the first second.
- * NULL with a one-line reason in err.
- */
-struct source *source__sampler(const struct options *o, struct strtab *names, int settle_ms,
-			       char *err, size_t size);
+/* Starts the sampler for the command line's target; NULL with a one-line reason in err. */
+struct source *source__sampler(const struct options *o, struct strtab *names, char *err,
+			       size_t size);
 /* Opens a saved history (timeline.h) to replay; NULL with a one-line reason in err. */
 struct source *source__replay(const char *path, struct strtab *names, char *err, size_t size);
 
 /* The descriptor to poll with the others (-1: none); poll() when it is readable. */
 static inline int source__fd(const struct source *s) { return s->ops->fd(s); }
 static inline void source__poll(struct source *s) { s->ops->poll(s); }
+/*
+ * Gets ready for the first second, for at most ms (the sampler: the
+ * running processes' unwind tables).  0 or -errno.
+ */
+static inline int source__settle(struct source *s, int ms) { return s->ops->settle(s, ms); }
 /*
  * Drains one second into add: what the sampler took up to now, as second
  * sec; a replay's next second, as it was.  0, 1 when there is nothing

@@ -42,6 +42,13 @@ static void no_poll(struct source *s)
 	(void)s;
 }
 
+static int no_settle(struct source *s, int ms)
+{
+	(void)s;
+	(void)ms;
+	return 0;
+}
+
 /* One stack of the second: its names from the leaf up, root first. */
 static int emit(void *ctx, uint32_t node, uint64_t count)
 {
@@ -67,7 +74,11 @@ static int drain(struct source *s, int64_t sec, source_add_fn add, void *ctx)
 		return 1;
 	rs->to = (struct emit){ rs, add, ctx, rs->next };
 	err = history__for_second(rs->history, rs->next, emit, &rs->to);
-	rs->next++;
+	if (!err && rs->next++ == s->info.last) {
+		/* all handed out: the reader's copy is not needed any more */
+		history__free(rs->history);
+		rs->history = NULL;
+	}
 	return err;
 }
 
@@ -90,7 +101,7 @@ static void free_(struct source *s)
 }
 
 static const struct source_ops replay_ops = {
-	.fd = no_fd, .poll = no_poll, .drain = drain, .stats = stats, .alive = alive,
+	.fd = no_fd, .poll = no_poll, .settle = no_settle, .drain = drain, .stats = stats, .alive = alive,
 	.free = free_,
 };
 
@@ -99,7 +110,7 @@ struct source *source__replay(const char *path, struct strtab *names, char *err,
 	struct replay_source *rs = calloc(1, sizeof(*rs));
 	struct timeline_info ti;
 	struct parse_error pe = { 0 };
-	const char *base = strrchr(path, '/');
+	const char *base = strrchr(path, '/'), *name = strcmp(path, "-") ? path : "stdin";
 	int e;
 
 	if (!rs) {
@@ -109,7 +120,8 @@ struct source *source__replay(const char *path, struct strtab *names, char *err,
 	e = timeline__read_path(path, names, &rs->history, &ti, &pe);
 	if (e) {
 		if (pe.line)
-			snprintf(err, size, "%s:%lu: %s", path, pe.line, pe.msg);
+			snprintf(err, size, "%s:%lu: %s", strcmp(path, "-") ? path : "<stdin>", pe.line,
+				 pe.msg);
 		else
 			snprintf(err, size, "%s", pe.msg[0] ? pe.msg : strerror(-e));
 		free(rs);
@@ -117,9 +129,14 @@ struct source *source__replay(const char *path, struct strtab *names, char *err,
 	}
 	rs->base.ops = &replay_ops;
 	rs->base.info = (struct source_info){ .hz = ti.hz, .first = ti.from, .last = ti.to };
-	snprintf(rs->base.info.label, sizeof(rs->base.info.label), "%s (history of %s)",
-		 base ? base + 1 : path, ti.target);
-	snprintf(rs->base.info.target, sizeof(rs->base.info.target), "%s", ti.target);
+	name = base && strcmp(path, "-") ? base + 1 : name;
+	if (ti.target[0])
+		snprintf(rs->base.info.label, sizeof(rs->base.info.label), "%s (history of %s)",
+			 name, ti.target);
+	else
+		snprintf(rs->base.info.label, sizeof(rs->base.info.label), "%s (history)", name);
+	snprintf(rs->base.info.target, sizeof(rs->base.info.target), "%s",
+		 ti.target[0] ? ti.target : "history");
 	rs->next = ti.from;
 	return &rs->base;
 }

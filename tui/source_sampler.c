@@ -31,6 +31,11 @@ static void poll_(struct source *s)
 	sampler__poll(of(s)->sampler);
 }
 
+static int settle(struct source *s, int ms)
+{
+	return sampler__settle(of(s)->sampler, ms);
+}
+
 static int add_stack(void *ctx, const uint32_t *frames, size_t n, uint64_t count)
 {
 	const struct drain_to *to = ctx;
@@ -63,7 +68,7 @@ static void free_(struct source *s)
 }
 
 static const struct source_ops sampler_ops = {
-	.fd = fd, .poll = poll_, .drain = drain, .stats = stats, .alive = alive, .free = free_,
+	.fd = fd, .poll = poll_, .settle = settle, .drain = drain, .stats = stats, .alive = alive, .free = free_,
 };
 
 static void describe(struct source_info *in, const struct options *o)
@@ -92,12 +97,11 @@ static void describe(struct source_info *in, const struct options *o)
 	in->realtime = true;
 }
 
-struct source *source__sampler(const struct options *o, struct strtab *names, int settle_ms,
-			       char *err, size_t size)
+struct source *source__sampler(const struct options *o, struct strtab *names, char *err,
+			       size_t size)
 {
 	struct sampler_source *ss = calloc(1, sizeof(*ss));
 	struct sampler_opts so;
-	int e;
 
 	if (!ss) {
 		snprintf(err, size, "out of memory");
@@ -109,12 +113,6 @@ struct source *source__sampler(const struct options *o, struct strtab *names, in
 	ss->sampler = sampler__new(&so, names, err, size);
 	if (!ss->sampler) {
 		free(ss);
-		return NULL;
-	}
-	e = settle_ms ? sampler__settle(ss->sampler, settle_ms) : 0;
-	if (e) {
-		snprintf(err, size, "sampling failed: %s", strerror(-e));
-		free_(&ss->base);
 		return NULL;
 	}
 	return &ss->base;

@@ -40,8 +40,10 @@ static void live_fields(const struct status_model *m, char *line, size_t size)
 	add(line, size, "  | %s%s%s", state[l->state], l->gone ? " " : "", l->gone ? l->gone : "");
 	if (m->baseline)
 		add(line, size, " DIFF vs %s", m->baseline);
-	add(line, size, " | %s | %u Hz | %us %s | %" PRIu64 " samples", l->label, l->hz,
-	    l->window, l->span, m->window_samples);
+	add(line, size, " | %s", l->label);
+	if (l->hz)
+		add(line, size, " | %u Hz", l->hz);
+	add(line, size, " | %us %s | %" PRIu64 " samples", l->window, l->span, m->window_samples);
 	if (!l->realtime)
 		return;		/* a replay: losses and our CPU were not saved */
 	if (l->lost || l->truncated)
@@ -122,16 +124,16 @@ void status__paint_timeline(const uint64_t *rates, uint32_t n, int64_t first, in
 		timeline__paint(g, p->top, rates, n, first, w0, w1, mono);
 }
 
-void status__paint_hints(const struct keymap *km, bool live, bool mono, struct grid *g,
-			 const struct pane *p)
+void status__paint_hints(const struct keymap *km, bool live, bool realtime, bool mono,
+			 struct grid *g, const struct pane *p)
 {
 	static const struct {
 		enum action act;
 		const char *label;
-		bool live;	/* only in the live view */
+		uint8_t live;	/* 1: only in the live view; 2: only while sampling */
 	} hints[] = {
 		{ ACT_HELP, "Help", 0 }, { ACT_SEARCH, "Search", 0 }, { ACT_TOP, "Top", 0 },
-		{ ACT_ZOOM_IN, "Zoom", 0 }, { ACT_BACK, "Back", 0 }, { ACT_PAUSE, "Pause", 1 },
+		{ ACT_ZOOM_IN, "Zoom", 0 }, { ACT_BACK, "Back", 0 }, { ACT_PAUSE, "Pause", 2 },
 		{ ACT_WINDOW_BACK, "Rewind", 1 }, { ACT_BASELINE, "Baseline", 1 },
 		{ ACT_DIFF, "Diff", 1 }, { ACT_FLIP, "Flip", 0 }, { ACT_SNAPSHOT, "Save", 0 },
 		{ ACT_QUIT, "Quit", 0 },
@@ -145,7 +147,8 @@ void status__paint_hints(const struct keymap *km, bool live, bool mono, struct g
 		char key[16];
 		int k;
 
-		if ((hints[i].live && !live) || !keymap__keys(km, hints[i].act, &k, 1))
+		if ((hints[i].live && !live) || (hints[i].live == 2 && !realtime) ||
+		    !keymap__keys(km, hints[i].act, &k, 1))
 			continue;
 		key__name(k, key, sizeof(key));
 		x += grid__puts(g, y, x, g->w - x, key, PAL_BLACK, PAL_ACCENT,

@@ -12,7 +12,7 @@
 
 #include "../keymaps/keymap.h"
 #include "../render/cells.h"
-#include "live.h"
+#include "live_status.h"
 #include "pane.h"
 
 struct status_model {
@@ -37,8 +37,11 @@ void status__paint(const struct status_model *m, struct grid *g, const struct pa
 /* The sparkline of samples per second, rates[i] being second first + i. */
 void status__paint_timeline(const uint64_t *rates, uint32_t n, int64_t first, int64_t w0,
 			    int64_t w1, bool mono, struct grid *g, const struct pane *p);
-/* htop's bottom bar, from the active keymap; live-only keys only when live. */
-void status__paint_hints(const struct keymap *km, bool live, bool mono, struct grid *g,
-			 const struct pane *p);
+/*
+ * htop's bottom bar, from the active keymap: the live view's keys when
+ * live, Pause only when realtime (a replay has nothing to pause).
+ */
+void status__paint_hints(const struct keymap *km, bool live, bool realtime, bool mono,
+			 struct grid *g, const struct pane *p);
 
 #endif

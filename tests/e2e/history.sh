@@ -53,6 +53,16 @@ check "] comes back to the end, paused (not LIVE)" wait_for '| PAUSED'
 keys q
 check "view of a history: q quits with exit 0" exited_with 0
 
+# --- a FIFO is read once, as a profile (it cannot be peeked at) ---------------------
+mkfifo "$TMP/fifo"
+(printf 'a;b 5\na;c 3\n' > "$TMP/fifo") &
+PIDS+=($!)
+start 120 30 -- view "$TMP/fifo"
+check "view of a FIFO: its profile is shown (not taken away by the look for a history)" \
+	wait_for '| fifo | 8 samples'
+keys q
+exited_with 0
+
 # --- valgrind on the replay path: no errors, nothing lost ---------------------------
 if command -v valgrind > /dev/null && [ -z "${ASAN_OPTIONS:-}" ] && ! nm "$FT" | grep -q __asan_init; then
 	WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 --log-file=$TMP/vg.log"

@@ -326,6 +326,38 @@ static void test_save_and_reopen(void **state)
 	assert_int_not_equal(frame_named(&w->a, "old_work"), CT_NONE);
 }
 
+/* A history whose last seconds had no samples: the window is at its end, the timeline too. */
+static void test_empty_tail(void **state)
+{
+	struct world *w = *state;
+	char path[4200];
+	FILE *f;
+	int64_t first;
+	uint32_t n;
+	uint64_t *rates;
+
+	snprintf(path, sizeof(path), "%s/tail.history.folded", w->dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("# flametop history v1 target=t hz=99 from=1000 to=1029\n"
+	      "# t=1000\napp;main;work 7\n# t=1001\napp;main;work 3\n", f);
+	assert_int_equal(fclose(f), 0);
+	close_app(w);
+	open_app(w, path);
+	assert_int_equal(w->a.live->w1, 1030);
+	assert_int_equal(calltree__samples(w->a.after), 0);
+	rates = live__rates(w->a.live, &first, &n);
+	assert_non_null(rates);
+	assert_int_equal(first, 1000);
+	assert_int_equal(n, 30);
+	assert_int_equal(rates[0], 7);
+	assert_int_equal(rates[1], 3);
+	free(rates);
+	key(&w->a, '+');
+	key(&w->a, '+');
+	assert_int_equal(calltree__samples(w->a.after), 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +368,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mouse_makes_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_and_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_and_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_tail, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
