@@ -14,7 +14,9 @@ LDLIBS   := -lbpf -ldw -lelf -lz -lncursesw -liberty -lm -lpcre2-8
 # Debian packages the build and the tests need (make deps installs them).
 BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
               libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++ libiberty-dev libpcre2-dev
-TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl
+# podman with runc runs the container test (crun refuses hybrid cgroups)
+TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl \
+              podman runc tar libc-bin
 
 # util/ (growable arrays, reading to the end, atomic outputs) goes wherever the model goes
 PROFILE_SRCS := $(wildcard util/*.c profile/*.c)

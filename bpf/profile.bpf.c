@@ -259,6 +259,9 @@ int on_sample(void *ctx)
 	kthread = BPF_CORE_READ(task, flags) & 0x00200000;	/* PF_KTHREAD */
 	leader = BPF_CORE_READ(task, group_leader);
 	key.tgid = tgid;
+	key.tid = (__u32)id;
+	key.cgroup = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(&key.tcomm, sizeof(key.tcomm));
 	key.ptag = BPF_CORE_READ(leader, start_time) ^
 		   ((__u64)BPF_CORE_READ(leader, self_exec_id) << 48);
 	BPF_CORE_READ_STR_INTO(&key.comm, leader, comm);

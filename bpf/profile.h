@@ -18,7 +18,7 @@
 #define KEY_USTACK_ERROR  (1u << 5)
 #define KEY_USTACK_PARTIAL (1u << 6)	/* unwinding stopped at a frame it could not unwind */
 
-/* What one count in the kernel's count map is about. */
+/* What one count in the kernel's count map is about: who ran which stacks. */
 struct ft_stack_key {
 	__u32 tgid;
 	__u32 flags;
@@ -26,6 +26,10 @@ struct ft_stack_key {
 	__u64 kstack;		/* hash of the kernel stack; 0 = none */
 	__u64 ustack;		/* hash of the user stack; 0 = none */
 	char comm[COMM_LEN];	/* the process (thread group leader) name */
+	char tcomm[COMM_LEN];	/* the thread's own name */
+	__u64 cgroup;		/* the thread's cgroup v2 id */
+	__u32 tid;
+	__u32 pad;
 };
 
 struct ft_stack {

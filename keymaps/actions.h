@@ -22,7 +22,9 @@
 	X(SEARCH_NEXT,	  "search-next",    "select the next matching frame")		\
 	X(SEARCH_PREV,	  "search-prev",    "select the previous matching frame")	\
 	X(TOP,		  "top",	    "show or hide the top-N functions pane")	\
-	X(TOP_SORT,	  "top-sort",	    "top-N pane: sort by self or by total")	\
+	X(TOP_SORT,	  "top-sort",	    "sort the table: by self or total; processes by samples or name")	\
+	X(PROCS,	  "processes",	    "show or hide the process table; Enter focuses on a row") \
+	X(GROUP,	  "group",	    "group the roots by process, pid, thread or container") \
 	X(FLIP,		  "flip",	    "flip between icicle and flame orientation") \
 	X(PAUSE,	  "pause",	    "pause or resume the live view")		\
 	X(WINDOW_BACK,	  "window-back",    "move the shown window back in time")	\

@@ -149,6 +149,16 @@ static int grow_slots(struct calltree *t)
 	return 0;
 }
 
+int calltree__reserve(struct calltree *t, uint32_t n)
+{
+	if (vec_reserve(t->nodes, t->cap, n, 1024))
+		return -ENOMEM;
+	while ((uint64_t)n * 2 >= (uint64_t)t->mask + 1 && t->mask < UINT32_MAX / 2)
+		if (grow_slots(t))
+			return -ENOMEM;
+	return 0;
+}
+
 int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out)
 {
 	uint32_t slot, id;

@@ -45,6 +45,8 @@ uint32_t calltree__depth(const struct calltree *t, uint32_t id);
 
 /* Child of parent named name, or CT_NONE. */
 uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name);
+/* Makes room for n nodes at once (no growing one by one); 0 or -ENOMEM. */
+int calltree__reserve(struct calltree *t, uint32_t n);
 /* Child of parent named name, created (with zero counts) if missing. */
 int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);
 /* Path of name ids below root, created as needed; *leaf gets its last node. */

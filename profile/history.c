@@ -49,7 +49,21 @@ struct history {
 	uint32_t compacted_nodes;	/* node count after the last compaction */
 	uint64_t generation;
 	size_t entry_bytes;
+	history_observer observer;
+	void *observer_ctx;
 };
+
+static void notify(const struct history *h, uint32_t node, uint64_t count, bool add)
+{
+	if (h->observer)
+		h->observer(h->observer_ctx, node, count, add);
+}
+
+void history__observe(struct history *h, history_observer fn, void *ctx)
+{
+	h->observer = fn;
+	h->observer_ctx = ctx;
+}
 
 static struct slice *slot_of(const struct history *h, int64_t sec)
 {
@@ -107,6 +121,7 @@ static void slice_apply(struct history *h, const struct slice *s, bool add)
 			calltree__add(h->tree, s->e[i].node, entry_count(&s->e[i]));
 		else
 			calltree__sub(h->tree, s->e[i].node, entry_count(&s->e[i]));
+		notify(h, s->e[i].node, entry_count(&s->e[i]), add);
 	}
 }
 
@@ -168,6 +183,7 @@ static int compact(struct history *h)
 	nt = NULL;
 	h->compacted_nodes = calltree__nodes(h->tree);
 	h->generation++;
+	notify(h, CT_NONE, 0, false);
 	err = 0;
 cleanup:
 	calltree__free(nt);
@@ -240,6 +256,8 @@ int history__add(struct history *h, int64_t sec, const uint32_t *names, size_t n
 				calltree__sub(h->tree, leaf, part);
 			return err;
 		}
+		if (in_window(h, sec))
+			notify(h, leaf, part, true);
 		s->total += part;
 		count -= part;
 	}
@@ -289,6 +307,7 @@ int history__set_window(struct history *h, int64_t t0, int64_t t1)
 				calltree__add_self(h->tree, sl->e[i].node, entry_count(&sl->e[i]));
 		}
 		calltree__sum_totals(h->tree);
+		notify(h, CT_NONE, 0, false);
 		return 0;
 	}
 	for (s = lo; s < hi; s++) {

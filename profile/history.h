@@ -15,6 +15,7 @@
 #ifndef FLAMETOP_HISTORY_H
 #define FLAMETOP_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,14 @@ void history__rate(const struct history *h, int64_t t0, uint64_t *out, size_t n)
 int history__for_second(const struct history *h, int64_t sec,
 			int (*fn)(void *ctx, uint32_t node, uint64_t count), void *ctx);
 uint64_t history__generation(const struct history *h);
+/*
+ * Tells fn of every change to the tree's counts: count samples added to
+ * (add) or taken from node — or, with node CT_NONE, that the counts were
+ * made anew (a window rebuilt whole, nodes renumbered): whoever mirrors
+ * them starts over.  One observer; fn NULL: none.
+ */
+typedef void (*history_observer)(void *ctx, uint32_t node, uint64_t count, bool add);
+void history__observe(struct history *h, history_observer fn, void *ctx);
 size_t history__bytes(const struct history *h);
 
 #endif

@@ -75,7 +75,23 @@ static int write_error(void)
 	return -(errno ? errno : EIO);
 }
 
-static int write_second(FILE *out, const struct history *h, int64_t sec, struct second *s)
+/* A live history's second, its roots as the view groups and focuses them. */
+static int regroup(struct second *s, const struct timeline_info *info)
+{
+	struct calltree *t = calltree__new(calltree__names(s->from));
+	long n = t ? who__regroup(t, s->t, info->group, &info->focus, NULL) : -ENOMEM;
+
+	if (n < 0) {
+		calltree__free(t);
+		return (int)n;
+	}
+	calltree__free(s->t);
+	s->t = t;
+	return 0;
+}
+
+static int write_second(FILE *out, const struct history *h, int64_t sec, struct second *s,
+			const struct timeline_info *info)
 {
 	const struct ct_node *root;
 	int err;
@@ -85,6 +101,8 @@ static int write_second(FILE *out, const struct history *h, int64_t sec, struct 
 		return -ENOMEM;
 	s->pass++;
 	err = history__for_second(h, sec, second_add, s);
+	if (!err && info->regroup)
+		err = regroup(s, info);
 	root = calltree__node(s->t, CT_ROOT);
 	/* samples on the root alone have no folded line: no marker either */
 	if (!err && root->total > root->self) {
@@ -122,7 +140,7 @@ int timeline__write(FILE *out, const struct history *h, const struct timeline_in
 
 		history__rate(h, sec, &samples, 1);
 		if (samples)
-			err = write_second(out, h, sec, &s);
+			err = write_second(out, h, sec, &s, info);
 	}
 	free(s.up);
 	free(s.stamp);

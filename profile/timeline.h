@@ -32,6 +32,7 @@
 
 #include "folded.h"
 #include "history.h"
+#include "who.h"
 
 /* The longest history a file may describe: seven days of seconds. */
 #define TIMELINE_SPAN_MAX	(7u * 24 * 3600)
@@ -42,6 +43,10 @@ struct timeline_info {
 	char target[64];	/* names snapshots: [A-Za-z0-9._-] only; "" if not known */
 	uint32_t hz;		/* the sampling frequency, 0 if unknown */
 	int64_t from, to;	/* the seconds covered, [from, to] (to >= from) */
+	/* writing a live history (identity frames at its roots: who.h) */
+	bool regroup;		/* its stacks as grouped and focused here */
+	enum group_by group;
+	struct who_focus focus;
 };
 
 /* The first line says the file is a saved history (buf: the file's start). */

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "../util/vec.h"
+#include "../profile/who.h"
+#include "cgroups.h"
 #include "sampler_int.h"
 #include "symbolize.h"
 #include "unwind.h"
@@ -100,21 +102,43 @@ static int push(struct sampler *s, size_t *n, uint32_t id)
 	return 0;
 }
 
-/* comm; user frames root first; kernel frames root first. */
+/* A process or thread name as a frame: any process may name itself anything. */
+static void clean_comm(const char *comm, char out[COMM_LEN + 8])
+{
+	size_t len = strnlen(comm, COMM_LEN);
+
+	memcpy(out, comm, len);
+	symbolizer__clean_frame(out, len, true);
+	if (!len)
+		strcpy(out, "[unknown]");
+	else
+		out[len] = '\0';
+}
+
+/* Who ran the stack of key k; the names live in bufs until the next call. */
+static void who_of(struct sampler *s, const struct ft_stack_key *k, struct who *w,
+		   char comm[COMM_LEN + 8], char thread[COMM_LEN + 8])
+{
+	const char *container = NULL;
+
+	if (!s->cgnames)
+		s->cgnames = cgroup_names__new();
+	if (s->cgnames)
+		container = cgroup_names__name(s->cgnames, k->cgroup);
+	clean_comm(k->comm, comm);
+	clean_comm(k->tcomm, thread);
+	*w = (struct who){ .pid = k->tgid, .tid = k->tid, .comm = comm, .thread = thread,
+			   .container = container ? container : "?" };
+}
+
+/* Markers; user frames root first; kernel frames root first. */
 static int build_frames(struct sampler *s, const struct ft_stack_key *k, size_t *n)
 {
 	const struct ft_stack *us = find_stack(s, k->ustack), *ks = find_stack(s, k->kstack);
-	size_t len = strnlen(k->comm, COMM_LEN), i, d;
-	char name[COMM_LEN];
-	uint32_t comm;
-	int err;
+	size_t i, d;
+	int err = 0;
 
 	*n = 0;
-	memcpy(name, k->comm, len);	/* any process may name itself anything */
-	symbolizer__clean_frame(name, len, true);
-	err = strtab__intern(s->names, len ? name : "[unknown]", len ? len : 9, &comm);
-	if (!err)
-		err = push(s, n, comm);
 	if (!err && (k->flags & KEY_USTACK_TRUNC))
 		err = push(s, n, s->id_truncated);
 	/* the walk stopped at a frame it could not unwind: callers are missing here */
@@ -172,13 +196,16 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 			break;
 		}
 		for (i = 0; i < n && !ret; i++) {
+			char comm[COMM_LEN + 8], thread[COMM_LEN + 8];
+			struct who w;
 			size_t nf;
 
 			if (!fn)
 				continue;
 			ret = build_frames(s, &keys[i], &nf);
+			who_of(s, &keys[i], &w, comm, thread);
 			if (!ret)
-				ret = fn(ctx, s->frames, nf, vals[i]);
+				ret = fn(ctx, &w, s->frames, nf, vals[i]);
 		}
 		if (r || ret)
 			break;

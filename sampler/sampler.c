@@ -6,7 +6,6 @@
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
@@ -15,18 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroups.h"
 #include "procmaps.h"
+#include "ptree.h"
 #include "sampler_int.h"
 #include "symbolize.h"
 #include "unwind.h"
-
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
-#endif
 
 /* DWARF unwinding: 2M rows (24 MB) hold libc, python3 and a few hundred more binaries */
 #define UNWIND_ROWS (2u << 20)
@@ -71,25 +67,13 @@ const char *sampler__cgroup2_mount(char *buf, size_t len)
 	return ret;
 }
 
-/* Opens the cgroup directory; full gets its absolute path. */
-static int open_cgroup(const char *path, char *full, size_t fullen, char *err, size_t errlen)
+/* Opens -c's cgroup (a path, a container, a pod or a unit: cgroups.h); full gets its path. */
+static int open_cgroup(const char *arg, char *full, size_t fullen, char *err, size_t errlen)
 {
-	char mnt[4096];
-	struct statfs sfs;
-	struct stat st;
 	int fd;
 
-	if (!sampler__cgroup2_mount(mnt, sizeof(mnt)))
-		return fail(err, errlen, "no cgroup2 file system is mounted (see /proc/mounts); "
-			    "-c needs cgroup v2");
-	if (path[0] == '/')
-		snprintf(full, fullen, "%s", path);
-	else
-		snprintf(full, fullen, "%s/%s", mnt, path);
-	if (stat(full, &st) || !S_ISDIR(st.st_mode) || statfs(full, &sfs) ||
-	    sfs.f_type != CGROUP2_SUPER_MAGIC)
-		return fail(err, errlen, "%s is not a cgroup v2 directory (cgroup2 is mounted "
-			    "at %s; give a path under it, absolute or relative)", full, mnt);
+	if (cgroups__resolve(arg, full, fullen, err, errlen))
+		return -1;
 	fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return fail(err, errlen, "cannot open cgroup %s: %s", full, strerror(errno));
@@ -215,76 +199,73 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Live threads of a process: its task directory's entries. */
-static int thread_count(pid_t pid)
+/* Puts pids in the BPF filter; a full map (forks meanwhile) leaves the rest out. */
+static int add_pids(struct sampler *s, const pid_t *pids, size_t n, char *err, size_t errlen)
 {
-	char path[64];
-	struct dirent *d;
-	int n = 0;
-	DIR *dir;
+	for (size_t i = 0; i < n; i++) {
+		__u32 tgid = (__u32)pids[i];
+		__u8 one = 1;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	dir = opendir(path);
-	if (!dir)
-		return 0;
-	while ((d = readdir(dir)))
-		n += d->d_name[0] != '.';
-	closedir(dir);
-	return n;
+		if (!bpf_map__update_elem(s->skel->maps.pids, &tgid, sizeof(tgid), &one,
+					  sizeof(one), 0))
+			continue;
+		if (errno != E2BIG)
+			return fail(err, errlen, "cannot set the pid filter: %s", strerror(errno));
+		fprintf(stderr, "flametop: more than %u processes under -p; the rest are not "
+			"sampled\n", bpf_map__max_entries(s->skel->maps.pids));
+		break;
+	}
+	return 0;
 }
 
 /*
- * The thread group of a pid: the BPF filter is keyed by process, so a
- * thread id given to -p stands for its whole process.  -ESRCH if none,
- * -ECHILD for a zombie (exited, not yet reaped: nothing will ever run).
- * A zombie leader whose other threads still run is a live process.
+ * -p's processes: each pid's thread group (the filter is keyed by process,
+ * so a thread id stands for its whole process), then, with the fork
+ * tracepoint attached so that no child forked meanwhile is missed, the
+ * descendants each has already.  *pids gets them all; their count, or -1.
  */
-static int tgid_of(pid_t pid, __u32 *tgid)
+static long target_pids(struct sampler *s, const struct sampler_opts *o, pid_t **pids,
+			char *err, size_t errlen)
 {
-	char path[64], line[128], state = 0;
-	int ret = -ESRCH;
-	FILE *f;
+	pid_t *roots = calloc(o->npids ? o->npids : 1, sizeof(*roots));
+	size_t max = bpf_map__max_entries(s->skel->maps.pids);
+	long n = -1;
+	bool full;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -ESRCH;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "State: %c", &state) == 1)
-			continue;
-		if (sscanf(line, "Tgid: %u", tgid) == 1) {
-			ret = 0;
-			break;
-		}
-	}
-	fclose(f);
-	if (!ret && state == 'Z' && thread_count(pid) <= 1)
-		return -ECHILD;
-	return ret;
-}
-
-static int add_pids(struct sampler *s, const struct sampler_opts *o, char *err, size_t errlen)
-{
-	size_t i;
-
-	for (i = 0; i < o->npids; i++) {
-		__u32 tgid;
-		__u8 one = 1;
-
-		int r = tgid_of(o->pids[i], &tgid);
+	if (!roots)
+		return fail(err, errlen, "out of memory");
+	for (size_t i = 0; i < o->npids; i++) {
+		int r = ptree__tgid(o->pids[i], &roots[i]);
 
 		if (r == -ECHILD)
-			return fail(err, errlen, "process %d is a zombie: it has exited and "
-				    "will never run again (its parent has not reaped it)",
-				    o->pids[i]);
+			fail(err, errlen, "process %d is a zombie: it has exited and will never "
+			     "run again (its parent has not reaped it)", o->pids[i]);
+		else if (r)
+			fail(err, errlen, "no process with pid %d (check the pid with ps)",
+			     o->pids[i]);
 		if (r)
-			return fail(err, errlen, "no process with pid %d (check the pid with ps)",
-				    o->pids[i]);
-		if (bpf_map__update_elem(s->skel->maps.pids, &tgid, sizeof(tgid), &one,
-					 sizeof(one), 0))
-			return fail(err, errlen, "cannot set the pid filter: %s", strerror(errno));
+			goto out;
 	}
-	return 0;
+	if (add_pids(s, roots, o->npids, err, errlen))
+		goto out;
+	if (profile_bpf__attach(s->skel)) {
+		fail(err, errlen, "cannot attach the fork/exit tracepoints: %s", strerror(errno));
+		goto out;
+	}
+	n = ptree__descendants(roots, o->npids, max, pids, &full);
+	if (n < 0)
+		n = fail(err, errlen, "cannot list the processes in /proc: %s", strerror((int)-n));
+	else if (full)
+		fprintf(stderr, "flametop: more than %zu processes under -p; the rest are not "
+			"sampled\n", max);
+	if (n > 0 && add_pids(s, *pids, (size_t)n, err, errlen)) {
+		free(*pids);
+		*pids = NULL;
+		n = -1;
+	}
+out:
+	free(roots);
+	return n;
 }
 
 static int intern_markers(struct sampler *s)
@@ -409,21 +390,8 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 	return 0;
 }
 
-static int set_filters(struct sampler *s, const struct sampler_opts *o, int cgfd, char *err,
-		       size_t errlen)
-{
-	__u32 zero = 0;
-
-	if (add_pids(s, o, err, errlen))
-		return -1;
-	if (cgfd >= 0 && bpf_map__update_elem(s->skel->maps.cgroup, &zero, sizeof(zero), &cgfd,
-					      sizeof(cgfd), 0))
-		return fail(err, errlen, "cannot set the cgroup filter: %s", strerror(errno));
-	return 0;
-}
-
 /* The unwinder, with the targets' tables built before their first sample: sampling starts after. */
-static int start_unwinder(struct sampler *s, const struct sampler_opts *o, char *err,
+static int start_unwinder(struct sampler *s, const pid_t *pids, size_t n, char *err,
 			  size_t errlen)
 {
 	s->unw = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows), UNWIND_ROWS,
@@ -431,14 +399,34 @@ static int start_unwinder(struct sampler *s, const struct sampler_opts *o, char 
 			       bpf_map__fd(s->skel->maps.unwind_procs));
 	if (!s->unw)
 		return fail(err, errlen, "out of memory");
-	for (size_t i = 0; i < o->npids; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct procmaps maps;
 
-		if (procmaps__read(o->pids[i], &maps) == 0)
-			unwinder__add_process(s->unw, o->pids[i], &maps);
+		if (procmaps__read(pids[i], &maps) == 0)
+			unwinder__add_process(s->unw, pids[i], &maps);
 	}
 	unwinder__wait(s->unw);
 	return 0;
+}
+
+/* The filters (-p's processes, or -c's cgroup), then the unwinder with -p's tables. */
+static int set_targets(struct sampler *s, const struct sampler_opts *o, int cgfd, bool dwarf,
+		       char *err, size_t errlen)
+{
+	pid_t *pids = NULL;
+	__u32 zero = 0;
+	long n = 0;
+	int ret = 0;
+
+	if (s->pids_mode && (n = target_pids(s, o, &pids, err, errlen)) < 0)
+		return -1;
+	if (cgfd >= 0 && bpf_map__update_elem(s->skel->maps.cgroup, &zero, sizeof(zero), &cgfd,
+					      sizeof(cgfd), 0))
+		ret = fail(err, errlen, "cannot set the cgroup filter: %s", strerror(errno));
+	else if (dwarf)
+		ret = start_unwinder(s, pids, (size_t)n, err, errlen);
+	free(pids);
+	return ret;
 }
 
 struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
@@ -472,8 +460,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	s->stats_fd = -1;
 	s->pids_mode = o->target == SAMPLE_PIDS;
 	s->kernel = o->kernel;
-	if (open_and_load(s, o, dwarf, err, errlen) || set_filters(s, o, cgfd, err, errlen) ||
-	    (dwarf && start_unwinder(s, o, err, errlen)))
+	if (open_and_load(s, o, dwarf, err, errlen) || set_targets(s, o, cgfd, dwarf, err, errlen))
 		goto err_free;
 	s->sym = symbolizer__new(names, &(struct symbolizer_opts){ .no_inline = o->no_inline });
 	if (!s->sym || intern_markers(s)) {
@@ -490,10 +477,6 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	}
 	if (getenv("FLAMETOP_BPF_STATS"))
 		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (s->pids_mode && profile_bpf__attach(s->skel)) {
-		fail(err, errlen, "cannot attach the fork/exit tracepoints: %s", strerror(errno));
-		goto err_free;
-	}
 	if (attach_cpus(s, o->freq, err, errlen))
 		goto err_free;
 	if (cgfd >= 0)
@@ -525,6 +508,7 @@ void sampler__free(struct sampler *s)
 		close(s->stats_fd);
 	free(s->stacks);
 	free(s->frames);
+	cgroup_names__free(s->cgnames);
 	free(s);
 }
 

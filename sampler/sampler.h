@@ -23,7 +23,7 @@ struct sampler_opts {
 	enum sampler_target target;
 	const pid_t *pids;
 	size_t npids;
-	const char *cgroup;	/* absolute, or relative to the cgroup2 mount */
+	const char *cgroup;	/* what -c names: a path, container id or unit (cgroups.h) */
 	unsigned freq;
 	bool user, kernel;	/* which frames to take */
 	enum sampler_unwind unwind;
@@ -48,13 +48,16 @@ struct sampler_stats {
 	unsigned long files_refused;
 };
 
+struct who;
 /*
- * Called once per distinct stack at each drain: frames are strtab ids, root
- * first (process name, user frames, kernel frames).  The array is borrowed
- * for the call only.  A non-zero return stops the drain and is returned.
+ * Called once per distinct stack at each drain: who ran it (process,
+ * thread, container: profile/who.h), and frames, strtab ids root first
+ * (markers, user frames, kernel frames; no process frame: who's grouping
+ * gives it).  Both are borrowed for the call only.  A non-zero return
+ * stops the drain and is returned.
  */
-typedef int (*sampler_stack_fn)(void *ctx, const uint32_t *frames, size_t n,
-				uint64_t count);
+typedef int (*sampler_stack_fn)(void *ctx, const struct who *who, const uint32_t *frames,
+				size_t n, uint64_t count);
 
 struct sampler;
 

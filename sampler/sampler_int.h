@@ -45,6 +45,7 @@ struct sampler {
 	size_t nstacks, stacks_cap;
 	uint32_t *frames;
 	size_t frames_cap;
+	struct cgroup_names *cgnames;	/* made at the first drain */
 };
 
 #endif

@@ -16,13 +16,15 @@
 
 static bool on_table(const struct app *a)
 {
-	return a->focus == FOCUS_TABLE;
+	return a->active == FOCUS_TABLE;
 }
 
 static int vertical(struct app *a, int screen_dir, long steps)
 {
 	int toward_leaves = a->flame.orient == FLAME_ICICLE ? screen_dir : -screen_dir;
 
+	if (on_table(a) && a->procs.open)
+		return procs_view__move(&a->procs, screen_dir * steps);
 	if (on_table(a))
 		return top_view__move(&a->top, screen_dir * steps);
 	for (long i = 0; i < steps; i++)
@@ -55,10 +57,27 @@ static long page(const struct app *a)
 static int do_page_up(struct app *a) { return vertical(a, -1, page(a)); }
 static int do_page_down(struct app *a) { return vertical(a, 1, page(a)); }
 
+/* Enter on the process table: the whole explorer shows that row only. */
+static int focus_row(struct app *a)
+{
+	uint32_t frame = procs_view__selected(&a->procs);
+
+	if (!a->live) {
+		note__set(&a->note, "focus works in the live view; here, zoom into the frame");
+		return DO_NOTHING;
+	}
+	if (frame == CT_NONE)
+		return DO_NOTHING;
+	a->focus = (struct who_focus){ a->group, frame };
+	return DO_REGROUP | DO_RELAYOUT | DO_RETOP;
+}
+
 static int do_zoom_in(struct app *a)
 {
 	uint32_t node = a->flame.sel;
 
+	if (on_table(a) && a->procs.open)
+		return focus_row(a);
 	if (on_table(a)) {
 		/* the heaviest frame of the row's function */
 		node = top_view__heaviest(&a->top, a->tree, a->flame.zoom);
@@ -79,8 +98,12 @@ static int do_back(struct app *a)
 		search__clear(&a->search);
 		return DO_REMARK;
 	}
-	if (a->top.open) {
-		a->top.open = false;
+	if (a->focus.frame != CT_NONE) {
+		a->focus.frame = CT_NONE;
+		return DO_REGROUP | DO_RELAYOUT | DO_RETOP;
+	}
+	if (a->top.open || a->procs.open) {
+		a->top.open = a->procs.open = false;
 		return DO_REMARK;
 	}
 	return do_zoom_out(a);
@@ -108,11 +131,38 @@ static int do_search_prev(struct app *a) { return search_step(a, -1); }
 static int do_top(struct app *a)
 {
 	a->top.open = !a->top.open;
+	a->procs.open = false;
 	return DO_RETOP;
+}
+
+static int do_procs(struct app *a)
+{
+	a->procs.open = !a->procs.open;
+	a->procs.stale = true;
+	a->top.open = false;
+	return DO_REMARK;
+}
+
+/* comm -> pid -> thread -> container -> comm: the live view groups again. */
+static int do_group(struct app *a)
+{
+	if (!a->live) {
+		note__set(&a->note, "a file is grouped as it was recorded (record --group)");
+		return DO_NOTHING;
+	}
+	a->group = (enum group_by)((a->group + 1) % GROUP_COUNT);
+	note__set(&a->note, "grouped by %s", group__name(a->group));
+	a->procs.stale = true;
+	return DO_REGROUP | DO_RELAYOUT | DO_RETOP;
 }
 
 static int do_top_sort(struct app *a)
 {
+	if (a->procs.open) {
+		a->procs.by_name = !a->procs.by_name;
+		a->procs.stale = true;
+		return DO_NOTHING;
+	}
 	if (!a->top.open)
 		return do_top(a);
 	if (a->diff.on) {
@@ -309,6 +359,8 @@ const action_fn action_handlers[ACT_COUNT] = {
 	[ACT_SEARCH_PREV] = do_search_prev,
 	[ACT_TOP] = do_top,
 	[ACT_TOP_SORT] = do_top_sort,
+	[ACT_PROCS] = do_procs,
+	[ACT_GROUP] = do_group,
 	[ACT_FLIP] = do_flip,
 	[ACT_PAUSE] = do_pause,
 	[ACT_WINDOW_BACK] = do_window_back,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../profile/textsafe.h"
 #include "../render/palette.h"
@@ -25,7 +26,7 @@ static void place_panes(struct app *a)
 	a->status.height = h >= 12 ? 2 : h >= 2 ? 1 : 0;
 	a->timeline.height = a->live && h >= 8;
 	avail = h - a->hints.height - a->status.height - a->timeline.height;
-	if (a->top.open && avail >= 5) {
+	if ((a->top.open || a->procs.open) && avail >= 5) {
 		table = avail * 2 / 5;
 		if (table < 3)
 			table = 3;
@@ -63,7 +64,7 @@ static void update_marks(struct app *a)
  */
 static void refresh(struct app *a)
 {
-	uint64_t gen = a->live ? history__generation(a->live->history) : 0;
+	uint64_t gen = a->live ? live__generation(a->live) : 0;
 
 	flame_view__hold(&a->flame);
 	if (a->live)
@@ -76,14 +77,33 @@ static void refresh(struct app *a)
 	flame_view__set_tree(&a->flame, a->tree, a->diff.on || gen != a->generation);
 	a->generation = gen;
 	a->top.stale = true;
+	a->procs.stale = true;
 	a->marks_stale = true;
 	search__update(&a->search, a->tree, &a->note);
+}
+
+/* The grouping or focus asked for: the live view makes the tree shown again. */
+static void regroup(struct app *a)
+{
+	if (!a->live)
+		return;
+	/* a focus on another grouping's row ends */
+	if (a->focus.by != a->group)
+		a->focus.frame = CT_NONE;
+	/* the tree shown is freed: zoom and selection go by name path */
+	flame_view__hold(&a->flame);
+	if (live__set_view(a->live, a->group, &a->focus))
+		note__set(&a->note, "out of memory grouping the window");
 }
 
 void app__apply(struct app *a, int flags)
 {
 	if (flags < 0)
 		return;
+	if (flags & DO_REGROUP) {
+		regroup(a);
+		flags |= DO_REFRESH;
+	}
 	if ((flags & DO_WINDOW) && a->live) {
 		if (live__apply(a->live))
 			note__set(&a->note, "out of memory moving the window");
@@ -119,9 +139,25 @@ static int sync_state(struct app *a)
 			     a->table.height, &a->note))
 		a->marks_stale = true;
 	flame_view__update(&a->flame, a->scr.grid.w, a->graph.height, &a->note);
+	procs_view__update(&a->procs, a->live ? live__window(a->live) : a->tree, a->group,
+			   a->table.height, &a->note);
 	if (a->marks_stale)
 		update_marks(a);
 	return 0;
+}
+
+/* Samples that would be every CPU busy for the whole window; 0 when unknown. */
+static double all_cpus(const struct app *a)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	const struct live *l = a->live;
+	int64_t secs;
+
+	if (!l || !l->source->info.hz || cpus <= 0 || l->newest == INT64_MIN)
+		return 0;
+	/* the seconds of the window that were sampled */
+	secs = (l->w1 < l->newest + 1 ? l->w1 : l->newest + 1) - (l->w0 > l->oldest ? l->w0 : l->oldest);
+	return secs > 0 ? (double)cpus * l->source->info.hz * (double)secs : 0;
 }
 
 static void paint_status(struct app *a)
@@ -143,6 +179,7 @@ static void paint_status(struct app *a)
 		.title = a->title,
 		.prompt = a->search.prompting ? a->search.input : NULL,
 		.msg = a->note.text,
+		.cpu_pct = -1,
 	};
 
 	if (a->diff.on) {
@@ -150,9 +187,16 @@ static void paint_status(struct app *a)
 		m.diff_text = describe;
 	}
 	if (a->live) {
+		double all = all_cpus(a);
+
 		live__status(a->live, &ls);
 		m.live = &ls;
 		m.window_samples = calltree__samples(a->after);
+		m.cpu_pct = all > 0 ? 100.0 * (double)m.window_samples / all : -1;
+	}
+	if (a->focus.frame != CT_NONE) {
+		m.focus = strtab__str(names, a->focus.frame);
+		m.focus_len = strtab__len(names, a->focus.frame);
 	}
 	status__paint(&m, &a->scr.grid, &a->status);
 }
@@ -171,6 +215,13 @@ static void paint_timeline(struct app *a)
 	free(rates);
 }
 
+static void paint_procs(struct app *a)
+{
+	struct procs_scale sc = { a->group, a->focus.frame, all_cpus(a) };
+
+	procs_view__paint(&a->procs, calltree__names(a->tree), &sc, &a->scr.grid, &a->table);
+}
+
 void app__draw(struct app *a)
 {
 	struct grid *g = &a->scr.grid;
@@ -185,7 +236,9 @@ void app__draw(struct app *a)
 		help_view__paint(&a->help, a->keys, a->keys_origin, g, a->status.top);
 	} else {
 		flame_view__paint(&a->flame, &marks, g, &a->graph);
-		if (a->diff.on)
+		if (a->procs.open)
+			paint_procs(a);
+		else if (a->diff.on)
 			diff_view__paint_table(&a->diff, a->top.sel, a->top.scroll, g, &a->table);
 		else
 			top_view__paint(&a->top, a->tree, calltree__samples(a->tree), g, &a->table);
@@ -199,13 +252,13 @@ void app__draw(struct app *a)
 /* An action for a pane: the keys' focus, or the pointer's. */
 static void dispatch(struct app *a, enum action act, enum focus focus)
 {
-	a->focus = focus;
+	a->active = focus;
 	app__apply(a, action_handlers[act](a));
 }
 
 static enum focus key_focus(const struct app *a)
 {
-	return a->top.open && a->table.height ? FOCUS_TABLE : FOCUS_GRAPH;
+	return (a->top.open || a->procs.open) && a->table.height ? FOCUS_TABLE : FOCUS_GRAPH;
 }
 
 static void key_input(struct app *a, const struct input *in)
@@ -263,7 +316,8 @@ static void mouse_input(struct app *a, const struct input *in)
 			for (int i = 0; i < 3; i++)
 				dispatch(a, in->mouse == MOUSE_WHEEL_UP ? ACT_MOVE_UP : ACT_MOVE_DOWN,
 					 FOCUS_TABLE);
-		} else if (top_view__select_at(&a->top, &a->table, in->y)) {
+		} else if (a->procs.open ? procs_view__select_at(&a->procs, &a->table, in->y)
+					 : top_view__select_at(&a->top, &a->table, in->y)) {
 			app__apply(a, DO_REMARK);
 			if (in->mouse == MOUSE_DOUBLE)
 				dispatch(a, ACT_ZOOM_IN, FOCUS_TABLE);
@@ -316,6 +370,9 @@ void app__init(struct app *a, const char *startup_msg)
 {
 	flame_view__init(&a->flame);
 	top_view__init(&a->top);
+	procs_view__init(&a->procs);
+	a->group = a->live ? a->live->group : GROUP_COMM;
+	a->focus = (struct who_focus){ .frame = CT_NONE };
 	a->top.open = a->diff.on;
 	a->tree = NULL;
 	refresh(a);
@@ -328,6 +385,7 @@ void app__free(struct app *a)
 	search__free(&a->search);
 	flame_view__free(&a->flame);
 	top_view__free(&a->top);
+	procs_view__free(&a->procs);
 	diff_view__free(&a->diff);
 	free(a->mark);
 	a->mark = NULL;

@@ -22,6 +22,7 @@
 #include "view_diff.h"
 #include "view_flame.h"
 #include "view_help.h"
+#include "view_procs.h"
 #include "view_top.h"
 
 /* The pane an action applies to: the table when open (keys), or the pointer's. */
@@ -46,12 +47,15 @@ struct app {
 	uint64_t generation;		/* of the live history when last shown */
 
 	struct pane graph, table, timeline, status, hints;
-	enum focus focus;
+	enum focus active;		/* the pane an action applies to */
 	struct flame_view flame;
 	struct search search;
 	struct top_view top;
 	struct diff_view diff;
 	struct help_view help;
+	struct procs_view procs;
+	enum group_by group;		/* the live view's grouping and focus, as asked */
+	struct who_focus focus;
 	uint8_t *mark;			/* per node: highlighted (search, top-N row) */
 	bool marks_stale;
 

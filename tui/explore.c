@@ -141,7 +141,7 @@ static bool is_history(const char *path)
 /* The live view of a source: the sampler, or a saved history to replay. */
 static int open_live(struct app *a, const struct options *o, struct strtab *names)
 {
-	char err[512];
+	char err[2048];
 	struct source *src = o->cmd == CMD_LIVE ? source__sampler(o, names, err, sizeof(err))
 						: source__replay(o->files[0], names, err, sizeof(err));
 
@@ -149,6 +149,8 @@ static int open_live(struct app *a, const struct options *o, struct strtab *name
 		a->live = live__new(src, names, o->retain, o->window, err, sizeof(err));
 	if (!a->live)
 		return die("%s", err);
+	if (live__set_view(a->live, o->group, NULL))
+		return die("out of memory");
 	snprintf(a->title, sizeof(a->title), "%s", src->info.label);
 	snprintf(a->target, sizeof(a->target), "%s", src->info.target);
 	return 0;

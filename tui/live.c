@@ -10,7 +10,10 @@
 
 #include "../profile/snapshot.h"
 #include "../profile/timeline.h"
+#include "../util/vec.h"
 #include "live.h"
+
+static void mirror(void *ctx, uint32_t node, uint64_t count, bool add);
 
 static double wall_now(void)
 {
@@ -47,9 +50,19 @@ static int start_timer(void)
 	return fd;
 }
 
-static int add_stack(void *ctx, int64_t sec, const uint32_t *names, size_t n, uint64_t count)
+/* A stack into the history: below an identity frame when who is known (who.h). */
+static int add_stack(void *ctx, int64_t sec, const struct who *who, const uint32_t *names,
+		     size_t n, uint64_t count)
 {
-	return history__add(ctx, sec, names, n, count);
+	struct live *l = ctx;
+
+	if (!who)
+		return history__add(l->history, sec, names, n, count);
+	if (vec_reserve(l->stack, l->stack_cap, n + 1, 256) ||
+	    who__intern(calltree__names(history__tree(l->history)), who, &l->stack[0]))
+		return -ENOMEM;
+	memcpy(l->stack + 1, names, n * sizeof(*names));
+	return history__add(l->history, sec, l->stack, n + 1, count);
 }
 
 /* A replay: every second at once, then paused at the end. */
@@ -57,7 +70,7 @@ static int replay_all(struct live *l)
 {
 	int err;
 
-	while ((err = source__drain(l->source, 0, add_stack, l->history)) == 0)
+	while ((err = source__drain(l->source, 0, add_stack, l)) == 0)
 		;
 	if (err < 0)
 		return err;
@@ -87,6 +100,7 @@ struct live *live__new(struct source *src, struct strtab *names, uint32_t retain
 	}
 	l->source = src;
 	l->timer_fd = -1;
+	l->focus.frame = CT_NONE;
 	/* a replay retains its own seconds: rewinding stops at its first */
 	if (!in->realtime)
 		retain = (uint32_t)(in->last - in->first + 1);
@@ -98,6 +112,7 @@ struct live *live__new(struct source *src, struct strtab *names, uint32_t retain
 		snprintf(err, size, "out of memory");
 		goto err_free;
 	}
+	history__observe(l->history, mirror, l);
 	if (!in->realtime) {
 		e = replay_all(l);
 		if (e) {
@@ -115,6 +130,11 @@ struct live *live__new(struct source *src, struct strtab *names, uint32_t retain
 	l->last_wall = wall_now();
 	l->w1 = (int64_t)l->last_wall;
 	l->w0 = l->w1 - l->window;
+	e = live__apply(l);
+	if (e) {
+		snprintf(err, size, "out of memory");
+		goto err_free;
+	}
 	return l;
 err_free:
 	live__free(l);
@@ -128,7 +148,11 @@ void live__free(struct live *l)
 	if (l->timer_fd >= 0)
 		close(l->timer_fd);
 	source__free(l->source);
+	calltree__free(l->shown);
 	history__free(l->history);
+	free(l->stack);
+	free(l->map);
+	free(l->path);
 	free(l);
 }
 
@@ -146,7 +170,7 @@ int live__tick(struct live *l)
 	/* what was sampled up to this whole second belongs to the one before */
 	if (l->newest != INT64_MIN && sec < l->newest)
 		sec = l->newest;	/* the clock went back: keep time monotonic */
-	err = source__drain(l->source, sec, add_stack, l->history);
+	err = source__drain(l->source, sec, add_stack, l);
 	/* a second with no samples is a second too (the timeline, what expires) */
 	if (err >= 0)
 		err = history__add(l->history, sec, NULL, 0, 0);
@@ -175,14 +199,135 @@ int live__tick(struct live *l)
 	return live__apply(l);
 }
 
+/* Not mapped yet: the frames of the tree shown a history frame goes to. */
+#define UNMAPPED (CT_NONE - 1)
+
+/* The frame of the tree shown that history frame node counts in (CT_NONE: none). */
+static uint32_t shown_of(struct live *l, uint32_t node)
+{
+	const struct calltree *t = history__tree(l->history);
+	size_t n = 0;
+	uint32_t up, at;
+
+	/* the frames up to the closest mapped ancestor, then mapped down from it */
+	for (up = node; l->map[up] == UNMAPPED; up = calltree__node(t, up)->parent) {
+		if (vec_reserve(l->path, l->path_cap, n + 1, 64))
+			return CT_NONE;
+		l->path[n++] = up;
+	}
+	while (n--) {
+		uint32_t c = l->path[n];
+
+		if (l->map[up] == CT_NONE) {	/* out of focus, and so is all below */
+			l->map[c] = CT_NONE;
+			up = c;
+			continue;
+		}
+		if (up == CT_ROOT ? who__graft(l->shown, t, c, l->group, &l->focus, &at)
+				  : calltree__child(l->shown, l->map[up], calltree__node(t, c)->name, &at))
+			return CT_NONE;
+		l->map[c] = at;
+		up = c;
+	}
+	return l->map[node] == UNMAPPED ? CT_NONE : l->map[node];
+}
+
+/* The history's counts changed: the tree shown follows, frame by frame. */
+static void mirror(void *ctx, uint32_t node, uint64_t count, bool add)
+{
+	struct live *l = ctx;
+	uint32_t n = calltree__nodes(history__tree(l->history)), at, had = (uint32_t)l->map_cap;
+
+	if (node == CT_NONE || l->stale || !l->shown)
+		goto start_over;
+	if (vec_reserve(l->map, l->map_cap, n, 1024))
+		goto start_over;
+	for (uint32_t i = had; i < l->map_cap; i++)
+		l->map[i] = UNMAPPED;
+	at = shown_of(l, node);
+	if (at == CT_NONE)
+		return;
+	if (add)
+		calltree__add(l->shown, at, count);
+	else
+		calltree__sub(l->shown, at, count);
+	return;
+start_over:
+	l->stale = true;	/* made whole again at the next apply */
+}
+
+/*
+ * The tree shown: the window grouped and focused, kept in step with the
+ * history's counts as they change (mirror); made whole again when the
+ * history starts over, and made anew (new ids) when it renumbers its
+ * nodes or the grouping or focus changes.
+ */
 int live__apply(struct live *l)
 {
-	return history__set_window(l->history, l->w0, l->w1);
+	uint64_t gen = history__generation(l->history);
+	const struct calltree *t = history__tree(l->history);
+	int err = history__set_window(l->history, l->w0, l->w1);
+	long used;
+
+	if (err)
+		return err;
+	if (!l->shown || gen != l->history_gen) {
+		struct calltree *nt = calltree__new(calltree__names(t));
+
+		/* room for what the last one held: no growing frame by frame */
+		if (!nt || calltree__reserve(nt, l->used)) {
+			calltree__free(nt);
+			return -ENOMEM;
+		}
+		calltree__free(l->shown);
+		l->shown = nt;
+		l->history_gen = gen;
+		l->generation++;
+		l->stale = true;
+	}
+	if (!l->stale)
+		return 0;
+	if (vec_reserve(l->map, l->map_cap, calltree__nodes(t), 1024))
+		return -ENOMEM;
+	for (size_t i = 0; i < l->map_cap; i++)
+		l->map[i] = UNMAPPED;
+	l->map[CT_ROOT] = CT_ROOT;
+	used = who__regroup(l->shown, t, l->group, &l->focus, l->map);
+	if (used < 0)
+		return (int)used;
+	l->used = (uint32_t)used;
+	l->stale = false;
+	return 0;
 }
 
 const struct calltree *live__tree(const struct live *l)
 {
+	return l->shown;
+}
+
+const struct calltree *live__window(const struct live *l)
+{
 	return history__tree(l->history);
+}
+
+uint64_t live__generation(const struct live *l)
+{
+	return l->generation;
+}
+
+/* Starts the tree shown over: other root frames, other ids. */
+static int renew(struct live *l)
+{
+	calltree__free(l->shown);
+	l->shown = NULL;
+	return live__apply(l);
+}
+
+int live__set_view(struct live *l, enum group_by g, const struct who_focus *f)
+{
+	l->group = g;
+	l->focus = f ? *f : (struct who_focus){ .frame = CT_NONE };
+	return renew(l);
 }
 
 /* A replay: nothing more comes, so its end is never followed, only shown. */
@@ -301,7 +446,9 @@ uint64_t *live__rates(const struct live *l, int64_t *first, uint32_t *n)
 
 int live__save(const struct live *l, const char *dir, char *path, size_t size)
 {
-	struct timeline_info ti = { .hz = l->source->info.hz };
+	/* what is shown is what is saved: grouped and focused as the view is */
+	struct timeline_info ti = { .hz = l->source->info.hz, .regroup = true, .group = l->group,
+				    .focus = l->focus };
 	int64_t first, last;
 
 	if (!history__span(l->history, &first, &last) || l->newest == INT64_MIN)

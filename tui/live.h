@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../profile/history.h"
+#include "../profile/who.h"
 #include "live_status.h"
 #include "source.h"
 
@@ -32,6 +33,20 @@ struct live {
 	uint64_t last_cpu_us;
 	double last_wall;
 	bool target_gone;
+	/* what is shown: the window grouped and focused */
+	enum group_by group;
+	struct who_focus focus;		/* frame CT_NONE: none */
+	struct calltree *shown;
+	bool stale;			/* shown is to be made whole again */
+	uint32_t used;			/* frames with samples at the last regroup */
+	uint32_t *map;			/* per history frame: its frame in shown */
+	size_t map_cap;
+	uint32_t *path;			/* frames being mapped */
+	size_t path_cap;
+	uint64_t history_gen;		/* of the history when shown was made */
+	uint64_t generation;		/* changes when shown is made anew */
+	uint32_t *stack;		/* a stack with its identity frame, being added */
+	size_t stack_cap;
 };
 
 /*
@@ -44,9 +59,19 @@ void live__free(struct live *l);
 
 /* After the timer fired: drains one second into the history.  0 or -errno. */
 int live__tick(struct live *l);
-/* Makes the history's tree hold the window's counts; 0 or -ENOMEM. */
+/* Makes the tree shown hold the window's counts, grouped and focused; 0 or -ENOMEM. */
 int live__apply(struct live *l);
+/* The tree shown (borrowed until the next tick or apply). */
 const struct calltree *live__tree(const struct live *l);
+/* The window as sampled: identity frames at its root (who.h). */
+const struct calltree *live__window(const struct live *l);
+/* Changes when the tree shown is another, or its node ids are. */
+uint64_t live__generation(const struct live *l);
+/*
+ * Groups the tree shown by g, focused on a row of the process table (f
+ * NULL or its frame CT_NONE: all); 0 or -ENOMEM.
+ */
+int live__set_view(struct live *l, enum group_by g, const struct who_focus *f);
 
 void live__toggle_pause(struct live *l);
 /* Moves the window by half its width: dir -1 back, +1 forward (to the live edge). */

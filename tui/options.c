@@ -24,14 +24,18 @@ static const char usage_text[] =
 	"       flametop report [-n N] [--sort self|total|delta] [--diff BEFORE] FILE\n"
 	"       flametop fold FILE [-o OUT]                 perf-script text or folded -> normalized folded\n"
 	"\n"
-	"FILTER:  -p, --pid PID[,PID...]   processes (all their threads; children forked later too)\n"
-	"         -c, --cgroup PATH        a cgroup v2 directory (absolute, or relative to the cgroup2 mount)\n"
+	"FILTER:  -p, --pid PID[,PID...]   processes, their threads and descendants (running or forked later)\n"
+	"         -c, --cgroup ID|UNIT|PATH   a container (id or unique prefix, any runtime; a pod uid),\n"
+	"                                  a systemd unit, or a cgroup v2 directory (absolute, or\n"
+	"                                  relative to the cgroup2 mount)\n"
 	"         -a, --all                the whole host (the default)\n"
 	"OPTIONS: -F, --freq HZ            sampling frequency per CPU (default 99; 1..10000)\n"
 	"         --no-kernel | --kernel-only   (default: both user and kernel frames)\n"
 	"         --unwind fp|dwarf|auto   user stacks by frame pointers, by .eh_frame, or by\n"
 	"                                  .eh_frame where a binary has it (default: auto)\n"
 	"         --no-inline              no frames for inlined functions (from debug info)\n"
+	"         --group comm|pid|thread|container   the root frames: the process name (default),\n"
+	"                                  comm-PID, thread-PID/TID, or its container above it\n"
 	"         --retain SECS            history kept for rewind (default 600)\n"
 	"         --timeline               record: the file keeps each second apart (a saved\n"
 	"                                  history: 'flametop view' of it rewinds and diffs)\n"
@@ -113,7 +117,7 @@ static const struct {
 enum {
 	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
 	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE, OPT_UNWIND, OPT_NO_INLINE,
-	OPT_TIMELINE,
+	OPT_TIMELINE, OPT_GROUP,
 };
 
 static const struct option longopts[] = {
@@ -136,6 +140,7 @@ static const struct option longopts[] = {
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "no-inline", no_argument, NULL, OPT_NO_INLINE },
 	{ "timeline", no_argument, NULL, OPT_TIMELINE },
+	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -148,7 +153,7 @@ static bool allowed(enum command cmd, int opt)
 
 	switch (opt) {
 	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
-	case OPT_UNWIND: case OPT_NO_INLINE:
+	case OPT_UNWIND: case OPT_NO_INLINE: case OPT_GROUP:
 		return sampling;
 	case OPT_RETAIN:
 		return cmd == CMD_LIVE || cmd == CMD_VIEW || cmd == CMD_DIFF;
@@ -203,6 +208,12 @@ static int parse_sampling_opt(struct options *o, int c, const char *arg, const c
 		return 0;
 	case OPT_NO_INLINE:
 		o->no_inline = true;
+		return 0;
+	case OPT_GROUP:
+		o->group = group__find(arg);
+		if (o->group == GROUP_COUNT)
+			return usage_error("--group takes comm, pid, thread or container, not '%s'",
+					   arg);
 		return 0;
 	case OPT_UNWIND: {
 		static const char *const modes[] = { "auto", "fp", "dwarf" };

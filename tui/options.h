@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "../profile/report.h"
+#include "../profile/who.h"
 
 enum command { CMD_LIVE, CMD_RECORD, CMD_VIEW, CMD_DIFF, CMD_REPORT, CMD_FOLD };
 enum target_kind { TARGET_ALL, TARGET_PIDS, TARGET_CGROUP };
@@ -32,6 +33,7 @@ struct options {
 	unsigned window;
 	double duration;
 	bool timeline;		/* record: write the per-second history */
+	enum group_by group;	/* the root frames: process, pid, thread, container */
 	const char *output;
 	const char *snapshot_dir;
 	struct report_opts report;

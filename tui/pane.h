@@ -33,6 +33,7 @@ enum {
 	DO_REDRAW = 1 << 4,	/* forget what the terminal shows */
 	DO_QUIT = 1 << 5,
 	DO_WINDOW = 1 << 6,	/* the live window moved or was resized: count it again */
+	DO_REGROUP = 1 << 7,	/* the grouping or the focus changed: make the tree shown again */
 };
 
 /* A line for the status line, shown once; empty when there is none. */

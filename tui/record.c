@@ -8,6 +8,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -18,6 +19,7 @@
 #include "../profile/textsafe.h"
 #include "../profile/timeline.h"
 #include "../util/atomic.h"
+#include "../util/vec.h"
 #include "commands.h"
 #include "source.h"
 
@@ -48,16 +50,29 @@ static double now(void)
 struct sink {
 	struct calltree *tree;
 	struct history *history;
+	struct strtab *names;
+	enum group_by group;
+	uint32_t *stack;	/* the root frames of the grouping, then the stack's */
+	size_t cap;
 	int64_t first, last;	/* the seconds drained; last INT64_MIN before the first */
 };
 
-static int add_stack(void *ctx, int64_t sec, const uint32_t *frames, size_t n, uint64_t count)
+static int add_stack(void *ctx, int64_t sec, const struct who *who, const uint32_t *frames,
+		     size_t n, uint64_t count)
 {
 	struct sink *k = ctx;
+	int root = 0;
 
+	if (vec_reserve(k->stack, k->cap, n + 2, 256))
+		return -ENOMEM;
+	if (who)
+		root = who__frames(k->names, who, k->group, k->stack);
+	if (root < 0)
+		return root;
+	memcpy(k->stack + root, frames, n * sizeof(*frames));
 	if (!k->history)
-		return calltree__add_stack(k->tree, frames, n, count);
-	return history__add(k->history, sec, frames, n, count);
+		return calltree__add_stack(k->tree, k->stack, n + (size_t)root, count);
+	return history__add(k->history, sec, k->stack, n + (size_t)root, count);
 }
 
 static double wall(void)
@@ -169,7 +184,7 @@ static int make_sink(const struct options *o, struct strtab *names, struct sink 
 {
 	double secs = ceil(o->duration) + 2;
 
-	*k = (struct sink){ .last = INT64_MIN };
+	*k = (struct sink){ .last = INT64_MIN, .names = names, .group = o->group };
 	if (!o->timeline)
 		k->tree = calltree__new(names);
 	else
@@ -222,7 +237,7 @@ int cmd_record(const struct options *o)
 	struct sink k = { 0 };
 	struct sampler_stats st;
 	struct source *src = NULL;
-	char err[512] = "";
+	char err[2048] = "";
 	int ret = 1, e;
 
 	/*
@@ -273,6 +288,7 @@ cleanup:
 	source__free(src);
 	history__free(k.history);
 	calltree__free(k.tree);
+	free(k.stack);
 	strtab__free(names);
 	return ret;
 }

@@ -16,9 +16,14 @@
 #include "../sampler/sampler.h"
 #include "options.h"
 
-/* One stack (name ids, root first; borrowed for the call) of second sec. */
-typedef int (*source_add_fn)(void *ctx, int64_t sec, const uint32_t *names, size_t n,
-			     uint64_t count);
+struct who;
+/*
+ * One stack of second sec: who ran it (profile/who.h) and its frames below
+ * the process (name ids, root first); or, with who NULL, whole frames as a
+ * file holds them.  Borrowed for the call.
+ */
+typedef int (*source_add_fn)(void *ctx, int64_t sec, const struct who *who,
+			     const uint32_t *names, size_t n, uint64_t count);
 
 struct source_info {
 	char label[160];	/* the target, for the status line */

@@ -44,6 +44,8 @@ static void live_fields(const struct status_model *m, char *line, size_t size)
 	if (l->hz)
 		add(line, size, " | %u Hz", l->hz);
 	add(line, size, " | %us %s | %" PRIu64 " samples", l->window, l->span, m->window_samples);
+	if (m->cpu_pct >= 0)
+		add(line, size, " (%.1f%% CPU)", m->cpu_pct);
 	if (!l->realtime)
 		return;		/* a replay: losses and our CPU were not saved */
 	if (l->lost || l->truncated)
@@ -104,6 +106,8 @@ void status__paint(const struct status_model *m, struct grid *g, const struct pa
 		add(line, sizeof(line), "  Matched: %.1f%%", pct(m->matched, m->samples));
 	if (m->zoom_depth)
 		add(line, sizeof(line), "  zoom depth %u", m->zoom_depth);
+	if (m->focus)
+		add(line, sizeof(line), "  FOCUS %.*s", (int)m->focus_len, m->focus);
 	if (m->live)
 		live_fields(m, line, sizeof(line));
 	else

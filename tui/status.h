@@ -28,6 +28,9 @@ struct status_model {
 	const char *title;		/* a file's name, when not live */
 	const struct live_status *live;	/* NULL for files */
 	uint64_t window_samples;	/* live: the samples of the window */
+	double cpu_pct;			/* live: them as a share of CPUs x Hz x window; < 0: unknown */
+	const char *focus;		/* what the view is focused on, or NULL */
+	size_t focus_len;
 	const char *prompt;		/* the search being typed, or NULL */
 	const char *msg;		/* a note, or "" */
 };

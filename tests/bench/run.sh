@@ -12,6 +12,15 @@ echo "# flametop bench on $(uname -r), $(nproc) CPUs, $(date -u +%F)"
 echo "## model"
 "$BUILD"/bench/bench_model
 
+echo "## the count map (issue 13: tid, thread name and cgroup id in the key)"
+"$FT" record -a -d 3 -o /dev/null 2> /dev/null &
+sleep 2
+bpftool map show name counts0 2> /dev/null | grep -o 'key [0-9]*B  value [0-9]*B  max_entries [0-9]*  memlock [0-9]*B' |
+	awk '{ k = $2 + 0; m = $8 + 0; e = $6
+	       printf "count map: %s, memlock %d B each (x2); with the 48-byte key of before: %d B\n",
+		      $0, m, m - (k - 48) * e }'
+wait
+
 echo "## explorer: layout and paint at 250x60, key-to-screen latency"
 "$BUILD"/bench/bench_tui "$FT"
 

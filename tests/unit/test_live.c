@@ -2,6 +2,7 @@
 /* The live window's moves (tui/live.c) on a real history, without sampling. */
 #include "helpers.h"
 #include "../../tui/live.h"
+#include "../../profile/who.h"
 
 static void setup(struct live *l, struct strtab *st)
 {
@@ -85,11 +86,121 @@ static void test_pause_and_resize(void **state)
 	strtab__free(st);
 }
 
+/*
+ * A source of its own (the interface's point): 60 seconds in which three
+ * threads of two processes run stacks that change with the second.
+ */
+struct scripted {
+	struct source base;
+	struct strtab *names;
+	int64_t next;
+};
+
+static int no_fd(const struct source *s) { (void)s; return -1; }
+static void no_poll(struct source *s) { (void)s; }
+static int no_settle(struct source *s, int ms) { (void)s; (void)ms; return 0; }
+static void no_stats(const struct source *s, struct sampler_stats *st) { (void)s; memset(st, 0, sizeof(*st)); }
+static bool ended(const struct source *s) { return ((const struct scripted *)s)->next <= s->info.last; }
+static void free_scripted(struct source *s) { free(s); }
+
+static int drain_scripted(struct source *s, int64_t sec, source_add_fn add, void *ctx)
+{
+	struct scripted *sc = (struct scripted *)s;
+	static const char *const fns[] = { "parse", "render", "sort", "hash", "send" };
+	int err = 0;
+
+	(void)sec;
+	if (sc->next > s->info.last)
+		return 1;
+	for (uint32_t t = 0; t < 3 && !err; t++) {
+		struct who w = { 100 + (t > 1), 100 + t, t > 1 ? "db" : "web",
+				 t ? "worker" : "main", t > 1 ? "nginx.service" : "podman:0123456789ab" };
+		uint32_t ids[2];
+		const char *f = fns[(sc->next + t) % 5];
+
+		strtab__intern(sc->names, "main", 4, &ids[0]);
+		strtab__intern(sc->names, f, strlen(f), &ids[1]);
+		err = add(ctx, sc->next, &w, ids, 2, 1 + (uint64_t)(sc->next % 7) + t);
+	}
+	sc->next++;
+	return err;
+}
+
+static const struct source_ops scripted_ops = {
+	no_fd, no_poll, no_settle, drain_scripted, no_stats, ended, free_scripted,
+};
+
+static char *folded(const struct calltree *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(folded__write(f, t, CT_ROOT), 0);
+	fclose(f);
+	return buf;
+}
+
+/* The tree shown, kept in step second by second, is what a regroup from scratch gives. */
+static void check_mirror(struct live *l)
+{
+	struct calltree *fresh = calltree__new(calltree__names(live__window(l)));
+	char *a, *b;
+
+	assert_true(who__regroup(fresh, live__window(l), l->group, &l->focus, NULL) >= 0);
+	a = folded(live__tree(l));
+	b = folded(fresh);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	calltree__free(fresh);
+}
+
+static void test_tree_shown_follows_moves(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct scripted *sc = calloc(1, sizeof(*sc));
+	struct live *l;
+	char err[128];
+	uint32_t frame;
+
+	(void)state;
+	sc->base = (struct source){ &scripted_ops, { .hz = 99, .first = 1000, .last = 1059 } };
+	sc->names = st;
+	sc->next = 1000;
+	l = live__new(&sc->base, st, 600, 10, err, sizeof(err));
+	assert_non_null(l);
+	check_mirror(l);
+	for (int i = 0; i < 40; i++) {
+		if (i % 5 == 4)
+			live__resize(l, i % 10 == 4 ? 1 : -1);
+		else
+			live__move(l, i % 7 < 4 ? -1 : 1);
+		assert_int_equal(live__apply(l), 0);
+		check_mirror(l);
+	}
+	/* regrouped and focused: made anew, then kept in step again */
+	assert_int_equal(live__set_view(l, GROUP_CONTAINER, NULL), 0);
+	check_mirror(l);
+	strtab__intern(st, "nginx.service", 13, &frame);
+	assert_int_equal(live__set_view(l, GROUP_CONTAINER,
+					&(struct who_focus){ GROUP_CONTAINER, frame }), 0);
+	for (int i = 0; i < 10; i++) {
+		live__move(l, i < 5 ? -1 : 1);
+		assert_int_equal(live__apply(l), 0);
+		check_mirror(l);
+	}
+	assert_true(calltree__samples(live__tree(l)) > 0);
+	live__free(l);
+	strtab__free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_move_and_follow),
 		cmocka_unit_test(test_pause_and_resize),
+		cmocka_unit_test(test_tree_shown_follows_moves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

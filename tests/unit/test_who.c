@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/* profile/who.c: identity frames, the root frames of each grouping, regroup and the table. */
+#include "helpers.h"
+#include "../../profile/who.h"
+
+static const struct who net = { 100, 101, "app", "net-worker", "podman:3ab954374f17" };
+static const struct who db = { 100, 102, "app", "db-worker", "podman:3ab954374f17" };
+static const struct who other = { 200, 200, "app", "app", "nginx.service" };
+
+static uint32_t id_of(struct strtab *names, const char *s)
+{
+	uint32_t id;
+
+	assert_int_equal(strtab__intern(names, s, strlen(s), &id), 0);
+	return id;
+}
+
+/* A stack below who's identity frame: names root first. */
+static void add(struct calltree *t, const struct who *w, const char *a, const char *b,
+		uint64_t count)
+{
+	struct strtab *names = calltree__names(t);
+	uint32_t s[3];
+
+	assert_int_equal(who__intern(names, w, &s[0]), 0);
+	s[1] = id_of(names, a);
+	s[2] = id_of(names, b);
+	assert_int_equal(calltree__add_stack(t, s, 3, count), 0);
+}
+
+static void test_identity_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct who_buf wb;
+	uint32_t id;
+
+	assert_int_equal(who__intern(f->names, &db, &id), 0);
+	assert_true(who__decode(f->names, id, &wb));
+	assert_int_equal(wb.w.pid, 100);
+	assert_int_equal(wb.w.tid, 102);
+	assert_string_equal(wb.w.comm, "app");
+	assert_string_equal(wb.w.thread, "db-worker");
+	assert_string_equal(wb.w.container, "podman:3ab954374f17");
+	/* names of files are never identity frames, nor are malformed ones */
+	assert_false(who__decode(f->names, id_of(f->names, "app"), &wb));
+	assert_false(who__decode(f->names, id_of(f->names, "\x1e" "a\x1fx\x1f" "1\x1f" "b\x1f" "c"), &wb));
+	assert_false(who__decode(f->names, id_of(f->names, "\x1e" "a\x1f" "99999999999\x1f" "1\x1f" "b\x1f" "c"), &wb));
+	assert_false(who__decode(f->names, id_of(f->names, "\x1e" "a\x1f" "1\x1f" "1\x1f" "b"), &wb));
+	assert_false(who__decode(f->names, id_of(f->names, "\x1e"), &wb));
+}
+
+static void test_frames_of_each_grouping(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t out[2];
+
+	assert_int_equal(who__frames(f->names, &net, GROUP_COMM, out), 1);
+	assert_string_equal(strtab__str(f->names, out[0]), "app");
+	assert_int_equal(who__frames(f->names, &net, GROUP_PID, out), 1);
+	assert_string_equal(strtab__str(f->names, out[0]), "app-100");
+	assert_int_equal(who__frames(f->names, &net, GROUP_THREAD, out), 1);
+	assert_string_equal(strtab__str(f->names, out[0]), "net-worker-100/101");
+	assert_int_equal(who__frames(f->names, &net, GROUP_CONTAINER, out), 2);
+	assert_string_equal(strtab__str(f->names, out[0]), "podman:3ab954374f17");
+	assert_string_equal(strtab__str(f->names, out[1]), "app");
+	assert_int_equal(group__find("thread"), GROUP_THREAD);
+	assert_int_equal(group__find("threads"), GROUP_COUNT);
+}
+
+/* The folded text of a tree, for comparing. */
+static char *text(const struct calltree *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(folded__write(f, t, CT_ROOT), 0);
+	fclose(f);
+	return buf;
+}
+
+static void test_regroup_and_focus(void **state)
+{
+	struct fixture *f = *state;
+	struct calltree *shown = calltree__new(f->names);
+	struct who_focus focus;
+	uint32_t frames[2];
+	char *s;
+
+	add(f->t, &net, "main", "net_loop", 30);
+	add(f->t, &db, "main", "db_loop", 20);
+	add(f->t, &other, "main", "serve", 10);
+	assert_true(who__regroup(shown, f->t, GROUP_COMM, NULL, NULL) > 0);
+	s = text(shown);
+	assert_string_equal(s, "app;main;db_loop 20\napp;main;net_loop 30\napp;main;serve 10\n");
+	free(s);
+	assert_true(who__regroup(shown, f->t, GROUP_CONTAINER, NULL, NULL) > 0);
+	s = text(shown);
+	assert_string_equal(s, "nginx.service;app;main;serve 10\n"
+			       "podman:3ab954374f17;app;main;db_loop 20\n"
+			       "podman:3ab954374f17;app;main;net_loop 30\n");
+	free(s);
+	/* a focus on one thread: only its stacks, under the grouping asked */
+	assert_int_equal(who__frames(f->names, &db, GROUP_THREAD, frames), 1);
+	focus = (struct who_focus){ GROUP_THREAD, frames[0] };
+	assert_true(who__regroup(shown, f->t, GROUP_THREAD, &focus, NULL) > 0);
+	s = text(shown);
+	assert_string_equal(s, "db-worker-100/102;main;db_loop 20\n");
+	free(s);
+	assert_int_equal(calltree__samples(shown), 20);
+	calltree__free(shown);
+}
+
+static void test_regroup_keeps_ids_and_plain_roots(void **state)
+{
+	struct fixture *f = *state;
+	struct calltree *shown = calltree__new(f->names);
+	uint32_t plain[2] = { id_of(f->names, "saved"), id_of(f->names, "work") }, n;
+
+	add(f->t, &net, "main", "net_loop", 30);
+	/* a saved history's root frames are not identities: they stay */
+	assert_int_equal(calltree__add_stack(f->t, plain, 2, 5), 0);
+	assert_true(who__regroup(shown, f->t, GROUP_PID, NULL, NULL) > 0);
+	n = calltree__nodes(shown);
+	assert_int_equal(calltree__samples(shown), 35);
+	assert_int_not_equal(calltree__find(shown, CT_ROOT, plain[0]), CT_NONE);
+	/* regrouped again the same way: the same nodes, counts made anew */
+	assert_true(who__regroup(shown, f->t, GROUP_PID, NULL, NULL) > 0);
+	assert_int_equal(calltree__nodes(shown), n);
+	assert_int_equal(calltree__samples(shown), 35);
+	calltree__free(shown);
+}
+
+static void test_table(void **state)
+{
+	struct fixture *f = *state;
+	struct who_row *rows;
+	long n;
+
+	add(f->t, &net, "main", "net_loop", 30);
+	add(f->t, &db, "main", "db_loop", 20);
+	add(f->t, &other, "main", "serve", 10);
+	/* by pid: the two threads of 100 are one row */
+	n = who__table(f->t, GROUP_PID, &rows);
+	assert_int_equal(n, 2);
+	assert_string_equal(strtab__str(f->names, rows[0].frame), "app-100");
+	assert_int_equal(rows[0].samples, 50);
+	assert_int_equal(rows[0].pid, 100);
+	assert_int_equal(rows[0].tid, 0);
+	assert_string_equal(strtab__str(f->names, rows[0].container), "podman:3ab954374f17");
+	assert_int_equal(rows[1].samples, 10);
+	free(rows);
+	/* by comm: one row, the processes differ: no pid, no single container */
+	n = who__table(f->t, GROUP_COMM, &rows);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].samples, 60);
+	assert_int_equal(rows[0].pid, 0);
+	assert_int_equal(rows[0].container, CT_NONE);
+	free(rows);
+	n = who__table(f->t, GROUP_THREAD, &rows);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[0].tid, 101);
+	free(rows);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_identity_round_trip, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_frames_of_each_grouping, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_regroup_and_focus, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_regroup_keeps_ids_and_plain_roots,
+						fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_table, fixture_setup, fixture_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
