@@ -246,7 +246,7 @@ static long collect(const struct calltree *src, enum group_by g, struct who_row 
 		r[n] = (struct who_row){ .frame = f[0], .samples = calltree__node(src, c)->total,
 					 .container = CT_NONE };
 		if (who__decode(names, calltree__node(src, c)->name, &wb)) {
-			r[n].pid = wb.w.pid;
+			r[n].pid = r[n].a_pid = wb.w.pid;
 			r[n].tid = g == GROUP_THREAD ? wb.w.tid : 0;
 			if (intern(names, wb.w.container, &r[n].container))
 				r[n].container = CT_NONE;

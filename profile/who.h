@@ -54,6 +54,7 @@ int who__frames(struct strtab *names, const struct who *w, enum group_by g, uint
 struct who_row {
 	uint32_t frame;		/* the root frame of the grouping: its label */
 	uint32_t pid, tid;	/* 0 when the row is more than one */
+	uint32_t a_pid;		/* one of its processes (0: none known) */
 	uint32_t container;	/* name id of the container frame; CT_NONE if several */
 	uint64_t samples;
 };

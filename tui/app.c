@@ -14,6 +14,7 @@
 
 #include "../profile/textsafe.h"
 #include "../render/palette.h"
+#include "../sampler/cgroups.h"
 #include "app.h"
 #include "status.h"
 
@@ -123,6 +124,50 @@ void app__apply(struct app *a, int flags)
 		a->quit = true;
 }
 
+/* A container frame of a runtime (not a unit or a plain cgroup): it may have a host name. */
+static bool is_container(const char *name)
+{
+	static const char *const runtimes[] = { "docker:", "podman:", "containerd:", "crio:",
+						 "pod:", "container:" };
+
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+		if (!strncmp(name, runtimes[i], strlen(runtimes[i])))
+			return true;
+	return false;
+}
+
+/* The host name of a row's container, read through a process of it once, then kept. */
+static const char *host_of(struct app *a, const struct who_row *r)
+{
+	const struct strtab *names = calltree__names(a->tree);
+	struct host_memo *m;
+
+	for (size_t i = 0; i < sizeof(a->hosts) / sizeof(a->hosts[0]); i++)
+		if (a->hosts[i].container == r->container)
+			return a->hosts[i].host;
+	if (!r->a_pid || !is_container(strtab__str(names, r->container)))
+		return "";
+	m = &a->hosts[a->next_host++ % (sizeof(a->hosts) / sizeof(a->hosts[0]))];
+	m->container = r->container;
+	/* a runtime that names the host after the container says nothing new */
+	if (!cgroup_names__hostname((int)r->a_pid, m->host, sizeof(m->host)) ||
+	    strstr(strtab__str(names, r->container), m->host))
+		m->host[0] = '\0';
+	return m->host;
+}
+
+/* The process table's rows get their containers' host names (the pod's, in Kubernetes). */
+static void find_hosts(struct app *a)
+{
+	if (!a->procs.fresh || !a->procs.host)
+		return;
+	a->procs.fresh = false;
+	for (long i = 0; i < a->procs.nrows; i++)
+		if (a->procs.rows[i].container != CT_NONE)
+			snprintf(a->procs.host[i], sizeof(a->procs.host[i]), "%s",
+				 host_of(a, &a->procs.rows[i]));
+}
+
 /*
  * Brings derived state (pane sizes, the table, the layout, highlights) up
  * to date, before each input is handled and before painting, so a handler
@@ -141,6 +186,8 @@ static int sync_state(struct app *a)
 	flame_view__update(&a->flame, a->scr.grid.w, a->graph.height, &a->note);
 	procs_view__update(&a->procs, a->live ? live__window(a->live) : a->tree, a->group,
 			   a->table.height, &a->note);
+	if (a->live)
+		find_hosts(a);
 	if (a->marks_stale)
 		update_marks(a);
 	return 0;
@@ -371,6 +418,8 @@ void app__init(struct app *a, const char *startup_msg)
 	flame_view__init(&a->flame);
 	top_view__init(&a->top);
 	procs_view__init(&a->procs);
+	for (size_t i = 0; i < sizeof(a->hosts) / sizeof(a->hosts[0]); i++)
+		a->hosts[i].container = CT_NONE;
 	a->group = a->live ? a->live->group : GROUP_COMM;
 	a->focus = (struct who_focus){ .frame = CT_NONE };
 	a->top.open = a->diff.on;

@@ -14,6 +14,8 @@ void procs_view__init(struct procs_view *v)
 void procs_view__free(struct procs_view *v)
 {
 	free(v->rows);
+	free(v->host);
+	v->host = NULL;
 	v->rows = NULL;
 	v->nrows = 0;
 }
@@ -58,6 +60,9 @@ void procs_view__update(struct procs_view *v, const struct calltree *window, enu
 	}
 	if (v->by_name && n > 1)
 		qsort_r(rows, (size_t)n, sizeof(*rows), by_name, calltree__names(window));
+	free(v->host);
+	v->host = n ? calloc((size_t)n, sizeof(*v->host)) : NULL;
+	v->fresh = true;
 	free(v->rows);
 	v->rows = rows;
 	v->nrows = n;
@@ -125,8 +130,12 @@ static void paint_row(const struct procs_view *v, long i, const struct strtab *n
 		x += grid__text(g, y, x, g->w - x > 40 ? 40 : g->w - x, strtab__str(names, r->frame),
 				strtab__len(names, r->frame), PAL_DEFAULT, attr | CELL_BOLD);
 	if (x + 2 < g->w && r->container != CT_NONE && sc->group != GROUP_CONTAINER)
-		grid__text(g, y, x + 2, g->w - x - 2, strtab__str(names, r->container),
-			   strtab__len(names, r->container), PAL_DEFAULT, attr);
+		x += 2 + grid__text(g, y, x + 2, g->w - x - 2, strtab__str(names, r->container),
+				    strtab__len(names, r->container), PAL_DEFAULT, attr);
+	if (x + 2 < g->w && v->host && v->host[i][0]) {
+		snprintf(line, sizeof(line), "(%s)", v->host[i]);
+		grid__puts(g, y, x + 1, g->w - x - 1, line, PAL_DEFAULT, PAL_DEFAULT, attr);
+	}
 }
 
 void procs_view__paint(const struct procs_view *v, const struct strtab *names,

@@ -20,12 +20,14 @@
 struct procs_view {
 	bool open;
 	struct who_row *rows;
+	char (*host)[48];	/* per row: its container's host name, or "" */
 	long nrows;
 	long sel, scroll;
 	uint32_t frame;		/* the selected row's frame, followed across updates */
 	uint32_t height;	/* of the pane, at the last update */
 	bool stale;
 	bool by_name;		/* sorted by name (Tab), else by samples */
+	bool fresh;		/* ranked again at the last update: host names to find */
 };
 
 /* How the figures read: the grouping, the focus, what 100% CPU is. */

@@ -30,6 +30,7 @@ rm -rf "$R" "$TMP/rootfs.tar"	# the workload is in the image only now
 
 # crun refuses hybrid cgroups; without CAP_SYS_RESOURCE the limits must not be raised
 CID=$(podman --runtime runc run -d --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
+	--hostname flametop-ctr \
 	"$IMG" /app/ctr-split -s 30 2> "$TMP/run.err") ||
 	skip "podman --runtime runc run failed: $(tr '\n' ' ' < "$TMP/run.err")"
 CID=$(podman inspect -f '{{.Id}}' "$CID")
@@ -60,6 +61,18 @@ check "the host view groups it under its container name (podman:$SHORT)" \
 check "... and the host's own workload outside it" \
 	bash -c "grep -q '^[^;]*;outside;.*leaf_sixty ' '$TMP/host.folded' &&
 		 ! grep -q '^podman:$SHORT;outside;' '$TMP/host.folded'"
+
+# --- the live view: the container in the process table, with its host name ------------
+. "$(dirname "$0")/tmux.lib"
+trap 'tm kill-server 2>/dev/null; remove; cleanup' EXIT
+start 140 30 -- -c "$SHORT" --group container
+wait_for 'ctr-split' 5
+keys p
+check "live -c $SHORT --group container: the table's row is the container" \
+	wait_for "podman:$SHORT"
+check "... with the container's own host name (its /etc/hostname)" wait_for '(flametop-ctr)'
+keys q
+exited_with 0
 
 # --- an id no container has ---------------------------------------------------------
 "$FT" record -c 0123456789ab -d 1 -o "$TMP/none.folded" 2> "$TMP/none.err"
