@@ -16,7 +16,7 @@
 	X(PAGE_DOWN,	  "page-down",	    "scroll a page down (graph, table or help)") \
 	X(ZOOM_IN,	  "zoom-in",	    "zoom into the selected frame (or the table row)") \
 	X(ZOOM_OUT,	  "zoom-out",	    "zoom out one level")			\
-	X(BACK,		  "back",	    "clear the search, else close a pane, else zoom out") \
+	X(BACK,		  "back",	    "clear search, else close pane, else unfocus, else zoom out") \
 	X(ZOOM_RESET,	  "zoom-reset",	    "reset the zoom to the whole profile")	\
 	X(SEARCH,	  "search",	    "search frames by regex (PCRE2)")		\
 	X(SEARCH_NEXT,	  "search-next",    "select the next matching frame")		\

@@ -244,13 +244,16 @@ static void parse_query(struct query *q, const char *arg)
 	len = strlen(id);
 	if (len < CG_ID_MIN || len >= sizeof(q->id))
 		return;
+	/* an id only if all of it is one: "dockerd" is a name, not the prefix "d" */
 	for (size_t i = 0; i < len; i++) {
 		char c = id[i] >= 'A' && id[i] <= 'F' ? (char)(id[i] - 'A' + 'a') : id[i];
 
 		if (c == '_' || c == '-')
 			c = '-';
-		else if (!cgtree__hex(&c, 1))
+		else if (!cgtree__hex(&c, 1)) {
+			q->id[0] = '\0';
 			return;
+		}
 		q->id[i] = c;
 	}
 	q->id[len] = '\0';

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <linux/membarrier.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -115,9 +116,9 @@ static void clean_comm(const char *comm, char out[COMM_LEN + 8])
 		out[len] = '\0';
 }
 
-/* Who ran the stack of key k; the names live in bufs until the next call. */
+/* Who ran the stack of key k; the names live in the buffers until the next call. */
 static void who_of(struct sampler *s, const struct ft_stack_key *k, struct who *w,
-		   char comm[COMM_LEN + 8], char thread[COMM_LEN + 8])
+		   char comm[COMM_LEN + 8], char thread[COMM_LEN + 8], char cg[32])
 {
 	const char *container = NULL;
 
@@ -125,10 +126,15 @@ static void who_of(struct sampler *s, const struct ft_stack_key *k, struct who *
 		s->cgnames = cgroup_names__new();
 	if (s->cgnames)
 		container = cgroup_names__name(s->cgnames, k->cgroup);
+	/* not named yet (made this second): its id, so two new ones stay apart */
+	if (!container || !strcmp(container, "?")) {
+		snprintf(cg, 32, "cgroup#%llu", (unsigned long long)k->cgroup);
+		container = cg;
+	}
 	clean_comm(k->comm, comm);
 	clean_comm(k->tcomm, thread);
 	*w = (struct who){ .pid = k->tgid, .tid = k->tid, .comm = comm, .thread = thread,
-			   .container = container ? container : "?" };
+			   .container = container };
 }
 
 /* Markers; user frames root first; kernel frames root first. */
@@ -196,14 +202,14 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 			break;
 		}
 		for (i = 0; i < n && !ret; i++) {
-			char comm[COMM_LEN + 8], thread[COMM_LEN + 8];
+			char comm[COMM_LEN + 8], thread[COMM_LEN + 8], cg[32];
 			struct who w;
 			size_t nf;
 
 			if (!fn)
 				continue;
 			ret = build_frames(s, &keys[i], &nf);
-			who_of(s, &keys[i], &w, comm, thread);
+			who_of(s, &keys[i], &w, comm, thread, cg);
 			if (!ret)
 				ret = fn(ctx, &w, s->frames, nf, vals[i]);
 		}

@@ -84,6 +84,14 @@ size_t symbolizer__clean_frame(char *str, size_t len, bool comm)
 	for (i = 0; i < len; i++) {
 		char to = frame_char((unsigned char)str[i], comm);
 
+		/* C1 controls (U+0080..U+009F, as UTF-8: C2 80..C2 9F) too, CSI among them */
+		if (i + 1 < len && (unsigned char)str[i] == 0xc2 &&
+		    (unsigned char)str[i + 1] >= 0x80 && (unsigned char)str[i + 1] <= 0x9f) {
+			str[i] = str[i + 1] = '?';
+			changed++;
+			i++;
+			continue;
+		}
 		if (to) {
 			str[i] = to;
 			changed++;

@@ -128,9 +128,11 @@ static void *worker_main(void *arg)
 			return NULL;
 		}
 		n = u->qlen < 256 ? u->qlen : 256;
-		memcpy(batch, u->queue, n * sizeof(*batch));
-		memmove(u->queue, u->queue + n, (u->qlen - n) * sizeof(*u->queue));
-		u->qlen -= n;
+		if (n) {	/* a sweep alone: no queue yet, maybe */
+			memcpy(batch, u->queue, n * sizeof(*batch));
+			memmove(u->queue, u->queue + n, (u->qlen - n) * sizeof(*u->queue));
+			u->qlen -= n;
+		}
 		sweep = u->sweep_wanted;
 		u->sweep_wanted = false;
 		u->busy = true;

@@ -98,13 +98,13 @@ static int do_back(struct app *a)
 		search__clear(&a->search);
 		return DO_REMARK;
 	}
-	if (a->focus.frame != CT_NONE) {
-		a->focus.frame = CT_NONE;
-		return DO_REGROUP | DO_RELAYOUT | DO_RETOP;
-	}
 	if (a->top.open || a->procs.open) {
 		a->top.open = a->procs.open = false;
 		return DO_REMARK;
+	}
+	if (a->focus.frame != CT_NONE) {
+		a->focus.frame = CT_NONE;
+		return DO_REGROUP | DO_RELAYOUT | DO_RETOP;
 	}
 	return do_zoom_out(a);
 }
@@ -151,7 +151,8 @@ static int do_group(struct app *a)
 		return DO_NOTHING;
 	}
 	a->group = (enum group_by)((a->group + 1) % GROUP_COUNT);
-	note__set(&a->note, "grouped by %s", group__name(a->group));
+	note__set(&a->note, "grouped by %s%s", group__name(a->group),
+		  a->focus.frame != CT_NONE ? "; the focus, a row of another table, ends" : "");
 	a->procs.stale = true;
 	return DO_REGROUP | DO_RELAYOUT | DO_RETOP;
 }

@@ -14,8 +14,8 @@
 
 #include "../profile/textsafe.h"
 #include "../render/palette.h"
-#include "../sampler/cgroups.h"
 #include "app.h"
+#include "hostnames.h"
 #include "status.h"
 
 /* Splits the screen: graph, top-N table, timeline, status lines, key hints. */
@@ -136,36 +136,26 @@ static bool is_container(const char *name)
 	return false;
 }
 
-/* The host name of a row's container, read through a process of it once, then kept. */
-static const char *host_of(struct app *a, const struct who_row *r)
-{
-	const struct strtab *names = calltree__names(a->tree);
-	struct host_memo *m;
-
-	for (size_t i = 0; i < sizeof(a->hosts) / sizeof(a->hosts[0]); i++)
-		if (a->hosts[i].container == r->container)
-			return a->hosts[i].host;
-	if (!r->a_pid || !is_container(strtab__str(names, r->container)))
-		return "";
-	m = &a->hosts[a->next_host++ % (sizeof(a->hosts) / sizeof(a->hosts[0]))];
-	m->container = r->container;
-	/* a runtime that names the host after the container says nothing new */
-	if (!cgroup_names__hostname((int)r->a_pid, m->host, sizeof(m->host)) ||
-	    strstr(strtab__str(names, r->container), m->host))
-		m->host[0] = '\0';
-	return m->host;
-}
-
 /* The process table's rows get their containers' host names (the pod's, in Kubernetes). */
 static void find_hosts(struct app *a)
 {
-	if (!a->procs.fresh || !a->procs.host)
+	const struct strtab *names = calltree__names(a->tree);
+
+	if (!a->procs.host || !a->hosts)
 		return;
-	a->procs.fresh = false;
-	for (long i = 0; i < a->procs.nrows; i++)
-		if (a->procs.rows[i].container != CT_NONE)
-			snprintf(a->procs.host[i], sizeof(a->procs.host[i]), "%s",
-				 host_of(a, &a->procs.rows[i]));
+	for (long i = 0; i < a->procs.nrows; i++) {
+		const struct who_row *r = &a->procs.rows[i];
+		char *host = a->procs.host[i];
+
+		if (r->container == CT_NONE || !r->a_pid ||
+		    !is_container(strtab__str(names, r->container)))
+			continue;
+		/* looked up off the screen's thread: shown once known */
+		hostnames__get(a->hosts, r->container, r->a_pid, host, sizeof(a->procs.host[i]));
+		/* a runtime that names the host after the container says nothing new */
+		if (strstr(strtab__str(names, r->container), host))
+			host[0] = '\0';
+	}
 }
 
 /*
@@ -418,8 +408,7 @@ void app__init(struct app *a, const char *startup_msg)
 	flame_view__init(&a->flame);
 	top_view__init(&a->top);
 	procs_view__init(&a->procs);
-	for (size_t i = 0; i < sizeof(a->hosts) / sizeof(a->hosts[0]); i++)
-		a->hosts[i].container = CT_NONE;
+	a->hosts = a->live ? hostnames__new() : NULL;
 	a->group = a->live ? a->live->group : GROUP_COMM;
 	a->focus = (struct who_focus){ .frame = CT_NONE };
 	a->top.open = a->diff.on;
@@ -435,6 +424,8 @@ void app__free(struct app *a)
 	flame_view__free(&a->flame);
 	top_view__free(&a->top);
 	procs_view__free(&a->procs);
+	hostnames__free(a->hosts);
+	a->hosts = NULL;
 	diff_view__free(&a->diff);
 	free(a->mark);
 	a->mark = NULL;

@@ -54,11 +54,7 @@ struct app {
 	struct diff_view diff;
 	struct help_view help;
 	struct procs_view procs;
-	struct host_memo {		/* containers' host names, found once */
-		uint32_t container;	/* name id; 0 unused */
-		char host[48];		/* "" when it has none */
-	} hosts[64];
-	unsigned next_host;
+	struct hostnames *hosts;	/* containers' host names (live only) */
 	enum group_by group;		/* the live view's grouping and focus, as asked */
 	struct who_focus focus;
 	uint8_t *mark;			/* per node: highlighted (search, top-N row) */

@@ -61,7 +61,8 @@ static int add_stack(void *ctx, int64_t sec, const struct who *who, const uint32
 	if (vec_reserve(l->stack, l->stack_cap, n + 1, 256) ||
 	    who__intern(calltree__names(history__tree(l->history)), who, &l->stack[0]))
 		return -ENOMEM;
-	memcpy(l->stack + 1, names, n * sizeof(*names));
+	if (n)
+		memcpy(l->stack + 1, names, n * sizeof(*names));
 	return history__add(l->history, sec, l->stack, n + 1, count);
 }
 

@@ -69,7 +69,8 @@ static int add_stack(void *ctx, int64_t sec, const struct who *who, const uint32
 		root = who__frames(k->names, who, k->group, k->stack);
 	if (root < 0)
 		return root;
-	memcpy(k->stack + root, frames, n * sizeof(*frames));
+	if (n)
+		memcpy(k->stack + root, frames, n * sizeof(*frames));
 	if (!k->history)
 		return calltree__add_stack(k->tree, k->stack, n + (size_t)root, count);
 	return history__add(k->history, sec, k->stack, n + (size_t)root, count);

@@ -62,7 +62,6 @@ void procs_view__update(struct procs_view *v, const struct calltree *window, enu
 		qsort_r(rows, (size_t)n, sizeof(*rows), by_name, calltree__names(window));
 	free(v->host);
 	v->host = n ? calloc((size_t)n, sizeof(*v->host)) : NULL;
-	v->fresh = true;
 	free(v->rows);
 	v->rows = rows;
 	v->nrows = n;

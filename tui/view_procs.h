@@ -27,7 +27,6 @@ struct procs_view {
 	uint32_t height;	/* of the pane, at the last update */
 	bool stale;
 	bool by_name;		/* sorted by name (Tab), else by samples */
-	bool fresh;		/* ranked again at the last update: host names to find */
 };
 
 /* How the figures read: the grouping, the focus, what 100% CPU is. */

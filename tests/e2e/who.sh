@@ -72,7 +72,11 @@ check "... s saves a snapshot" wait_for 'snapshot written to'
 snap=$(ls "$TMP"/snaps/*.folded 2>/dev/null | head -1)
 check "... holding only its stacks" bash -c "[ -s '$snap' ] && ! grep -qv '^$first;' '$snap'"
 keys Escape
-check "Esc unfocuses" bash -c "sleep 1; ! tmux -S $SOCK capture-pane -p -t ft | grep -q 'FOCUS'"
+check "Esc closes the table first, the focus stays" \
+	bash -c "sleep 1; tmux -S $SOCK capture-pane -p -t ft | grep -q 'FOCUS' && ! tmux -S $SOCK capture-pane -p -t ft | grep -q 'Enter focuses'"
+keys Escape
+check "Esc again unfocuses" bash -c "sleep 1; ! tmux -S $SOCK capture-pane -p -t ft | grep -q 'FOCUS'"
+keys p
 keys g
 check "g regroups without sampling again: by thread" wait_for 'by thread'
 check "... the table's rows are threads (python3-PID/TID)" wait_for "python3-$P1/$P1"

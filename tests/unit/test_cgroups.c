@@ -255,6 +255,9 @@ static void test_resolve(void **state)
 	assert_non_null(strstr(resolve_err(arg, err, sizeof(err)), "no cgroup matches"));
 	snprintf(arg, sizeof(arg), "%.3s", id_a);
 	assert_non_null(strstr(resolve_err(arg, err, sizeof(err)), "no cgroup matches"));
+	/* a name that starts with hex digits is a name, not the prefix they make */
+	snprintf(arg, sizeof(arg), "%.5sxyz", id_a);
+	assert_non_null(strstr(resolve_err(arg, err, sizeof(err)), "no cgroup matches"));
 	assert_non_null(strstr(resolve_err("/tmp", err, sizeof(err)),
 			       "/tmp is not a cgroup v2 directory"));
 	assert_non_null(strstr(resolve_err("no/such/dir", err, sizeof(err)),

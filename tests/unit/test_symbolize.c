@@ -249,6 +249,11 @@ static void test_rust_and_unsafe_names(void **state)
 
 	assert_int_equal(symbolizer__clean_frame(hash, 2, true), 1);
 	assert_string_equal(hash, "_x");
+	/* C1 controls (the 8-bit CSI, U+009B) become "??"; other UTF-8 stays */
+	char csi[] = "\xc2\x9b" "31m\xc3\xa9";
+
+	assert_int_equal(symbolizer__clean_frame(csi, strlen(csi), true), 1);
+	assert_string_equal(csi, "??31m\xc3\xa9");
 	symbolizer__free(s);
 	strtab__free(st);
 }
