@@ -21,6 +21,26 @@ static inline int pane__holds(const struct pane *p, int y)
 }
 
 /*
+ * Keeps row *sel of a table of n rows shown in a pane of height rows (a
+ * heading, then rows from *scroll): *sel within [0, n), *scroll moved to it.
+ */
+static inline void pane__keep_row(long *sel, long *scroll, long n, uint32_t height)
+{
+	long shown = height > 1 ? (long)height - 1 : 1;
+
+	if (*sel >= n)
+		*sel = n - 1;
+	if (*sel < 0)
+		*sel = 0;
+	if (*sel < *scroll)
+		*scroll = *sel;
+	else if (*sel >= *scroll + shown)
+		*scroll = *sel - shown + 1;
+	if (*scroll < 0)
+		*scroll = 0;
+}
+
+/*
  * What a handler asks of the loop, which alone brings derived state up to
  * date, once.  Every input repaints; these say what must be redone first.
  */

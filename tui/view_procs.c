@@ -22,18 +22,7 @@ void procs_view__free(struct procs_view *v)
 
 static void keep_visible(struct procs_view *v)
 {
-	long shown = v->height > 1 ? (long)v->height - 1 : 1;
-
-	if (v->sel >= v->nrows)
-		v->sel = v->nrows - 1;
-	if (v->sel < 0)
-		v->sel = 0;
-	if (v->sel < v->scroll)
-		v->scroll = v->sel;
-	else if (v->sel >= v->scroll + shown)
-		v->scroll = v->sel - shown + 1;
-	if (v->scroll < 0)
-		v->scroll = 0;
+	pane__keep_row(&v->sel, &v->scroll, v->nrows, v->height);
 }
 
 static int by_name(const void *a, const void *b, void *names)

@@ -42,14 +42,7 @@ uint32_t top_view__selected_name(const struct top_view *v)
 
 static void keep_visible(struct top_view *v)
 {
-	long shown = v->height > 1 ? (long)v->height - 1 : 1;
-
-	if (v->sel < v->scroll)
-		v->scroll = v->sel;
-	else if (v->sel >= v->scroll + shown)
-		v->scroll = v->sel - shown + 1;
-	if (v->scroll < 0)
-		v->scroll = 0;
+	pane__keep_row(&v->sel, &v->scroll, rows(v), v->height);
 }
 
 bool top_view__update(struct top_view *v, const struct calltree *t, uint32_t zoom,
@@ -89,12 +82,8 @@ bool top_view__update(struct top_view *v, const struct calltree *t, uint32_t zoo
 int top_view__move(struct top_view *v, long delta)
 {
 	v->sel += delta;
-	if (v->sel >= rows(v))
-		v->sel = rows(v) - 1;
-	if (v->sel < 0)
-		v->sel = 0;
-	v->name = row_name(v, v->sel);
 	keep_visible(v);
+	v->name = row_name(v, v->sel);
 	return DO_REMARK;
 }
 

@@ -20,7 +20,7 @@ struct target {
 	char name[8][64];
 };
 
-static void spawn(const char *path, struct target *t)
+static inline void spawn(const char *path, struct target *t)
 {
 	int fds[2];
 	FILE *f;
@@ -49,10 +49,37 @@ static void spawn(const char *path, struct target *t)
 	assert_true(t->n > 0);
 }
 
-static void reap(struct target *t)
+static inline void reap(struct target *t)
 {
 	kill(t->pid, SIGKILL);
 	waitpid(t->pid, NULL, 0);
+}
+
+/* A child chrooted into dir, waiting to be killed (dies with us). */
+static inline pid_t chrooted_child(const char *dir)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (chroot(dir) || chdir("/"))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	/* until it is in there: its root is no longer ours */
+	for (int i = 0; i < 200; i++) {
+		char link[64], root[4096];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/%d/root", (int)pid);
+		n = readlink(link, root, sizeof(root) - 1);
+		if (n > 0 && !(n == 1 && root[0] == '/'))
+			break;
+		usleep(10000);
+	}
+	return pid;
 }
 
 #endif

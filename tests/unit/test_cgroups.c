@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "spawn.h"
 #include "../../sampler/cgroups.h"
 #include "../../sampler/ptree.h"
 #include "../../sampler/sampler.h"
@@ -364,22 +365,6 @@ static void test_walk_inside_a_container_is_bounded(void **state)
 	assert_int_equal(unknown, 4);
 	cgroup_names__free(cn);
 	sh("rm -rf %s%s", t, "");
-}
-
-static pid_t chrooted_child(const char *dir)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (chroot(dir) || chdir("/"))
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	usleep(100000);
-	return pid;
 }
 
 static void put(const char *dir, const char *text)

@@ -28,21 +28,6 @@
 #define FIXTURES "build/fixtures"
 #endif
 
-static pid_t chrooted_child(const char *dir)
-{
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (chroot(dir) || chdir("/"))
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	return pid;
-}
-
 static void sh(const char *fmt, const char *a, const char *b)
 {
 	char cmd[1024];

@@ -130,17 +130,6 @@ static const struct source_ops scripted_ops = {
 	no_fd, no_poll, no_settle, drain_scripted, no_stats, ended, free_scripted,
 };
 
-static char *folded(const struct calltree *t)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_int_equal(folded__write(f, t, CT_ROOT), 0);
-	fclose(f);
-	return buf;
-}
-
 /* The tree shown, kept in step second by second, is what a regroup from scratch gives. */
 static void check_mirror(struct live *l)
 {
@@ -148,8 +137,8 @@ static void check_mirror(struct live *l)
 	char *a, *b;
 
 	assert_true(who__regroup(fresh, live__window(l), l->group, &l->focus, NULL) >= 0);
-	a = folded(live__tree(l));
-	b = folded(fresh);
+	a = folded_text(live__tree(l));
+	b = folded_text(fresh);
 	assert_string_equal(a, b);
 	free(a);
 	free(b);

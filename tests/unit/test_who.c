@@ -68,17 +68,6 @@ static void test_frames_of_each_grouping(void **state)
 }
 
 /* The folded text of a tree, for comparing. */
-static char *text(const struct calltree *t)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_int_equal(folded__write(f, t, CT_ROOT), 0);
-	fclose(f);
-	return buf;
-}
-
 static void test_regroup_and_focus(void **state)
 {
 	struct fixture *f = *state;
@@ -91,11 +80,11 @@ static void test_regroup_and_focus(void **state)
 	add(f->t, &db, "main", "db_loop", 20);
 	add(f->t, &other, "main", "serve", 10);
 	assert_true(who__regroup(shown, f->t, GROUP_COMM, NULL, NULL) > 0);
-	s = text(shown);
+	s = folded_text(shown);
 	assert_string_equal(s, "app;main;db_loop 20\napp;main;net_loop 30\napp;main;serve 10\n");
 	free(s);
 	assert_true(who__regroup(shown, f->t, GROUP_CONTAINER, NULL, NULL) > 0);
-	s = text(shown);
+	s = folded_text(shown);
 	assert_string_equal(s, "nginx.service;app;main;serve 10\n"
 			       "podman:3ab954374f17;app;main;db_loop 20\n"
 			       "podman:3ab954374f17;app;main;net_loop 30\n");
@@ -104,7 +93,7 @@ static void test_regroup_and_focus(void **state)
 	assert_int_equal(who__frames(f->names, &db, GROUP_THREAD, frames), 1);
 	focus = (struct who_focus){ GROUP_THREAD, frames[0] };
 	assert_true(who__regroup(shown, f->t, GROUP_THREAD, &focus, NULL) > 0);
-	s = text(shown);
+	s = folded_text(shown);
 	assert_string_equal(s, "db-worker-100/102;main;db_loop 20\n");
 	free(s);
 	assert_int_equal(calltree__samples(shown), 20);
