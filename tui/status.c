@@ -138,6 +138,7 @@ void status__paint_hints(const struct keymap *km, bool live, bool realtime, bool
 	} hints[] = {
 		{ ACT_HELP, "Help", 0 }, { ACT_SEARCH, "Search", 0 }, { ACT_TOP, "Top", 0 },
 		{ ACT_ZOOM_IN, "Zoom", 0 }, { ACT_BACK, "Back", 0 }, { ACT_PAUSE, "Pause", 2 },
+		{ ACT_PROCS, "Procs", 1 }, { ACT_GROUP, "Group", 2 },
 		{ ACT_WINDOW_BACK, "Rewind", 1 }, { ACT_BASELINE, "Baseline", 1 },
 		{ ACT_DIFF, "Diff", 1 }, { ACT_FLIP, "Flip", 0 }, { ACT_SNAPSHOT, "Save", 0 },
 		{ ACT_QUIT, "Quit", 0 },

@@ -86,6 +86,8 @@ bool procs_view__select_at(struct procs_view *v, const struct pane *p, int y)
 	return true;
 }
 
+#define NAME_COLS 30	/* the name column, ended with an ellipsis when longer */
+
 static double pct(uint64_t n, double of)
 {
 	return of > 0 ? 100.0 * (double)n / of : 0.0;
@@ -115,8 +117,12 @@ static void paint_row(const struct procs_view *v, long i, const struct strtab *n
 	grid__fill(g, y, 0, g->w, PAL_DEFAULT, PAL_DEFAULT, attr);
 	x = grid__puts(g, y, 0, g->w, line, PAL_DEFAULT, PAL_DEFAULT, attr);
 	if (x < g->w)
-		x += grid__text(g, y, x, g->w - x > 40 ? 40 : g->w - x, strtab__str(names, r->frame),
-				strtab__len(names, r->frame), PAL_DEFAULT, attr | CELL_BOLD);
+		grid__text(g, y, x, g->w - x > NAME_COLS ? NAME_COLS : g->w - x,
+			   strtab__str(names, r->frame), strtab__len(names, r->frame), PAL_DEFAULT,
+			   attr | CELL_BOLD);
+	/* the container column lines up under its heading */
+	x += sc->group == GROUP_CONTAINER ? text__columns(strtab__str(names, r->frame),
+							 strtab__len(names, r->frame)) : NAME_COLS;
 	if (x + 2 < g->w && r->container != CT_NONE && sc->group != GROUP_CONTAINER)
 		x += 2 + grid__text(g, y, x + 2, g->w - x - 2, strtab__str(names, r->container),
 				    strtab__len(names, r->container), PAL_DEFAULT, attr);
@@ -136,9 +142,10 @@ void procs_view__paint(const struct procs_view *v, const struct strtab *names,
 		return;
 	for (long i = 0; i < v->nrows; i++)
 		all += v->rows[i].samples;
-	snprintf(line, sizeof(line), " %7s %10s %7s %6s  %s (by %s, %s; %ld; Enter focuses)",
+	snprintf(line, sizeof(line), " %7s %10s %7s %6s  %-*s (by %s, %s; %ld; Enter focuses)",
 		 id_heading(sc->group), "SAMPLES", "SHARE", "CPU%",
-		 sc->group == GROUP_CONTAINER ? "CONTAINER" : "NAME   CONTAINER",
+		 sc->group == GROUP_CONTAINER ? 9 : NAME_COLS + 11,
+		 sc->group == GROUP_CONTAINER ? "CONTAINER" : "NAME                            CONTAINER",
 		 group__name(sc->group), v->by_name ? "name" : "samples", v->nrows);
 	grid__fill(g, p->top, 0, g->w, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
 	grid__puts(g, p->top, 0, g->w, line, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
