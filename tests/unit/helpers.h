@@ -86,17 +86,4 @@ static inline uint32_t node_at(const struct calltree *t, const char *path)
 	return node;
 }
 
-/* The folded text of a tree (malloc'ed), for comparing trees. */
-static inline char *folded_text(const struct calltree *t)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(folded__write(f, t, CT_ROOT), 0);
-	fclose(f);
-	return buf;
-}
-
 #endif

@@ -137,8 +137,8 @@ static void check_mirror(struct live *l)
 	char *a, *b;
 
 	assert_true(who__regroup(fresh, live__window(l), l->group, &l->focus, NULL) >= 0);
-	a = folded_text(live__tree(l));
-	b = folded_text(fresh);
+	a = dump(live__tree(l), CT_ROOT);
+	b = dump(fresh, CT_ROOT);
 	assert_string_equal(a, b);
 	free(a);
 	free(b);

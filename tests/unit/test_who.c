@@ -80,11 +80,11 @@ static void test_regroup_and_focus(void **state)
 	add(f->t, &db, "main", "db_loop", 20);
 	add(f->t, &other, "main", "serve", 10);
 	assert_true(who__regroup(shown, f->t, GROUP_COMM, NULL, NULL) > 0);
-	s = folded_text(shown);
+	s = dump(shown, CT_ROOT);
 	assert_string_equal(s, "app;main;db_loop 20\napp;main;net_loop 30\napp;main;serve 10\n");
 	free(s);
 	assert_true(who__regroup(shown, f->t, GROUP_CONTAINER, NULL, NULL) > 0);
-	s = folded_text(shown);
+	s = dump(shown, CT_ROOT);
 	assert_string_equal(s, "nginx.service;app;main;serve 10\n"
 			       "podman:3ab954374f17;app;main;db_loop 20\n"
 			       "podman:3ab954374f17;app;main;net_loop 30\n");
@@ -93,7 +93,7 @@ static void test_regroup_and_focus(void **state)
 	assert_int_equal(who__frames(f->names, &db, GROUP_THREAD, frames), 1);
 	focus = (struct who_focus){ GROUP_THREAD, frames[0] };
 	assert_true(who__regroup(shown, f->t, GROUP_THREAD, &focus, NULL) > 0);
-	s = folded_text(shown);
+	s = dump(shown, CT_ROOT);
 	assert_string_equal(s, "db-worker-100/102;main;db_loop 20\n");
 	free(s);
 	assert_int_equal(calltree__samples(shown), 20);
