@@ -18,6 +18,7 @@
 #include "../util/vec.h"
 #include "elffile.h"
 #include "procmaps.h"
+#include "../profile/textsafe.h"
 #include "symbolize.h"
 
 
@@ -79,21 +80,23 @@ static char frame_char(unsigned char c, bool comm)
 
 size_t symbolizer__clean_frame(char *str, size_t len, bool comm)
 {
-	size_t i, changed = 0;
+	const unsigned char *p = (const unsigned char *)str, *end = p + len;
+	size_t changed = 0;
 
-	for (i = 0; i < len; i++) {
-		char to = frame_char((unsigned char)str[i], comm);
+	while (p < end) {
+		const unsigned char *at = p;
+		uint32_t cp = textsafe__next_cp(&p, end);
+		char to = p - at == 1 ? frame_char(*at, comm) : 0;
 
-		/* C1 controls (U+0080..U+009F, as UTF-8: C2 80..C2 9F) too, CSI among them */
-		if (i + 1 < len && (unsigned char)str[i] == 0xc2 &&
-		    (unsigned char)str[i + 1] >= 0x80 && (unsigned char)str[i + 1] <= 0x9f) {
-			str[i] = str[i + 1] = '?';
+		/*
+		 * C1 controls (U+0080..U+009F, the 8-bit CSI among them) and bytes
+		 * of no valid UTF-8 sequence become '?', as the 7-bit controls do
+		 */
+		if ((cp >= 0x80 && cp <= 0x9f) || (cp == 0xfffd && p - at == 1 && *at >= 0x80)) {
+			memset(str + (at - (const unsigned char *)str), '?', (size_t)(p - at));
 			changed++;
-			i++;
-			continue;
-		}
-		if (to) {
-			str[i] = to;
+		} else if (to) {
+			str[at - (const unsigned char *)str] = to;
 			changed++;
 		}
 	}

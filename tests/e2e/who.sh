@@ -60,6 +60,9 @@ keys Tab
 check "Tab sorts the table by name" wait_for 'by pid, name'
 keys Tab
 check "... and back by samples" wait_for 'by pid, samples'
+# the selection follows its row across sorts: back to the top row, then read it
+keys PPage
+settle
 first=$(screen | awk '/SHARE   CPU%/ { getline; print $(NF - 1); exit }')
 keys Enter
 check "Enter focuses the explorer on the row ($first)" wait_for "FOCUS $first"

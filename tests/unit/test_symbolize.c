@@ -254,6 +254,11 @@ static void test_rust_and_unsafe_names(void **state)
 
 	assert_int_equal(symbolizer__clean_frame(csi, strlen(csi), true), 1);
 	assert_string_equal(csi, "??31m\xc3\xa9");
+	/* bytes of no valid UTF-8 sequence too */
+	char bad[] = "a\xff\xfe\x80z";
+
+	assert_int_equal(symbolizer__clean_frame(bad, strlen(bad), false), 3);
+	assert_string_equal(bad, "a???z");
 	symbolizer__free(s);
 	strtab__free(st);
 }
