@@ -158,6 +158,9 @@ static int visit(struct walk *w, int fd, size_t plen, const char *base, uint64_t
 		snprintf(l.pod, sizeof(l.pod), "pod:%s", uid);
 	} else if (unit_of(base)) {
 		frame_copy(l.unit, sizeof(l.unit), base, strlen(base));
+	} else if (ends_with(l.unit, strlen(l.unit), ".slice")) {
+		/* below a service or scope is that unit; a slice only groups units */
+		l.unit[0] = '\0';
 	}
 	d.name = l.container[0] ? l.container : l.pod[0] ? l.pod : l.unit[0] ? l.unit : name;
 	if (d.name == name)

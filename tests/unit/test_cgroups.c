@@ -95,6 +95,9 @@ static int setup(void **state)
 	snprintf(rel, sizeof(rel), "%s/cri-containerd-%s.scope", pod_dir, id_k), mk(base, rel);
 	snprintf(rel, sizeof(rel), "%s.service", unit), mk(base, rel);
 	mk(base, "plain");
+	mk(base, "grp.slice");
+	mk(base, "grp.slice/inner");
+	snprintf(rel, sizeof(rel), "%s.service/sub", unit), mk(base, rel);
 	mk(base, evil);
 	for (int i = 0; i < 12; i++) {
 		snprintf(rel, sizeof(rel), "m%d", i), mk(base, rel);
@@ -151,6 +154,12 @@ static void test_names(void **state)
 	check_name(cn, rel, rel);
 	snprintf(want, sizeof(want), "/%s/plain", top);
 	check_name(cn, "plain", want);
+	/* below a service is the service; a slice only groups: below it, a path */
+	snprintf(rel, sizeof(rel), "%s.service/sub", unit);
+	snprintf(want, sizeof(want), "%s.service", unit);
+	check_name(cn, rel, want);
+	snprintf(want, sizeof(want), "/%s/grp.slice/inner", top);
+	check_name(cn, "grp.slice/inner", want);
 	/* no ';', control character or space in a frame */
 	snprintf(want, sizeof(want), "/%s/evil:x_y?[31m", top);
 	check_name(cn, evil, want);
