@@ -61,7 +61,7 @@ static void update_marks(struct app *a)
  * The tree shown is another, or was renumbered: the diff is made again,
  * zoom and selection are found again by name path, and what depends on
  * node ids is redone.  The tree shown before must still be valid, unless
- * the graph was held before it went away (app__tick).
+ * the graph was held before it went away (tick).
  */
 static void refresh(struct app *a)
 {
@@ -97,7 +97,8 @@ static void regroup(struct app *a)
 		note__set(&a->note, "out of memory grouping the window");
 }
 
-void app__apply(struct app *a, int flags)
+/* Applies a handler's flags: the one place derived state is refreshed. */
+static void apply(struct app *a, int flags)
 {
 	if (flags < 0)
 		return;
@@ -290,7 +291,7 @@ void app__draw(struct app *a)
 static void dispatch(struct app *a, enum action act, enum focus focus)
 {
 	a->active = focus;
-	app__apply(a, action_handlers[act](a));
+	apply(a, action_handlers[act](a));
 }
 
 static enum focus key_focus(const struct app *a)
@@ -320,7 +321,7 @@ static void prompt_input(struct app *a, const struct input *in)
 {
 	bool jump;
 
-	app__apply(a, search__type(&a->search, a->tree, in, &jump, &a->note));
+	apply(a, search__type(&a->search, a->tree, in, &jump, &a->note));
 	if (jump)
 		dispatch(a, ACT_SEARCH_NEXT, FOCUS_GRAPH);
 }
@@ -355,7 +356,7 @@ static void mouse_input(struct app *a, const struct input *in)
 					 FOCUS_TABLE);
 		} else if (a->procs.open ? procs_view__select_at(&a->procs, &a->table, in->y)
 					 : top_view__select_at(&a->top, &a->table, in->y)) {
-			app__apply(a, DO_REMARK);
+			apply(a, DO_REMARK);
 			if (in->mouse == MOUSE_DOUBLE)
 				dispatch(a, ACT_ZOOM_IN, FOCUS_TABLE);
 		}
@@ -367,7 +368,7 @@ void app__input(struct app *a, const struct input *in)
 	sync_state(a);
 	switch (in->kind) {
 	case INPUT_RESIZE:
-		app__apply(a, DO_RELAYOUT);
+		apply(a, DO_RELAYOUT);
 		break;
 	case INPUT_MOUSE:
 		a->note.text[0] = '\0';
@@ -386,7 +387,8 @@ void app__input(struct app *a, const struct input *in)
 	}
 }
 
-bool app__tick(struct app *a)
+/* One second of a live source: drain, move the window; true when the view changed. */
+static bool tick(struct app *a)
 {
 	bool was_gone = a->live->target_gone, gone;
 	int err;
@@ -465,7 +467,7 @@ int app__run(struct app *a, const char *startup_msg)
 		if (a->live && (pfd[2].revents & POLLIN))
 			source__poll(a->live->source);
 		if (a->live && (pfd[1].revents & POLLIN))
-			dirty = app__tick(a);
+			dirty = tick(a);
 		while (!a->quit && screen__input(&a->scr, &in)) {
 			app__input(a, &in);
 			dirty = true;

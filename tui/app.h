@@ -75,12 +75,8 @@ extern const action_fn action_handlers[ACT_COUNT];
 void app__init(struct app *a, const char *startup_msg);
 /* One input (key, mouse, resize), as the loop handles it. */
 void app__input(struct app *a, const struct input *in);
-/* One second of a live source: drain, move the window; true when the view changed. */
-bool app__tick(struct app *a);
 /* Brings derived state up to date and paints the grid (not the terminal). */
 void app__draw(struct app *a);
-/* Applies a handler's flags: the one place derived state is refreshed. */
-void app__apply(struct app *a, int flags);
 /* Frees what the app owns, not its sources. */
 void app__free(struct app *a);
 /* app__init, then the terminal and the loop until quit; returns the exit status. */

@@ -232,8 +232,9 @@ static struct search_pattern *pattern__new(const char *query, struct note *note)
 	return p;
 }
 
-int search__set(struct search *s, const struct calltree *t, const char *query,
-		struct note *note)
+/* Searches t for query (empty: no search); DO_REMARK, or -1 after a note (bad regex). */
+static int set(struct search *s, const struct calltree *t, const char *query,
+	       struct note *note)
 {
 	struct search_pattern *p;
 
@@ -354,5 +355,5 @@ int search__type(struct search *s, const struct calltree *t, const struct input 
 	if (!edit_input(s, in))
 		return DO_NOTHING;
 	/* incremental: a pattern that does not compile yet keeps the last one */
-	return search__set(s, t, s->input, note);
+	return set(s, t, s->input, note);
 }

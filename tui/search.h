@@ -36,9 +36,6 @@ struct search {
 };
 
 void search__free(struct search *s);
-/* Searches t for query (empty: no search); DO_REMARK, or -1 after a note (bad regex). */
-int search__set(struct search *s, const struct calltree *t, const char *query,
-		struct note *note);
 void search__clear(struct search *s);
 /* Matches again after t changed (new nodes, another tree). */
 void search__update(struct search *s, const struct calltree *t, struct note *note);
