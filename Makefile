@@ -110,10 +110,13 @@ NOFP := -O2 -fomit-frame-pointer -fno-optimize-sibling-calls
 UNWIND_WORKLOADS := $(BUILD)/workloads/split-nofp $(BUILD)/workloads/split-noeh \
                     $(BUILD)/workloads/split-inline $(BUILD)/workloads/split-debugframe \
                     $(BUILD)/workloads/split-badeh $(BUILD)/workloads/libplugin.so \
-                    $(BUILD)/workloads/libplugin-g.so
+                    $(BUILD)/workloads/libplugin-g.so $(BUILD)/workloads/split-stripped
 $(BUILD)/workloads/split-nofp: tests/workloads/split.c
 	@mkdir -p $(@D)
 	gcc $(NOFP) -pthread -o $@ $<
+# no symbols at all, as distributions ship binaries: functions only by .eh_frame
+$(BUILD)/workloads/split-stripped: $(BUILD)/workloads/split-nofp
+	strip --strip-all -o $@ $<
 # with debug info: spin() is inlined into each leaf
 $(BUILD)/workloads/split-inline: tests/workloads/split.c
 	@mkdir -p $(@D)

@@ -21,6 +21,8 @@
 #define SYMS_BUDGET	(1ul << 30)
 #define DEBUG_MAX	(512ul << 20)
 #define DEBUG_BUDGET	(1ul << 30)
+/* .eh_frame read to find the starts of functions without a symbol */
+#define CFI_MAX		(64ul << 20)
 /* Content is compared (for sharing across containers) up to this size, with this many files. */
 #define SAME_MAX	(256ul << 20)
 #define SAME_TRIES	4
@@ -170,6 +172,7 @@ static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const c
 	f->syms_bytes = sz.syms;
 	f->debug_bytes = sz.debug;
 	f->no_syms = sz.syms > SYMS_MAX;
+	f->no_cfi = sz.eh_frame > CFI_MAX;
 	/* dwz's altlink would make libdw open a path the file names */
 	f->no_dwarf = sz.debug > DEBUG_MAX || sz.altlink ||
 		      fs->debug_bytes + sz.debug > DEBUG_BUDGET;
@@ -398,7 +401,7 @@ check:
 	}
 }
 
-const char *elffile__symbol(struct elf_files *fs, struct elf_file *f, GElf_Addr addr)
+const struct fsym *elffile__symbol(struct elf_files *fs, struct elf_file *f, GElf_Addr addr)
 {
 	size_t lo = 0, hi;
 	const struct fsym *sym;
@@ -417,5 +420,31 @@ const char *elffile__symbol(struct elf_files *fs, struct elf_file *f, GElf_Addr 
 	if (!lo)
 		return NULL;
 	sym = &f->syms[lo - 1];
-	return sym->end == sym->start || addr < sym->end ? sym->name : NULL;
+	return sym->end == sym->start || addr < sym->end ? sym : NULL;
+}
+
+bool elffile__function_start(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *start)
+{
+	Dwarf_Addr bias, lo, hi;
+	Dwarf_Frame *fr;
+	Dwarf_CFI *cfi;
+	bool signal = false, found = false;
+
+	if (f->no_cfi || f->changed)
+		return false;
+	cfi = dwfl_module_eh_cfi(f->mod, &bias);
+	if (!cfi || dwarf_cfi_addrframe(cfi, vaddr + f->bias - bias, &fr))
+		return false;
+	/* the range is of the FDE: one per function, as compilers write them */
+	if (dwarf_frame_info(fr, &lo, &hi, &signal) >= 0 && lo + bias >= f->bias) {
+		*start = lo + bias - f->bias;
+		found = *start <= vaddr;
+	}
+	free(fr);
+	/* what was read of a file that changed meanwhile may be anything */
+	if (changed_since_open(f)) {
+		f->changed = true;
+		return false;
+	}
+	return found;
 }

@@ -47,6 +47,7 @@ struct elf_file {
 	bool changed;		/* changed while read: no names from it */
 	size_t syms_bytes, debug_bytes;	/* what its symbols and debug info take to read */
 	bool no_syms, no_dwarf;	/* over the bounds (elffile.c): [module] frames, no inlined ones */
+	bool no_cfi;		/* .eh_frame over its bound: no function starts from it */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	GElf_Addr bias;
@@ -97,7 +98,16 @@ struct elf_file *elffiles__vdso(struct elf_files *fs);
 /* Frees the files no process uses beyond the keep most recent; true if any went. */
 bool elffiles__trim(struct elf_files *fs, size_t keep);
 
-/* The name of the symbol at addr (a module address: ELF vaddr + bias), or NULL. */
-const char *elffile__symbol(struct elf_files *fs, struct elf_file *f, GElf_Addr addr);
+/*
+ * The symbol at addr (a module address: ELF vaddr + bias), or NULL: one
+ * whose range holds addr, or the nearest below it when its size is unknown.
+ */
+const struct fsym *elffile__symbol(struct elf_files *fs, struct elf_file *f, GElf_Addr addr);
+/*
+ * The start (an ELF address) of the function holding ELF address vaddr, as
+ * its .eh_frame FDE gives it (one per function): how a function without a
+ * symbol is still told apart.  false when no FDE covers vaddr.
+ */
+bool elffile__function_start(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *start);
 
 #endif

@@ -317,34 +317,64 @@ static void inlined_frames(struct symbolizer *s, struct elf_file *f, uint64_t va
 	free(scopes);
 }
 
-/* Name of the symbol at an ELF virtual address of f, interned, with what is inlined there. */
+/*
+ * A function without a symbol, by its module and start: "[python3.11+0x1a2b0]"
+ * (an ELF address, as addr2line and gdb take it).
+ */
+static uint32_t anonymous_function(struct symbolizer *s, uint32_t unknown, uint64_t start)
+{
+	const char *mod = strtab__str(s->names, unknown);
+	size_t len = strtab__len(s->names, unknown);
+	char tail[24];
+
+	if (unknown == s->uunknown || len < 2 || mod[0] != '[' || mod[len - 1] != ']')
+		return unknown;
+	snprintf(tail, sizeof(tail), "+0x%" PRIx64 "]", start);
+	return intern_fmt(s, "", mod, len - 1, tail);
+}
+
+/*
+ * The name of the function at vaddr: its symbol, or where its symbol's size
+ * is unknown and an FDE starts between them, or it has none, its start.
+ */
+static uint32_t function_name(struct symbolizer *s, struct elf_file *f, uint64_t vaddr,
+			      uint32_t unknown, bool *named)
+{
+	const struct fsym *sym = elffile__symbol(&s->files, f, vaddr + f->bias);
+	GElf_Addr start;
+	char *dem = NULL;
+	uint32_t id;
+
+	*named = false;
+	if ((!sym || sym->end == sym->start) && elffile__function_start(f, vaddr, &start) &&
+	    (!sym || start + f->bias > sym->start))
+		return anonymous_function(s, unknown, start);
+	if (!sym || !*sym->name)
+		return unknown;
+	*named = true;
+	/* C++ and Rust (legacy _ZN...h<hash>E and v0 _R...) */
+	if (sym->name[0] == '_' && (sym->name[1] == 'Z' || sym->name[1] == 'R'))
+		dem = cplus_demangle(sym->name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
+	id = dem ? intern(s, dem, strlen(dem)) : intern(s, sym->name, strlen(sym->name));
+	free(dem);
+	return id;
+}
+
+/* The frames at an ELF virtual address of f, interned: the function and what is inlined there. */
 static const struct cache_slot *file_frames(struct symbolizer *s, struct elf_file *f,
 					    uint64_t vaddr, uint32_t unknown)
 {
 	size_t slot = (size_t)((((uintptr_t)f >> 4) ^ vaddr) * 0x9e3779b97f4a7c15ull >>
 			       (64 - CACHE_BITS));
 	struct cache_slot *c = &s->cache[slot];
-	const char *name;
-	char *dem = NULL;
+	bool named;
 
 	if (c->file == f && c->vaddr == vaddr)
 		return c;
-	name = elffile__symbol(&s->files, f, vaddr + f->bias);
 	c->ninlined = 0;
-	if (!name || !*name) {
-		c->id = unknown;
-	} else {
-		if (!s->no_inline && !f->changed && !f->no_dwarf)
-			inlined_frames(s, f, vaddr, c);
-		/* C++ and Rust (legacy _ZN...h<hash>E and v0 _R...) */
-		if (name[0] == '_' && (name[1] == 'Z' || name[1] == 'R'))
-			dem = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
-		if (dem)
-			c->id = intern(s, dem, strlen(dem));
-		else
-			c->id = intern(s, name, strlen(name));
-		free(dem);
-	}
+	c->id = function_name(s, f, vaddr, unknown, &named);
+	if (named && !s->no_inline && !f->changed && !f->no_dwarf)
+		inlined_frames(s, f, vaddr, c);
 	c->file = f;
 	c->vaddr = vaddr;
 	return c;

@@ -31,6 +31,21 @@ check "--unwind fp on the same binary loses the callers (what this fixes)" \
 "$FT" record -p "$WPID" --unwind dwarf -d 1 -o "$TMP/dwarf.folded" 2> /dev/null
 check "--unwind dwarf finds them too" grep -q ';main;round_of_work;via_alpha;leaf_sixty ' "$TMP/dwarf.folded"
 
+# --- functions without a symbol: named by their module and start (.eh_frame) ---------
+start_workload "$TMP/ws.out" "$W/split-stripped" -s 6
+"$FT" record -p "$WPID" -F 499 -d 4 -o "$TMP/stripped.folded" 2> /dev/null
+# stripping moves no code: the addresses are those split-nofp's symbols give
+for f in leaf_sixty:60 leaf_thirty:30 leaf_ten:10; do
+	addr=$(nm "$W/split-nofp" | awk -v f="${f%:*}" '$3 == f { sub(/^0+/, "", $1); print $1 }')
+	got=$(awk -v p=";\\[split-stripped\\+0x$addr\\] " '{ n += $NF; if ($0 ~ p) m += $NF }
+		END { printf "%.1f", n ? 100 * m / n : 0 }' "$TMP/stripped.folded")
+	check "stripped binary: ${f%:*} is its own frame [split-stripped+0x$addr], ${f#*:}% within 4 points ($got)" \
+		within "$got" "${f#*:}" 4
+done
+check "... and its callers are frames of their own, down to _start" \
+	grep -q '^split-stripped;\[split-stripped+0x[0-9a-f]*\];__libc_start_main[^;]*;__libc_start_call_main;\[split-stripped+0x[0-9a-f]*\];\[split-stripped+0x[0-9a-f]*\];\[split-stripped+0x[0-9a-f]*\];\[split-stripped+0x[0-9a-f]*\] ' "$TMP/stripped.folded"
+kill "$WPID"
+
 # --- inlined functions, from debug info ---------------------------------------------
 start_workload "$TMP/wi.out" "$W/split-inline" -s 4
 "$FT" record -p "$WPID" -d 2 -o "$TMP/inline.folded" 2> /dev/null
@@ -51,7 +66,7 @@ head -c 60M /dev/urandom > "$TMP/rand"
 xz -6 -T1 -c "$TMP/rand" > /dev/null &
 XZ=$!
 PIDS+=("$XZ")
-python3 -c '
+/usr/bin/python3 -c '
 def inner(n):
     s = 0
     for i in range(n):
@@ -82,6 +97,23 @@ done
 check "python3: the interpreter's frames are whole (main -> Py_RunMain -> eval loop)" \
 	grep -q ';Py_BytesMain;\(.*;\)\?Py_RunMain;.*_PyEval_EvalFrameDefault' "$TMP/python3.folded"
 kill "$XZ" "$PY" 2>/dev/null
+# a loop that does a python program's usual work: most of Debian's python3
+# functions are static (no symbol), told apart by their starts
+/usr/bin/python3 -c '
+import time
+d = {}
+while True:
+    for i in range(1000):
+        d[str(i)] = [i * 2, i / 3, (i,)]
+    sorted(d.items(), key=lambda kv: kv[1][0])' &
+PY=$!
+PIDS+=("$PY")
+sleep 0.5
+"$FT" record -p "$PY" -F 499 -d 3 -o "$TMP/pyloop.folded" 2> /dev/null
+kill "$PY"
+n=$(grep -o '\[python3[.0-9]*+0x[0-9a-f]*\]' "$TMP/pyloop.folded" | sort -u | wc -l)
+check "python3: its functions without a symbol stay apart: $n distinct [python3.11+0x...] frames (>= 20)" \
+	test "$n" -ge 20
 
 # --- a library loaded after the start -------------------------------------------
 start_workload "$TMP/w2.out" "$W/plugin_host" "$W/libplugin.so" -s 6 -l 1
