@@ -16,7 +16,7 @@ BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g
               libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++ libiberty-dev libpcre2-dev
 # podman with runc runs the container test (crun refuses hybrid cgroups)
 TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl \
-              podman runc tar libc-bin
+              podman runc tar libc-bin nodejs
 
 # util/ (growable arrays, reading to the end, atomic outputs) goes wherever the model goes
 PROFILE_SRCS := $(wildcard util/*.c profile/*.c)
@@ -37,7 +37,7 @@ KEYMAP_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(KEYMAP_SRCS)) $(BUILD)/keymaps/bui
 APP_OBJS     := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS)) $(RENDER_OBJS) $(KEYMAP_OBJS)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) and their corpus replays, run by make test
-FUZZ_TARGETS := readers stream keymap timeline
+FUZZ_TARGETS := readers stream keymap timeline jitmap
 REGRESS      := $(patsubst %,$(BUILD)/fuzz/regress_%,$(FUZZ_TARGETS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -215,7 +215,8 @@ asan:
 # --- fuzzing: libFuzzer targets for every parser, and their corpus replay -----
 # fuzz_readers: the folded and perf-script readers and the format detection;
 # fuzz_stream: the streaming reader, chunked anywhere, against a whole read;
-# fuzz_keymap: the keys-file parser; fuzz_timeline: the saved-history reader.
+# fuzz_keymap: the keys-file parser; fuzz_timeline: the saved-history reader;
+# fuzz_jitmap: the JIT perf-map reader, its file growing as a JIT writes it.
 # A target's corpus is tests/fuzz/TARGET-corpus, or tests/fuzz/corpus.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
 KEYMAP_FUZZ_SRCS := $(KEYMAP_SRCS) $(BUILD)/keymaps/builtin_keys.c
@@ -226,10 +227,18 @@ $(BUILD)/fuzz/fuzz_keymap: tests/fuzz/fuzz_keymap.c $(KEYMAP_FUZZ_SRCS) $(PROFIL
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(KEYMAP_FUZZ_SRCS) $(PROFILE_SRCS)
 
-$(BUILD)/fuzz/regress_%: tests/fuzz/regress.c tests/fuzz/fuzz_%.c $(PROFILE_OBJS) $(KEYMAP_OBJS)
+# the JIT perf-map reader, and what it uses of sampler/
+JITMAP_FUZZ_SRCS := sampler/jitmap.c sampler/procmaps.c
+$(BUILD)/fuzz/fuzz_jitmap: tests/fuzz/fuzz_jitmap.c $(JITMAP_FUZZ_SRCS) $(PROFILE_SRCS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(JITMAP_FUZZ_SRCS) $(PROFILE_SRCS) -lelf
+
+$(BUILD)/fuzz/regress_%: tests/fuzz/regress.c tests/fuzz/fuzz_%.c $(PROFILE_OBJS) $(KEYMAP_OBJS) \
+		$(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DFUZZ_TARGET='"fuzz_$*.c"' $(LDFLAGS) -o $@ tests/fuzz/regress.c \
-		$(PROFILE_OBJS) $(KEYMAP_OBJS) $(LDLIBS)
+		$(PROFILE_OBJS) $(KEYMAP_OBJS) $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o \
+		$(LDLIBS)
 $(BUILD)/fuzz/regress: $(BUILD)/fuzz/regress_readers
 	cp $< $@
 

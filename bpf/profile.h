@@ -53,11 +53,13 @@ enum ft_stat {
  * CFA + rbp_off (0: unchanged)", sorted by pc, in one big array map; each
  * process gets its executable mappings with the range of rows of their file.
  */
-#define FT_CFA_UNDEF  0		/* no rule here: the stack ends (or cannot be unwound) */
+#define FT_CFA_UNDEF  0		/* the return address is undefined: the stack's root */
 #define FT_CFA_RSP    1
 #define FT_CFA_RBP    2
 #define FT_CFA_PLT    3		/* CFA = rsp + off + ((rip & 15) >= rbp_off ? 8 : 0) */
 #define FT_CFA_SIGNAL 4		/* a signal frame: registers saved in the ucontext at rsp */
+#define FT_CFA_NOFDE  5		/* no FDE covers this code: frame pointers (auto), or stop */
+#define FT_CFA_UNKNOWN 6	/* a rule the walker does not evaluate: it stops here */
 
 struct ft_unwind_row {
 	__u32 pc;		/* ELF virtual address, from which the row applies */

@@ -246,10 +246,14 @@ static long unwind_step(__u32 i, void *data)
 		return walk_stop(u->r, 2);
 	}
 	if (!m->row_count)
-		return step_frame_pointer(u->r);
+		return step_frame_pointer(u->r);	/* JIT code, a file without tables */
 	row = find_row(u->r, m, pc - m->bias);
-	if (!row || row->type == FT_CFA_UNDEF)
-		return walk_stop(u->r, 1);	/* _start and the like: the end of the stack */
+	if (!row || row->type == FT_CFA_NOFDE)
+		return step_frame_pointer(u->r);	/* code no FDE covers */
+	if (row->type == FT_CFA_UNDEF)
+		return walk_stop(u->r, 1);	/* _start and the like: the root */
+	if (row->type == FT_CFA_UNKNOWN)
+		return walk_stop(u->r, 2);
 	if (row->type == FT_CFA_SIGNAL)
 		return step_signal_frame(u->r);
 	return step_row(u->r, row);

@@ -17,6 +17,7 @@
 
 #include "../util/vec.h"
 #include "elffile.h"
+#include "jitmap.h"
 #include "procmaps.h"
 #include "../profile/textsafe.h"
 #include "symbolize.h"
@@ -41,6 +42,7 @@ struct proc {
 	uint64_t ptag;
 	struct mapping *maps;
 	size_t nmaps;
+	struct jitmap *jit;	/* its /tmp/perf-PID.map, once code outside files was seen */
 	unsigned long last_used;
 	struct proc *next;
 };
@@ -182,6 +184,7 @@ static void proc_free(struct proc *p)
 		if (p->maps[i].file)
 			p->maps[i].file->refs--;
 	free(p->maps);
+	jitmap__free(p->jit);
 	free(p);
 }
 
@@ -506,6 +509,20 @@ void symbolizer__reread(struct symbolizer *s, pid_t pid, const struct procmaps *
 		}
 }
 
+static bool jit_frame(struct symbolizer *s, struct proc *p, uint64_t addr, uint32_t *id)
+{
+	const char *name;
+	size_t len;
+
+	if (!p->jit && !(p->jit = jitmap__new(p->pid)))
+		return false;
+	name = jitmap__lookup(p->jit, addr, now_ns(), &len);
+	if (!name)
+		return false;
+	*id = intern(s, name, len);
+	return true;
+}
+
 size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr,
 			       uint32_t *out, size_t max)
 {
@@ -530,6 +547,9 @@ size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, u
 	}
 	if (lo < p->nmaps && p->maps[lo].start <= addr)
 		m = &p->maps[lo];
+	/* code in no file: a JIT's, named by its perf map if it writes one */
+	if ((!m || !m->file) && jit_frame(s, p, addr, out))
+		return 1;
 	if (!m)
 		return 1;
 	out[0] = m->unknown;

@@ -2,8 +2,10 @@
 /*
  * .eh_frame -> unwind rows.  Each executable section is walked with
  * dwarf_cfi_addrframe(): a frame says for which [start, end) its rule
- * holds, so the walk jumps from rule to rule; bytes no FDE covers get an
- * "undefined" row and are stepped over.
+ * holds, so the walk jumps from rule to rule.  Code no FDE covers (a JIT's
+ * builtins embedded in its binary, hand-written assembly) gets a "no table"
+ * row, and the walk jumps to the next FDE's start, which .eh_frame_hdr's
+ * sorted table gives (without one, it steps byte by byte, bounded).
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -12,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../util/vec.h"
 #include "procmaps.h"
@@ -44,9 +47,17 @@ static bool plt_rule(const Dwarf_Op *o, size_t n, int64_t *off, int *threshold)
 	return true;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static struct ft_unwind_row row_of(Dwarf_Frame *fr, bool signal, uint64_t pc)
 {
-	struct ft_unwind_row r = { .pc = (__u32)pc, .type = FT_CFA_UNDEF };
+	struct ft_unwind_row r = { .pc = (__u32)pc, .type = FT_CFA_UNKNOWN };
+	const struct ft_unwind_row unknown = r;
 	Dwarf_Op mem[3], *ops;
 	size_t n;
 	int64_t off, ra;
@@ -69,13 +80,17 @@ static struct ft_unwind_row row_of(Dwarf_Frame *fr, bool signal, uint64_t pc)
 		return r;	/* an expression we do not evaluate */
 	}
 	if (off < INT32_MIN || off > INT32_MAX)
-		return (struct ft_unwind_row){ .pc = (__u32)pc };
+		return unknown;
 	r.cfa_off = (__s32)off;
 	/* x86-64: the return address is always just below the CFA */
 	ops = NULL;
-	if (dwarf_frame_register(fr, DWREG_RA, mem, &ops, &n) || !cfa_offset_rule(ops, n, &ra) ||
-	    ra != -8)
-		return (struct ft_unwind_row){ .pc = (__u32)pc };
+	if (dwarf_frame_register(fr, DWREG_RA, mem, &ops, &n))
+		return unknown;
+	/* "undefined": the outermost frame (_start, a thread's start) */
+	if (n == 0 && ops == mem)
+		return (struct ft_unwind_row){ .pc = (__u32)pc, .type = FT_CFA_UNDEF };
+	if (!cfa_offset_rule(ops, n, &ra) || ra != -8)
+		return unknown;
 	if (r.type == FT_CFA_PLT)
 		return r;
 	ops = NULL;
@@ -118,9 +133,80 @@ static int frame_at(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t a, Dwarf_Frame **f
 	return debug ? dwarf_cfi_addrframe(debug, a, fr) : -1;
 }
 
-/* Rows for [lo, hi); *gap_steps counts bytes without CFI. */
+/*
+ * The starts of the FDEs, from .eh_frame_hdr's binary search table, sorted;
+ * how many (0 when there is no table of the usual encoding).  *starts is
+ * malloc'ed.  The file is anybody's: every read is bounded by the section.
+ */
+static size_t fde_starts(Elf *elf, uint64_t **starts)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	size_t shstrndx, n = 0;
+
+	*starts = NULL;
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return 0;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		const char *name;
+
+		if (gelf_getshdr(scn, &sh) && (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+		    !strcmp(name, ".eh_frame_hdr"))
+			break;
+	}
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+	const unsigned char *b = d ? d->d_buf : NULL;
+	uint32_t count;
+
+	/* version 1; eh_frame_ptr of 4 bytes; count udata4; entries datarel sdata4 pairs */
+	if (!b || d->d_size < 12 || b[0] != 1 || (b[1] & 0x0f) % 8 != 3 || b[2] != 0x03 ||
+	    b[3] != 0x3b)
+		return 0;
+	memcpy(&count, b + 8, 4);
+	if (count > (d->d_size - 12) / 8 || !(*starts = malloc((count ? count : 1) * sizeof(**starts))))
+		return 0;
+	for (uint32_t i = 0; i < count; i++) {
+		int32_t rel;
+
+		memcpy(&rel, b + 12 + 8 * (size_t)i, 4);
+		(*starts)[n++] = sh.sh_addr + (uint64_t)(int64_t)rel;
+	}
+	qsort(*starts, n, sizeof(**starts), cmp_u64);
+	return n;
+}
+
+struct gaps {
+	const uint64_t *starts;	/* FDE starts, sorted */
+	size_t n;
+	size_t steps;		/* bytes stepped over without an index */
+};
+
+/* Where the walk goes on from a, which no FDE covers: the next FDE's start, or a + 1. */
+static int skip_gap(struct gaps *g, uint64_t a, uint64_t hi, uint64_t *next)
+{
+	size_t lo = 0, top = g->n;
+
+	while (lo < top) {
+		size_t mid = lo + (top - lo) / 2;
+
+		if (g->starts[mid] <= a)
+			lo = mid + 1;
+		else
+			top = mid;
+	}
+	if (g->n) {
+		*next = lo < g->n && g->starts[lo] < hi ? g->starts[lo] : hi;
+		return 0;
+	}
+	if (++g->steps > MAX_GAP_STEPS)
+		return -E2BIG;
+	*next = a + 1;
+	return 0;
+}
+
+/* Rows for [lo, hi). */
 static int walk(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t lo, uint64_t hi, struct rows *rs,
-		size_t *gap_steps)
+		struct gaps *g)
 {
 	uint64_t a = lo;
 
@@ -131,12 +217,11 @@ static int walk(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t lo, uint64_t hi, struc
 		int err;
 
 		if (frame_at(eh, debug, a, &fr)) {
-			err = push(rs, (struct ft_unwind_row){ .pc = (__u32)a });
+			err = push(rs, (struct ft_unwind_row){ .pc = (__u32)a, .type = FT_CFA_NOFDE });
+			if (!err)
+				err = skip_gap(g, a, hi, &a);
 			if (err)
 				return err;
-			if (++*gap_steps > MAX_GAP_STEPS)
-				return -E2BIG;
-			a++;
 			continue;
 		}
 		if (dwarf_frame_info(fr, &start, &end, &signal) < 0 || end <= a)
@@ -147,6 +232,40 @@ static int walk(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t lo, uint64_t hi, struc
 			return err;
 		a = end;
 	}
+	return 0;
+}
+
+/*
+ * The entry point (_start) is the root of the main thread's stack: where no
+ * FDE covers it (crt1.o's .eh_frame gone, .debug_frame without it), its
+ * code up to the next FDE ends a walk there as its own CFI would.
+ */
+static int mark_entry(Elf *elf, struct rows *rs)
+{
+	GElf_Ehdr eh;
+	size_t lo = 0, hi = rs->n;
+
+	if (!gelf_getehdr(elf, &eh) || !eh.e_entry || eh.e_entry > UINT32_MAX)
+		return 0;
+	while (lo < hi) {	/* the row in effect at the entry */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rs->v[mid].pc <= eh.e_entry)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || rs->v[lo - 1].type != FT_CFA_NOFDE)
+		return 0;
+	if (rs->v[lo - 1].pc == eh.e_entry) {
+		rs->v[lo - 1].type = FT_CFA_UNDEF;
+		return 0;
+	}
+	if (vec_reserve(rs->v, rs->cap, rs->n + 1, 1024))
+		return -ENOMEM;
+	memmove(&rs->v[lo + 1], &rs->v[lo], (rs->n - lo) * sizeof(*rs->v));
+	rs->v[lo] = (struct ft_unwind_row){ .pc = (__u32)eh.e_entry, .type = FT_CFA_UNDEF };
+	rs->n++;
 	return 0;
 }
 
@@ -164,7 +283,9 @@ long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
 	procmaps__measure(elf, -1, &sz);
 	dw = sz.debug_frame ? dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
 	struct rows rs = { 0 };
-	size_t shstrndx, gap_steps = 0;
+	struct gaps g = { 0 };
+	uint64_t *starts = NULL;
+	size_t shstrndx;
 	Elf_Scn *scn = NULL;
 	uint64_t last_end = 0;
 	int err = 0;
@@ -181,6 +302,11 @@ long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
 		err = -EINVAL;
 		goto cleanup;
 	}
+	/* .debug_frame has no index: its gaps are stepped over */
+	if (cfi && !debug_cfi) {
+		g.n = fde_starts(elf, &starts);
+		g.starts = starts;
+	}
 	/* sections come in address order in every linker's output; checked below */
 	while ((scn = elf_nextscn(elf, scn)) != NULL) {
 		GElf_Shdr sh;
@@ -196,16 +322,19 @@ long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
 			err = -EINVAL;
 			goto cleanup;
 		}
-		err = walk(cfi, debug_cfi, sh.sh_addr, sh.sh_addr + sh.sh_size, &rs, &gap_steps);
+		err = walk(cfi, debug_cfi, sh.sh_addr, sh.sh_addr + sh.sh_size, &rs, &g);
 		if (err)
 			goto cleanup;
-		/* past the section's end nothing can be unwound */
-		err = push(&rs, (struct ft_unwind_row){ .pc = (__u32)(sh.sh_addr + sh.sh_size) });
+		/* past the section's end: no table */
+		err = push(&rs, (struct ft_unwind_row){ .pc = (__u32)(sh.sh_addr + sh.sh_size),
+							.type = FT_CFA_NOFDE });
 		if (err)
 			goto cleanup;
 		last_end = sh.sh_addr + sh.sh_size;
 	}
+	err = mark_entry(elf, &rs);
 cleanup:
+	free(starts);
 	if (cfi)
 		dwarf_cfi_end(cfi);
 	if (dw)
