@@ -110,10 +110,22 @@ NOFP := -O2 -fomit-frame-pointer -fno-optimize-sibling-calls
 UNWIND_WORKLOADS := $(BUILD)/workloads/split-nofp $(BUILD)/workloads/split-noeh \
                     $(BUILD)/workloads/split-inline $(BUILD)/workloads/split-debugframe \
                     $(BUILD)/workloads/split-badeh $(BUILD)/workloads/libplugin.so \
-                    $(BUILD)/workloads/libplugin-g.so $(BUILD)/workloads/split-stripped
+                    $(BUILD)/workloads/libplugin-g.so $(BUILD)/workloads/split-stripped \
+                    $(BUILD)/workloads/burst-nopie $(BUILD)/workloads/split-nopie
 $(BUILD)/workloads/split-nofp: tests/workloads/split.c
 	@mkdir -p $(@D)
 	gcc $(NOFP) -pthread -o $@ $<
+# short-lived children without frame pointers, PIE (as Debian builds) and not
+$(BUILD)/workloads/burst: tests/workloads/burst.c
+	@mkdir -p $(@D)
+	gcc $(NOFP) -pie -fPIE -o $@ $<
+$(BUILD)/workloads/burst-nopie: tests/workloads/burst.c
+	@mkdir -p $(@D)
+	gcc $(NOFP) -no-pie -fno-PIE -o $@ $<
+# another image at the same addresses as burst-nopie's, for exec tests
+$(BUILD)/workloads/split-nopie: tests/workloads/split.c
+	@mkdir -p $(@D)
+	gcc $(NOFP) -no-pie -fno-PIE -pthread -o $@ $<
 # no symbols at all, as distributions ship binaries: functions only by .eh_frame
 $(BUILD)/workloads/split-stripped: $(BUILD)/workloads/split-nofp
 	strip --strip-all -o $@ $<

@@ -84,6 +84,21 @@ struct ft_map {
 	__u32 page_start, page_base, npages, pad;
 };
 
+/*
+ * A file's table by the file's identity, for code the walker finds through
+ * the kernel's own mappings (bpf_find_vma) while its process has no entry
+ * yet: a process's first samples, a short-lived process.  dev is the
+ * kernel's encoding (major << 20 | minor).
+ */
+struct ft_file_key {
+	__u64 dev, ino;
+};
+
+struct ft_file_table {
+	__u32 row_start, row_count, page_start, page_base, npages, pad;
+	__s64 adj;		/* file offset - ELF vaddr, alike for its code segments */
+};
+
 struct ft_proc_maps {
 	__u32 n;		/* mappings, sorted by start */
 	__u32 pad;

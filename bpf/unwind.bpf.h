@@ -25,6 +25,8 @@ struct ft_unwind_regs {
 	__u32 lo, hi;		/* binary searches: kept here so that the verifier does not
 				 * track their values through every iteration */
 	__u32 last_map;		/* the mapping of the previous frame; FT_MAX_MAPS: none */
+	__u32 vma_ok;		/* vma_map holds the kernel's mapping of the last lookup */
+	struct ft_map vma_map;	/* a mapping found by bpf_find_vma, with its file's table */
 	__u64 hash;		/* of the frames so far, as hash_stack() would make it */
 };
 
@@ -51,6 +53,15 @@ struct {
 	__type(value, struct ft_proc_maps);
 } unwind_procs SEC(".maps");
 
+/* files' tables by identity: user space adds them as it builds them */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);		/* sized by user space */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ft_file_key);
+	__type(value, struct ft_file_table);
+} unwind_files SEC(".maps");
+
 /* when each process last reported an address outside its known mappings */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -70,12 +81,88 @@ extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
 struct ft_unwind_state {
 	struct ft_unwind_regs *r;
 	struct ft_stack *st;
-	struct ft_proc_maps *pm;
+	struct ft_proc_maps *pm;	/* the process's entry, or no_maps' */
+	__u32 none;			/* it has none */
 };
+
+/* An entry with no mappings, for processes without one: all from bpf_find_vma */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ft_proc_maps);
+} no_maps SEC(".maps");
 
 static __always_inline int read_user(__u64 *dst, __u64 addr)
 {
 	return bpf_probe_read_user(dst, sizeof(*dst), (const void *)addr);
+}
+
+struct vma_ctx {
+	__u64 start, end, bias;
+	__u32 row_start, row_count, page_start, page_base, npages, found;
+};
+
+/* bpf_find_vma's callback: the mapping, and its file's table if there is one. */
+static long vma_found(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct vma_ctx *c = data;
+	struct ft_file_key key = {};
+	struct ft_file_table *t;
+	struct file *f = vma->vm_file;
+
+	c->start = vma->vm_start;
+	c->end = vma->vm_end;
+	c->found = 1;
+	if (!f)
+		return 0;	/* anonymous: a JIT's code, frame pointers */
+	key.ino = BPF_CORE_READ(f, f_inode, i_ino);
+	key.dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	t = bpf_map_lookup_elem(&unwind_files, &key);
+	if (!t)
+		return 0;
+	/* address - vaddr = start - file offset of start + (offset - vaddr) */
+	c->bias = c->start - (vma->vm_pgoff << 12) + t->adj;
+	c->row_start = t->row_start;
+	c->row_count = t->row_count;
+	c->page_start = t->page_start;
+	c->page_base = t->page_base;
+	c->npages = t->npages;
+	return 0;
+}
+
+/*
+ * The kernel's mapping of pc into *m, with its file's table; 0 when there
+ * is none.  A global function: the verifier checks it (and the callback
+ * inside) once, on its own, not inside the frame loop's callback.
+ */
+__noinline int ft_vma_map(struct ft_map *m, __u64 pc)
+{
+	struct vma_ctx c = {};
+
+	if (!m || bpf_find_vma(bpf_get_current_task_btf(), pc, vma_found, &c, 0) || !c.found)
+		return 0;
+	m->start = c.start;
+	m->end = c.end;
+	m->bias = c.bias;
+	m->row_start = c.row_start;
+	m->row_count = c.row_count;
+	m->page_start = c.page_start;
+	m->page_base = c.page_base;
+	m->npages = c.npages;
+	return 1;
+}
+
+/*
+ * The kernel's mapping of pc, for a process without an entry of its own
+ * (or code past its entry's mappings); NULL when there is none.
+ */
+static __always_inline struct ft_map *find_vma_map(struct ft_unwind_regs *r, __u64 pc)
+{
+	if (r->vma_ok && r->vma_map.start <= pc && pc < r->vma_map.end)
+		return &r->vma_map;
+	r->vma_ok = ft_vma_map(&r->vma_map, pc);
+	return r->vma_ok ? &r->vma_map : NULL;
 }
 
 /* The mapping holding pc: binary search of the process's sorted mappings. */
@@ -242,9 +329,12 @@ static long unwind_step(__u32 i, void *data)
 	pc = u->r->exact ? u->r->ip : u->r->ip - 1;
 	m = find_map(u->r, u->pm, pc);
 	if (!m) {
-		u->r->unknown_map = true;
-		return walk_stop(u->r, 2);
+		/* outside the mappings we know (a dlopen since): ask for them again */
+		u->r->unknown_map = !u->none;
+		m = find_vma_map(u->r, pc);
 	}
+	if (!m)
+		return walk_stop(u->r, 2);
 	if (!m->row_count)
 		return step_frame_pointer(u->r);	/* JIT code, a file without tables */
 	row = find_row(u->r, m, pc - m->bias);
@@ -260,7 +350,7 @@ static long unwind_step(__u32 i, void *data)
 }
 
 /* Asks user space, at most once a second per process, to read its mappings again. */
-static __always_inline void report_unknown_mapping(__u32 tgid)
+static __always_inline void report_unknown_mapping(__u32 tgid, __u64 ptag)
 {
 	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&unknown_reported, &tgid);
 	struct ft_proc_event *ev;
@@ -273,7 +363,7 @@ static __always_inline void report_unknown_mapping(__u32 tgid)
 		return;
 	ev->type = EVENT_UNKNOWN_MAPPING;
 	ev->tgid = tgid;
-	ev->ptag = 0;
+	ev->ptag = ptag;	/* the image whose mappings to read again, no other */
 	bpf_ringbuf_submit(ev, 0);
 }
 
@@ -290,22 +380,29 @@ struct ft_regs {
 
 /*
  * Walks the user stack with the unwind tables into ust (in a map value, with
- * 8 bytes after it: struct scratch's slack); r is scratch too.  Returns the
- * stack's hash, or 0 when this process has no tables yet (the caller uses
- * frame pointers).
+ * 8 bytes after it: struct scratch's slack); r is scratch too: through the
+ * process's entry, or while it has none, the kernel's mappings and the
+ * files' tables.  Returns the stack's hash, or 0 when the user registers
+ * cannot be read (the caller uses frame pointers).
  */
-static __always_inline __u64 dwarf_stack(void *ctx, __u32 tgid, struct ft_unwind_regs *r,
+static __always_inline __u64 dwarf_stack(void *ctx, __u32 tgid, __u64 ptag,
+					 struct ft_unwind_regs *r,
 					 struct ft_stack *ust, __u32 *flags)
 {
 	struct ft_unwind_state u = { .r = r, .st = ust };
 	struct ft_regs *cr = ctx;	/* bpf_perf_event_data starts with the registers */
 	struct task_struct *task;
 	struct ft_regs *regs;
-	__u32 end;
+	__u32 end, zero = 0;
 
+	/* none yet (a new or short-lived process): the kernel's mappings, per frame */
 	u.pm = bpf_map_lookup_elem(&unwind_procs, &tgid);
-	if (!u.pm)
-		return 0;
+	if (!u.pm) {
+		u.pm = bpf_map_lookup_elem(&no_maps, &zero);
+		if (!u.pm)
+			return 0;
+		u.none = 1;
+	}
 	if (cr->cs & 3) {	/* user mode; ctx fields are read whole */
 		r->ip = cr->ip;
 		r->sp = cr->sp;
@@ -324,10 +421,11 @@ static __always_inline __u64 dwarf_stack(void *ctx, __u32 tgid, struct ft_unwind
 	r->exact = 1;
 	r->unknown_map = 0;
 	r->last_map = FT_MAX_MAPS;
+	r->vma_ok = 0;
 	r->hash = HASH_SEED;
 	bpf_loop(MAX_STACK_DEPTH, unwind_step, &u, 0);
 	if (r->unknown_map)
-		report_unknown_mapping(tgid);
+		report_unknown_mapping(tgid, ptag);
 	end = r->n;
 	if (!end || end > MAX_STACK_DEPTH)
 		return 0;

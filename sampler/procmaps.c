@@ -32,7 +32,8 @@ long procmaps__load_segs(Elf *elf, struct load_seg **segs)
 		GElf_Phdr ph;
 
 		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
-			(*segs)[n++] = (struct load_seg){ ph.p_offset, ph.p_filesz, ph.p_vaddr };
+			(*segs)[n++] = (struct load_seg){ ph.p_offset, ph.p_filesz, ph.p_vaddr,
+							  (ph.p_flags & PF_X) != 0 };
 	}
 	return n;
 }

@@ -59,6 +59,7 @@ void procmaps__free(struct procmaps *m);
 /* A PT_LOAD segment: file bytes [offset, offset + filesz) sit at ELF address vaddr. */
 struct load_seg {
 	uint64_t offset, filesz, vaddr;
+	bool exec;
 };
 
 /* The PT_LOAD segments of elf into *segs (malloc'ed); how many, or -errno. */

@@ -27,6 +27,7 @@
 /* DWARF unwinding: 2M rows (24 MB) hold libc, python3 and a few hundred more binaries */
 #define UNWIND_ROWS (2u << 20)
 #define UNWIND_PROCS 8192
+#define UNWIND_FILES	4096	/* tables findable by file identity */
 #define UNWIND_PAGES (1u << 20)	/* 4 MB: 4 GB of text */
 
 static int fail(char *err, size_t len, const char *fmt, ...)
@@ -164,19 +165,37 @@ static int attach_cpus(struct sampler *s, unsigned freq, char *err, size_t errle
 }
 
 /*
+ * Whether pid still runs the image ptag tags, as the BPF program last saw
+ * it (at its exec, or its first sample): to be asked after reading its
+ * maps, which are then that image's.  Yes when it does not know.
+ */
+static bool image_current(void *ctx, pid_t pid, uint64_t ptag)
+{
+	struct sampler *s = ctx;
+	__u32 key = (__u32)pid;
+	__u64 now;
+
+	return bpf_map__lookup_elem(s->skel->maps.images, &key, sizeof(key), &now, sizeof(now),
+				    0) || now == ptag;
+}
+
+/*
  * Feeds one reading of /proc/PID/maps to both the symbolizer and the
  * unwinder: a new process, or one with code outside every known mapping
- * (reread: a library loaded since).
+ * (reread: a library loaded since).  Read after an exec, they are another
+ * image's: the symbolizer does not take them (the unwinder does: the
+ * process runs that image now).
  */
 static void read_maps_once(struct sampler *s, pid_t pid, uint64_t ptag, bool reread)
 {
-	struct procmaps maps;
+	struct procmaps maps, none = { 0 };
 	int err = procmaps__read(pid, &maps);	/* empty when it fails: the process is gone */
+	const struct procmaps *mine = image_current(s, pid, ptag) ? &maps : &none;
 
 	if (reread)
-		symbolizer__reread(s->sym, pid, &maps);
+		symbolizer__reread(s->sym, pid, ptag, mine);
 	else
-		symbolizer__add_process(s->sym, pid, ptag, &maps);
+		symbolizer__add_process(s->sym, pid, ptag, mine);
 	if (!err)
 		unwinder__add_process(s->unw, pid, &maps);	/* takes them */
 	procmaps__free(&maps);
@@ -195,7 +214,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	else if (ev->type == EVENT_NEW_PROCESS)
 		read_maps_once(s, (pid_t)ev->tgid, ev->ptag, false);
 	else if (ev->type == EVENT_UNKNOWN_MAPPING && s->unw)
-		read_maps_once(s, (pid_t)ev->tgid, 0, true);
+		read_maps_once(s, (pid_t)ev->tgid, ev->ptag, true);
 	return 0;
 }
 
@@ -376,9 +395,11 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 		bpf_map__set_max_entries(s->skel->maps.unwind_rows, UNWIND_ROWS);
 		bpf_map__set_max_entries(s->skel->maps.unwind_pages, UNWIND_PAGES);
 		bpf_map__set_max_entries(s->skel->maps.unwind_procs, UNWIND_PROCS);
+		bpf_map__set_max_entries(s->skel->maps.unwind_files, UNWIND_FILES);
 	}
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
 	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
+	bpf_program__set_autoload(s->skel->progs.on_exec, dwarf);
 	/* the cached kernel symbols first: with them, the iterator need not be loaded */
 	if (o->kernel)
 		ksyms__load_cache(&s->kcache, KSYMS_CACHE);	/* fails empty */
@@ -396,7 +417,8 @@ static int start_unwinder(struct sampler *s, const pid_t *pids, size_t n, char *
 {
 	s->unw = unwinder__new(bpf_map__fd(s->skel->maps.unwind_rows), UNWIND_ROWS,
 			       bpf_map__fd(s->skel->maps.unwind_pages), UNWIND_PAGES,
-			       bpf_map__fd(s->skel->maps.unwind_procs));
+			       bpf_map__fd(s->skel->maps.unwind_procs),
+			       bpf_map__fd(s->skel->maps.unwind_files));
 	if (!s->unw)
 		return fail(err, errlen, "out of memory");
 	for (size_t i = 0; i < n; i++) {
@@ -425,6 +447,10 @@ static int set_targets(struct sampler *s, const struct sampler_opts *o, int cgfd
 		ret = fail(err, errlen, "cannot set the cgroup filter: %s", strerror(errno));
 	else if (dwarf)
 		ret = start_unwinder(s, pids, (size_t)n, err, errlen);
+	/* -p attached it with the fork and exit tracepoints */
+	if (!ret && dwarf && !s->skel->links.on_exec &&
+	    !(s->skel->links.on_exec = bpf_program__attach(s->skel->progs.on_exec)))
+		ret = fail(err, errlen, "cannot attach the exec tracepoint: %s", strerror(errno));
 	free(pids);
 	return ret;
 }
@@ -462,7 +488,9 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	s->kernel = o->kernel;
 	if (open_and_load(s, o, dwarf, err, errlen) || set_targets(s, o, cgfd, dwarf, err, errlen))
 		goto err_free;
-	s->sym = symbolizer__new(names, &(struct symbolizer_opts){ .no_inline = o->no_inline });
+	s->sym = symbolizer__new(names, &(struct symbolizer_opts){ .no_inline = o->no_inline,
+								 .current = image_current,
+								 .current_ctx = s });
 	if (!s->sym || intern_markers(s)) {
 		fail(err, errlen, "out of memory");
 		goto err_free;

@@ -60,6 +60,8 @@ struct cache_slot {
 struct symbolizer {
 	struct strtab *names;
 	bool no_inline;
+	bool (*current)(void *ctx, pid_t pid, uint64_t ptag);
+	void *current_ctx;
 	struct elf_files files;
 	struct ksyms k;		/* the kernel's symbols */
 	uint32_t *kids;		/* strtab id + 1 of each one's "name_[k]"; 0: not yet */
@@ -163,6 +165,8 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 		return NULL;
 	s->names = names;
 	s->no_inline = o && o->no_inline;
+	s->current = o ? o->current : NULL;
+	s->current_ctx = o ? o->current_ctx : NULL;
 	if (elffiles__init(&s->files, o ? o->debuginfo_path : NULL)) {
 		free(s);
 		return NULL;
@@ -409,6 +413,9 @@ static void snapshot_maps(struct symbolizer *s, struct proc *p, const struct pro
 
 	if (!maps) {
 		procmaps__read(p->pid, &own);	/* empty when it cannot be read */
+		/* read after an exec, they are the new image's: none rather than wrong ones */
+		if (s->current && !s->current(s->current_ctx, p->pid, p->ptag))
+			procmaps__free(&own);
 		maps = &own;
 	}
 	for (size_t i = 0; i < maps->n; i++) {
@@ -493,11 +500,12 @@ void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag,
 	proc_get(s, pid, ptag, maps);
 }
 
-void symbolizer__reread(struct symbolizer *s, pid_t pid, const struct procmaps *maps)
+void symbolizer__reread(struct symbolizer *s, pid_t pid, uint64_t ptag,
+			const struct procmaps *maps)
 {
 	for (size_t b = 0; b < PROC_BUCKETS; b++)
 		for (struct proc *p = s->procs[b]; p; p = p->next) {
-			if (p->pid != pid)
+			if (p->pid != pid || p->ptag != ptag)
 				continue;
 			for (size_t i = 0; i < p->nmaps; i++)
 				if (p->maps[i].file)

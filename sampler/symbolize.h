@@ -35,6 +35,13 @@ struct symbolizer_opts {
 	const char *debuginfo_path;
 	/* no frames for inlined functions (they cost loading each module's DWARF) */
 	bool no_inline;
+	/*
+	 * Whether pid runs the image ptag still: asked after the symbolizer
+	 * reads a process's maps itself, which it drops when not (an exec
+	 * since: they are another image's).  NULL: never asked.
+	 */
+	bool (*current)(void *ctx, pid_t pid, uint64_t ptag);
+	void *current_ctx;
 };
 
 struct symbolizer;
@@ -72,8 +79,9 @@ void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag,
  */
 size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, uint64_t addr,
 			       uint32_t *out, size_t max);
-/* Takes pid's mappings again (a library was loaded since); maps as above. */
-void symbolizer__reread(struct symbolizer *s, pid_t pid, const struct procmaps *maps);
+/* Takes the mappings of pid's image ptag again (a library was loaded since); maps as above. */
+void symbolizer__reread(struct symbolizer *s, pid_t pid, uint64_t ptag,
+			const struct procmaps *maps);
 
 /* Once per drain: forgets processes and files unused for a while. */
 void symbolizer__tick(struct symbolizer *s);

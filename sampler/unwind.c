@@ -78,6 +78,7 @@ struct pool {
 struct unwinder {
 	struct pool rows, pages;
 	int procs_fd;
+	int files_fd;		/* tables by file identity (bpf/profile.h), for processes without entries */
 	struct table *tables;
 	struct uproc *procs;
 	size_t ntables, nprocs, rows_used, build_errors;
@@ -156,7 +157,7 @@ static double mono_now(void)
 }
 
 struct unwinder *unwinder__new(int rows_fd, __u32 rows_cap, int pages_fd, __u32 pages_cap,
-			       int procs_fd)
+			       int procs_fd, int files_fd)
 {
 	struct unwinder *u = calloc(1, sizeof(*u));
 
@@ -165,6 +166,7 @@ struct unwinder *unwinder__new(int rows_fd, __u32 rows_cap, int pages_fd, __u32 
 	u->rows = (struct pool){ .fd = rows_fd, .cap = rows_cap };
 	u->pages = (struct pool){ .fd = pages_fd, .cap = pages_cap };
 	u->procs_fd = procs_fd;
+	u->files_fd = files_fd;
 	elf_version(EV_CURRENT);
 	pthread_mutex_init(&u->lock, NULL);
 	pthread_cond_init(&u->wake, NULL);
@@ -317,6 +319,49 @@ static bool within_bounds(Elf *elf, int fd)
 	return sz.eh_frame <= EH_FRAME_MAX && (!sz.debug_frame || sz.debug <= DEBUG_MAX);
 }
 
+/* The kernel's encoding of a device number (major << 20 | minor), as BPF reads s_dev. */
+static __u64 kdev(dev_t dev)
+{
+	return (__u64)major(dev) << 20 | minor(dev);
+}
+
+/*
+ * Makes t findable by its file's identity, for the walker's own look at a
+ * process's mappings: when the code segments agree on file offset - vaddr
+ * (linkers lay them out so), and the file is a real one (not the vDSO).
+ */
+static void publish_file(struct unwinder *u, const struct table *t)
+{
+	struct ft_file_key key = { kdev(t->dev), (__u64)t->ino };
+	struct ft_file_table v = { .row_start = t->row_start, .row_count = t->row_count,
+				   .page_start = t->page_start, .page_base = t->page_base,
+				   .npages = t->npages };
+	bool have = false;
+
+	if (u->files_fd < 0 || !t->row_count || (!t->dev && !t->ino))
+		return;
+	for (size_t i = 0; i < t->nsegs; i++) {
+		__s64 adj = (__s64)(t->segs[i].offset - t->segs[i].vaddr);
+
+		if (!t->segs[i].exec)
+			continue;
+		if (have && adj != v.adj)
+			return;
+		v.adj = adj;
+		have = true;
+	}
+	if (have)
+		bpf_map_update_elem(u->files_fd, &key, &v, BPF_ANY);	/* full: not findable so */
+}
+
+static void unpublish_file(struct unwinder *u, const struct table *t)
+{
+	struct ft_file_key key = { kdev(t->dev), (__u64)t->ino };
+
+	if (u->files_fd >= 0 && t->row_count)
+		bpf_map_delete_elem(u->files_fd, &key);
+}
+
 /* Builds the table of the ELF file open at fd and loads it with one batched update. */
 static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t ino)
 {
@@ -359,6 +404,7 @@ static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t in
 	}
 	if (!t->row_count)
 		u->build_errors++;
+	publish_file(u, t);
 	free(rows);
 	if (elf)
 		elf_end(elf);
@@ -584,6 +630,7 @@ static void sweep_now(struct unwinder *u)
 			tp = &t->next;
 			continue;
 		}
+		unpublish_file(u, t);
 		pool_free(&u->rows, t->row_start, t->row_count);
 		if (t->npages)
 			pool_free(&u->pages, t->page_start, t->npages + 1);

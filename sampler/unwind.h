@@ -23,8 +23,9 @@ struct unwinder_stats {
 	size_t build_errors;	/* files without usable tables */
 };
 
+/* files_fd: the tables by file identity (bpf/profile.h), or -1 */
 struct unwinder *unwinder__new(int rows_fd, __u32 rows_cap, int pages_fd, __u32 pages_cap,
-			       int procs_fd);
+			       int procs_fd, int files_fd);
 void unwinder__free(struct unwinder *u);
 /*
  * Queues pid with its executable mappings (procmaps__read's; the unwinder

@@ -185,7 +185,7 @@ static void test_many_code_mappings(void **state)
 	}
 	assert_int_equal(read(ready[0], &lo, sizeof(lo)), sizeof(lo));
 	hi = lo + npages * psz;
-	u = unwinder__new(rows, 1 << 20, pages, 1 << 18, procs);
+	u = unwinder__new(rows, 1 << 20, pages, 1 << 18, procs, -1);
 	assert_non_null(u);
 	assert_int_equal(procmaps__read(pid, &maps), 0);
 	assert_true(maps.n > 4 * FT_MAX_MAPS);	/* every region, each its own entry */
