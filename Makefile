@@ -9,14 +9,15 @@ ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(BUILD) $(EXTRA_CFLAGS)
 LDFLAGS  += $(EXTRA_LDFLAGS)
-LDLIBS   := -lbpf -ldw -lelf -lz -lncursesw -liberty -lm -lpcre2-8
+LDLIBS   := -lbpf -ldw -lelf -ldebuginfod -lz -lncursesw -liberty -lm -lpcre2-8
 
 # Debian packages the build and the tests need (make deps installs them).
 BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
-              libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++ libiberty-dev libpcre2-dev
+              libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++ libiberty-dev libpcre2-dev \
+              libdebuginfod-dev
 # podman with runc runs the container test (crun refuses hybrid cgroups)
 TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl \
-              podman runc tar libc-bin nodejs
+              podman runc tar libc-bin nodejs debuginfod
 
 # util/ (growable arrays, reading to the end, atomic outputs) goes wherever the model goes
 PROFILE_SRCS := $(wildcard util/*.c profile/*.c)
@@ -111,7 +112,8 @@ UNWIND_WORKLOADS := $(BUILD)/workloads/split-nofp $(BUILD)/workloads/split-noeh 
                     $(BUILD)/workloads/split-inline $(BUILD)/workloads/split-debugframe \
                     $(BUILD)/workloads/split-badeh $(BUILD)/workloads/libplugin.so \
                     $(BUILD)/workloads/libplugin-g.so $(BUILD)/workloads/split-stripped \
-                    $(BUILD)/workloads/burst-nopie $(BUILD)/workloads/split-nopie
+                    $(BUILD)/workloads/burst-nopie $(BUILD)/workloads/split-nopie \
+                    $(BUILD)/workloads/split-nosym
 $(BUILD)/workloads/split-nofp: tests/workloads/split.c
 	@mkdir -p $(@D)
 	gcc $(NOFP) -pthread -o $@ $<
@@ -126,6 +128,13 @@ $(BUILD)/workloads/burst-nopie: tests/workloads/burst.c
 $(BUILD)/workloads/split-nopie: tests/workloads/split.c
 	@mkdir -p $(@D)
 	gcc $(NOFP) -no-pie -fno-PIE -pthread -o $@ $<
+# stripped, its debug info apart (as a -dbgsym package or a debuginfod server has it)
+$(BUILD)/workloads/split-nosym: tests/workloads/split.c
+	@mkdir -p $(@D)
+	gcc $(NOFP) -g -pthread -o $@.tmp $<
+	objcopy --only-keep-debug $@.tmp $@.debug
+	strip --strip-all -o $@ $@.tmp
+	rm -f $@.tmp
 # no symbols at all, as distributions ship binaries: functions only by .eh_frame
 $(BUILD)/workloads/split-stripped: $(BUILD)/workloads/split-nofp
 	strip --strip-all -o $@ $<

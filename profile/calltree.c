@@ -320,6 +320,35 @@ struct calltree *calltree__copy(const struct calltree *src)
 	return t;
 }
 
+struct calltree *calltree__renamed(const struct calltree *src)
+{
+	struct calltree *t = calltree__new(src->names);
+	uint32_t *map = malloc((size_t)src->count * sizeof(*map));
+	int err = t && map ? 0 : -ENOMEM;
+
+	if (!err)
+		map[CT_ROOT] = CT_ROOT;
+	/* ids ascending: a node comes after its parent */
+	for (uint32_t i = 1; !err && i < src->count; i++) {
+		const struct ct_node *n = &src->nodes[i];
+
+		map[i] = CT_NONE;
+		if (!n->total || map[n->parent] == CT_NONE)
+			continue;
+		err = calltree__child(t, map[n->parent], strtab__canon(src->names, n->name),
+				      &map[i]);
+		if (!err && n->self)
+			calltree__add_self(t, map[i], n->self);
+	}
+	free(map);
+	if (err) {
+		calltree__free(t);
+		return NULL;
+	}
+	calltree__sum_totals(t);
+	return t;
+}
+
 static int by_name(const void *a, const void *b, void *arg)
 {
 	const struct calltree *t = arg;

@@ -80,6 +80,8 @@ int calltree__map(struct calltree *dst, const struct calltree *src, uint32_t *ma
 int calltree__merge(struct calltree *dst, const struct calltree *src, uint32_t src_node);
 /* A new tree holding only the nodes of src with samples, and their counts. */
 struct calltree *calltree__copy(const struct calltree *src);
+/* The same, each frame by the name it goes by now (strtab__rename): renamed ones merge. */
+struct calltree *calltree__renamed(const struct calltree *src);
 
 /*
  * Fills ids[] with node's children sorted by name (bytewise); returns the

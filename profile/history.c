@@ -47,6 +47,7 @@ struct history {
 	int64_t newest;		/* INT64_MIN while empty */
 	int64_t t0, t1;		/* the window the tree's counts hold */
 	uint32_t compacted_nodes;	/* node count after the last compaction */
+	uint64_t renames;		/* strtab__renames() the tree's names follow */
 	uint64_t generation;
 	size_t entry_bytes;
 	history_observer observer;
@@ -134,9 +135,13 @@ static void slice_clear(struct history *h, struct slice *s)
 	*s = (struct slice){ .sec = INT64_MIN };
 }
 
-/* Renumbers the tree to the nodes retained slices refer to. */
+/*
+ * Renumbers the tree to the nodes retained slices refer to, each frame by
+ * the name it goes by now (strtab__rename): frames renamed to one name merge.
+ */
 static int compact(struct history *h)
 {
+	const struct strtab *names = calltree__names(h->tree);
 	uint32_t n = calltree__nodes(h->tree), i, j;
 	uint8_t *live = calloc(n, 1);
 	uint32_t *map = malloc((size_t)n * sizeof(*map));
@@ -165,7 +170,8 @@ static int compact(struct history *h)
 		map[i] = CT_NONE;
 		if (!live[i])
 			continue;
-		err = calltree__child(nt, map[old->parent], old->name, &map[i]);
+		err = calltree__child(nt, map[old->parent], strtab__canon(names, old->name),
+				      &map[i]);
 		if (err)
 			goto cleanup;
 	}
@@ -182,6 +188,7 @@ static int compact(struct history *h)
 	h->tree = nt;
 	nt = NULL;
 	h->compacted_nodes = calltree__nodes(h->tree);
+	h->renames = strtab__renames(names);
 	h->generation++;
 	notify(h, CT_NONE, 0, false);
 	err = 0;
@@ -226,6 +233,25 @@ static int slice_push(struct history *h, struct slice *s, uint32_t node, uint32_
 	return 0;
 }
 
+/* The stack's leaf, each frame by the name it goes by now (strtab__rename). */
+static int path_by_canon(struct history *h, const uint32_t *names, size_t n, uint32_t *leaf)
+{
+	const struct strtab *st = calltree__names(h->tree);
+	uint32_t small[128], *canon = small;
+	int err;
+
+	if (!strtab__renames(st))
+		return calltree__path(h->tree, names, n, leaf);
+	if (n > 128 && !(canon = malloc(n * sizeof(*canon))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		canon[i] = strtab__canon(st, names[i]);
+	err = calltree__path(h->tree, canon, n, leaf);
+	if (canon != small)
+		free(canon);
+	return err;
+}
+
 int history__add(struct history *h, int64_t sec, const uint32_t *names, size_t n,
 		 uint64_t count)
 {
@@ -237,7 +263,7 @@ int history__add(struct history *h, int64_t sec, const uint32_t *names, size_t n
 		return -ERANGE;
 	err = advance(h, sec);
 	if (!err)
-		err = calltree__path(h->tree, names, n, &leaf);
+		err = path_by_canon(h, names, n, &leaf);
 	if (err)
 		return err;
 	s = slot_of(h, sec);
@@ -373,4 +399,11 @@ size_t history__bytes(const struct history *h)
 {
 	return sizeof(*h) + (size_t)h->retain * sizeof(struct slice) + h->entry_bytes +
 	       calltree__bytes(h->tree);
+}
+
+int history__rename(struct history *h)
+{
+	if (strtab__renames(calltree__names(h->tree)) == h->renames)
+		return 0;
+	return compact(h);
 }

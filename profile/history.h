@@ -54,6 +54,12 @@ int history__for_second(const struct history *h, int64_t sec,
 			int (*fn)(void *ctx, uint32_t node, uint64_t count), void *ctx);
 uint64_t history__generation(const struct history *h);
 /*
+ * Makes the tree again with the names frames go by now, when names were
+ * renamed since (strtab__rename): frames of one name merge, nodes are
+ * renumbered (the generation changes).  0 or -ENOMEM.
+ */
+int history__rename(struct history *h);
+/*
  * Tells fn of every change to the tree's counts: count samples added to
  * (add) or taken from node — or, with node CT_NONE, that the counts were
  * made anew (a window rebuilt whole, nodes renumbered): whoever mirrors

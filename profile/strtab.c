@@ -32,6 +32,9 @@ struct strtab {
 	uint32_t mask;
 	struct chunk *chunks;
 	size_t bytes;
+	uint32_t *alias;	/* id -> the id it was renamed to, + 1; 0: not renamed */
+	uint32_t alias_cap;
+	uint64_t renames;
 };
 
 uint64_t strtab_hash(const char *s, size_t len)
@@ -92,6 +95,7 @@ void strtab__free(struct strtab *st)
 	}
 	free(st->entries);
 	free(st->slots);
+	free(st->alias);
 	free(st);
 }
 
@@ -232,4 +236,40 @@ size_t strtab__bytes(const struct strtab *st)
 {
 	return st->bytes + (size_t)st->cap * sizeof(struct entry) +
 	       ((size_t)st->mask + 1) * sizeof(uint32_t);
+}
+
+#define RENAME_HOPS 16	/* a name renamed again and again: bounded */
+
+uint32_t strtab__canon(const struct strtab *st, uint32_t id)
+{
+	for (int hop = 0; hop < RENAME_HOPS && id < st->alias_cap && st->alias[id]; hop++)
+		id = st->alias[id] - 1;
+	return id;
+}
+
+int strtab__rename(struct strtab *st, uint32_t from, uint32_t to)
+{
+	uint32_t cap;
+
+	if (from >= st->count || to >= st->count || strtab__canon(st, to) == from)
+		return -EINVAL;
+	if (from >= st->alias_cap) {
+		uint32_t *a;
+
+		cap = st->count > 64 ? st->count : 64;
+		a = realloc(st->alias, (size_t)cap * sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		memset(a + st->alias_cap, 0, (size_t)(cap - st->alias_cap) * sizeof(*a));
+		st->alias = a;
+		st->alias_cap = cap;
+	}
+	st->alias[from] = to + 1;
+	st->renames++;
+	return 0;
+}
+
+uint64_t strtab__renames(const struct strtab *st)
+{
+	return st->renames;
 }

@@ -36,6 +36,19 @@ enum frame_kind strtab__kind(const struct strtab *st, uint32_t id);
 uint32_t strtab__count(const struct strtab *st);
 size_t strtab__bytes(const struct strtab *st);
 
+/*
+ * Renames: frames named from by now go by to (a function whose name
+ * arrived late: "[python3.11+0x1a2b0]" -> "PyObject_Repr").  Trees keep
+ * their ids until made again with canonical names (history__rename,
+ * calltree__renamed); name paths follow at once.  A rename that would
+ * make a cycle is refused (-EINVAL); 0 or -ENOMEM otherwise.
+ */
+int strtab__rename(struct strtab *st, uint32_t from, uint32_t to);
+/* The name id goes by now: itself, unless it was renamed. */
+uint32_t strtab__canon(const struct strtab *st, uint32_t id);
+/* Changes each time a name is renamed. */
+uint64_t strtab__renames(const struct strtab *st);
+
 /* Bytewise order of two interned names, as sort(1) in the C locale. */
 int strtab__cmp(const struct strtab *st, uint32_t a, uint32_t b);
 

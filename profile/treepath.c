@@ -31,6 +31,9 @@ uint32_t name_path__find(const struct name_path *p, const struct calltree *t, bo
 	for (d = 0; d < p->n; d++) {
 		uint32_t c = calltree__find(t, id, p->names[d]);
 
+		/* a frame renamed since (a late name): by the name it goes by now */
+		if (c == CT_NONE)
+			c = calltree__find(t, id, strtab__canon(calltree__names(t), p->names[d]));
 		if (c == CT_NONE)
 			break;
 		id = c;

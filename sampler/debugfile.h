@@ -9,7 +9,8 @@
  * be able to shrink it), and must carry the binary's build-id (or the
  * debuglink's CRC).  A debuglink is a file name, never a path; it is looked
  * for next to the binary only when the binary's path is ours (the process
- * shares our root).  No network: debuginfod is not asked.
+ * shares our root).  No network: debuginfod is
+ * fetcher.h's, on a thread of its own.
  */
 #ifndef FLAMETOP_DEBUGFILE_H
 #define FLAMETOP_DEBUGFILE_H

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <elfutils/libdwelf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -59,15 +60,21 @@ static int find_debuginfo_safe(Dwfl_Module *mod, void **userdata, const char *mo
 			       GElf_Addr base, const char *file_name, const char *debuglink,
 			       GElf_Word crc, char **debuginfo_file_name)
 {
-	const struct elf_file *f = *userdata;
+	struct elf_file *f = *userdata;
+	int fd;
 
 	(void)mod;
 	(void)modname;
 	(void)base;
 	(void)file_name;
 	(void)debuginfo_file_name;
-	return debugfile__find(f->owner->debuginfo_path, f->build_id, f->build_id_len, f->path,
-			       debuglink, crc);
+	fd = debugfile__find(f->owner->debuginfo_path, f->build_id, f->build_id_len, f->path,
+			     debuglink, crc);
+	f->debug_found |= fd >= 0;
+	/* none here: the one debuginfod gave, if it did (libdw takes its own descriptor) */
+	if (fd < 0 && f->fetched_fd >= 0)
+		fd = fcntl(f->fetched_fd, F_DUPFD_CLOEXEC, 0);
+	return fd;
 }
 
 int elffiles__init(struct elf_files *fs, const char *debuginfo_path)
@@ -91,9 +98,13 @@ static void file_free(struct elf_file *f)
 		elf_end(f->handoff);
 	if (f->fd >= 0)
 		close(f->fd);
+	if (f->fetched_fd >= 0)
+		close(f->fetched_fd);
 	free(f->segs);
 	free(f->syms);
 	free(f->path);
+	free(f->modname);
+	free(f->anon);
 	free(f);
 }
 
@@ -145,26 +156,45 @@ static bool changed_since_open(const struct elf_file *f)
  * A libdw module over the Elf read from fd (both now the file's), reported
  * at the file's own addresses; f->bias is what libdwfl makes of that.
  */
+/* A libdw module over f's Elf (f->handoff, which libdwfl takes), at the file's own addresses. */
+static int module_open(struct elf_files *fs, struct elf_file *f)
+{
+	void **ud;
+
+	f->dwfl = dwfl_begin(&fs->cb);
+	f->mod = f->dwfl ? dwfl_report_module(f->dwfl, f->modname, f->lo, f->hi) : NULL;
+	if (!f->mod || !dwfl_module_info(f->mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL))
+		return -ENOMEM;
+	*ud = f;
+	dwfl_report_end(f->dwfl, NULL, NULL);
+	return dwfl_module_getelf(f->mod, &f->bias) ? 0 : -EINVAL;	/* takes the handoff */
+}
+
+/*
+ * A libdw module over the Elf read from fd (both now the file's), reported
+ * at the file's own addresses; f->bias is what libdwfl makes of that.
+ */
 static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const char *name,
 				 const char *path)
 {
 	struct elf_file *f = calloc(1, sizeof(*f));
-	GElf_Addr lo = 0, hi = 0;
 	struct elf_sizes sz;
 	const void *id;
 	struct stat st;
-	void **ud;
 	ssize_t n;
 	long nsegs;
 
-	if (!f || fstat(fd, &st) || !load_span(elf, &lo, &hi) ||
-	    (path && !(f->path = strdup(path)))) {
+	if (!f || fstat(fd, &st) || !load_span(elf, &f->lo, &f->hi) ||
+	    (path && !(f->path = strdup(path))) || !(f->modname = strdup(name))) {
+		if (f)
+			free(f->path);
 		free(f);
 		elf_end(elf);
 		close(fd);
 		return NULL;
 	}
 	f->fd = fd;
+	f->fetched_fd = -1;
 	f->owner = fs;
 	f->handoff = elf;
 	f->size = st.st_size;
@@ -173,6 +203,7 @@ static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const c
 	f->debug_bytes = sz.debug;
 	f->no_syms = sz.syms > SYMS_MAX;
 	f->no_cfi = sz.eh_frame > CFI_MAX;
+	f->symtab = sz.symtab;
 	/* dwz's altlink would make libdw open a path the file names */
 	f->no_dwarf = sz.debug > DEBUG_MAX || sz.altlink ||
 		      fs->debug_bytes + sz.debug > DEBUG_BUDGET;
@@ -185,13 +216,9 @@ static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const c
 		memcpy(f->build_id, id, (size_t)n);
 		f->build_id_len = (size_t)n;
 	}
-	f->dwfl = dwfl_begin(&fs->cb);
-	f->mod = f->dwfl ? dwfl_report_module(f->dwfl, name, lo, hi) : NULL;
-	if (!f->mod || !dwfl_module_info(f->mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL))
+	if (module_open(fs, f))
 		goto err;
-	*ud = f;
-	dwfl_report_end(f->dwfl, NULL, NULL);
-	elf = dwfl_module_getelf(f->mod, &f->bias);	/* takes the handoff */
+	elf = dwfl_module_getelf(f->mod, &f->bias);
 	nsegs = elf ? procmaps__load_segs(elf, &f->segs) : -EINVAL;
 	if (nsegs <= 0)
 		goto err;
@@ -203,6 +230,46 @@ static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const c
 err:
 	file_free(f);
 	return NULL;
+}
+
+bool elffile__wants_debuginfo(const struct elf_file *f)
+{
+	return f->syms_built && f->build_id_len && !f->symtab && !f->debug_found &&
+	       f->fetched_fd < 0 && !f->changed && !f->no_syms;
+}
+
+int elffile__add_debuginfo(struct elf_files *fs, struct elf_file *f, int fd)
+{
+	Elf *elf = elf_begin(f->fd, ELF_C_READ, NULL);
+	Dwfl *old = f->dwfl;
+	Dwfl_Module *old_mod = f->mod;
+	GElf_Addr old_bias = f->bias;
+
+	if (!elf) {
+		close(fd);
+		return -EINVAL;
+	}
+	f->fetched_fd = fd;
+	f->handoff = elf;
+	if (module_open(fs, f)) {
+		if (f->dwfl)
+			dwfl_end(f->dwfl);
+		if (f->handoff)
+			elf_end(f->handoff);
+		f->handoff = NULL;
+		f->dwfl = old;
+		f->mod = old_mod;
+		f->bias = old_bias;
+		return -EINVAL;
+	}
+	dwfl_end(old);	/* the old symbols' names with it: read them again */
+	if (f->syms_built && !f->no_syms)
+		fs->syms_bytes -= f->syms_bytes;
+	free(f->syms);
+	f->syms = NULL;
+	f->nsyms = 0;
+	f->syms_built = false;
+	return 0;
 }
 
 /* An open file whose bytes are those of a file already known by its build-id. */

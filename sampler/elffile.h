@@ -64,6 +64,20 @@ struct elf_file {
 	struct elf_files *owner;
 	Elf *handoff;		/* the Elf find_elf gives libdwfl, once */
 	char *path;		/* for libdw's debuglink search; NULL inside a container */
+	char *modname;		/* its base name, for libdwfl */
+	GElf_Addr lo, hi;	/* the span of its loaded segments */
+	bool symtab;		/* has a .symtab of its own */
+	bool debug_found;	/* a separate debug file was found here */
+	int fetched_fd;		/* its debug file from debuginfod (ours), or -1 */
+	bool fetch_asked;	/* debuginfod was asked for it */
+	struct anon_name *anon;	/* the "[module+0xSTART]" names given its functions */
+	size_t nanon, anon_cap;
+};
+
+/* A name given a function without a symbol: renamed if one arrives. */
+struct anon_name {
+	uint64_t start;		/* ELF address */
+	uint32_t id;
 };
 
 /* Another (device, inode) whose bytes were found to be a known file's. */
@@ -97,6 +111,17 @@ struct elf_file *elffiles__open(struct elf_files *fs, pid_t pid, const struct ma
 struct elf_file *elffiles__vdso(struct elf_files *fs);
 /* Frees the files no process uses beyond the keep most recent; true if any went. */
 bool elffiles__trim(struct elf_files *fs, size_t keep);
+
+/*
+ * Whether f has no symbols beyond its exports and no debug file here, and
+ * a build-id to ask debuginfod for one by (once its symbols were read).
+ */
+bool elffile__wants_debuginfo(const struct elf_file *f);
+/*
+ * Gives f the debug file open at fd (which f takes), and reads its symbols
+ * again from it on the next lookup.  0 or -errno (f keeps what it had).
+ */
+int elffile__add_debuginfo(struct elf_files *fs, struct elf_file *f, int fd);
 
 /*
  * The symbol at addr (a module address: ELF vaddr + bias), or NULL: one

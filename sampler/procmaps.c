@@ -272,5 +272,6 @@ void procmaps__measure(Elf *elf, int fd, struct elf_sizes *sz)
 			sz->eh_frame += size;
 		sz->debug_frame |= !strcmp(name, ".debug_frame");
 		sz->altlink |= !strcmp(name, ".gnu_debugaltlink");
+		sz->symtab |= sh.sh_type == SHT_SYMTAB || !strcmp(name, ".gnu_debugdata");
 	}
 }

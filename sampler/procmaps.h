@@ -99,6 +99,7 @@ struct elf_sizes {
 	size_t eh_frame;	/* .eh_frame */
 	bool debug_frame;	/* has a .debug_frame */
 	bool altlink;		/* has a .gnu_debugaltlink (dwz): a path libdw would open */
+	bool symtab;		/* has a .symtab */
 };
 void procmaps__measure(Elf *elf, int fd, struct elf_sizes *sz);
 

@@ -490,7 +490,8 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 		goto err_free;
 	s->sym = symbolizer__new(names, &(struct symbolizer_opts){ .no_inline = o->no_inline,
 								 .current = image_current,
-								 .current_ctx = s });
+								 .current_ctx = s,
+								 .debuginfod = !o->no_debuginfod });
 	if (!s->sym || intern_markers(s)) {
 		fail(err, errlen, "out of memory");
 		goto err_free;
@@ -538,6 +539,11 @@ void sampler__free(struct sampler *s)
 	free(s->frames);
 	cgroup_names__free(s->cgnames);
 	free(s);
+}
+
+void sampler__wait_names(struct sampler *s, int ms)
+{
+	symbolizer__wait_names(s->sym, ms);
 }
 
 int sampler__fd(const struct sampler *s)
@@ -599,6 +605,12 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 		symbolizer__stats(s->sym, &ys);
 		st->files_changed = ys.files_changed;
 		st->files_refused = ys.files_refused;
+		st->fetching = ys.fetching;
+		st->fetch_asked = ys.fetch_asked;
+		st->fetch_found = ys.fetch_found;
+		st->fetch_pending = ys.fetch_pending;
+		st->renamed = ys.renamed;
+		memcpy(st->fetch_error, ys.fetch_error, sizeof(st->fetch_error));
 	}
 }
 

@@ -28,6 +28,7 @@ struct sampler_opts {
 	bool user, kernel;	/* which frames to take */
 	enum sampler_unwind unwind;
 	bool no_inline;		/* no frames for inlined functions */
+	bool no_debuginfod;	/* no debug info from DEBUGINFOD_URLS (symbolize.h) */
 };
 
 struct sampler_stats {
@@ -46,6 +47,10 @@ struct sampler_stats {
 	unsigned long files_changed;
 	/* ELF files whose symbols were over the memory bounds: "[module]" too */
 	unsigned long files_refused;
+	/* debuginfod: on, files asked for and found, frames renamed; why it failed, or "" */
+	bool fetching;
+	unsigned long fetch_asked, fetch_found, fetch_pending, renamed;
+	char fetch_error[96];
 };
 
 struct who;
@@ -70,6 +75,11 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 void sampler__free(struct sampler *s);
 
 /* An fd to poll(): readable when new processes were noticed. */
+/*
+ * Waits for the names debuginfod is still fetching, at most ms, and takes
+ * them (renaming frames: strtab__rename); the next drain's stacks have them.
+ */
+void sampler__wait_names(struct sampler *s, int ms);
 int sampler__fd(const struct sampler *s);
 /* Handles pending notices (snapshots new processes' mappings); never blocks. */
 void sampler__poll(struct sampler *s);

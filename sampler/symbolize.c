@@ -17,6 +17,7 @@
 
 #include "../util/vec.h"
 #include "elffile.h"
+#include "fetcher.h"
 #include "jitmap.h"
 #include "procmaps.h"
 #include "../profile/textsafe.h"
@@ -47,6 +48,7 @@ struct proc {
 	struct proc *next;
 };
 
+#define ANON_MAX 1000000	/* names of functions without a symbol kept per file */
 #define MAX_INLINED 6	/* inlined frames kept per address, the innermost first dropped */
 
 struct cache_slot {
@@ -63,6 +65,8 @@ struct symbolizer {
 	bool (*current)(void *ctx, pid_t pid, uint64_t ptag);
 	void *current_ctx;
 	struct elf_files files;
+	struct fetcher *fetcher;	/* NULL: no debuginfod */
+	unsigned long renamed;
 	struct ksyms k;		/* the kernel's symbols */
 	uint32_t *kids;		/* strtab id + 1 of each one's "name_[k]"; 0: not yet */
 	int (*kreload)(void *ctx, struct ksyms *out);
@@ -167,6 +171,8 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 	s->no_inline = o && o->no_inline;
 	s->current = o ? o->current : NULL;
 	s->current_ctx = o ? o->current_ctx : NULL;
+	if (o && o->debuginfod)
+		s->fetcher = fetcher__new();	/* NULL without DEBUGINFOD_URLS */
 	if (elffiles__init(&s->files, o ? o->debuginfo_path : NULL)) {
 		free(s);
 		return NULL;
@@ -204,6 +210,7 @@ void symbolizer__free(struct symbolizer *s)
 			pn = p->next;
 			proc_free(p);
 		}
+	fetcher__free(s->fetcher);	/* before the files: it may still be fetching */
 	elffiles__fini(&s->files);
 	ksyms__free(&s->k);
 	free(s->kids);
@@ -328,16 +335,33 @@ static void inlined_frames(struct symbolizer *s, struct elf_file *f, uint64_t va
  * A function without a symbol, by its module and start: "[python3.11+0x1a2b0]"
  * (an ELF address, as addr2line and gdb take it).
  */
-static uint32_t anonymous_function(struct symbolizer *s, uint32_t unknown, uint64_t start)
+/* Keeps what f's function at start was named, to rename it if its name arrives. */
+static void remember_anon(struct elf_file *f, uint64_t start, uint32_t id)
+{
+	size_t back = f->nanon < 8 ? f->nanon : 8;
+
+	for (size_t i = f->nanon - back; i < f->nanon; i++)
+		if (f->anon[i].start == start)
+			return;	/* the usual case: asked again from another address */
+	if (f->nanon < ANON_MAX && !vec_reserve(f->anon, f->anon_cap, f->nanon + 1, 64))
+		f->anon[f->nanon++] = (struct anon_name){ start, id };
+}
+
+static uint32_t anonymous_function(struct symbolizer *s, struct elf_file *f, uint32_t unknown,
+				   uint64_t start)
 {
 	const char *mod = strtab__str(s->names, unknown);
 	size_t len = strtab__len(s->names, unknown);
 	char tail[24];
 
+	uint32_t id;
+
 	if (unknown == s->uunknown || len < 2 || mod[0] != '[' || mod[len - 1] != ']')
 		return unknown;
 	snprintf(tail, sizeof(tail), "+0x%" PRIx64 "]", start);
-	return intern_fmt(s, "", mod, len - 1, tail);
+	id = intern_fmt(s, "", mod, len - 1, tail);
+	remember_anon(f, start, id);
+	return id;
 }
 
 /*
@@ -353,9 +377,13 @@ static uint32_t function_name(struct symbolizer *s, struct elf_file *f, uint64_t
 	uint32_t id;
 
 	*named = false;
+	if (s->fetcher && !f->fetch_asked && elffile__wants_debuginfo(f)) {
+		f->fetch_asked = true;
+		fetcher__want(s->fetcher, f->build_id, f->build_id_len);
+	}
 	if ((!sym || sym->end == sym->start) && elffile__function_start(f, vaddr, &start) &&
 	    (!sym || start + f->bias > sym->start))
-		return anonymous_function(s, unknown, start);
+		return anonymous_function(s, f, unknown, start);
 	if (!sym || !*sym->name)
 		return unknown;
 	*named = true;
@@ -578,6 +606,58 @@ size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, u
 	return n;
 }
 
+/*
+ * The names of f's functions named by their start so far, from the debug
+ * info just added: each that has a symbol now is renamed to it.
+ */
+static void rename_anon(struct symbolizer *s, struct elf_file *f)
+{
+	for (size_t i = 0; i < f->nanon; i++) {
+		bool named;
+		uint32_t id = function_name(s, f, f->anon[i].start, s->uunknown, &named);
+
+		if (named && id != f->anon[i].id && !strtab__rename(s->names, f->anon[i].id, id))
+			s->renamed++;
+	}
+	f->nanon = 0;
+}
+
+/* Gives each file with the build-id the debug file fetched (fd, taken), and renames. */
+static void take_fetched(struct symbolizer *s, struct fetch_result *r)
+{
+	bool used = false;
+
+	for (struct elf_file *f = s->files.list; f && r->fd >= 0; f = f->next) {
+		int fd;
+
+		if (f->build_id_len != r->len || memcmp(f->build_id, r->id, r->len) ||
+		    f->fetched_fd >= 0)
+			continue;
+		fd = used ? fcntl(r->fd, F_DUPFD_CLOEXEC, 0) : r->fd;
+		if (fd < 0 || elffile__add_debuginfo(&s->files, f, fd))
+			continue;
+		used = true;
+		memset(s->cache, 0, sizeof(s->cache));	/* names from the old symbols */
+		rename_anon(s, f);
+	}
+	if (!used && r->fd >= 0)
+		close(r->fd);
+}
+
+static void take_all_fetched(struct symbolizer *s)
+{
+	struct fetch_result r;
+
+	while (fetcher__done(s->fetcher, &r))
+		take_fetched(s, &r);
+}
+
+void symbolizer__wait_names(struct symbolizer *s, int ms)
+{
+	fetcher__wait(s->fetcher, ms);
+	take_all_fetched(s);
+}
+
 void symbolizer__tick(struct symbolizer *s)
 {
 	struct proc **pp;
@@ -591,6 +671,7 @@ void symbolizer__tick(struct symbolizer *s)
 			else
 				pp = &(*pp)->next;
 		}
+	take_all_fetched(s);
 	/* files no process maps: keep the most recent MAX_IDLE_FILES */
 	if (elffiles__trim(&s->files, MAX_IDLE_FILES))
 		memset(s->cache, 0, sizeof(s->cache));
@@ -602,4 +683,18 @@ void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)
 	st->files = s->files.n;
 	st->files_changed = s->files.changed;
 	st->files_refused = s->files.refused;
+	st->fetching = s->fetcher != NULL;
+	st->renamed = s->renamed;
+	st->fetch_error[0] = '\0';
+	st->fetch_asked = st->fetch_found = st->fetch_pending = 0;
+	if (s->fetcher) {
+		struct fetcher_stats fs;
+
+		fetcher__stats(s->fetcher, &fs);
+		st->fetch_asked = fs.asked;
+		st->fetch_found = fs.found;
+		st->fetch_pending = fs.pending;
+		if (fs.unreachable)
+			snprintf(st->fetch_error, sizeof(st->fetch_error), "%s", fs.error);
+	}
 }

@@ -42,6 +42,12 @@ struct symbolizer_opts {
 	 */
 	bool (*current)(void *ctx, pid_t pid, uint64_t ptag);
 	void *current_ctx;
+	/*
+	 * Ask debuginfod (DEBUGINFOD_URLS; fetcher.h) for the debug info of
+	 * binaries without symbols; names that arrive rename the frames
+	 * named "[module+0xSTART]" so far (strtab__rename).
+	 */
+	bool debuginfod;
 };
 
 struct symbolizer;
@@ -83,13 +89,22 @@ size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, u
 void symbolizer__reread(struct symbolizer *s, pid_t pid, uint64_t ptag,
 			const struct procmaps *maps);
 
-/* Once per drain: forgets processes and files unused for a while. */
+/*
+ * Once per drain: forgets processes and files unused for a while, and
+ * takes the debug info debuginfod gave since (renaming frames).
+ */
 void symbolizer__tick(struct symbolizer *s);
+/* Waits for debuginfod's answers still pending, for at most ms, and takes them. */
+void symbolizer__wait_names(struct symbolizer *s, int ms);
 
 struct symbolizer_stats {
 	unsigned long processes, files;
 	unsigned long files_changed;	/* changed while read: their frames are "[module]" */
 	unsigned long files_refused;	/* symbols over the bounds: "[module]" too */
+	/* debuginfod: files asked for, found, renamed frames; unreachable: why (or "") */
+	unsigned long fetch_asked, fetch_found, fetch_pending, renamed;
+	bool fetching;			/* DEBUGINFOD_URLS is set and not turned off */
+	char fetch_error[96];
 };
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st);
 

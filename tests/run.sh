@@ -6,6 +6,9 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export BUILD
+# Debian sets DEBUGINFOD_URLS for login shells: tests that want a server
+# start their own (e2e/debuginfod.sh); no other test asks the network
+unset DEBUGINFOD_URLS
 pass=0 fail=0
 failed=()
 

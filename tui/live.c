@@ -175,6 +175,9 @@ int live__tick(struct live *l)
 	/* a second with no samples is a second too (the timeline, what expires) */
 	if (err >= 0)
 		err = history__add(l->history, sec, NULL, 0, 0);
+	/* names that arrived late (debuginfod): the history's frames go by them */
+	if (err >= 0)
+		err = history__rename(l->history);
 	if (err < 0)
 		return err;
 	if (l->newest == INT64_MIN)

@@ -34,6 +34,7 @@ static const char usage_text[] =
 	"         --unwind fp|dwarf|auto   user stacks by frame pointers, by .eh_frame, or by\n"
 	"                                  .eh_frame where a binary has it (default: auto)\n"
 	"         --no-inline              no frames for inlined functions (from debug info)\n"
+	"         --no-debuginfod          no debug info from DEBUGINFOD_URLS' servers\n"
 	"         --group comm|pid|thread|container   the root frames: the process name (default),\n"
 	"                                  comm-PID, thread-PID/TID, or its container above it\n"
 	"         --retain SECS            history kept for rewind (default 600)\n"
@@ -117,6 +118,7 @@ static const struct {
 enum {
 	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
 	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE, OPT_UNWIND, OPT_NO_INLINE,
+	OPT_NO_DEBUGINFOD,
 	OPT_TIMELINE, OPT_GROUP,
 };
 
@@ -139,6 +141,7 @@ static const struct option longopts[] = {
 	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "no-inline", no_argument, NULL, OPT_NO_INLINE },
+	{ "no-debuginfod", no_argument, NULL, OPT_NO_DEBUGINFOD },
 	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -153,7 +156,7 @@ static bool allowed(enum command cmd, int opt)
 
 	switch (opt) {
 	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
-	case OPT_UNWIND: case OPT_NO_INLINE: case OPT_GROUP:
+	case OPT_UNWIND: case OPT_NO_INLINE: case OPT_GROUP: case OPT_NO_DEBUGINFOD:
 		return sampling;
 	case OPT_RETAIN:
 		return cmd == CMD_LIVE || cmd == CMD_VIEW || cmd == CMD_DIFF;
@@ -208,6 +211,9 @@ static int parse_sampling_opt(struct options *o, int c, const char *arg, const c
 		return 0;
 	case OPT_NO_INLINE:
 		o->no_inline = true;
+		return 0;
+	case OPT_NO_DEBUGINFOD:
+		o->no_debuginfod = true;
 		return 0;
 	case OPT_GROUP:
 		o->group = group__find(arg);
@@ -381,5 +387,6 @@ void options__sampler(const struct options *o, struct sampler_opts *so)
 		.kernel = o->stacks != STACKS_USER,
 		.unwind = (enum sampler_unwind)o->unwind,
 		.no_inline = o->no_inline,
+		.no_debuginfod = o->no_debuginfod,
 	};
 }

@@ -29,6 +29,7 @@ struct options {
 	enum stack_mode stacks;
 	int unwind;		/* enum sampler_unwind: auto (0), fp, dwarf */
 	bool no_inline;
+	bool no_debuginfod;
 	unsigned retain;
 	unsigned window;
 	double duration;

@@ -23,6 +23,9 @@
 #include "commands.h"
 #include "source.h"
 
+/* At the end, how long names still being fetched (debuginfod) are waited for */
+#define RECORD_NAMES_WAIT_MS 3000
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -135,7 +138,26 @@ static int sample(const struct options *o, struct source *src, struct sink *k)
 			}
 		}
 	}
+	/* names debuginfod is still fetching: a few seconds, then what there is */
+	source__finish(src, RECORD_NAMES_WAIT_MS);
 	return drain(src, k, (int64_t)wall());
+}
+
+/* Frames whose names arrived late (debuginfod) go by them: renamed ones merge. */
+static int rename_frames(struct sink *k)
+{
+	struct calltree *t;
+
+	if (k->history)
+		return history__rename(k->history);
+	if (!strtab__renames(calltree__names(k->tree)))
+		return 0;
+	t = calltree__renamed(k->tree);
+	if (!t)
+		return -ENOMEM;
+	calltree__free(k->tree);
+	k->tree = t;
+	return 0;
 }
 
 /* The file's contents: folded, or the saved history. */
@@ -175,6 +197,16 @@ static void print_summary(const struct options *o, const struct sampler_stats *s
 	if (st->files_refused)
 		fprintf(stderr, "; %lu file%s with symbol tables over the bounds (frames named by "
 			"module)", st->files_refused, st->files_refused == 1 ? "" : "s");
+	if (st->fetch_error[0])
+		fprintf(stderr, "; debuginfod unreachable (%s): frames stay [module+0x...]",
+			st->fetch_error);
+	else if (st->fetch_asked)
+		fprintf(stderr, "; debuginfod: %lu of %lu file%s found, %lu frame%s renamed",
+			st->fetch_found, st->fetch_asked, st->fetch_asked == 1 ? "" : "s",
+			st->renamed, st->renamed == 1 ? "" : "s");
+	if (!st->fetch_error[0] && st->fetch_pending)
+		fprintf(stderr, " (%lu still fetching after %d s: frames stay [module+0x...])",
+			st->fetch_pending, RECORD_NAMES_WAIT_MS / 1000);
 	fputs(" -> ", stderr);
 	textsafe__fputs(stderr, to_stdout ? "<stdout>" : o->output);
 	fputc('\n', stderr);
@@ -269,6 +301,8 @@ int cmd_record(const struct options *o)
 	e = source__settle(src, 200);
 	if (!e)
 		e = sample(o, src, &k);
+	if (!e)
+		e = rename_frames(&k);
 	if (e) {
 		die("sampling failed: %s", strerror(-e));
 		goto cleanup;

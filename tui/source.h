@@ -44,6 +44,7 @@ struct source_ops {
 	void (*stats)(const struct source *s, struct sampler_stats *st);
 	bool (*alive)(const struct source *s);
 	void (*free)(struct source *s);
+	void (*finish)(struct source *s, int ms);	/* NULL: nothing pending */
 };
 
 struct source {
@@ -73,6 +74,15 @@ static inline int source__settle(struct source *s, int ms) { return s->ops->sett
 static inline int source__drain(struct source *s, int64_t sec, source_add_fn add, void *ctx)
 {
 	return s->ops->drain(s, sec, add, ctx);
+}
+/*
+ * Before the last drain: waits at most ms for names still being looked up
+ * (debuginfod), so that the last drain renames frames (strtab__rename).
+ */
+static inline void source__finish(struct source *s, int ms)
+{
+	if (s->ops->finish)
+		s->ops->finish(s, ms);
 }
 static inline void source__stats(const struct source *s, struct sampler_stats *st)
 {

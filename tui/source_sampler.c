@@ -62,6 +62,11 @@ static bool alive(const struct source *s)
 	return sampler__target_alive(of(s)->sampler);
 }
 
+static void finish(struct source *s, int ms)
+{
+	sampler__wait_names(of(s)->sampler, ms);
+}
+
 static void free_(struct source *s)
 {
 	sampler__free(of(s)->sampler);
@@ -69,7 +74,8 @@ static void free_(struct source *s)
 }
 
 static const struct source_ops sampler_ops = {
-	.fd = fd, .poll = poll_, .settle = settle, .drain = drain, .stats = stats, .alive = alive, .free = free_,
+	.fd = fd, .poll = poll_, .settle = settle, .drain = drain, .stats = stats, .alive = alive,
+	.free = free_, .finish = finish,
 };
 
 static void describe(struct source_info *in, const struct options *o)

@@ -127,7 +127,8 @@ static int drain_scripted(struct source *s, int64_t sec, source_add_fn add, void
 }
 
 static const struct source_ops scripted_ops = {
-	no_fd, no_poll, no_settle, drain_scripted, no_stats, ended, free_scripted,
+	.fd = no_fd, .poll = no_poll, .settle = no_settle, .drain = drain_scripted,
+	.stats = no_stats, .alive = ended, .free = free_scripted,
 };
 
 /* The tree shown, kept in step second by second, is what a regroup from scratch gives. */

@@ -8,6 +8,7 @@
 #include "../../profile/history.h"
 #include "../../profile/report.h"
 #include "../../profile/topn.h"
+#include "../../profile/treepath.h"
 
 static const struct fn_stat *fn(const struct fn_stat *fns, long n, const struct strtab *st,
 				const char *name)
@@ -266,6 +267,66 @@ static char *report_text(const struct calltree *t, const struct calltree *before
 	return buf;
 }
 
+static uint32_t id_of(struct strtab *st, const char *name)
+{
+	uint32_t id;
+
+	assert_int_equal(strtab__intern(st, name, strlen(name), &id), 0);
+	return id;
+}
+
+/* Names that arrive late (debuginfod): renamed frames merge, held paths follow. */
+static void test_rename_late_names(void **state)
+{
+	struct fixture *f = *state;
+	struct history *h = history__new(f->names, 10);
+	uint32_t a = id_of(f->names, "[m+0x10]"), b = id_of(f->names, "[m+0x20]");
+	uint32_t foo = id_of(f->names, "foo"), bar = id_of(f->names, "bar");
+	struct name_path held = { 0 };
+	struct calltree *t;
+	uint64_t gen;
+	bool whole;
+	char *out;
+
+	assert_int_equal(history__set_window(h, 100, 110), 0);
+	add(h, f->names, 100, "p;[m+0x10];[m+0x20]", 3);
+	add(h, f->names, 101, "p;foo;bar", 1);
+	add(h, f->names, 101, "p;[m+0x10];x", 2);
+	assert_int_equal(name_path__set(&held, history__tree(h),
+					node_at(history__tree(h), "p;[m+0x10];[m+0x20]")), 0);
+	/* no renames: nothing to do, nothing renumbered */
+	gen = history__generation(h);
+	assert_int_equal(history__rename(h), 0);
+	assert_int_equal(history__generation(h), gen);
+	assert_int_equal(strtab__rename(f->names, a, foo), 0);
+	assert_int_equal(strtab__rename(f->names, b, bar), 0);
+	assert_int_equal(strtab__rename(f->names, foo, a), -EINVAL);	/* a cycle */
+	assert_int_equal(strtab__canon(f->names, a), foo);
+	assert_int_equal(history__rename(h), 0);
+	assert_true(history__generation(h) != gen);
+	out = dump(history__tree(h), CT_ROOT);
+	assert_string_equal(out, "p;foo;bar 4\np;foo;x 2\n");
+	free(out);
+	/* a path held by the old names finds the merged frame */
+	assert_int_equal(name_path__find(&held, history__tree(h), &whole),
+			 node_at(history__tree(h), "p;foo;bar"));
+	assert_true(whole);
+	/* later seconds, and a plain tree (record's), go by the new names too */
+	add(h, f->names, 102, "p;[m+0x10]", 1);
+	out = dump(history__tree(h), CT_ROOT);
+	assert_string_equal(out, "p;foo 1\np;foo;bar 4\np;foo;x 2\n");
+	free(out);
+	load_folded(f->t, "p;[m+0x10];[m+0x20] 5\np;foo;bar 1\n");
+	t = calltree__renamed(f->t);
+	assert_non_null(t);
+	out = dump(t, CT_ROOT);
+	assert_string_equal(out, "p;foo;bar 6\n");
+	free(out);
+	calltree__free(t);
+	name_path__free(&held);
+	history__free(h);
+}
+
 static void test_report_format(void **state)
 {
 	struct fixture *f = *state;
@@ -302,6 +363,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history_incremental_equals_rebuild, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_history_compaction_bounds_memory, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_report_format, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_rename_late_names, fixture_setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
