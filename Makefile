@@ -274,7 +274,7 @@ fuzz: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
 # --- benchmarks -----------------------------------------------------------------
 bench: all $(WORKLOADS) $(UNWIND_WORKLOADS) $(BUILD)/bench/bench_model $(BUILD)/bench/bench_tui \
-		$(BUILD)/bench/bench_unwind
+		$(BUILD)/bench/bench_unwind $(BUILD)/bench/bench_symbolize
 	BUILD=$(BUILD) tests/bench/run.sh
 
 $(BUILD)/bench/bench_model: tests/bench/bench_model.c $(PROFILE_OBJS)
@@ -285,6 +285,14 @@ $(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/sampler/unwind_
 		$(BUILD)/sampler/procmaps.o $(BUILD)/util/vec.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# the symbolizer alone (tests/bench/run.sh also builds it against older sources)
+SYMBOLIZE_SRCS := sampler/symbolize.c sampler/elffile.c sampler/procmaps.c sampler/debugfile.c \
+                  sampler/ksyms.c sampler/jitmap.c sampler/fetcher.c profile/strtab.c \
+                  profile/textsafe.c util/vec.c util/readall.c
+$(BUILD)/bench/bench_symbolize: tests/bench/bench_symbolize.c $(SYMBOLIZE_SRCS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
 
 $(BUILD)/bench/bench_tui: tests/bench/bench_tui.c $(PROFILE_OBJS) $(SAMPLER_OBJS) $(APP_OBJS)
 	@mkdir -p $(@D)

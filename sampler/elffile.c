@@ -105,6 +105,7 @@ static void file_free(struct elf_file *f)
 	free(f->path);
 	free(f->modname);
 	free(f->anon);
+	free(f->fde);
 	free(f);
 }
 
@@ -490,28 +491,69 @@ const struct fsym *elffile__symbol(struct elf_files *fs, struct elf_file *f, GEl
 	return sym->end == sym->start || addr < sym->end ? sym : NULL;
 }
 
+/* The greatest FDE start <= vaddr, from the file's .eh_frame_hdr index (read once). */
+static bool fde_start_below(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *start)
+{
+	size_t lo = 0, hi;
+
+	if (!f->fde_read) {
+		GElf_Addr bias;
+		Elf *elf = dwfl_module_getelf(f->mod, &bias);
+
+		f->fde_read = true;
+		f->nfde = elf ? procmaps__fde_starts(elf, &f->fde) : 0;
+	}
+	hi = f->nfde;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->fde[mid] <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return false;
+	*start = f->fde[lo - 1];
+	return true;
+}
+
 bool elffile__function_start(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *start)
 {
 	Dwarf_Addr bias, lo, hi;
 	Dwarf_Frame *fr;
 	Dwarf_CFI *cfi;
-	bool signal = false, found = false;
+	bool signal = false, covered;
 
 	if (f->no_cfi || f->changed)
 		return false;
+	/* within the last rule found: the same function */
+	if (f->row_hi && f->row_lo <= vaddr && vaddr < f->row_hi) {
+		*start = f->row_start;
+		return true;
+	}
+	/* an FDE covers vaddr (not the code between, a JIT's builtins): the
+	 * nearest FDE start below is its function's start */
 	cfi = dwfl_module_eh_cfi(f->mod, &bias);
 	if (!cfi || dwarf_cfi_addrframe(cfi, vaddr + f->bias - bias, &fr))
 		return false;
-	/* the range is of the FDE: one per function, as compilers write them */
-	if (dwarf_frame_info(fr, &lo, &hi, &signal) >= 0 && lo + bias >= f->bias) {
-		*start = lo + bias - f->bias;
-		found = *start <= vaddr;
-	}
+	covered = dwarf_frame_info(fr, &lo, &hi, &signal) >= 0;
 	free(fr);
-	/* what was read of a file that changed meanwhile may be anything */
-	if (changed_since_open(f)) {
-		f->changed = true;
-		return false;
+	if (covered && fde_start_below(f, vaddr, start)) {
+		f->row_lo = lo + bias - f->bias;
+		f->row_hi = hi + bias - f->bias;
+		f->row_start = *start;
+	} else {
+		covered = false;
 	}
-	return found;
+	/* .eh_frame is read once, at the first look: what was read of a file
+	 * that changed meanwhile may be anything */
+	if (!f->cfi_checked) {
+		f->cfi_checked = true;
+		if (changed_since_open(f)) {
+			f->changed = true;
+			return false;
+		}
+	}
+	return covered;
 }

@@ -48,6 +48,11 @@ struct elf_file {
 	size_t syms_bytes, debug_bytes;	/* what its symbols and debug info take to read */
 	bool no_syms, no_dwarf;	/* over the bounds (elffile.c): [module] frames, no inlined ones */
 	bool no_cfi;		/* .eh_frame over its bound: no function starts from it */
+	bool cfi_checked;	/* the file was checked unchanged after .eh_frame was read */
+	GElf_Addr row_lo, row_hi, row_start;	/* the last CFI rule found, its function */
+	uint64_t *fde;		/* FDE starts, sorted (.eh_frame_hdr), read on first use */
+	size_t nfde;
+	bool fde_read;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	GElf_Addr bias;
@@ -130,8 +135,9 @@ int elffile__add_debuginfo(struct elf_files *fs, struct elf_file *f, int fd);
 const struct fsym *elffile__symbol(struct elf_files *fs, struct elf_file *f, GElf_Addr addr);
 /*
  * The start (an ELF address) of the function holding ELF address vaddr, as
- * its .eh_frame FDE gives it (one per function): how a function without a
- * symbol is still told apart.  false when no FDE covers vaddr.
+ * its .eh_frame FDE gives it (one per function; the start from
+ * .eh_frame_hdr's index): how a function without a symbol is still told
+ * apart.  false when no FDE covers vaddr, or the file has no index.
  */
 bool elffile__function_start(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *start);
 

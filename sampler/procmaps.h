@@ -103,6 +103,14 @@ struct elf_sizes {
 };
 void procmaps__measure(Elf *elf, int fd, struct elf_sizes *sz);
 
+/*
+ * The start of every FDE (one per function, as compilers write them), from
+ * .eh_frame_hdr's binary search table, sorted; how many (0 when there is
+ * none of the usual encoding).  *starts is malloc'ed.  The file is
+ * anybody's: every read is bounded by the section.
+ */
+size_t procmaps__fde_starts(Elf *elf, uint64_t **starts);
+
 /* A memfd holding our vDSO image, which every process of this kernel maps; -1 if none. */
 int procmaps__vdso_fd(void);
 

@@ -47,13 +47,6 @@ static bool plt_rule(const Dwarf_Op *o, size_t n, int64_t *off, int *threshold)
 	return true;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 static struct ft_unwind_row row_of(Dwarf_Frame *fr, bool signal, uint64_t pc)
 {
 	struct ft_unwind_row r = { .pc = (__u32)pc, .type = FT_CFA_UNKNOWN };
@@ -131,48 +124,6 @@ static int frame_at(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t a, Dwarf_Frame **f
 	if (eh && dwarf_cfi_addrframe(eh, a, fr) == 0)
 		return 0;
 	return debug ? dwarf_cfi_addrframe(debug, a, fr) : -1;
-}
-
-/*
- * The starts of the FDEs, from .eh_frame_hdr's binary search table, sorted;
- * how many (0 when there is no table of the usual encoding).  *starts is
- * malloc'ed.  The file is anybody's: every read is bounded by the section.
- */
-static size_t fde_starts(Elf *elf, uint64_t **starts)
-{
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	size_t shstrndx, n = 0;
-
-	*starts = NULL;
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return 0;
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		const char *name;
-
-		if (gelf_getshdr(scn, &sh) && (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
-		    !strcmp(name, ".eh_frame_hdr"))
-			break;
-	}
-	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
-	const unsigned char *b = d ? d->d_buf : NULL;
-	uint32_t count;
-
-	/* version 1; eh_frame_ptr of 4 bytes; count udata4; entries datarel sdata4 pairs */
-	if (!b || d->d_size < 12 || b[0] != 1 || (b[1] & 0x0f) % 8 != 3 || b[2] != 0x03 ||
-	    b[3] != 0x3b)
-		return 0;
-	memcpy(&count, b + 8, 4);
-	if (count > (d->d_size - 12) / 8 || !(*starts = malloc((count ? count : 1) * sizeof(**starts))))
-		return 0;
-	for (uint32_t i = 0; i < count; i++) {
-		int32_t rel;
-
-		memcpy(&rel, b + 12 + 8 * (size_t)i, 4);
-		(*starts)[n++] = sh.sh_addr + (uint64_t)(int64_t)rel;
-	}
-	qsort(*starts, n, sizeof(**starts), cmp_u64);
-	return n;
 }
 
 struct gaps {
@@ -304,7 +255,7 @@ long unwind__build_rows(Elf *elf, struct ft_unwind_row **out)
 	}
 	/* .debug_frame has no index: its gaps are stepped over */
 	if (cfi && !debug_cfi) {
-		g.n = fde_starts(elf, &starts);
+		g.n = procmaps__fde_starts(elf, &starts);
 		g.starts = starts;
 	}
 	/* sections come in address order in every linker's output; checked below */

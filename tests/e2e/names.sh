@@ -31,8 +31,10 @@ for pair in "burst-nopie split-nopie" "burst split-nofp"; do
 			bash -c "grep -q '^$1;' '$TMP/ex.folded' && grep -q '^$2;' '$TMP/ex.folded' &&
 				 ! grep -q '^$1;.*\\(leaf_\\|round_of_work\\|via_\\)' '$TMP/ex.folded' &&
 				 ! grep -q '^$2;.*burst_' '$TMP/ex.folded'"
-		[ $mode = auto ] && check "... and both are named (auto): burst_leaf and leaf_sixty" \
-			bash -c "grep -q '^$1;.*;main;burst_child;burst_leaf ' '$TMP/ex.folded' &&
-				 grep -q '^$2;.*;main;round_of_work;via_alpha;leaf_sixty ' '$TMP/ex.folded'"
+		if [ $mode = auto ]; then
+			check "... and both are named (auto): burst_leaf and leaf_sixty" \
+				bash -c "grep -q '^$1;.*;main;burst_child;burst_leaf ' '$TMP/ex.folded' &&
+					 grep -q '^$2;.*;main;round_of_work;via_alpha;leaf_sixty ' '$TMP/ex.folded'"
+		fi
 	done
 done
