@@ -21,6 +21,32 @@ bpftool map show name counts0 2> /dev/null | grep -o 'key [0-9]*B  value [0-9]*B
 		      $0, m, m - (k - 48) * e }'
 wait
 
+echo "## symbolization per new binary and per new process (issue 14), before and after"
+# before: the symbolizer of the commit before issue 14, built here from git
+# (a clean clone has the history); the same bench source, the same host
+PRE=cf592d0
+if git rev-parse -q --verify "$PRE^{commit}" > /dev/null 2>&1; then
+	mkdir -p "$T/before/tests/bench"
+	git archive "$PRE" sampler profile util | tar -x -C "$T/before"
+	cp tests/bench/bench_symbolize.c tests/bench/bench.h "$T/before/tests/bench/"
+	(cd "$T/before" && cc -O2 -std=gnu11 -D_GNU_SOURCE -o bench_symbolize \
+		tests/bench/bench_symbolize.c sampler/symbolize.c sampler/elffile.c \
+		sampler/procmaps.c sampler/debugfile.c sampler/ksyms.c profile/strtab.c \
+		profile/textsafe.c util/vec.c util/readall.c -ldw -lelf -lz -liberty -lpthread)
+fi
+for run in 1 2 3 4 5; do
+	[ -x "$T/before/bench_symbolize" ] && "$T/before/bench_symbolize" >> "$T/sym.before"
+	"$BUILD"/bench/bench_symbolize >> "$T/sym.after"
+done
+for side in before after; do
+	[ -s "$T/sym.$side" ] || continue
+	sed -n '1p' "$T/sym.$side" | sed "s/^/$side: /"
+	# medians of five: new binary ms, new process ms
+	b=$(sed 's/.*new binary \([0-9.]*\) ms.*/\1/' "$T/sym.$side" | sort -n | sed -n 3p)
+	p=$(sed 's/.*new process of it \([0-9.]*\) ms.*/\1/' "$T/sym.$side" | sort -n | sed -n 3p)
+	echo "$side median of 5: new binary $b ms, new process $p ms"
+done
+
 echo "## explorer: layout and paint at 250x60, key-to-screen latency"
 "$BUILD"/bench/bench_tui "$FT"
 
