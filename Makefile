@@ -141,7 +141,7 @@ $(BUILD)/workloads/split-stripped: $(BUILD)/workloads/split-nofp
 # with debug info: spin() is inlined into each leaf
 $(BUILD)/workloads/split-inline: tests/workloads/split.c
 	@mkdir -p $(@D)
-	gcc $(NOFP) -g -pthread -o $@ $<
+	gcc $(NOFP) -g -DSPLIT_INLINE -pthread -o $@ $<
 # no .eh_frame, but debug info's .debug_frame (what -g alone gives)
 $(BUILD)/workloads/split-debugframe: tests/workloads/split.c
 	@mkdir -p $(@D)

@@ -491,7 +491,8 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	s->sym = symbolizer__new(names, &(struct symbolizer_opts){ .no_inline = o->no_inline,
 								 .current = image_current,
 								 .current_ctx = s,
-								 .debuginfod = !o->no_debuginfod });
+								 .debuginfod = !o->no_debuginfod,
+								 .lines = o->lines });
 	if (!s->sym || intern_markers(s)) {
 		fail(err, errlen, "out of memory");
 		goto err_free;
@@ -544,6 +545,11 @@ void sampler__free(struct sampler *s)
 void sampler__wait_names(struct sampler *s, int ms)
 {
 	symbolizer__wait_names(s->sym, ms);
+}
+
+bool sampler__where(const struct sampler *s, uint32_t name, const char **file, uint32_t *line)
+{
+	return symbolizer__where(s->sym, name, file, line);
 }
 
 int sampler__fd(const struct sampler *s)

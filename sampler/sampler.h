@@ -29,6 +29,7 @@ struct sampler_opts {
 	enum sampler_unwind unwind;
 	bool no_inline;		/* no frames for inlined functions */
 	bool no_debuginfod;	/* no debug info from DEBUGINFOD_URLS (symbolize.h) */
+	bool lines;		/* frames as "func:file.c:42" */
 };
 
 struct sampler_stats {
@@ -80,6 +81,8 @@ void sampler__free(struct sampler *s);
  * them (renaming frames: strtab__rename); the next drain's stacks have them.
  */
 void sampler__wait_names(struct sampler *s, int ms);
+/* Where a function is declared, once seen with debug info (symbolizer__where). */
+bool sampler__where(const struct sampler *s, uint32_t name, const char **file, uint32_t *line);
 int sampler__fd(const struct sampler *s);
 /* Handles pending notices (snapshots new processes' mappings); never blocks. */
 void sampler__poll(struct sampler *s);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../util/vec.h"
+#include "dwarfinfo.h"
 #include "elffile.h"
 #include "fetcher.h"
 #include "jitmap.h"
@@ -61,7 +62,9 @@ struct cache_slot {
 
 struct symbolizer {
 	struct strtab *names;
-	bool no_inline;
+	bool no_inline, lines;
+	struct where *where;	/* function name id -> where it is declared (open addressing) */
+	uint32_t nwhere, where_cap;	/* where_cap: a power of two, or 0 */
 	bool (*current)(void *ctx, pid_t pid, uint64_t ptag);
 	void *current_ctx;
 	struct elf_files files;
@@ -161,6 +164,65 @@ static uint32_t intern_fmt(struct symbolizer *s, const char *pre, const char *st
 	return id;
 }
 
+/* --- where functions are declared ------------------------------------------ */
+
+struct where {
+	uint32_t name;		/* + 1; 0: an empty slot */
+	uint32_t file, line;
+};
+
+#define WHERE_MAX (1u << 20)
+
+static struct where *where_slot(const struct symbolizer *s, uint32_t id)
+{
+	uint32_t mask = s->where_cap - 1, i = (uint32_t)((id * 0x9e3779b97f4a7c15ull) >> 40) & mask;
+
+	while (s->where[i].name && s->where[i].name != id + 1)
+		i = (i + 1) & mask;
+	return &s->where[i];
+}
+
+static const struct where *where_find(const struct symbolizer *s, uint32_t id)
+{
+	const struct where *w = s->where_cap ? where_slot(s, id) : NULL;
+
+	return w && w->name ? w : NULL;
+}
+
+static void where_add(struct symbolizer *s, uint32_t id, uint32_t file, uint32_t line)
+{
+	if (s->nwhere >= WHERE_MAX)
+		return;
+	if (2 * (s->nwhere + 1) > s->where_cap) {	/* half full at most: grow */
+		uint32_t cap = s->where_cap ? 2 * s->where_cap : 1024;
+		struct where *old = s->where, *w = calloc(cap, sizeof(*w));
+		uint32_t old_cap = s->where_cap;
+
+		if (!w)
+			return;
+		s->where = w;
+		s->where_cap = cap;
+		for (uint32_t i = 0; i < old_cap; i++)
+			if (old[i].name)
+				*where_slot(s, old[i].name - 1) = old[i];
+		free(old);
+	}
+	*where_slot(s, id) = (struct where){ id + 1, file, line };
+	s->nwhere++;
+}
+
+bool symbolizer__where(const struct symbolizer *s, uint32_t name, const char **file,
+		       uint32_t *line)
+{
+	const struct where *w = where_find(s, strtab__canon(s->names, name));
+
+	if (!w)
+		return false;
+	*file = strtab__str(s->names, w->file);
+	*line = w->line;
+	return true;
+}
+
 struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer_opts *o)
 {
 	struct symbolizer *s = calloc(1, sizeof(*s));
@@ -169,6 +231,7 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 		return NULL;
 	s->names = names;
 	s->no_inline = o && o->no_inline;
+	s->lines = o && o->lines;
 	s->current = o ? o->current : NULL;
 	s->current_ctx = o ? o->current_ctx : NULL;
 	if (o && o->debuginfod)
@@ -211,6 +274,7 @@ void symbolizer__free(struct symbolizer *s)
 			proc_free(p);
 		}
 	fetcher__free(s->fetcher);	/* before the files: it may still be fetching */
+	free(s->where);
 	elffiles__fini(&s->files);
 	ksyms__free(&s->k);
 	free(s->kids);
@@ -301,34 +365,53 @@ uint32_t symbolizer__kernel(struct symbolizer *s, uint64_t addr)
 	return s->kids[i] - 1;
 }
 
-/*
- * The functions inlined at vaddr, from DWARF debug info when there is some:
- * dwarf_getscopes() gives the scopes around the pc, innermost first; each
- * DW_TAG_inlined_subroutine is a frame, named "name_[i]" as perf and
- * stackcollapse-perf.pl name them.
- */
-static void inlined_frames(struct symbolizer *s, struct elf_file *f, uint64_t vaddr,
-			   struct cache_slot *c)
+/* Remembers where the function named id is declared, once (the status line shows it). */
+static void remember_where(struct symbolizer *s, uint32_t id, const struct dwarf_frame *fr)
 {
-	Dwarf_Addr bias;
-	Dwarf_Die *cu = dwfl_module_addrdie(f->mod, vaddr + f->bias, &bias), *scopes = NULL;
-	int n;
+	uint32_t file;
+
+	if (!fr->decl_file || fr->decl_line <= 0 || where_find(s, id) ||
+	    strtab__intern(s->names, fr->decl_file, strlen(fr->decl_file), &file))
+		return;
+	where_add(s, id, file, (uint32_t)fr->decl_line);
+}
+
+/* "name:file.c:42" (--lines), from the frame name id and its line. */
+static uint32_t with_line(struct symbolizer *s, uint32_t id, const struct dwarf_frame *fr)
+{
+	char tail[300];
+
+	if (!fr->file || fr->line <= 0)
+		return id;
+	snprintf(tail, sizeof(tail), ":%s:%d", dwarfinfo__base(fr->file), fr->line);
+	return intern_fmt(s, "", strtab__str(s->names, id), strtab__len(s->names, id), tail);
+}
+
+/*
+ * From DWARF debug info when there is some: the functions inlined at vaddr
+ * (dwarf_getscopes; each a frame "name_[i]", as perf and
+ * stackcollapse-perf.pl name them), where each is declared, and with
+ * --lines each frame's source line.
+ */
+static void dwarf_frames(struct symbolizer *s, struct elf_file *f, uint64_t vaddr,
+			 struct cache_slot *c)
+{
+	struct dwarf_frame fr[MAX_INLINED + 1];
+	size_t n = dwarfinfo__frames(f->mod, vaddr + f->bias, !s->no_inline, s->lines, fr,
+				     MAX_INLINED + 1);
 
 	c->ninlined = 0;
-	if (!cu)
+	if (!n)
 		return;
-	n = dwarf_getscopes(cu, vaddr + f->bias - bias, &scopes);
-	for (int i = n - 1; i >= 0 && c->ninlined < MAX_INLINED; i--) {
-		Dwarf_Attribute attr;
-		const char *name;
+	remember_where(s, c->id, &fr[0]);
+	for (size_t i = 1; i < n; i++) {
+		uint32_t id = intern_fmt(s, "", fr[i].name, strlen(fr[i].name), "_[i]");
 
-		if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
-			continue;
-		name = dwarf_formstring(dwarf_attr_integrate(&scopes[i], DW_AT_name, &attr));
-		if (name && *name)
-			c->inlined[c->ninlined++] = intern_fmt(s, "", name, strlen(name), "_[i]");
+		remember_where(s, id, &fr[i]);
+		c->inlined[c->ninlined++] = s->lines ? with_line(s, id, &fr[i]) : id;
 	}
-	free(scopes);
+	if (s->lines)
+		c->id = with_line(s, c->id, &fr[0]);
 }
 
 /*
@@ -408,8 +491,8 @@ static const struct cache_slot *file_frames(struct symbolizer *s, struct elf_fil
 		return c;
 	c->ninlined = 0;
 	c->id = function_name(s, f, vaddr, unknown, &named);
-	if (named && !s->no_inline && !f->changed && !f->no_dwarf)
-		inlined_frames(s, f, vaddr, c);
+	if (named && (!s->no_inline || s->lines) && !f->changed && !f->no_dwarf)
+		dwarf_frames(s, f, vaddr, c);
 	c->file = f;
 	c->vaddr = vaddr;
 	return c;

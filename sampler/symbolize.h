@@ -48,6 +48,8 @@ struct symbolizer_opts {
 	 * named "[module+0xSTART]" so far (strtab__rename).
 	 */
 	bool debuginfod;
+	/* frames as "name:file.c:42": the source line of each (DWARF line info) */
+	bool lines;
 };
 
 struct symbolizer;
@@ -88,6 +90,14 @@ size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, u
 /* Takes the mappings of pid's image ptag again (a library was loaded since); maps as above. */
 void symbolizer__reread(struct symbolizer *s, pid_t pid, uint64_t ptag,
 			const struct procmaps *maps);
+
+/*
+ * Where the function named name is declared (DWARF's decl_file and
+ * decl_line), once a frame of it was resolved with debug info; false if
+ * unknown.  *file is valid as long as the strtab.
+ */
+bool symbolizer__where(const struct symbolizer *s, uint32_t name, const char **file,
+		       uint32_t *line);
 
 /*
  * Once per drain: forgets processes and files unused for a while, and

@@ -203,7 +203,9 @@ static void paint_status(struct app *a)
 	const struct ct_node *n = calltree__node(a->tree, a->flame.sel);
 	const struct strtab *names = calltree__names(a->tree);
 	struct live_status ls;
-	char describe[128];
+	char describe[128], where[512];
+	const char *file;
+	uint32_t line;
 	struct status_model m = {
 		.name = n->name == CT_NONE ? "all" : strtab__str(names, n->name),
 		.name_len = n->name == CT_NONE ? 3 : strtab__len(names, n->name),
@@ -223,6 +225,15 @@ static void paint_status(struct app *a)
 	if (a->diff.on) {
 		diff_view__describe(&a->diff, a->flame.sel, describe, sizeof(describe));
 		m.diff_text = describe;
+	}
+	if (a->live && n->name != CT_NONE &&
+	    source__where(a->live->source, n->name, &file, &line)) {
+		char raw[480];
+		int len = snprintf(raw, sizeof(raw), "%s:%u", file, line);
+
+		/* a path from the process's debug info, printed: escaped as every name is */
+		m.where = textsafe__escape(where, sizeof(where), raw,
+					   len < (int)sizeof(raw) ? (size_t)len : sizeof(raw) - 1);
 	}
 	if (a->live) {
 		double all = all_cpus(a);

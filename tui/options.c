@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"                                  .eh_frame where a binary has it (default: auto)\n"
 	"         --no-inline              no frames for inlined functions (from debug info)\n"
 	"         --no-debuginfod          no debug info from DEBUGINFOD_URLS' servers\n"
+	"         --lines                  frames as func:file.c:LINE (DWARF line info)\n"
 	"         --group comm|pid|thread|container   the root frames: the process name (default),\n"
 	"                                  comm-PID, thread-PID/TID, or its container above it\n"
 	"         --retain SECS            history kept for rewind (default 600)\n"
@@ -118,7 +119,7 @@ static const struct {
 enum {
 	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
 	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE, OPT_UNWIND, OPT_NO_INLINE,
-	OPT_NO_DEBUGINFOD,
+	OPT_NO_DEBUGINFOD, OPT_LINES,
 	OPT_TIMELINE, OPT_GROUP,
 };
 
@@ -142,6 +143,7 @@ static const struct option longopts[] = {
 	{ "unwind", required_argument, NULL, OPT_UNWIND },
 	{ "no-inline", no_argument, NULL, OPT_NO_INLINE },
 	{ "no-debuginfod", no_argument, NULL, OPT_NO_DEBUGINFOD },
+	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "group", required_argument, NULL, OPT_GROUP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -157,6 +159,7 @@ static bool allowed(enum command cmd, int opt)
 	switch (opt) {
 	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
 	case OPT_UNWIND: case OPT_NO_INLINE: case OPT_GROUP: case OPT_NO_DEBUGINFOD:
+	case OPT_LINES:
 		return sampling;
 	case OPT_RETAIN:
 		return cmd == CMD_LIVE || cmd == CMD_VIEW || cmd == CMD_DIFF;
@@ -214,6 +217,9 @@ static int parse_sampling_opt(struct options *o, int c, const char *arg, const c
 		return 0;
 	case OPT_NO_DEBUGINFOD:
 		o->no_debuginfod = true;
+		return 0;
+	case OPT_LINES:
+		o->lines = true;
 		return 0;
 	case OPT_GROUP:
 		o->group = group__find(arg);
@@ -388,5 +394,6 @@ void options__sampler(const struct options *o, struct sampler_opts *so)
 		.unwind = (enum sampler_unwind)o->unwind,
 		.no_inline = o->no_inline,
 		.no_debuginfod = o->no_debuginfod,
+		.lines = o->lines,
 	};
 }

@@ -30,6 +30,7 @@ struct options {
 	int unwind;		/* enum sampler_unwind: auto (0), fp, dwarf */
 	bool no_inline;
 	bool no_debuginfod;
+	bool lines;			/* frames as func:file:line */
 	unsigned retain;
 	unsigned window;
 	double duration;

@@ -45,6 +45,8 @@ struct source_ops {
 	bool (*alive)(const struct source *s);
 	void (*free)(struct source *s);
 	void (*finish)(struct source *s, int ms);	/* NULL: nothing pending */
+	/* where a function is declared; NULL: never known */
+	bool (*where)(const struct source *s, uint32_t name, const char **file, uint32_t *line);
 };
 
 struct source {
@@ -83,6 +85,12 @@ static inline void source__finish(struct source *s, int ms)
 {
 	if (s->ops->finish)
 		s->ops->finish(s, ms);
+}
+/* Where the function named name is declared (file, line), when the source knows. */
+static inline bool source__where(const struct source *s, uint32_t name, const char **file,
+				 uint32_t *line)
+{
+	return s->ops->where && s->ops->where(s, name, file, line);
 }
 static inline void source__stats(const struct source *s, struct sampler_stats *st)
 {

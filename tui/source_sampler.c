@@ -67,6 +67,11 @@ static void finish(struct source *s, int ms)
 	sampler__wait_names(of(s)->sampler, ms);
 }
 
+static bool where(const struct source *s, uint32_t name, const char **file, uint32_t *line)
+{
+	return sampler__where(of(s)->sampler, name, file, line);
+}
+
 static void free_(struct source *s)
 {
 	sampler__free(of(s)->sampler);
@@ -75,7 +80,7 @@ static void free_(struct source *s)
 
 static const struct source_ops sampler_ops = {
 	.fd = fd, .poll = poll_, .settle = settle, .drain = drain, .stats = stats, .alive = alive,
-	.free = free_, .finish = finish,
+	.free = free_, .finish = finish, .where = where,
 };
 
 static void describe(struct source_info *in, const struct options *o)

@@ -79,8 +79,14 @@ void status__paint(const struct status_model *m, struct grid *g, const struct pa
 	for (uint32_t i = 0; i < p->height; i++)
 		grid__fill(g, y + i, 0, g->w, PAL_BAR_TEXT, PAL_BAR, 0);
 	if (p->height == 2) {
-		/* the selected frame's name in full on a line of its own */
-		grid__text(g, y, 0, g->w, m->name, m->name_len, PAL_BAR_TEXT, CELL_BOLD);
+		/* the selected frame's name in full on a line of its own, and its source */
+		x = grid__text(g, y, 0, g->w, m->name, m->name_len, PAL_BAR_TEXT, CELL_BOLD);
+		if (m->where && x + 4 < g->w) {
+			snprintf(line, sizeof(line), "  at %s", m->where);
+			grid__puts(g, y, x, g->w - x, line, PAL_BAR_TEXT, PAL_BAR, 0);
+			line[0] = '\0';
+		}
+		x = 0;
 		y++;
 	}
 	if (m->prompt) {
@@ -102,6 +108,8 @@ void status__paint(const struct status_model *m, struct grid *g, const struct pa
 	else
 		add(line, sizeof(line), "self %" PRIu64 " (%.1f%%)  total %" PRIu64 " (%.1f%%)",
 		    m->self, pct(m->self, m->samples), m->total, pct(m->total, m->samples));
+	if (m->where && p->height == 1)
+		add(line, sizeof(line), "  at %s", m->where);
 	if (m->search_on)
 		add(line, sizeof(line), "  Matched: %.1f%%", pct(m->matched, m->samples));
 	if (m->zoom_depth)

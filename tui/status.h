@@ -18,6 +18,7 @@
 struct status_model {
 	const char *name;		/* the selected frame */
 	size_t name_len;
+	const char *where;		/* where its function is declared ("file.c:42"), or NULL */
 	uint64_t self, total;		/* its samples */
 	uint64_t samples;		/* of the tree shown */
 	const char *diff_text;		/* the diff's words for the selection, or NULL */

@@ -33,6 +33,12 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * The loop each leaf runs: a function inlined into each where built with
+ * SPLIT_INLINE (split-inline: its debug info shows an inlined frame), else
+ * written out in each leaf, so that the leaves end the stacks.
+ */
+#ifdef SPLIT_INLINE
 static inline __attribute__((always_inline)) void spin(unsigned long n)
 {
 	unsigned long i, x = sink;
@@ -41,10 +47,19 @@ static inline __attribute__((always_inline)) void spin(unsigned long n)
 		x = x * 2862933555777941757ul + 3037000493ul;
 	sink = x;
 }
+#define SPIN(n) spin(n)
+#else
+#define SPIN(n) do {								\
+		unsigned long i_, x_ = sink;					\
+		for (i_ = 0; i_ < (n); i_++)					\
+			x_ = x_ * 2862933555777941757ul + 3037000493ul;		\
+		sink = x_;							\
+	} while (0)
+#endif
 
-__attribute__((noinline)) void leaf_sixty(unsigned units) { spin((unsigned long)units * UNIT); }
-__attribute__((noinline)) void leaf_thirty(unsigned units) { spin((unsigned long)units * UNIT); }
-__attribute__((noinline)) void leaf_ten(unsigned units) { spin((unsigned long)units * UNIT); }
+__attribute__((noinline)) void leaf_sixty(unsigned units) { SPIN((unsigned long)units * UNIT); }
+__attribute__((noinline)) void leaf_thirty(unsigned units) { SPIN((unsigned long)units * UNIT); }
+__attribute__((noinline)) void leaf_ten(unsigned units) { SPIN((unsigned long)units * UNIT); }
 
 __attribute__((noinline)) void via_alpha(unsigned u) { leaf_sixty(u); }
 __attribute__((noinline)) void via_beta(unsigned u) { leaf_thirty(u); }
