@@ -287,7 +287,8 @@ $(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/sampler/unwind_
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # the symbolizer alone (tests/bench/run.sh also builds it against older sources)
-SYMBOLIZE_SRCS := sampler/symbolize.c sampler/elffile.c sampler/procmaps.c sampler/debugfile.c \
+SYMBOLIZE_SRCS := sampler/symbolize.c sampler/symfuncs.c sampler/symkernel.c sampler/dwarfinfo.c \
+                  sampler/elffile.c sampler/procmaps.c sampler/debugfile.c \
                   sampler/ksyms.c sampler/jitmap.c sampler/fetcher.c profile/strtab.c \
                   profile/textsafe.c util/vec.c util/readall.c
 $(BUILD)/bench/bench_symbolize: tests/bench/bench_symbolize.c $(SYMBOLIZE_SRCS)

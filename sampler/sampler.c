@@ -562,64 +562,6 @@ void sampler__poll(struct sampler *s)
 	ring_buffer__consume(s->rb);
 }
 
-void sampler__stats(const struct sampler *s, struct sampler_stats *st)
-{
-	int ncpus = libbpf_num_possible_cpus(), fd = bpf_map__fd(s->skel->maps.stats);
-	__u64 *v = ncpus > 0 ? calloc((size_t)ncpus, sizeof(*v)) : NULL;
-	uint64_t sum[FT_STAT_NR] = { 0 };
-	__u32 k;
-	int c;
-
-	memset(st, 0, sizeof(*st));
-	if (!v)
-		return;
-	for (k = 0; k < FT_STAT_NR; k++) {
-		if (bpf_map_lookup_elem(fd, &k, v))
-			continue;
-		for (c = 0; c < ncpus; c++)
-			sum[k] += v[c];
-	}
-	free(v);
-	st->samples = sum[FT_STAT_SAMPLES];
-	st->lost = sum[FT_STAT_COUNTS_FULL];
-	st->stacks_lost = sum[FT_STAT_STACKS_FULL];
-	st->truncated = sum[FT_STAT_TRUNCATED];
-	st->stack_errors = sum[FT_STAT_STACK_ERRORS];
-	st->events_lost = sum[FT_STAT_EVENTS_LOST];
-	{
-		struct bpf_prog_info info = { 0 };
-		__u32 len = sizeof(info);
-
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.on_sample), &info,
-					    &len)) {
-			st->bpf_run_ns = info.run_time_ns;
-			st->bpf_run_cnt = info.run_cnt;
-		}
-	}
-	if (s->unw) {
-		struct unwinder_stats us;
-
-		unwinder__stats(s->unw, &us);
-		st->unwind_tables = us.tables;
-		st->unwind_rows = us.rows_used;
-		st->unwind_rows_cap = us.rows_cap;
-		st->unwind_build_seconds = us.build_seconds;
-	}
-	{
-		struct symbolizer_stats ys;
-
-		symbolizer__stats(s->sym, &ys);
-		st->files_changed = ys.files_changed;
-		st->files_refused = ys.files_refused;
-		st->fetching = ys.fetching;
-		st->fetch_asked = ys.fetch_asked;
-		st->fetch_found = ys.fetch_found;
-		st->fetch_pending = ys.fetch_pending;
-		st->renamed = ys.renamed;
-		memcpy(st->fetch_error, ys.fetch_error, sizeof(st->fetch_error));
-	}
-}
-
 bool sampler__target_alive(const struct sampler *s)
 {
 	struct stat st;
