@@ -198,14 +198,32 @@ static double all_cpus(const struct app *a)
 	return secs > 0 ? (double)cpus * l->source->info.hz * (double)secs : 0;
 }
 
+/*
+ * Where the function named name is declared, "file.c:42" into buf, when the
+ * live view's source knows (debug info).  A path from the process's debug
+ * info, printed: escaped as every name is.
+ */
+static bool where_of(void *ctx, uint32_t name, char *buf, size_t size)
+{
+	const struct app *a = ctx;
+	const char *file;
+	uint32_t line;
+	char raw[480];
+	int len;
+
+	if (!a->live || !source__where(a->live->source, name, &file, &line))
+		return false;
+	len = snprintf(raw, sizeof(raw), "%s:%u", file, line);
+	textsafe__escape(buf, size, raw, len < (int)sizeof(raw) ? (size_t)len : sizeof(raw) - 1);
+	return true;
+}
+
 static void paint_status(struct app *a)
 {
 	const struct ct_node *n = calltree__node(a->tree, a->flame.sel);
 	const struct strtab *names = calltree__names(a->tree);
 	struct live_status ls;
 	char describe[128], where[512];
-	const char *file;
-	uint32_t line;
 	struct status_model m = {
 		.name = n->name == CT_NONE ? "all" : strtab__str(names, n->name),
 		.name_len = n->name == CT_NONE ? 3 : strtab__len(names, n->name),
@@ -226,15 +244,8 @@ static void paint_status(struct app *a)
 		diff_view__describe(&a->diff, a->flame.sel, describe, sizeof(describe));
 		m.diff_text = describe;
 	}
-	if (a->live && n->name != CT_NONE &&
-	    source__where(a->live->source, n->name, &file, &line)) {
-		char raw[480];
-		int len = snprintf(raw, sizeof(raw), "%s:%u", file, line);
-
-		/* a path from the process's debug info, printed: escaped as every name is */
-		m.where = textsafe__escape(where, sizeof(where), raw,
-					   len < (int)sizeof(raw) ? (size_t)len : sizeof(raw) - 1);
-	}
+	if (n->name != CT_NONE && where_of(a, n->name, where, sizeof(where)))
+		m.where = where;
 	if (a->live) {
 		double all = all_cpus(a);
 
@@ -290,7 +301,8 @@ void app__draw(struct app *a)
 		else if (a->diff.on)
 			diff_view__paint_table(&a->diff, a->top.sel, a->top.scroll, g, &a->table);
 		else
-			top_view__paint(&a->top, a->tree, calltree__samples(a->tree), g, &a->table);
+			top_view__paint(&a->top, a->tree, calltree__samples(a->tree),
+					&(struct where_fn){ where_of, a }, g, &a->table);
 	}
 	paint_timeline(a);
 	paint_status(a);

@@ -136,7 +136,7 @@ static double pct(uint64_t n, uint64_t of)
 }
 
 void top_view__paint(const struct top_view *v, const struct calltree *t, uint64_t samples,
-		     struct grid *g, const struct pane *p)
+		     const struct where_fn *where, struct grid *g, const struct pane *p)
 {
 	const struct strtab *names = calltree__names(t);
 	uint32_t y = p->top;
@@ -163,7 +163,12 @@ void top_view__paint(const struct top_view *v, const struct calltree *t, uint64_
 			 pct(f->self, samples), pct(f->total, samples), f->self, f->total);
 		x = grid__puts(g, y + r, 0, g->w, line, PAL_DEFAULT, PAL_DEFAULT, attr);
 		if (x < g->w)
-			grid__text(g, y + r, x, g->w - x, strtab__str(names, f->name),
-				   strtab__len(names, f->name), PAL_DEFAULT, attr);
+			x += grid__text(g, y + r, x, g->w - x, strtab__str(names, f->name),
+					strtab__len(names, f->name), PAL_DEFAULT, attr);
+		if (where && where->fn && x + 3 < g->w &&
+		    where->fn(where->ctx, f->name, line + 2, sizeof(line) - 2)) {
+			line[0] = line[1] = ' ';
+			grid__puts(g, y + r, x, g->w - x, line, PAL_ACCENT, PAL_DEFAULT, attr);
+		}
 	}
 }

@@ -48,7 +48,13 @@ uint32_t top_view__selected_name(const struct top_view *v);
 uint32_t top_view__heaviest(const struct top_view *v, const struct calltree *t, uint32_t zoom);
 /* Selects the row at screen row y of pane p; false when there is none. */
 bool top_view__select_at(struct top_view *v, const struct pane *p, int y);
+/* Where a function is declared ("file.c:42" into buf), when known. */
+struct where_fn {
+	bool (*fn)(void *ctx, uint32_t name, char *buf, size_t size);
+	void *ctx;
+};
+/* Each row's function with where it is declared after it, when where knows. */
 void top_view__paint(const struct top_view *v, const struct calltree *t, uint64_t samples,
-		     struct grid *g, const struct pane *p);
+		     const struct where_fn *where, struct grid *g, const struct pane *p);
 
 #endif

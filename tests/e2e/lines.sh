@@ -2,7 +2,7 @@
 # Source lines (issue 14): record --lines writes func:file:line frames, each
 # the line of its call (the leaf: of the sampled address), as perf's srcline
 # and stackcollapse-perf.pl --srcline have them; the live view's status line
-# says where the selected function is declared.
+# and top-N pane say where functions are declared.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/tmux.lib"
 SRC=$(realpath "$(dirname "$0")/../workloads/split.c")
@@ -28,7 +28,9 @@ wait_for 'leaf_sixty' 3
 keys / leaf_sixty Enter
 check "live: the status line says where the selected function is declared" \
 	wait_for "leaf_sixty  at .*split.c:$(line_of 'void leaf_sixty')" 3
-screen > /tmp/lines-screen.txt
+keys Escape t
+check "live: the top-N pane says where each function is declared" \
+	wait_for "leaf_sixty  .*split.c:$(line_of 'void leaf_sixty')" 3
 keys q
 wait_exit
 kill "$WPID"
