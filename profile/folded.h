@@ -80,6 +80,12 @@ void folded_stack__release(struct folded_stack *fs);
  */
 struct perfscript;
 struct perfscript *perfscript__begin(struct calltree *t);
+/*
+ * READ_SRCLINE: as stackcollapse-perf.pl --srcline, the line after each
+ * frame (perf script -F+srcline) is its source line, appended ":file:line".
+ */
+#define READ_SRCLINE 1u
+struct perfscript *perfscript__begin_flags(struct calltree *t, unsigned flags);
 int perfscript__feed(struct perfscript *ps, const char *buf, size_t len,
 		     struct parse_error *err);
 int perfscript__end(struct perfscript *ps, struct parse_error *err,
@@ -98,6 +104,9 @@ enum profile_format profile__detect(const char *buf, size_t len);
  */
 int profile__read_path(struct calltree *t, const char *path, struct parse_error *err,
 		       struct parse_stats *stats);
+/* The same, perf script text read with flags (READ_SRCLINE). */
+int profile__read_path_flags(struct calltree *t, const char *path, unsigned flags,
+			     struct parse_error *err, struct parse_stats *stats);
 /* The same from an open descriptor, read chunk bytes at a time (0: 1 MiB). */
 int profile__read_fd(struct calltree *t, int fd, const char *name, size_t chunk,
 		     struct parse_error *err, struct parse_stats *stats);

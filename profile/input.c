@@ -18,6 +18,7 @@ struct profile_reader {
 	bool detected;
 	enum profile_format format;
 	struct perfscript *ps;
+	unsigned flags;		/* the perf script reader's (READ_SRCLINE) */
 	struct parse_stats stats;
 };
 
@@ -53,7 +54,7 @@ static int profile_chunk(void *ctx, const struct lines_chunk *c, struct parse_er
 	if (!r->detected) {
 		r->format = profile__detect(c->s, detect_span(c));
 		r->detected = true;
-		if (r->format == FORMAT_PERF_SCRIPT && !(r->ps = perfscript__begin(r->t)))
+		if (r->format == FORMAT_PERF_SCRIPT && !(r->ps = perfscript__begin_flags(r->t, r->flags)))
 			return parse_error__set(err, 0, -ENOMEM, "out of memory");
 	}
 	ret = r->ps ? perfscript__feed(r->ps, c->s, c->len, err)
@@ -97,7 +98,13 @@ int profile__read_fd(struct calltree *t, int fd, const char *name, size_t chunk,
 int profile__read_path(struct calltree *t, const char *path, struct parse_error *err,
 		       struct parse_stats *stats)
 {
-	struct profile_reader r = { .t = t };
+	return profile__read_path_flags(t, path, 0, err, stats);
+}
+
+int profile__read_path_flags(struct calltree *t, const char *path, unsigned flags,
+			     struct parse_error *err, struct parse_stats *stats)
+{
+	struct profile_reader r = { .t = t, .flags = flags };
 	struct parse_error scratch;
 	int ret;
 

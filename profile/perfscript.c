@@ -71,6 +71,13 @@ struct ps_state {
 	struct buf func;	/* scratch for tidying */
 	uint32_t *ids;
 	size_t ids_cap;
+	/* --srcline: each frame takes the line after it as its source line */
+	bool srcline;
+	struct buf chain;	/* the frame line's function chain, kept while lines come */
+	struct buf mod;		/* and its module */
+	size_t chain_pos, chain_i, chain_keep;
+	bool unknown;		/* the chain met an unknown frame: no more lines read */
+	bool awaiting;		/* the next line is the source line of st->func */
 };
 
 static bool is_space(char c)
@@ -318,6 +325,92 @@ static size_t strip_offset(const char *f, size_t fl)
 	return h == f + fl ? (size_t)(plus - f) : fl;
 }
 
+/*
+ * --srcline (stackcollapse-perf.pl's): each frame of the chain, unless the
+ * chain met "[unknown]" of an unknown module, takes the next line of the
+ * input as its source line.  Goes through the chain until a frame waits
+ * for its line (st->awaiting) or the chain ends.
+ */
+static int chain_next(struct ps_state *st)
+{
+	struct span mod = { st->mod.s, st->mod.len };
+	size_t start, len;
+	int err;
+
+	while (st->chain_i < st->chain_keep &&
+	       next_piece(st->chain.s, st->chain.len, &st->chain_pos, &start, &len)) {
+		const char *f = st->chain.s + start;
+
+		st->unknown |= len == 9 && !memcmp(f, "[unknown]", 9) && mod.len == 9 &&
+			       !memcmp(mod.s, "[unknown]", 9);
+		err = tidy_func(st, f, len, mod, st->chain_i++);
+		if (err)
+			return err;
+		if (!st->unknown) {
+			st->awaiting = true;
+			return 0;
+		}
+		err = push_frame(st, st->func.s ? st->func.s : "", st->func.len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int chain_begin(struct ps_state *st, const char *f, size_t fl, struct span mod,
+		       size_t keep)
+{
+	int err;
+
+	st->chain.len = st->mod.len = 0;
+	err = buf_put(&st->chain, f, fl);
+	err = err ? err : buf_put(&st->mod, mod.s, mod.len);
+	if (err)
+		return err;
+	st->chain_pos = st->chain_i = 0;
+	st->chain_keep = keep;
+	st->unknown = false;
+	return chain_next(st);
+}
+
+/*
+ * The source line of the frame waiting for it: "[...]" parts and the
+ * spaces around dropped, then ":" and it after the frame (nothing if empty).
+ */
+static int source_line(struct ps_state *st, const char *l, size_t n)
+{
+	size_t i, k = 0, a, b;
+	char *t = malloc(n ? n : 1);
+	int err = 0;
+
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {	/* s/\[.*?\]//g */
+		const char *close = l[i] == '[' ? memchr(l + i, ']', n - i) : NULL;
+
+		if (close)
+			i = (size_t)(close - l);
+		else
+			t[k++] = l[i];
+	}
+	for (a = 0; a < k && is_space(t[a]); a++)
+		;
+	for (b = k; b > a && is_space(t[b - 1]); b--)
+		;
+	st->awaiting = false;
+	/* a ';' would split the frame in the folded line (the script keeps it) */
+	for (i = a; i < b; i++)
+		if (t[i] == ';')
+			t[i] = ':';
+	if (b > a) {
+		err = buf_put(&st->func, ":", 1);
+		err = err ? err : buf_put(&st->func, t + a, b - a);
+	}
+	free(t);
+	err = err ? err : push_frame(st, st->func.s ? st->func.s : "", st->func.len);
+	return err ? err : chain_next(st);
+}
+
 /* A frame line of the sample pname heads: 0, -errno, or 1 if it is none. */
 static int frame_line(struct ps_state *st, const char *l, size_t n)
 {
@@ -339,6 +432,8 @@ static int frame_line(struct ps_state *st, const char *l, size_t n)
 		if (len)
 			keep = i + 1;
 	st->groups++;
+	if (st->srcline)
+		return chain_begin(st, f, fl, mod, keep);
 	for (pos = 0, i = 0; i < keep && next_piece(f, fl, &pos, &start, &len); i++) {
 		err = tidy_func(st, f + start, len, mod, i);
 		if (!err)
@@ -488,13 +583,20 @@ struct perfscript {
 	uint64_t stacks;		/* samples kept */
 };
 
-struct perfscript *perfscript__begin(struct calltree *t)
+struct perfscript *perfscript__begin_flags(struct calltree *t, unsigned flags)
 {
 	struct perfscript *ps = calloc(1, sizeof(*ps));
 
-	if (ps)
+	if (ps) {
 		ps->t = t;
+		ps->st.srcline = flags & READ_SRCLINE;
+	}
 	return ps;
+}
+
+struct perfscript *perfscript__begin(struct calltree *t)
+{
+	return perfscript__begin_flags(t, 0);
 }
 
 static bool blank(const char *l, size_t n)
@@ -518,6 +620,9 @@ static int read_line(struct perfscript *ps, const char *l, size_t n, unsigned lo
 		*msg = "NUL byte in the line";
 		return -EINVAL;
 	}
+	/* --srcline: whatever the line is, it is the frame's source line */
+	if (ps->st.awaiting)
+		return source_line(&ps->st, l, n);
 	if (n && l[0] == '#')
 		return 0;
 	if (!n) {
@@ -595,6 +700,8 @@ int perfscript__end(struct perfscript *ps, struct parse_error *perr,
 	free(st->frames);
 	free(st->func.s);
 	free(st->ids);
+	free(st->chain.s);
+	free(st->mod.s);
 	if (stats) {
 		stats->format = FORMAT_PERF_SCRIPT;
 		stats->lines = ps->lines;

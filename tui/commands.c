@@ -22,12 +22,12 @@ int die(const char *fmt, ...)
 	return 1;
 }
 
-int load_profile(struct calltree *t, const char *path)
+int load_profile_flags(struct calltree *t, const char *path, unsigned flags)
 {
 	struct parse_error err = { 0 };
 	struct parse_stats stats = { 0 };
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
-	int ret = profile__read_path(t, path, &err, &stats);
+	int ret = profile__read_path_flags(t, path, flags, &err, &stats);
 
 	if (ret && err.line)
 		return die("%s:%lu: %s", name, err.line, err.msg);
@@ -36,6 +36,11 @@ int load_profile(struct calltree *t, const char *path)
 	if (stats.skipped)
 		die("%s: %lu perf script lines not understood, skipped", name, stats.skipped);
 	return 0;
+}
+
+int load_profile(struct calltree *t, const char *path)
+{
+	return load_profile_flags(t, path, 0);
 }
 
 int cmd_report(const struct options *o)
@@ -79,7 +84,8 @@ int cmd_fold(const struct options *o)
 		die("out of memory");
 		goto cleanup;
 	}
-	if (load_profile(t, o->files[0]))
+	/* --lines: perf script -F+srcline's lines after the frames, as --srcline reads them */
+	if (load_profile_flags(t, o->files[0], o->lines ? READ_SRCLINE : 0))
 		goto cleanup;
 	err = folded__write_path(out, t, CT_ROOT, false);
 	if (err == -ELOOP) {

@@ -17,6 +17,8 @@ int cmd_explore(const struct options *o);
 struct calltree;
 /* Reads a profile file into t; on failure prints the one line and returns 1. */
 int load_profile(struct calltree *t, const char *path);
+/* The same with the readers' flags (READ_SRCLINE). */
+int load_profile_flags(struct calltree *t, const char *path, unsigned flags);
 
 struct keymap;
 /* The keymap for the explorer: the built-in one, then the user's file. */

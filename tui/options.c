@@ -22,7 +22,7 @@ static const char usage_text[] =
 	"       flametop view FILE                          TUI over a saved profile or history ('-' = stdin)\n"
 	"       flametop diff BEFORE AFTER                  TUI in diff mode on two saved profiles\n"
 	"       flametop report [-n N] [--sort self|total|delta] [--diff BEFORE] FILE\n"
-	"       flametop fold FILE [-o OUT]                 perf-script text or folded -> normalized folded\n"
+	"       flametop fold FILE [-o OUT] [--lines]       perf-script text or folded -> normalized folded\n"
 	"\n"
 	"FILTER:  -p, --pid PID[,PID...]   processes, their threads and descendants (running or forked later)\n"
 	"         -c, --cgroup ID|UNIT|PATH   a container (id or unique prefix, any runtime; a pod uid),\n"
@@ -35,7 +35,8 @@ static const char usage_text[] =
 	"                                  .eh_frame where a binary has it (default: auto)\n"
 	"         --no-inline              no frames for inlined functions (from debug info)\n"
 	"         --no-debuginfod          no debug info from DEBUGINFOD_URLS' servers\n"
-	"         --lines                  frames as func:file.c:LINE (DWARF line info)\n"
+	"         --lines                  frames as func:file.c:LINE (DWARF line info; fold:\n"
+	"                                  perf script -F+srcline's lines, as --srcline)\n"
 	"         --group comm|pid|thread|container   the root frames: the process name (default),\n"
 	"                                  comm-PID, thread-PID/TID, or its container above it\n"
 	"         --retain SECS            history kept for rewind (default 600)\n"
@@ -159,8 +160,9 @@ static bool allowed(enum command cmd, int opt)
 	switch (opt) {
 	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
 	case OPT_UNWIND: case OPT_NO_INLINE: case OPT_GROUP: case OPT_NO_DEBUGINFOD:
-	case OPT_LINES:
 		return sampling;
+	case OPT_LINES:
+		return sampling || cmd == CMD_FOLD;
 	case OPT_RETAIN:
 		return cmd == CMD_LIVE || cmd == CMD_VIEW || cmd == CMD_DIFF;
 	case OPT_WINDOW: case OPT_SNAPSHOT_DIR: case OPT_KEYS: case OPT_KEYMAP:

@@ -11,12 +11,13 @@ W=$BUILD/workloads
 
 # same NAME FILE: `flametop fold` and the script give the same bytes (both
 # write their lines in bytewise order: the script sorts with cmp)
+# (same NAME FILE --lines: fold --lines against the script's --srcline)
 same() {
-	local name=$1 in=$2
+	local name=$1 in=$2 lines=${3:-}
 	rm -f "$TMP/ft.folded"
-	"$FT" fold "$in" -o "$TMP/ft.folded" 2> "$TMP/ft.err"
+	"$FT" fold "$in" $lines -o "$TMP/ft.folded" 2> "$TMP/ft.err"
 	local rc=$?
-	perl "$PEER/stackcollapse-perf.pl" --kernel "$in" > "$TMP/pl.folded" 2> /dev/null
+	perl "$PEER/stackcollapse-perf.pl" --kernel ${lines:+--srcline} "$in" > "$TMP/pl.folded" 2> /dev/null
 	if [ $rc -eq 0 ] && [ -s "$TMP/pl.folded" ] && cmp -s "$TMP/pl.folded" "$TMP/ft.folded"
 	then pass "$name"
 	else fail "$name: exit $rc $(head -c 200 "$TMP/ft.err")" \
@@ -44,6 +45,14 @@ check "(a) the stacks are whole (main;round_of_work;via_alpha;leaf_sixty)" \
 	grep -q ';main;round_of_work;via_alpha;leaf_sixty ' "$TMP/ft.folded"
 check "(a) counts are periods, not samples" \
 	test "$(total "$TMP/ft.folded")" -eq "$(periods "$TMP/a.txt" | awk '{ s += $1 } END { print s }')"
+
+# (srcline) perf script -F+srcline prints a source line after each frame:
+# fold --lines reads them as the script's --srcline does
+perf record -F 499 -g -o "$TMP/s.data" -- "$W/split-inline" -s 1 > /dev/null 2>&1
+perf script -F+srcline -i "$TMP/s.data" > "$TMP/s.txt" 2> /dev/null
+check "(srcline) perf script -F+srcline prints source lines" grep -q '^  split.c:[0-9]' "$TMP/s.txt"
+same "(srcline) fold --lines is the script's --srcline, byte for byte" "$TMP/s.txt" --lines
+check "(srcline) frames as func:file:line" grep -q ';leaf_sixty:split.c:[0-9]* ' "$TMP/ft.folded"
 
 # (a') periods that differ from sample to sample: a software event other than
 # a clock, whose period perf -F adapts (cpu-clock's is fixed)
