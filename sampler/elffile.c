@@ -8,6 +8,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../util/search.h"
 #include "../util/vec.h"
 #include "debugfile.h"
 #include "elffile.h"
@@ -494,7 +495,7 @@ const struct fsym *elffile__symbol(struct elf_files *fs, struct elf_file *f, GEl
 /* The greatest FDE start <= vaddr, from the file's .eh_frame_hdr index (read once). */
 static bool fde_start_below(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *start)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!f->fde_read) {
 		GElf_Addr bias;
@@ -503,15 +504,7 @@ static bool fde_start_below(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *star
 		f->fde_read = true;
 		f->nfde = elf ? procmaps__fde_starts(elf, &f->fde) : 0;
 	}
-	hi = f->nfde;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->fde[mid] <= vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = u64_upper_bound(f->fde, f->nfde, vaddr);
 	if (!lo)
 		return false;
 	*start = f->fde[lo - 1];

@@ -12,6 +12,7 @@
 
 #include "../util/readall.h"
 #include "../util/vec.h"
+#include "../util/search.h"
 #include "ksyms.h"
 
 /* the cache file: this header, addr[n], name[n], then the names */
@@ -405,17 +406,7 @@ void ksyms__free(struct ksyms *k)
 
 size_t ksyms__find(const struct ksyms *k, uint64_t addr)
 {
-	size_t lo = 0, hi = k->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k->addr[mid] <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return u64_upper_bound(k->addr, k->n, addr);
 }
 
 bool ksyms__covers(const struct ksyms *k, uint64_t addr)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/search.h"
 #include "../util/vec.h"
 #include "procmaps.h"
 #include "unwind_rows.h"
@@ -135,16 +136,8 @@ struct gaps {
 /* Where the walk goes on from a, which no FDE covers: the next FDE's start, or a + 1. */
 static int skip_gap(struct gaps *g, uint64_t a, uint64_t hi, uint64_t *next)
 {
-	size_t lo = 0, top = g->n;
+	size_t lo = u64_upper_bound(g->starts, g->n, a);
 
-	while (lo < top) {
-		size_t mid = lo + (top - lo) / 2;
-
-		if (g->starts[mid] <= a)
-			lo = mid + 1;
-		else
-			top = mid;
-	}
 	if (g->n) {
 		*next = lo < g->n && g->starts[lo] < hi ? g->starts[lo] : hi;
 		return 0;
