@@ -87,7 +87,9 @@ uint32_t symbolizer_intern(struct symbolizer *s, const char *str, size_t len)
 	size_t i;
 	int err;
 
-	for (i = 0; i < len && !frame_char((unsigned char)str[i], false); i++)
+	/* plain ASCII that may stay is the usual case; anything else is cleaned */
+	for (i = 0; i < len && !frame_char((unsigned char)str[i], false) &&
+		    (unsigned char)str[i] < 0x80; i++)
 		;
 	if (i < len) {
 		buf = len < sizeof(small) ? small : malloc(len);

@@ -302,9 +302,35 @@ static void test_rust_and_unsafe_names(void **state)
 	strtab__free(st);
 }
 
+/* A JIT's names from its perf map, made safe as every name is: C1 controls and bad bytes '?'. */
+static void test_jit_map_names(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct symbolizer *s = symbolizer__new(st, NULL);
+	char path[64];
+	struct target t;
+	FILE *f;
+
+	(void)state;
+	spawn(FIXTURES "/sym_plain", &t);
+	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)t.pid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "1000 100 JS:*hot a.js:1\n2000 100 evil\xc2\x9b" "31mx\xff\n");
+	fclose(f);
+	symbolizer__add_process(s, t.pid, 1, NULL);
+	assert_string_equal(strtab__str(st, function_at(s, t.pid, 1, 0x1010)), "JS:*hot a.js:1");
+	assert_string_equal(strtab__str(st, function_at(s, t.pid, 1, 0x2010)), "evil??31mx?");
+	unlink(path);
+	reap(&t);
+	symbolizer__free(s);
+	strtab__free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jit_map_names),
 		cmocka_unit_test(test_symtab),
 		cmocka_unit_test(test_dynsym_only),
 		cmocka_unit_test(test_debuginfo_by_build_id),
