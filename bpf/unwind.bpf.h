@@ -99,8 +99,8 @@ static __always_inline int read_user(__u64 *dst, __u64 addr)
 }
 
 struct vma_ctx {
-	__u64 start, end, bias;
-	__u32 row_start, row_count, page_start, page_base, npages, found;
+	struct ft_map m;
+	__u32 found;
 };
 
 /* bpf_find_vma's callback: the mapping, and its file's table if there is one. */
@@ -111,8 +111,8 @@ static long vma_found(struct task_struct *task, struct vm_area_struct *vma, void
 	struct ft_file_table *t;
 	struct file *f = vma->vm_file;
 
-	c->start = vma->vm_start;
-	c->end = vma->vm_end;
+	c->m.start = vma->vm_start;
+	c->m.end = vma->vm_end;
 	c->found = 1;
 	if (!f)
 		return 0;	/* anonymous: a JIT's code, frame pointers */
@@ -122,12 +122,12 @@ static long vma_found(struct task_struct *task, struct vm_area_struct *vma, void
 	if (!t)
 		return 0;
 	/* address - vaddr = start - file offset of start + (offset - vaddr) */
-	c->bias = c->start - (vma->vm_pgoff << 12) + t->adj;
-	c->row_start = t->row_start;
-	c->row_count = t->row_count;
-	c->page_start = t->page_start;
-	c->page_base = t->page_base;
-	c->npages = t->npages;
+	c->m.bias = c->m.start - (vma->vm_pgoff << 12) + t->adj;
+	c->m.row_start = t->row_start;
+	c->m.row_count = t->row_count;
+	c->m.page_start = t->page_start;
+	c->m.page_base = t->page_base;
+	c->m.npages = t->npages;
 	return 0;
 }
 
@@ -142,14 +142,7 @@ __noinline int ft_vma_map(struct ft_map *m, __u64 pc)
 
 	if (!m || bpf_find_vma(bpf_get_current_task_btf(), pc, vma_found, &c, 0) || !c.found)
 		return 0;
-	m->start = c.start;
-	m->end = c.end;
-	m->bias = c.bias;
-	m->row_start = c.row_start;
-	m->row_count = c.row_count;
-	m->page_start = c.page_start;
-	m->page_base = c.page_base;
-	m->npages = c.npages;
+	*m = c.m;
 	return 1;
 }
 

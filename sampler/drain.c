@@ -286,17 +286,5 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 		st->unwind_rows_cap = us.rows_cap;
 		st->unwind_build_seconds = us.build_seconds;
 	}
-	{
-		struct symbolizer_stats ys;
-
-		symbolizer__stats(s->sym, &ys);
-		st->files_changed = ys.files_changed;
-		st->files_refused = ys.files_refused;
-		st->fetching = ys.fetching;
-		st->fetch_asked = ys.fetch_asked;
-		st->fetch_found = ys.fetch_found;
-		st->fetch_pending = ys.fetch_pending;
-		st->renamed = ys.renamed;
-		memcpy(st->fetch_error, ys.fetch_error, sizeof(st->fetch_error));
-	}
+	symbolizer__stats(s->sym, &st->sym);
 }

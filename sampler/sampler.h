@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "../profile/strtab.h"
+#include "symbolize.h"
 
 enum sampler_target { SAMPLE_ALL, SAMPLE_PIDS, SAMPLE_CGROUP };
 /* auto: unwind tables where a binary has them, frame pointers elsewhere */
@@ -44,14 +45,8 @@ struct sampler_stats {
 	/* DWARF unwinding */
 	size_t unwind_tables, unwind_rows, unwind_rows_cap;	/* rows_cap 0: fp only */
 	double unwind_build_seconds;
-	/* ELF files that changed while read: their frames are "[module]" */
-	unsigned long files_changed;
-	/* ELF files whose symbols were over the memory bounds: "[module]" too */
-	unsigned long files_refused;
-	/* debuginfod: on, files asked for and found, frames renamed; why it failed, or "" */
-	bool fetching;
-	unsigned long fetch_asked, fetch_found, fetch_pending, renamed;
-	char fetch_error[96];
+	/* ELF files changed while read or over the bounds, debuginfod, renamed frames */
+	struct symbolizer_stats sym;
 };
 
 struct who;

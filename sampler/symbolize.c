@@ -397,18 +397,6 @@ void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)
 	st->files = s->files.n;
 	st->files_changed = s->files.changed;
 	st->files_refused = s->files.refused;
-	st->fetching = s->fetcher != NULL;
 	st->renamed = s->renamed;
-	st->fetch_error[0] = '\0';
-	st->fetch_asked = st->fetch_found = st->fetch_pending = 0;
-	if (s->fetcher) {
-		struct fetcher_stats fs;
-
-		fetcher__stats(s->fetcher, &fs);
-		st->fetch_asked = fs.asked;
-		st->fetch_found = fs.found;
-		st->fetch_pending = fs.pending;
-		if (fs.unreachable)
-			snprintf(st->fetch_error, sizeof(st->fetch_error), "%s", fs.error);
-	}
+	fetcher__stats(s->fetcher, &st->fetch);
 }

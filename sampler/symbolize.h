@@ -24,6 +24,7 @@
 #include <sys/types.h>
 
 #include "../profile/strtab.h"
+#include "fetcher.h"
 #include "ksyms.h"
 #include "procmaps.h"
 
@@ -111,10 +112,8 @@ struct symbolizer_stats {
 	unsigned long processes, files;
 	unsigned long files_changed;	/* changed while read: their frames are "[module]" */
 	unsigned long files_refused;	/* symbols over the bounds: "[module]" too */
-	/* debuginfod: files asked for, found, renamed frames; unreachable: why (or "") */
-	unsigned long fetch_asked, fetch_found, fetch_pending, renamed;
-	bool fetching;			/* DEBUGINFOD_URLS is set and not turned off */
-	char fetch_error[96];
+	unsigned long renamed;		/* frames renamed by names that came late */
+	struct fetcher_stats fetch;	/* debuginfod's; all zero when it is off */
 };
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st);
 

@@ -175,6 +175,28 @@ static int write_out(FILE *f, const struct source *src, const struct sink *k)
 	return timeline__write(f, k->history, &ti);
 }
 
+/* What kept frames from their names: files that changed or were too big, debuginfod. */
+static void print_names_summary(const struct symbolizer_stats *y)
+{
+	const struct fetcher_stats *f = &y->fetch;
+
+	if (y->files_changed)
+		fprintf(stderr, "; %lu file%s changed while read (frames named by module)",
+			y->files_changed, y->files_changed == 1 ? "" : "s");
+	if (y->files_refused)
+		fprintf(stderr, "; %lu file%s with symbol tables over the bounds (frames named by "
+			"module)", y->files_refused, y->files_refused == 1 ? "" : "s");
+	if (f->unreachable)
+		fprintf(stderr, "; debuginfod unreachable (%s): frames stay [module+0x...]", f->error);
+	else if (f->asked)
+		fprintf(stderr, "; debuginfod: %lu of %lu file%s found, %lu frame%s renamed",
+			f->found, f->asked, f->asked == 1 ? "" : "s", y->renamed,
+			y->renamed == 1 ? "" : "s");
+	if (!f->unreachable && f->pending)
+		fprintf(stderr, " (%zu still fetching after %d s: frames stay [module+0x...])",
+			f->pending, RECORD_NAMES_WAIT_MS / 1000);
+}
+
 static void print_summary(const struct options *o, const struct sampler_stats *st,
 			  uint64_t samples, bool to_stdout)
 {
@@ -191,22 +213,7 @@ static void print_summary(const struct options *o, const struct sampler_stats *s
 		fprintf(stderr, "; unwind tables %zu (%zu of %zu rows, built in %.2f s)",
 			st->unwind_tables, st->unwind_rows, st->unwind_rows_cap,
 			st->unwind_build_seconds);
-	if (st->files_changed)
-		fprintf(stderr, "; %lu file%s changed while read (frames named by module)",
-			st->files_changed, st->files_changed == 1 ? "" : "s");
-	if (st->files_refused)
-		fprintf(stderr, "; %lu file%s with symbol tables over the bounds (frames named by "
-			"module)", st->files_refused, st->files_refused == 1 ? "" : "s");
-	if (st->fetch_error[0])
-		fprintf(stderr, "; debuginfod unreachable (%s): frames stay [module+0x...]",
-			st->fetch_error);
-	else if (st->fetch_asked)
-		fprintf(stderr, "; debuginfod: %lu of %lu file%s found, %lu frame%s renamed",
-			st->fetch_found, st->fetch_asked, st->fetch_asked == 1 ? "" : "s",
-			st->renamed, st->renamed == 1 ? "" : "s");
-	if (!st->fetch_error[0] && st->fetch_pending)
-		fprintf(stderr, " (%lu still fetching after %d s: frames stay [module+0x...])",
-			st->fetch_pending, RECORD_NAMES_WAIT_MS / 1000);
+	print_names_summary(&st->sym);
 	fputs(" -> ", stderr);
 	textsafe__fputs(stderr, to_stdout ? "<stdout>" : o->output);
 	fputc('\n', stderr);
