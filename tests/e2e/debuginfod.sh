@@ -52,6 +52,8 @@ class H(http.server.BaseHTTPRequestHandler):
                 body, code = r.read(), r.status
         except urllib.error.HTTPError as e:
             body, code = b"", e.code
+        except OSError:
+            body, code = b"", 502      # the server is gone (the test stops it)
         self.send_response(code)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
