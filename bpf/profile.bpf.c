@@ -322,6 +322,8 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		return 0;
 	key.tgid = tgid;
 	key.ptag = image_tag(p);	/* after an exec the task is its group's leader */
+	/* the old image's mappings are nobody's now: the kernel's serve until the new ones come */
+	bpf_map_delete_elem(&unwind_procs, &tgid);
 	notice_process(&key);
 	return 0;
 }

@@ -111,6 +111,8 @@ static long vma_found(struct task_struct *task, struct vm_area_struct *vma, void
 	struct ft_file_table *t;
 	struct file *f = vma->vm_file;
 
+	if (!(vma->vm_flags & 0x4))	/* VM_EXEC: a return address into data is no frame */
+		return 0;
 	c->m.start = vma->vm_start;
 	c->m.end = vma->vm_end;
 	c->found = 1;
@@ -322,9 +324,9 @@ static long unwind_step(__u32 i, void *data)
 	pc = u->r->exact ? u->r->ip : u->r->ip - 1;
 	m = find_map(u->r, u->pm, pc);
 	if (!m) {
-		/* outside the mappings we know (a dlopen since): ask for them again */
-		u->r->unknown_map = !u->none;
 		m = find_vma_map(u->r, pc);
+		/* code the kernel maps and we do not know of (a dlopen since): ask again */
+		u->r->unknown_map |= m && !u->none;
 	}
 	if (!m)
 		return walk_stop(u->r, 2);

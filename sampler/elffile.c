@@ -230,6 +230,8 @@ static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const c
 	fs->n++;
 	return f;
 err:
+	if (!f->no_dwarf)
+		fs->debug_bytes -= f->debug_bytes;	/* what it counted of the budget */
 	file_free(f);
 	return NULL;
 }
@@ -240,17 +242,41 @@ bool elffile__wants_debuginfo(const struct elf_file *f)
 	       f->fetched_fd < 0 && !f->changed && !f->no_syms;
 }
 
+/*
+ * What the debug file at fd would have read into memory (its symbols, its
+ * debug info), under the same bounds as the binary's own; false when over.
+ */
+static bool debuginfo_within_bounds(struct elf_files *fs, struct elf_file *f, int fd)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+	struct elf_sizes sz;
+
+	if (!elf)
+		return false;
+	procmaps__measure(elf, fd, &sz);
+	elf_end(elf);
+	if (sz.syms > SYMS_MAX || sz.altlink)
+		return false;
+	if (!f->no_dwarf)
+		fs->debug_bytes -= f->debug_bytes;
+	f->syms_bytes = sz.syms;
+	f->debug_bytes = sz.debug;
+	f->no_dwarf = sz.debug > DEBUG_MAX || fs->debug_bytes + sz.debug > DEBUG_BUDGET;
+	if (!f->no_dwarf)
+		fs->debug_bytes += sz.debug;
+	return true;
+}
+
 int elffile__add_debuginfo(struct elf_files *fs, struct elf_file *f, int fd)
 {
-	Elf *elf = elf_begin(f->fd, ELF_C_READ, NULL);
 	Dwfl *old = f->dwfl;
 	Dwfl_Module *old_mod = f->mod;
 	GElf_Addr old_bias = f->bias;
+	size_t old_syms = f->syms_bytes;
+	Elf *elf;
 
-	if (!elf) {
-		close(fd);
+	if (!debuginfo_within_bounds(fs, f, fd) || !(elf = elf_begin(f->fd, ELF_C_READ, NULL)))
 		return -EINVAL;
-	}
 	f->fetched_fd = fd;
 	f->handoff = elf;
 	if (module_open(fs, f)) {
@@ -259,6 +285,7 @@ int elffile__add_debuginfo(struct elf_files *fs, struct elf_file *f, int fd)
 		if (f->handoff)
 			elf_end(f->handoff);
 		f->handoff = NULL;
+		f->fetched_fd = -1;	/* fd stays the caller's */
 		f->dwfl = old;
 		f->mod = old_mod;
 		f->bias = old_bias;
@@ -266,7 +293,7 @@ int elffile__add_debuginfo(struct elf_files *fs, struct elf_file *f, int fd)
 	}
 	dwfl_end(old);	/* the old symbols' names with it: read them again */
 	if (f->syms_built && !f->no_syms)
-		fs->syms_bytes -= f->syms_bytes;
+		fs->syms_bytes -= old_syms;
 	free(f->syms);
 	f->syms = NULL;
 	f->nsyms = 0;

@@ -123,8 +123,9 @@ bool elffiles__trim(struct elf_files *fs, size_t keep);
  */
 bool elffile__wants_debuginfo(const struct elf_file *f);
 /*
- * Gives f the debug file open at fd (which f takes), and reads its symbols
- * again from it on the next lookup.  0 or -errno (f keeps what it had).
+ * Gives f the debug file open at fd (which f takes, on success only), and
+ * reads its symbols again from it on the next lookup.  -EINVAL when the
+ * file is over the bounds or cannot be read (f keeps what it had).
  */
 int elffile__add_debuginfo(struct elf_files *fs, struct elf_file *f, int fd);
 

@@ -302,7 +302,8 @@ size_t procmaps__fde_starts(Elf *elf, uint64_t **starts)
 		    !strcmp(name, ".eh_frame_hdr"))
 			break;
 	}
-	d = scn ? elf_getdata(scn, NULL) : NULL;
+	/* read into memory: bounded as .eh_frame is (a sparse file may claim anything) */
+	d = scn && sh.sh_size <= FDE_INDEX_MAX ? elf_getdata(scn, NULL) : NULL;
 	b = d ? d->d_buf : NULL;
 	/* version 1; eh_frame_ptr of 4 bytes; count udata4; entries datarel sdata4 pairs */
 	if (!b || d->d_size < 12 || b[0] != 1 || (b[1] & 0x0f) % 8 != 3 || b[2] != 0x03 ||

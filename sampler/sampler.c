@@ -192,9 +192,10 @@ static void read_maps_once(struct sampler *s, pid_t pid, uint64_t ptag, bool rer
 	int err = procmaps__read(pid, &maps);	/* empty when it fails: the process is gone */
 	const struct procmaps *mine = image_current(s, pid, ptag) ? &maps : &none;
 
-	if (reread)
+	/* a re-read that found nothing (gone, or exec'd since) keeps what was taken */
+	if (reread && mine->n)
 		symbolizer__reread(s->sym, pid, ptag, mine);
-	else
+	else if (!reread)
 		symbolizer__add_process(s->sym, pid, ptag, mine);
 	if (!err)
 		unwinder__add_process(s->unw, pid, &maps);	/* takes them */

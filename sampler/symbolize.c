@@ -149,14 +149,20 @@ struct symbolizer *symbolizer__new(struct strtab *names, const struct symbolizer
 	return s;
 }
 
-static void proc_free(struct proc *p)
+/* Lets go of p's snapshot of its mappings (and of the files they hold). */
+static void drop_maps(struct proc *p)
 {
-	size_t i;
-
-	for (i = 0; i < p->nmaps; i++)
+	for (size_t i = 0; i < p->nmaps; i++)
 		if (p->maps[i].file)
 			p->maps[i].file->refs--;
 	free(p->maps);
+	p->maps = NULL;
+	p->nmaps = 0;
+}
+
+static void proc_free(struct proc *p)
+{
+	drop_maps(p);
 	jitmap__free(p->jit);
 	free(p);
 }
@@ -297,16 +303,9 @@ void symbolizer__add_process(struct symbolizer *s, pid_t pid, uint64_t ptag,
 void symbolizer__reread(struct symbolizer *s, pid_t pid, uint64_t ptag,
 			const struct procmaps *maps)
 {
-	for (size_t b = 0; b < PROC_BUCKETS; b++)
-		for (struct proc *p = s->procs[b]; p; p = p->next) {
-			if (p->pid != pid || p->ptag != ptag)
-				continue;
-			for (size_t i = 0; i < p->nmaps; i++)
-				if (p->maps[i].file)
-					p->maps[i].file->refs--;
-			free(p->maps);
-			p->maps = NULL;
-			p->nmaps = 0;
+	for (struct proc *p = *bucket_of(s, pid, ptag); p; p = p->next)
+		if (p->pid == pid && p->ptag == ptag) {
+			drop_maps(p);
 			snapshot_maps(s, p, maps);
 		}
 }

@@ -231,25 +231,26 @@ static void rename_anon(struct symbolizer *s, struct elf_file *f)
 	f->nanon = 0;
 }
 
-/* Gives each file with the build-id the debug file fetched (fd, taken), and renames. */
+/* Gives each file with the build-id the debug file fetched (a copy of r->fd each), and renames. */
 static void take_fetched(struct symbolizer *s, struct fetch_result *r)
 {
-	bool used = false;
-
 	for (struct elf_file *f = s->files.list; f && r->fd >= 0; f = f->next) {
 		int fd;
 
 		if (f->build_id_len != r->len || memcmp(f->build_id, r->id, r->len) ||
 		    f->fetched_fd >= 0)
 			continue;
-		fd = used ? fcntl(r->fd, F_DUPFD_CLOEXEC, 0) : r->fd;
-		if (fd < 0 || elffile__add_debuginfo(&s->files, f, fd))
+		fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			break;
+		if (elffile__add_debuginfo(&s->files, f, fd)) {
+			close(fd);
 			continue;
-		used = true;
+		}
 		memset(s->cache, 0, sizeof(s->cache));	/* names from the old symbols */
 		rename_anon(s, f);
 	}
-	if (!used && r->fd >= 0)
+	if (r->fd >= 0)
 		close(r->fd);
 }
 
