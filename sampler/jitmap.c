@@ -15,7 +15,8 @@
 #include "procmaps.h"
 
 #define CHUNK		(1u << 20)
-#define RECHECK_NS	1000000000ull
+#define RECHECK_NS	1000000000ull		/* 1 s */
+#define RECHECK_MAX_NS	64000000000ull		/* 64 s, for a process with no map */
 #define LOOK_BACK	8	/* overlapping pieces searched below the nearest start */
 
 struct jit_sym {
@@ -38,7 +39,9 @@ struct jitmap {
 	off_t offset;		/* read up to here: whole lines */
 	bool skipping;		/* in a line over JITMAP_LINE_MAX */
 	uint32_t seq;
+	size_t sorted;		/* v[0..sorted) settled; lines added since are after it */
 	uint64_t next_check;
+	uint64_t wait_ns;	/* until the next look: longer while the process writes no map */
 };
 
 struct jitmap *jitmap__new(pid_t pid)
@@ -139,7 +142,7 @@ static void parse_line(struct jitmap *j, const char *s, const char *end)
 	len = (size_t)(end - s);
 	if (len && s[len - 1] == '\r')
 		len--;
-	if (!len || j->names_len + len > JITMAP_MAX_BYTES ||
+	if (!len || j->names_len + len > JITMAP_MAX_BYTES || j->n >= JITMAP_MAX_ENTRIES ||
 	    vec_reserve(j->names, j->names_cap, j->names_len + len, 4096) ||
 	    vec_reserve(j->v, j->cap, j->n + 1, 256))
 		return;
@@ -158,12 +161,12 @@ static int by_start(const void *pa, const void *pb)
 	return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* Sorted by start, one piece per start: the latest line's. */
+/* Sorted by start, one piece per start: the latest line's (from the first unsorted one on). */
 static void settle(struct jitmap *j)
 {
 	size_t k = 0;
 
-	if (!j->n)
+	if (j->n == j->sorted)
 		return;
 	qsort(j->v, j->n, sizeof(*j->v), by_start);
 	for (size_t i = 0; i < j->n; i++) {
@@ -171,7 +174,7 @@ static void settle(struct jitmap *j)
 			k--;
 		j->v[k++] = j->v[i];
 	}
-	j->n = k;
+	j->n = j->sorted = k;
 }
 
 /*
@@ -284,7 +287,7 @@ void jitmap__read_fd(struct jitmap *j, int fd)
 	if (fstat(fd, &st))
 		return;
 	if (st.st_dev != j->dev || st.st_ino != j->ino || st.st_size < j->offset) {
-		j->n = j->names_len = 0;	/* another file, or rewritten */
+		j->n = j->names_len = j->sorted = 0;	/* another file, or rewritten */
 		j->offset = 0;
 		j->skipping = false;
 		j->dev = st.st_dev;
@@ -309,33 +312,35 @@ void jitmap__read_fd(struct jitmap *j, int fd)
 }
 
 /* Reads what was appended since the last read (all of it when the file is new or shrank). */
-static void refresh(struct jitmap *j)
+static bool refresh(struct jitmap *j)
 {
 	struct stat st;
 	int fd;
 
 	if (!read_status(j)) {
 		j->gone = j->known;
-		return;
+		return false;
 	}
 	fd = open_map(j, &st);
 	if (fd < 0)
-		return;
+		return false;
 	jitmap__read_fd(j, fd);
 	close(fd);
+	return true;
 }
 
 const char *jitmap__lookup(struct jitmap *j, uint64_t addr, uint64_t now_ns, size_t *len)
 {
-	const struct jit_sym *s = find(j, addr);
+	const char *name = jitmap__find(j, addr, len);
 
-	if (!s && !j->gone && now_ns >= j->next_check) {
-		j->next_check = now_ns + RECHECK_NS;
-		refresh(j);
-		s = find(j, addr);
+	if (!name && !j->gone && now_ns >= j->next_check) {
+		/* a process that writes no map is looked at less and less often */
+		if (refresh(j) || !j->wait_ns)
+			j->wait_ns = RECHECK_NS;
+		else if (j->wait_ns < RECHECK_MAX_NS)
+			j->wait_ns += j->wait_ns;
+		j->next_check = now_ns + j->wait_ns;
+		name = jitmap__find(j, addr, len);
 	}
-	if (!s)
-		return NULL;
-	*len = s->len;
-	return j->names + s->name;
+	return name;
 }

@@ -9,9 +9,11 @@
  * numbers it), only when it is a regular file (not a symlink) owned by the
  * process's user
  * (anybody could plant /tmp/perf-PID.map for somebody else's process), at
- * most JITMAP_MAX_BYTES of it.  It is read again, from where the last read
- * ended, when an address finds no name and a second has passed: JITs
- * append.  A later line for the same start wins (code space is reused).
+ * most JITMAP_MAX_BYTES of it and JITMAP_MAX_ENTRIES pieces.  It is read
+ * again, from where the last read ended, when an address finds no name and
+ * a second has passed (JITs append); a process that has no map is looked
+ * at less and less often, up to once a minute.  A later line for the same
+ * start wins (code space is reused).
  */
 #ifndef FLAMETOP_JITMAP_H
 #define FLAMETOP_JITMAP_H
@@ -23,6 +25,7 @@
 
 #define JITMAP_MAX_BYTES	(64ul << 20)
 #define JITMAP_LINE_MAX		4096	/* a longer line is skipped */
+#define JITMAP_MAX_ENTRIES	(1u << 20)	/* pieces kept per process */
 
 struct jitmap;
 

@@ -107,12 +107,30 @@ static void test_grows_while_read(void **state)
 	jitmap__free(j);
 }
 
+/* Tiny lines cost 32 bytes each past their names: the pieces are bounded too. */
+static void test_entries_bounded(void **state)
+{
+	size_t n = JITMAP_MAX_ENTRIES + 1000, cap = n * 16, len = 0;
+	char *text = malloc(cap);
+	struct jitmap *j = jitmap__new(1);
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%zx 1 a\n", i);
+	jitmap__parse(j, text, len);
+	assert_int_equal(jitmap__count(j), JITMAP_MAX_ENTRIES);
+	free(text);
+	jitmap__free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_as_jits_write_them),
 		cmocka_unit_test(test_hostile_lines),
 		cmocka_unit_test(test_grows_while_read),
+		cmocka_unit_test(test_entries_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
