@@ -251,7 +251,8 @@ int strtab__rename(struct strtab *st, uint32_t from, uint32_t to)
 {
 	uint32_t cap;
 
-	if (from >= st->count || to >= st->count || strtab__canon(st, to) == from)
+	/* to by the name it goes by now: a chain never comes back to from */
+	if (from >= st->count || to >= st->count || (to = strtab__canon(st, to)) == from)
 		return -EINVAL;
 	if (from >= st->alias_cap) {
 		uint32_t *a;

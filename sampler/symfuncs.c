@@ -70,8 +70,8 @@ bool symbolizer__where(const struct symbolizer *s, uint32_t name, const char **f
 {
 	const struct where *w = where_find(s, strtab__canon(s->names, name));
 
-	if (!w)
-		return false;
+	if (!w || !w->line)
+		return false;	/* unknown, or declared in several places (binaries) */
 	*file = strtab__str(s->names, w->file);
 	*line = w->line;
 	return true;
@@ -85,12 +85,16 @@ void symbolizer_free_where(struct symbolizer *s)
 /* Remembers where the function named id is declared, once (the status line shows it). */
 static void remember_where(struct symbolizer *s, uint32_t id, const struct dwarf_frame *fr)
 {
+	struct where *w = s->where ? where_slot(s, id) : NULL;
 	uint32_t file;
 
-	if (!fr->decl_file || fr->decl_line <= 0 || where_find(s, id) ||
+	if (!fr->decl_file || fr->decl_line <= 0 ||
 	    strtab__intern(s->names, fr->decl_file, strlen(fr->decl_file), &file))
 		return;
-	where_add(s, id, file, (uint32_t)fr->decl_line);
+	if (!w || !w->name)
+		where_add(s, id, file, (uint32_t)fr->decl_line);
+	else if (w->file != file || w->line != (uint32_t)fr->decl_line)
+		w->line = 0;	/* two functions of that name (two binaries): say none */
 }
 
 /* "name:file.c:42" (--lines), from the frame name id and its line. */
@@ -219,16 +223,55 @@ const struct cache_slot *symbolizer_file_frames(struct symbolizer *s, struct elf
  * The names of f's functions named by their start so far, from the debug
  * info just added: each that has a symbol now is renamed to it.
  */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The start names other files gave too, sorted: "[app+0x1130]" of another
+ * build of app is another function, so such a name is not renamed (a rename
+ * goes by name, for every frame of it).  NULL when there are none (or no
+ * memory: then nothing is renamed).
+ */
+static uint32_t *shared_anon(struct symbolizer *s, const struct elf_file *f, size_t *n)
+{
+	uint32_t *ids = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (struct elf_file *o = s->files.list; o; o = o->next)
+		for (size_t i = 0; o != f && i < o->nanon; i++) {
+			if (vec_reserve(ids, cap, *n + 1, 256)) {
+				*n = SIZE_MAX;
+				return ids;
+			}
+			ids[(*n)++] = o->anon[i].id;
+		}
+	if (*n)
+		qsort(ids, *n, sizeof(*ids), cmp_u32);
+	return ids;
+}
+
 static void rename_anon(struct symbolizer *s, struct elf_file *f)
 {
-	for (size_t i = 0; i < f->nanon; i++) {
-		bool named;
-		uint32_t id = function_name(s, f, f->anon[i].start, s->uunknown, &named);
+	size_t nshared;
+	uint32_t *shared = shared_anon(s, f, &nshared);
 
-		if (named && id != f->anon[i].id && !strtab__rename(s->names, f->anon[i].id, id))
+	for (size_t i = 0; i < f->nanon && nshared != SIZE_MAX; i++) {
+		uint32_t old = f->anon[i].id, id;
+		bool named;
+
+		if (strtab__canon(s->names, old) != old ||
+		    (nshared && bsearch(&old, shared, nshared, sizeof(old), cmp_u32)))
+			continue;	/* renamed already (a start met twice), or not f's alone */
+		id = function_name(s, f, f->anon[i].start, s->uunknown, &named);
+		if (named && id != old && !strtab__rename(s->names, old, id))
 			s->renamed++;
 	}
-	f->nanon = 0;
+	free(shared);	/* f's names stay listed: another build's rename must see them */
 }
 
 /* Gives each file with the build-id the debug file fetched (a copy of r->fd each), and renames. */

@@ -29,8 +29,10 @@ keys / leaf_sixty Enter
 check "live: the status line says where the selected function is declared" \
 	wait_for "leaf_sixty  at .*split.c:$(line_of 'void leaf_sixty')" 3
 keys Escape t
+# a row of the table ("  61.0%   61.0%   208   208  leaf_sixty  .../split.c:45"), not the
+# status line, which names the selected frame the same way
 check "live: the top-N pane says where each function is declared" \
-	wait_for "leaf_sixty  .*split.c:$(line_of 'void leaf_sixty')" 3
+	wait_for "^ *[0-9.]*% *[0-9.]*% *[0-9]* *[0-9]*  leaf_sixty  .*split.c:$(line_of 'void leaf_sixty')" 3
 keys q
 wait_exit
 kill "$WPID"

@@ -301,6 +301,18 @@ static void test_rename_late_names(void **state)
 	assert_int_equal(strtab__rename(f->names, a, foo), 0);
 	assert_int_equal(strtab__rename(f->names, b, bar), 0);
 	assert_int_equal(strtab__rename(f->names, foo, a), -EINVAL);	/* a cycle */
+	{
+		/* a longer way round: every name still ends at one that is not renamed */
+		uint32_t c = id_of(f->names, "[m+0x30]"), d = id_of(f->names, "[m+0x40]");
+
+		assert_int_equal(strtab__rename(f->names, c, a), 0);	/* c -> foo */
+		assert_int_equal(strtab__rename(f->names, d, c), 0);	/* d -> foo */
+		/* "a -> d" is "a -> foo": no way back to a is ever made */
+		assert_int_equal(strtab__rename(f->names, a, d), 0);
+		assert_int_equal(strtab__canon(f->names, a), foo);
+		assert_int_equal(strtab__canon(f->names, d), foo);
+		assert_int_equal(strtab__canon(f->names, c), foo);
+	}
 	assert_int_equal(strtab__canon(f->names, a), foo);
 	assert_int_equal(history__rename(h), 0);
 	assert_true(history__generation(h) != gen);
