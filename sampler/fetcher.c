@@ -76,6 +76,18 @@ static int checked(int fd)
 	return fd;
 }
 
+/* An error that says the server cannot be reached at all, rather than about one file. */
+static bool server_down(int rc)
+{
+	switch (-rc) {
+	case ECONNREFUSED: case ETIMEDOUT: case EHOSTUNREACH: case ENETUNREACH:
+	case EHOSTDOWN: case ENETDOWN: case ECONNRESET:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void finish(struct fetcher *f, const struct fetch_job *j, int rc)
 {
 	pthread_mutex_lock(&f->lock);
@@ -85,8 +97,8 @@ static void finish(struct fetcher *f, const struct fetch_job *j, int rc)
 	}
 	if (rc >= 0) {
 		f->st.found++;
-	} else if (rc == -ENOENT || f->late) {
-		f->st.missing++;
+	} else if (!server_down(rc) || f->late) {
+		f->st.missing++;	/* not there, or this file's own trouble (a 5xx, a bad cache file) */
 	} else if (!f->st.unreachable) {
 		/* refused, timed out, no such host: not asked again this run */
 		f->st.unreachable = true;
@@ -225,18 +237,6 @@ bool fetcher__done(struct fetcher *f, struct fetch_result *r)
 	}
 	pthread_mutex_unlock(&f->lock);
 	return got;
-}
-
-size_t fetcher__pending(struct fetcher *f)
-{
-	size_t n;
-
-	if (!f)
-		return 0;
-	pthread_mutex_lock(&f->lock);
-	n = f->nqueue + f->busy;
-	pthread_mutex_unlock(&f->lock);
-	return n;
 }
 
 void fetcher__wait(struct fetcher *f, int ms)

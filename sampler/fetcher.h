@@ -9,7 +9,8 @@
  * Each fetch is bounded by FETCH_TIMEOUT_S (DEBUGINFOD_TIMEOUT when the
  * user set one); a server that cannot be reached (refused, timed out,
  * unknown host) is not asked again this run, so it costs at most one
- * timeout.  A build-id is asked for once per run.
+ * timeout (an error about one file, a 404 or a 5xx, stops nothing).  A
+ * build-id is asked for once per run.
  */
 #ifndef FLAMETOP_FETCHER_H
 #define FLAMETOP_FETCHER_H
@@ -36,13 +37,11 @@ struct fetch_result {
 };
 /* A finished fetch, if one is ready. */
 bool fetcher__done(struct fetcher *f, struct fetch_result *r);
-/* How many are queued or under way. */
-size_t fetcher__pending(struct fetcher *f);
 /* Waits until none is pending, for at most ms. */
 void fetcher__wait(struct fetcher *f, int ms);
 
 struct fetcher_stats {
-	unsigned long asked, found, missing;	/* missing: no server has it */
+	unsigned long asked, found, missing;	/* missing: no server has it, or gave it */
 	bool unreachable;			/* a server could not be reached */
 	size_t pending;				/* queued or under way */
 	char error[96];				/* what the first failure was */

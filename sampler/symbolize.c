@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include <elfutils/libdwfl.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "../util/vec.h"
 #include "elffile.h"
-#include "fetcher.h"
 #include "jitmap.h"
 #include "procmaps.h"
 #include "../profile/textsafe.h"

@@ -19,7 +19,6 @@
 #define KRELOAD_MAX_NS	640000000000ull		/* 10 min 40 s: 10 s doubled six times */
 
 struct proc;
-struct jitmap;
 
 #define MAX_INLINED 6	/* inlined frames kept per address, the innermost first dropped */
 

@@ -186,19 +186,14 @@ static int walk(Dwarf_CFI *eh, Dwarf_CFI *debug, uint64_t lo, uint64_t hi, struc
  */
 static int mark_entry(Elf *elf, struct rows *rs)
 {
+	const struct ft_unwind_row *at;
 	GElf_Ehdr eh;
-	size_t lo = 0, hi = rs->n;
+	size_t lo;
 
 	if (!gelf_getehdr(elf, &eh) || !eh.e_entry || eh.e_entry > UINT32_MAX)
 		return 0;
-	while (lo < hi) {	/* the row in effect at the entry */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (rs->v[mid].pc <= eh.e_entry)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	at = unwind__find(rs->v, rs->n, eh.e_entry);	/* the row in effect at the entry */
+	lo = at ? (size_t)(at - rs->v) + 1 : 0;
 	if (!lo || rs->v[lo - 1].type != FT_CFA_NOFDE)
 		return 0;
 	if (rs->v[lo - 1].pc == eh.e_entry) {
