@@ -7,12 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -174,20 +172,15 @@ const char *cgroup_names__name(struct cgroup_names *cn, uint64_t id)
 
 bool cgroup_names__hostname(int pid, char *buf, size_t size)
 {
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	char path[64], text[257];
+	char text[257];
 	struct stat st;
 	ssize_t n;
 	size_t len;
-	int root, fd;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/root", pid);
-	if (size == 0 || (root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (size == 0)
 		return false;
-	fd = procmaps__open_regular((int)syscall(SYS_openat2, root, "/etc/hostname", &how,
-						 sizeof(how)), &st);
-	close(root);
+	fd = procmaps__open_in_root(pid, "/etc/hostname", false, &st);
 	if (fd < 0)
 		return false;
 	n = pread(fd, text, sizeof(text) - 1, 0);

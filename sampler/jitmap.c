@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../util/vec.h"
@@ -258,19 +256,12 @@ static bool read_status(struct jitmap *j)
 /* The map file, open for reading, if it is the process's; -1 if not. */
 static int open_map(struct jitmap *j, struct stat *st)
 {
-	/* a JIT writes the file itself: a symlink there is somebody else's */
-	struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 	char path[64];
-	int root, fd;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)j->pid);
-	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return -1;
 	snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)j->nspid);
-	fd = procmaps__open_regular((int)syscall(SYS_openat2, root, path, &how, sizeof(how)), st);
-	close(root);
+	/* a JIT writes the file itself: a symlink there is somebody else's */
+	fd = procmaps__open_in_root(j->pid, path, true, st);
 	if (fd >= 0 && st->st_uid != j->uid[0] && st->st_uid != j->uid[1]) {
 		close(fd);
 		return -1;

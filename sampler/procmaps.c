@@ -169,17 +169,31 @@ int procmaps__open_regular(int path_fd, struct stat *st)
 	return fd;
 }
 
+int procmaps__open_in_root(pid_t pid, const char *path, bool nofollow, struct stat *st)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	char proc[64];
+	int fd, root;
+
+	snprintf(proc, sizeof(proc), "/proc/%d/root", (int)pid);
+	root = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return -1;
+	fd = procmaps__open_regular((int)syscall(SYS_openat2, root, path, &how, sizeof(how)), st);
+	close(root);
+	return fd;
+}
+
 int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long long end,
 			  const char *path, unsigned maj, unsigned min, unsigned long long ino,
 			  bool *same)
 {
-	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
 	char proc[96];
 	struct stat st;
-	int fd, root;
+	int fd;
 
 	snprintf(proc, sizeof(proc), "/proc/%d/map_files/%llx-%llx", pid, start, end);
 	fd = procmaps__open_regular(open(proc, O_PATH | O_CLOEXEC), &st);
@@ -194,12 +208,7 @@ int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long lon
 	}
 	if (*path != '/')
 		return -1;
-	snprintf(proc, sizeof(proc), "/proc/%d/root", pid);
-	root = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return -1;
-	fd = procmaps__open_regular((int)syscall(SYS_openat2, root, path, &how, sizeof(how)), &st);
-	close(root);
+	fd = procmaps__open_in_root(pid, path, false, &st);
 	/* the path may name another file by now: only the mapped one will do */
 	if (fd >= 0 && (st.st_ino != ino || st.st_dev != makedev(maj, min))) {
 		close(fd);

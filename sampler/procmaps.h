@@ -79,6 +79,12 @@ bool procmaps__vaddr_of(const struct load_seg *segs, size_t n, uint64_t off, uin
 int procmaps__open_mapped(pid_t pid, unsigned long long start, unsigned long long end,
 			  const char *path, unsigned maj, unsigned min, unsigned long long ino,
 			  bool *same);
+/*
+ * A regular file at path as process pid sees it, resolved strictly inside
+ * its root (openat2 RESOLVE_IN_ROOT, no magic links; with nofollow, not a
+ * symlink at its end either), opened for reading; -1 if none is.
+ */
+int procmaps__open_in_root(pid_t pid, const char *path, bool nofollow, struct stat *st);
 /* Whether two open files hold the same bytes (compared in full, by pread). */
 bool procmaps__same_content(int a, int b);
 /*
