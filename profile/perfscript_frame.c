@@ -225,35 +225,31 @@ static int chain_begin(struct ps_state *st, const char *f, size_t fl, struct spa
  */
 int ps_source_line(struct ps_state *st, const char *l, size_t n)
 {
-	size_t i, k = 0, a, b;
-	char *t = malloc(n ? n : 1);
-	int err = 0;
+	struct buf *o = &st->func;
+	size_t base = o->len, i, a, b, k;
+	int err = buf_put(o, ":", 1);
 
-	if (!t)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {	/* s/\[.*?\]//g */
+	for (i = 0; i < n && !err; i++) {	/* s/\[.*?\]//g, into the frame's text */
 		const char *close = l[i] == '[' ? memchr(l + i, ']', n - i) : NULL;
 
 		if (close)
 			i = (size_t)(close - l);
 		else
-			t[k++] = l[i];
+			err = buf_put(o, l + i, 1);
 	}
-	for (a = 0; a < k && is_space(t[a]); a++)
+	if (err)
+		return err;
+	/* spaces around it dropped; a ";" would split the folded line (the script keeps it) */
+	for (a = base + 1; a < o->len && is_space(o->s[a]); a++)
 		;
-	for (b = k; b > a && is_space(t[b - 1]); b--)
+	for (b = o->len; b > a && is_space(o->s[b - 1]); b--)
 		;
+	for (k = base + 1, i = a; i < b; i++)
+		o->s[k++] = o->s[i] == ';' ? ':' : o->s[i];
+	o->len = k > base + 1 ? k : base;	/* nothing left: no ':' either */
+	o->s[o->len] = '\0';
 	st->awaiting = false;
-	/* a ';' would split the frame in the folded line (the script keeps it) */
-	for (i = a; i < b; i++)
-		if (t[i] == ';')
-			t[i] = ':';
-	if (b > a) {
-		err = buf_put(&st->func, ":", 1);
-		err = err ? err : buf_put(&st->func, t + a, b - a);
-	}
-	free(t);
-	err = err ? err : push_frame(st, st->func.s ? st->func.s : "", st->func.len);
+	err = push_frame(st, o->s, o->len);
 	return err ? err : chain_next(st);
 }
 

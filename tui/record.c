@@ -138,8 +138,9 @@ static int sample(const struct options *o, struct source *src, struct sink *k)
 			}
 		}
 	}
-	/* names debuginfod is still fetching: a few seconds, then what there is */
-	source__finish(src, RECORD_NAMES_WAIT_MS);
+	/* names debuginfod is still fetching: a few seconds (none after Ctrl-C), then what there is */
+	if (!stop)
+		source__finish(src, RECORD_NAMES_WAIT_MS);
 	return drain(src, k, (int64_t)wall());
 }
 
