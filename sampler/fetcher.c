@@ -79,13 +79,8 @@ static int checked(int fd)
 /* An error that says the server cannot be reached at all, rather than about one file. */
 static bool server_down(int rc)
 {
-	switch (-rc) {
-	case ECONNREFUSED: case ETIMEDOUT: case EHOSTUNREACH: case ENETUNREACH:
-	case EHOSTDOWN: case ENETDOWN: case ECONNRESET:
-		return true;
-	default:
-		return false;
-	}
+	/* not there (404), or our own refusal of what the cache gave: about one file */
+	return rc != -ENOENT && rc != -EPERM;
 }
 
 static void finish(struct fetcher *f, const struct fetch_job *j, int rc)
