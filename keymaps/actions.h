@@ -26,6 +26,14 @@
 	X(PROCS,	  "processes",	    "show or hide the process table; Enter focuses on a row") \
 	X(GROUP,	  "group",	    "group the roots by process, pid, thread or container") \
 	X(FLIP,		  "flip",	    "flip between icicle and flame orientation") \
+	X(FOCUS_FN,	  "focus-function", "keep only stacks through a function (regex, the selected one's)") \
+	X(HIDE,		  "hide",	    "take frames matching a regex out of every stack") \
+	X(DROP,		  "drop",	    "leave out the stacks through a frame matching a regex") \
+	X(RECURSION,	  "collapse-recursion", "fold direct recursion (a;b;b;c -> a;b;c), or stop") \
+	X(RECURSION_ALL,  "collapse-recursion-all", "fold indirect recursion too, or stop") \
+	X(KERNEL,	  "kernel-frames",  "hide or show kernel frames")		\
+	X(MERGE,	  "merge",	    "merge processes and threads (hide the grouping frames), or stop") \
+	X(UNDO_XFORM,	  "remove-transform", "remove the last transform (a click on a chip removes it)") \
 	X(PAUSE,	  "pause",	    "pause or resume the live view")		\
 	X(WINDOW_BACK,	  "window-back",    "move the shown window back in time")	\
 	X(WINDOW_FORWARD, "window-forward", "move the shown window forward in time")	\

@@ -39,6 +39,7 @@ static int header(FILE *out, bool change)
 
 static int print_plain(FILE *out, const struct calltree *t, const struct report_opts *o)
 {
+	uint64_t all = o->of_samples ? o->of_samples : calltree__samples(t);
 	struct fn_stat *fns;
 	long n, i;
 	int err;
@@ -48,7 +49,7 @@ static int print_plain(FILE *out, const struct calltree *t, const struct report_
 		return (int)n;
 	err = header(out, false);
 	for (i = 0; !err && i < n && (!o->limit || i < o->limit); i++)
-		err = row(out, calltree__names(t), &fns[i], calltree__samples(t), NULL);
+		err = row(out, calltree__names(t), &fns[i], all, NULL);
 	free(fns);
 	return err;
 }

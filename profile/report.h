@@ -15,6 +15,11 @@ enum report_sort { REPORT_SELF, REPORT_TOTAL, REPORT_DELTA };
 struct report_opts {
 	long limit;		/* rows; 0 = all */
 	enum report_sort sort;
+	/*
+	 * Shares are of this many samples: the profile's before transforms
+	 * left some out (pprof's percentages, of all samples); 0: the tree's.
+	 */
+	uint64_t of_samples;
 };
 
 /* before may be NULL (no change column).  0 or -errno. */

@@ -227,7 +227,8 @@ static int do_baseline(struct app *a)
 			  "marked in the live view; 'flametop diff BEFORE AFTER' compares files");
 		return DO_NOTHING;
 	}
-	copy = calltree__copy(a->after);
+	/* the window as sampled: the transforms apply to it as to the window shown */
+	copy = calltree__copy(a->profile);
 	if (!copy) {
 		note__set(&a->note, "out of memory copying the window");
 		return DO_NOTHING;
@@ -290,7 +291,9 @@ static int do_snapshot_both(struct app *a)
 		note__set(&a->note, "S saves both sides of a diff; s saves what is shown");
 		return DO_NOTHING;
 	}
-	err = snapshot_side(a, a->diff.before, "-before", before, sizeof(before));
+	/* each side as shown: through the transforms */
+	err = snapshot_side(a, a->shape.before ? a->shape.before : a->diff.before, "-before",
+			    before, sizeof(before));
 	if (!err)
 		err = snapshot_side(a, a->after, "-after", after, sizeof(after));
 	if (err)
@@ -332,6 +335,52 @@ static int do_redraw(struct app *a)
 	return DO_REDRAW;
 }
 
+/* The prompt for a transform's regex, holding the selected function's name. */
+static int ask_xform(struct app *a, enum xform_kind kind)
+{
+	const struct strtab *names = calltree__names(a->tree);
+	uint32_t name = on_table(a) && a->top.open ? top_view__selected_name(&a->top)
+						   : calltree__node(a->tree, a->flame.sel)->name;
+	char re[XFORM_RE_MAX] = "";
+
+	if (name != CT_NONE)
+		shape__literal(strtab__str(names, name), strtab__len(names, name), re, sizeof(re));
+	shape_view__ask(&a->shape, kind, re);
+	return DO_NOTHING;
+}
+
+static int do_focus_fn(struct app *a) { return ask_xform(a, XF_FOCUS); }
+static int do_hide(struct app *a) { return ask_xform(a, XF_HIDE); }
+static int do_drop(struct app *a) { return ask_xform(a, XF_DROP); }
+
+static int do_recursion(struct app *a)
+{
+	return shape_view__toggle(&a->shape, XF_RECURSION, 0, &a->note);
+}
+
+static int do_recursion_all(struct app *a)
+{
+	return shape_view__toggle(&a->shape, XF_RECURSION_ALL, 0, &a->note);
+}
+
+static int do_kernel(struct app *a)
+{
+	return shape_view__toggle(&a->shape, XF_NO_KERNEL, 0, &a->note);
+}
+
+/* The grouping frames at the root: a container's two levels, else one. */
+static int do_merge(struct app *a)
+{
+	uint32_t levels = a->live && a->group == GROUP_CONTAINER ? 2 : 1;
+
+	return shape_view__toggle(&a->shape, XF_MERGE, levels, &a->note);
+}
+
+static int do_undo_xform(struct app *a)
+{
+	return shape_view__remove(&a->shape, -1, &a->note);
+}
+
 static int do_help(struct app *a)
 {
 	help_view__open(&a->help);
@@ -363,6 +412,14 @@ const action_fn action_handlers[ACT_COUNT] = {
 	[ACT_PROCS] = do_procs,
 	[ACT_GROUP] = do_group,
 	[ACT_FLIP] = do_flip,
+	[ACT_FOCUS_FN] = do_focus_fn,
+	[ACT_HIDE] = do_hide,
+	[ACT_DROP] = do_drop,
+	[ACT_RECURSION] = do_recursion,
+	[ACT_RECURSION_ALL] = do_recursion_all,
+	[ACT_KERNEL] = do_kernel,
+	[ACT_MERGE] = do_merge,
+	[ACT_UNDO_XFORM] = do_undo_xform,
 	[ACT_PAUSE] = do_pause,
 	[ACT_WINDOW_BACK] = do_window_back,
 	[ACT_WINDOW_FORWARD] = do_window_forward,

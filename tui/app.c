@@ -26,7 +26,8 @@ static void place_panes(struct app *a)
 	a->hints.height = h >= 8;
 	a->status.height = h >= 12 ? 2 : h >= 2 ? 1 : 0;
 	a->timeline.height = a->live && h >= 8;
-	avail = h - a->hints.height - a->status.height - a->timeline.height;
+	a->chips.height = a->shape.xf.n && h >= 10;
+	avail = h - a->hints.height - a->status.height - a->timeline.height - a->chips.height;
 	if ((a->top.open || a->procs.open) && avail >= 5) {
 		table = avail * 2 / 5;
 		if (table < 3)
@@ -36,8 +37,9 @@ static void place_panes(struct app *a)
 	}
 	a->graph = (struct pane){ 0, avail - table };
 	a->table = (struct pane){ avail - table, table };
-	a->timeline.top = avail;
-	a->status.top = avail + a->timeline.height;
+	a->chips.top = avail;
+	a->timeline.top = avail + a->chips.height;
+	a->status.top = a->timeline.top + a->timeline.height;
 	a->hints.top = a->status.top + a->status.height;
 }
 
@@ -66,16 +68,23 @@ static void update_marks(struct app *a)
 static void refresh(struct app *a)
 {
 	uint64_t gen = a->live ? live__generation(a->live) : 0;
+	const struct calltree *before;
 
 	flame_view__hold(&a->flame);
 	if (a->live)
-		a->after = live__tree(a->live);
-	if (a->diff.on && a->diff.before && diff_view__build(&a->diff, a->after))
-		note__set(&a->note, "out of memory making the diff");
+		a->profile = live__tree(a->live);
+	/* the transforms make the tree anew: zoom and selection go by name path */
+	a->after = shape_view__apply(&a->shape, a->profile, &a->note);
+	if (a->diff.on && a->diff.before) {
+		before = shape_view__apply_before(&a->shape, a->diff.before, &a->note);
+		if (diff_view__build(&a->diff, before, a->after))
+			note__set(&a->note, "out of memory making the diff");
+	}
 	if (!a->diff.on)
 		diff_view__drop(&a->diff);
 	a->tree = a->diff.on ? diff_view__tree(&a->diff) : a->after;
-	flame_view__set_tree(&a->flame, a->tree, a->diff.on || gen != a->generation);
+	flame_view__set_tree(&a->flame, a->tree,
+			     a->diff.on || a->shape.xf.n || gen != a->generation);
 	a->generation = gen;
 	a->top.stale = true;
 	a->procs.stale = true;
@@ -229,13 +238,16 @@ static void paint_status(struct app *a)
 		.name_len = n->name == CT_NONE ? 3 : strtab__len(names, n->name),
 		.self = n->self,
 		.total = n->total,
-		.samples = calltree__samples(a->tree),
+		/* shares are of all samples, kept or not (pprof's) */
+		.samples = a->diff.on ? calltree__samples(a->tree) : a->shape.all,
 		.baseline = a->diff.on ? a->diff.label : NULL,
 		.search_on = a->search.on,
 		.matched = a->search.matched,
 		.zoom_depth = calltree__depth(a->tree, a->flame.zoom),
 		.title = a->title,
-		.prompt = a->search.prompting ? a->search.input : NULL,
+		.prompt = a->shape.line.on ? a->shape.line.text :
+			  a->search.line.on ? a->search.line.text : NULL,
+		.prompt_label = a->shape.line.on ? shape_view__asking(&a->shape) : "Search (regex)",
 		.msg = a->note.text,
 		.cpu_pct = -1,
 	};
@@ -251,7 +263,7 @@ static void paint_status(struct app *a)
 
 		live__status(a->live, &ls);
 		m.live = &ls;
-		m.window_samples = calltree__samples(a->after);
+		m.window_samples = calltree__samples(a->profile);
 		m.cpu_pct = all > 0 ? 100.0 * (double)m.window_samples / all : -1;
 	}
 	if (a->focus.frame != CT_NONE) {
@@ -301,9 +313,10 @@ void app__draw(struct app *a)
 		else if (a->diff.on)
 			diff_view__paint_table(&a->diff, a->top.sel, a->top.scroll, g, &a->table);
 		else
-			top_view__paint(&a->top, a->tree, calltree__samples(a->tree),
+			top_view__paint(&a->top, a->tree, a->shape.all,
 					&(struct where_fn){ where_of, a }, g, &a->table);
 	}
+	shape_view__paint(&a->shape, mono, g, &a->chips);
 	paint_timeline(a);
 	paint_status(a);
 	status__paint_hints(a->keys, a->live != NULL, a->live && a->live->source->info.realtime,
@@ -361,6 +374,11 @@ static void mouse_input(struct app *a, const struct input *in)
 
 	if (a->help.open) {
 		a->help.open = false;
+	} else if (pane__holds(&a->chips, in->y)) {
+		int i = shape_view__chip_at(&a->shape, (uint32_t)in->x);
+
+		if (i >= 0)
+			apply(a, shape_view__remove(&a->shape, i, &a->note));
 	} else if (pane__holds(&a->graph, in->y)) {
 		uint32_t node = flame_view__at(&a->flame, &a->graph, in->x, in->y);
 
@@ -400,7 +418,9 @@ void app__input(struct app *a, const struct input *in)
 	case INPUT_KEY:
 	case INPUT_CHAR:
 		a->note.text[0] = '\0';
-		if (a->search.prompting)
+		if (a->shape.line.on)
+			apply(a, shape_view__type(&a->shape, in, &a->note));
+		else if (a->search.line.on)
 			prompt_input(a, in);
 		else
 			key_input(a, in);
@@ -452,6 +472,7 @@ void app__free(struct app *a)
 	hostnames__free(a->hosts);
 	a->hosts = NULL;
 	diff_view__free(&a->diff);
+	shape_view__free(&a->shape);
 	free(a->mark);
 	a->mark = NULL;
 	if (a->screen_open)

@@ -23,6 +23,7 @@
 #include "view_flame.h"
 #include "view_help.h"
 #include "view_procs.h"
+#include "view_shape.h"
 #include "view_top.h"
 
 /* The pane an action applies to: the table when open (keys), or the pointer's. */
@@ -38,15 +39,17 @@ struct app {
 	char target[256];		/* names snapshot files */
 
 	/*
-	 * What is shown: after is the profile (a file, or the live window);
-	 * tree is after itself, or the diff's union tree while it is on.
+	 * What is shown: profile is a file, or the live window; after is the
+	 * profile through the transforms (itself with none); tree is after, or
+	 * the diff's union tree while it is on.
 	 */
 	const struct calltree *tree;
 	const struct calltree *after;
+	const struct calltree *profile;
 	struct live *live;		/* NULL when the profile is a file */
 	uint64_t generation;		/* of the live history when last shown */
 
-	struct pane graph, table, timeline, status, hints;
+	struct pane graph, table, chips, timeline, status, hints;
 	enum focus active;		/* the pane an action applies to */
 	struct flame_view flame;
 	struct search search;
@@ -54,6 +57,7 @@ struct app {
 	struct diff_view diff;
 	struct help_view help;
 	struct procs_view procs;
+	struct shape_view shape;	/* the transforms, their chips and trees */
 	struct hostnames *hosts;	/* containers' host names (live only) */
 	enum group_by group;		/* the live view's grouping and focus, as asked */
 	struct who_focus focus;

@@ -43,11 +43,31 @@ int load_profile(struct calltree *t, const char *path)
 	return load_profile_flags(t, path, 0);
 }
 
+/* *t with the command line's transforms applied (the same to both sides of a diff). */
+static int transform(const struct options *o, struct xforms *xs, struct calltree **t)
+{
+	struct calltree *shaped;
+
+	if (!o->nxf || !*t)
+		return 0;
+	shaped = xforms__apply(xs, *t);
+	if (!shaped)
+		return die("out of memory applying the transforms");
+	if (xforms__limited(xs))
+		die("a regex was too costly for %u name%s (counted as not matching)",
+		    xforms__limited(xs), xforms__limited(xs) == 1 ? "" : "s");
+	calltree__free(*t);
+	*t = shaped;
+	return 0;
+}
+
 int cmd_report(const struct options *o)
 {
 	struct strtab *names = strtab__new();
 	struct calltree *t = names ? calltree__new(names) : NULL;
 	struct calltree *before = names ? calltree__new(names) : NULL;
+	struct report_opts ropts = o->report;
+	struct xforms xs = { 0 };
 	int ret = 1, err;
 
 	if (!names || !t || !before) {
@@ -58,7 +78,11 @@ int cmd_report(const struct options *o)
 		goto cleanup;
 	if (load_profile(t, o->files[0]))
 		goto cleanup;
-	err = report__print(stdout, t, o->diff_before ? before : NULL, &o->report);
+	ropts.of_samples = calltree__samples(t);
+	if (options__xforms(o, &xs) || transform(o, &xs, &t) ||
+	    (o->diff_before && transform(o, &xs, &before)))
+		goto cleanup;
+	err = report__print(stdout, t, o->diff_before ? before : NULL, &ropts);
 	if (!err && fflush(stdout))
 		err = -errno;
 	if (err) {
@@ -67,6 +91,7 @@ int cmd_report(const struct options *o)
 	}
 	ret = 0;
 cleanup:
+	xforms__clear(&xs);
 	calltree__free(before);
 	calltree__free(t);
 	strtab__free(names);
@@ -78,6 +103,7 @@ int cmd_fold(const struct options *o)
 	struct strtab *names = strtab__new();
 	struct calltree *t = names ? calltree__new(names) : NULL;
 	const char *out = o->output ? o->output : "-";
+	struct xforms xs = { 0 };
 	int ret = 1, err;
 
 	if (!names || !t) {
@@ -85,7 +111,8 @@ int cmd_fold(const struct options *o)
 		goto cleanup;
 	}
 	/* --lines: perf script -F+srcline's lines after the frames, as --srcline reads them */
-	if (load_profile_flags(t, o->files[0], o->lines ? READ_SRCLINE : 0))
+	if (load_profile_flags(t, o->files[0], o->lines ? READ_SRCLINE : 0) ||
+	    options__xforms(o, &xs) || transform(o, &xs, &t))
 		goto cleanup;
 	err = folded__write_path(out, t, CT_ROOT, false);
 	if (err == -ELOOP) {
@@ -98,6 +125,7 @@ int cmd_fold(const struct options *o)
 	}
 	ret = 0;
 cleanup:
+	xforms__clear(&xs);
 	calltree__free(t);
 	strtab__free(names);
 	return ret;

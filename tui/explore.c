@@ -204,7 +204,10 @@ int cmd_explore(const struct options *o)
 	if (live && open_live(&a, o, names))
 		goto cleanup;
 	if (!live)
-		a.after = after;
+		a.profile = after;
+	/* the command line's transforms: chips from the start, removable as any */
+	if (options__xforms(o, &a.shape.xf))
+		goto cleanup;
 	ret = app__run(&a, warning[0] ? warning : NULL);
 cleanup:
 	live__free(a.live);

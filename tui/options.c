@@ -21,7 +21,7 @@ static const char usage_text[] =
 	"       flametop record [FILTER] [OPTIONS] -d SECS -o FILE   headless capture to folded ('-' = stdout)\n"
 	"       flametop view FILE                          TUI over a saved profile or history ('-' = stdin)\n"
 	"       flametop diff BEFORE AFTER                  TUI in diff mode on two saved profiles\n"
-	"       flametop report [-n N] [--sort self|total|delta] [--diff BEFORE] FILE\n"
+	"       flametop report [-n N] [--sort self|total|delta] [--diff BEFORE] [TRANSFORMS] FILE\n"
 	"       flametop fold FILE [-o OUT] [--lines]       perf-script text or folded -> normalized folded\n"
 	"\n"
 	"FILTER:  -p, --pid PID[,PID...]   processes, their threads and descendants (running or forked later)\n"
@@ -49,6 +49,11 @@ static const char usage_text[] =
 	"                                  (default: ~/.config/flametop/keys when it exists)\n"
 	"         --no-mouse               leave the mouse to the terminal\n"
 	"         -n N                     report: rows (default 20; 0 = all)\n"
+	"TRANSFORMS (report, fold, view, diff, live; applied in their order, as pprof's):\n"
+	"         --focus RE               only stacks through a frame matching RE (PCRE2)\n"
+	"         --hide RE                frames matching RE taken out, callees merged up\n"
+	"         --drop RE                stacks through a frame matching RE left out\n"
+	"         --collapse-recursion[=all]   a;b;b;c -> a;b;c (all: indirect recursion too)\n"
 	"         --version, -h/--help\n";
 
 void options__usage(FILE *out)
@@ -121,7 +126,7 @@ enum {
 	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
 	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE, OPT_UNWIND, OPT_NO_INLINE,
 	OPT_NO_DEBUGINFOD, OPT_LINES,
-	OPT_TIMELINE, OPT_GROUP,
+	OPT_TIMELINE, OPT_GROUP, OPT_FOCUS, OPT_HIDE, OPT_DROP, OPT_RECURSION,
 };
 
 static const struct option longopts[] = {
@@ -147,6 +152,10 @@ static const struct option longopts[] = {
 	{ "lines", no_argument, NULL, OPT_LINES },
 	{ "timeline", no_argument, NULL, OPT_TIMELINE },
 	{ "group", required_argument, NULL, OPT_GROUP },
+	{ "focus", required_argument, NULL, OPT_FOCUS },
+	{ "hide", required_argument, NULL, OPT_HIDE },
+	{ "drop", required_argument, NULL, OPT_DROP },
+	{ "collapse-recursion", optional_argument, NULL, OPT_RECURSION },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -174,6 +183,8 @@ static bool allowed(enum command cmd, int opt)
 		return cmd == CMD_RECORD || cmd == CMD_FOLD;
 	case 'n': case OPT_SORT: case OPT_DIFF:
 		return cmd == CMD_REPORT;
+	case OPT_FOCUS: case OPT_HIDE: case OPT_DROP: case OPT_RECURSION:
+		return cmd != CMD_RECORD;
 	default:
 		return true;
 	}
@@ -244,6 +255,45 @@ static int parse_sampling_opt(struct options *o, int c, const char *arg, const c
 	}
 }
 
+/* A transform, its regex checked now: a typo is a usage error, not a later failure. */
+static int parse_xform(struct options *o, int c, const char *arg, const char *optname)
+{
+	enum xform_kind kind = c == OPT_FOCUS ? XF_FOCUS : c == OPT_HIDE ? XF_HIDE :
+			       c == OPT_DROP ? XF_DROP : XF_RECURSION;
+	struct xforms check = { 0 };
+	char why[160], msg[240];
+
+	if (o->nxf == XFORMS_MAX)
+		return usage_error("at most %s transforms", "16");
+	if (c == OPT_RECURSION && arg) {
+		if (strcmp(arg, "all"))
+			return usage_error("--collapse-recursion takes nothing or '=all', not '%s'",
+					   arg);
+		kind = XF_RECURSION_ALL;
+	}
+	if (xforms__push(&check, kind, arg, 0, why, sizeof(why))) {
+		snprintf(msg, sizeof(msg), "%s: %s", optname, why);
+		return usage_error("%s", msg);
+	}
+	xforms__clear(&check);
+	o->xf[o->nxf].kind = kind;
+	o->xf[o->nxf++].re = xform__takes_re(kind) ? arg : NULL;
+	return 0;
+}
+
+int options__xforms(const struct options *o, struct xforms *xs)
+{
+	char why[160];
+
+	for (size_t i = 0; i < o->nxf; i++)
+		if (xforms__push(xs, o->xf[i].kind, o->xf[i].re, 0, why, sizeof(why))) {
+			fprintf(stderr, "flametop: %s\n", why);
+			xforms__clear(xs);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
 static int parse_opt(struct options *o, int c, const char *arg, const char *optname)
 {
 	unsigned long v;
@@ -309,6 +359,8 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 	case OPT_TIMELINE:
 		o->timeline = true;
 		return 0;
+	case OPT_FOCUS: case OPT_HIDE: case OPT_DROP: case OPT_RECURSION:
+		return parse_xform(o, c, arg, optname);
 	default:
 		return parse_sampling_opt(o, c, arg, optname);
 	}

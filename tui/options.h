@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "../profile/report.h"
+#include "../profile/transform.h"
 #include "../profile/who.h"
 
 enum command { CMD_LIVE, CMD_RECORD, CMD_VIEW, CMD_DIFF, CMD_REPORT, CMD_FOLD };
@@ -40,6 +41,12 @@ struct options {
 	const char *snapshot_dir;
 	struct report_opts report;
 	const char *diff_before;
+	/* --focus, --hide, --drop, --collapse-recursion: in their order */
+	struct {
+		enum xform_kind kind;
+		const char *re;
+	} xf[XFORMS_MAX];
+	size_t nxf;
 	const char *files[2];
 	size_t nfiles;
 	/* the explorer */
@@ -54,6 +61,9 @@ struct options {
  */
 int options__parse(struct options *o, int argc, char **argv);
 void options__usage(FILE *out);
+
+/* The transforms of the command line, in their order; 0, or -ENOMEM after a message. */
+int options__xforms(const struct options *o, struct xforms *xs);
 
 struct sampler_opts;
 /* The sampler's options from the command line's filter and frame options. */

@@ -10,28 +10,19 @@
  * leaves the rest untested, counted as no match, for the next pass).  The
  * status line says when either cut the search off.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <wchar.h>
 
 #include "../keymaps/keymap.h"
-#include "../util/vec.h"
+#include "../profile/pattern.h"
 #include "search.h"
 
 enum { MATCHES = 1, COVERED = 2 };
 /* name_match[]: a name not tested yet, not matching, matching */
 enum { UNTESTED = 0, NO = 1, YES = 2 };
 
-enum {
-	MATCH_LIMIT = 100000,		/* steps for one name: ~2 ms, ~0.2 ms with JIT */
-	DEPTH_LIMIT = 20000,		/* nested backtracking for one name */
-	HEAP_LIMIT_KIB = 8192,
-	JIT_STACK_MAX = 1 << 20,
-};
 /*
  * Matching time in a row: a bucket this big, refilled by the time between
  * passes, so the passes of one batch of input (a pasted pattern searches
@@ -40,12 +31,7 @@ enum {
 #define BUDGET_NS 50000000LL
 
 struct search_pattern {
-	pcre2_code *code;
-	pcre2_match_data *md;
-	pcre2_match_context *mc;
-	pcre2_jit_stack *jit;		/* NULL without JIT */
-	char *subject;			/* a copy of the name matched; every byte written */
-	size_t subject_cap;
+	struct pattern *re;
 	uint32_t limited;		/* names whose match hit a limit */
 	bool untested;			/* the last pass ran out of time */
 };
@@ -64,34 +50,10 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static bool hit_limit(int rc)
-{
-	return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
-}
-
-/*
- * The name, copied into a buffer whose every byte has been written: JIT
- * code loads whole words past a subject's end (harmless, and masked), and
- * past a name's end the strtab holds bytes never written, which valgrind
- * reports.  The name in place when the buffer cannot grow.
- */
-static const char *subject(struct search_pattern *p, const char *s, size_t len)
-{
-	size_t had = p->subject_cap;
-
-	if (vec_reserve(p->subject, p->subject_cap, len + 64, 256))
-		return s;
-	memset(p->subject + had, 0, p->subject_cap - had);
-	memcpy(p->subject, s, len);
-	return p->subject;
-}
-
 static bool name_matches(struct search *s, const struct strtab *names, uint32_t name,
 			 struct pass *pass)
 {
 	struct search_pattern *p = s->re;
-	uint32_t len;
 	int rc;
 
 	if (name == CT_NONE)
@@ -102,13 +64,11 @@ static bool name_matches(struct search *s, const struct strtab *names, uint32_t 
 		pass->out_of_time = true;
 		return false;		/* left untested for the next pass */
 	}
-	len = strtab__len(names, name);
-	rc = pcre2_match(p->code, (PCRE2_SPTR)subject(p, strtab__str(names, name), len), len, 0,
-			 0, p->md, p->mc);
-	if (hit_limit(rc))
+	rc = pattern__match(p->re, strtab__str(names, name), strtab__len(names, name));
+	if (rc < 0)
 		p->limited++;
-	s->name_match[name] = rc >= 0 ? YES : NO;
-	return rc >= 0;
+	s->name_match[name] = rc > 0 ? YES : NO;
+	return rc > 0;
 }
 
 /* Says on the status line how the search was cut off, if it was. */
@@ -180,54 +140,28 @@ void search__update(struct search *s, const struct calltree *t, struct note *not
 	say_cut_off(s, note);
 }
 
-static void pattern__free(struct search_pattern *p)
+static void search_pattern__free(struct search_pattern *p)
 {
-	if (!p)
-		return;
-	pcre2_jit_stack_free(p->jit);
-	pcre2_match_context_free(p->mc);
-	pcre2_match_data_free(p->md);
-	pcre2_code_free(p->code);
-	free(p->subject);
+	if (p)
+		pattern__free(p->re);
 	free(p);
 }
 
-/* The compiled pattern with its bounds; NULL after a message when it cannot be. */
-static struct search_pattern *pattern__new(const char *query, struct note *note)
+/* The compiled pattern; NULL after a message when it cannot be. */
+static struct search_pattern *search_pattern__new(const char *query, struct note *note)
 {
 	struct search_pattern *p = calloc(1, sizeof(*p));
-	PCRE2_UCHAR why[128];
-	PCRE2_SIZE at;
-	int err;
+	char why[160];
 
 	if (!p) {
 		note__set(note, "out of memory searching");
 		return NULL;
 	}
-	p->code = pcre2_compile((PCRE2_SPTR)query, PCRE2_ZERO_TERMINATED,
-				PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C,
-				&err, &at, NULL);
-	if (!p->code) {
-		pcre2_get_error_message(err, why, sizeof(why));
-		note__set(note, "bad regex: %s", (const char *)why);
+	p->re = pattern__new(query, why, sizeof(why));
+	if (!p->re) {
+		note__set(note, "%s", why);
 		free(p);
 		return NULL;
-	}
-	p->md = pcre2_match_data_create(1, NULL);
-	p->mc = pcre2_match_context_create(NULL);
-	if (!p->md || !p->mc) {
-		note__set(note, "out of memory searching");
-		pattern__free(p);
-		return NULL;
-	}
-	pcre2_set_match_limit(p->mc, MATCH_LIMIT);
-	pcre2_set_depth_limit(p->mc, DEPTH_LIMIT);
-	pcre2_set_heap_limit(p->mc, HEAP_LIMIT_KIB);
-	/* JIT where it can (it honours the match limit); the interpreter otherwise */
-	if (pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0) {
-		p->jit = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
-		if (p->jit)
-			pcre2_jit_stack_assign(p->mc, NULL, p->jit);
 	}
 	return p;
 }
@@ -242,7 +176,7 @@ static int set(struct search *s, const struct calltree *t, const char *query,
 		search__clear(s);
 		return DO_REMARK;
 	}
-	p = pattern__new(query, note);
+	p = search_pattern__new(query, note);
 	if (!p)
 		return -1;
 	search__clear(s);
@@ -256,7 +190,7 @@ static int set(struct search *s, const struct calltree *t, const char *query,
 
 void search__clear(struct search *s)
 {
-	pattern__free(s->re);
+	search_pattern__free(s->re);
 	s->re = NULL;
 	s->on = false;
 	s->query[0] = '\0';
@@ -308,34 +242,7 @@ uint32_t search__next(struct search *s, const struct calltree *t,
 
 void search__prompt(struct search *s)
 {
-	s->prompting = true;
-	s->input_len = strlen(s->query);
-	memcpy(s->input, s->query, s->input_len + 1);
-}
-
-/* Adds a typed code point to the input, or takes the last one back. */
-static bool edit_input(struct search *s, const struct input *in)
-{
-	if (in->kind == INPUT_CHAR) {
-		char buf[8];
-		mbstate_t st = { 0 };
-		size_t n = wcrtomb(buf, (wchar_t)in->key, &st);
-
-		if (n != (size_t)-1 && s->input_len + n < sizeof(s->input)) {
-			memcpy(s->input + s->input_len, buf, n);
-			s->input_len += n;
-			s->input[s->input_len] = '\0';
-		}
-		return true;
-	}
-	if (in->key != KEY_CODE_BACKSPACE)
-		return false;
-	while (s->input_len && (s->input[s->input_len - 1] & 0xc0) == 0x80)
-		s->input_len--;
-	if (s->input_len)
-		s->input_len--;
-	s->input[s->input_len] = '\0';
-	return true;
+	prompt__open(&s->line, s->query);
 }
 
 int search__type(struct search *s, const struct calltree *t, const struct input *in,
@@ -343,17 +250,17 @@ int search__type(struct search *s, const struct calltree *t, const struct input 
 {
 	*jump = false;
 	if (in->kind == INPUT_KEY && in->key == KEY_CODE_ESC) {
-		s->prompting = false;
+		s->line.on = false;
 		search__clear(s);
 		return DO_REMARK;
 	}
 	if (in->kind == INPUT_KEY && in->key == KEY_CODE_ENTER) {
-		s->prompting = false;
+		s->line.on = false;
 		*jump = s->on;
 		return DO_NOTHING;
 	}
-	if (!edit_input(s, in))
+	if (!prompt__edit(&s->line, in))
 		return DO_NOTHING;
 	/* incremental: a pattern that does not compile yet keeps the last one */
-	return set(s, t, s->input, note);
+	return set(s, t, s->line.text, note);
 }

@@ -15,6 +15,7 @@
 #include "../profile/calltree.h"
 #include "../render/flame.h"
 #include "pane.h"
+#include "prompt.h"
 #include "screen.h"
 
 struct search_pattern;
@@ -29,10 +30,7 @@ struct search {
 	uint32_t name_matched;		/* names [0, name_matched) have a valid entry */
 	uint8_t *mark;			/* per node of the tree */
 	uint64_t matched;		/* samples under a match, each once */
-	/* the prompt */
-	bool prompting;
-	char input[256];
-	size_t input_len;
+	struct prompt line;		/* the pattern being typed */
 };
 
 void search__free(struct search *s);

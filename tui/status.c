@@ -55,13 +55,13 @@ static void live_fields(const struct status_model *m, char *line, size_t size)
 	add(line, size, " | cpu %.1f%%", l->cpu_pct);
 }
 
-/* The search prompt instead of the figures, with the note after it. */
+/* The prompt instead of the figures, with the note after it. */
 static void paint_prompt(const struct status_model *m, struct grid *g, uint32_t y)
 {
 	char line[1024];
 	uint32_t x;
 
-	snprintf(line, sizeof(line), "Search (regex): %s", m->prompt);
+	snprintf(line, sizeof(line), "%s: %s", m->prompt_label, m->prompt);
 	x = grid__puts(g, y, 0, g->w, line, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
 	if (x < g->w)
 		x += grid__puts(g, y, x, 1, "_", PAL_BAR_TEXT, PAL_BAR, CELL_BOLD | CELL_REVERSE);

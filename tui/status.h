@@ -32,7 +32,8 @@ struct status_model {
 	double cpu_pct;			/* live: them as a share of CPUs x Hz x window; < 0: unknown */
 	const char *focus;		/* what the view is focused on, or NULL */
 	size_t focus_len;
-	const char *prompt;		/* the search being typed, or NULL */
+	const char *prompt;		/* the search or regex being typed, or NULL */
+	const char *prompt_label;	/* what it is for */
 	const char *msg;		/* a note, or "" */
 };
 

@@ -53,7 +53,8 @@ const struct calltree *diff_view__tree(const struct diff_view *v)
 }
 
 /* (Re)computes both diffs and the frame colours; the tree shown is the union. */
-int diff_view__build(struct diff_view *v, const struct calltree *after)
+int diff_view__build(struct diff_view *v, const struct calltree *before,
+		     const struct calltree *after)
 {
 	const struct diff *d;
 	double sign, max = 0;
@@ -61,9 +62,9 @@ int diff_view__build(struct diff_view *v, const struct calltree *after)
 	uint8_t *colour;
 
 	diff_view__drop(v);
-	v->diff = diff__new(v->before, after);
+	v->diff = diff__new(before, after);
 	if (v->diff && v->before_shape)
-		v->rdiff = diff__new(after, v->before);
+		v->rdiff = diff__new(after, before);
 	if (!v->diff || (v->before_shape && !v->rdiff)) {
 		diff_view__drop(v);
 		v->on = false;

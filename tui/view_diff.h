@@ -31,8 +31,12 @@ struct diff_view {
 void diff_view__free(struct diff_view *v);
 /* Takes baseline (owned from now on) as the before side, labelled label. */
 void diff_view__set_baseline(struct diff_view *v, struct calltree *baseline, const char *label);
-/* Builds both diffs against after and the colours; 0, or -ENOMEM (the diff off). */
-int diff_view__build(struct diff_view *v, const struct calltree *after);
+/*
+ * Builds both diffs, before (v->before, or it through the transforms) ->
+ * after, and the colours; 0, or -ENOMEM (the diff off).
+ */
+int diff_view__build(struct diff_view *v, const struct calltree *before,
+		     const struct calltree *after);
 /* Forgets the diffs (not the baseline). */
 void diff_view__drop(struct diff_view *v);
 /* The union tree shown while the diff is on. */

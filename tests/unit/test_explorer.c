@@ -294,7 +294,7 @@ static void test_search_and_help(void **state)
 	assert_true(a->search.on);
 	assert_non_null(strstr(row_text(a, a->status.top + 1), "Search (regex): work"));
 	key(a, KEY_CODE_ENTER);
-	assert_false(a->search.prompting);
+	assert_false(a->search.line.on);
 	/* new_work is 100 of 150 samples */
 	assert_int_equal(a->search.matched, 100);
 	assert_string_equal(name_of(a, a->flame.sel), "new_work");
