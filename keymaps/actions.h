@@ -16,23 +16,24 @@
 	X(PAGE_DOWN,	  "page-down",	    "scroll a page down (graph, table or help)") \
 	X(ZOOM_IN,	  "zoom-in",	    "zoom into the selected frame (or the table row)") \
 	X(ZOOM_OUT,	  "zoom-out",	    "zoom out one level")			\
-	X(BACK,		  "back",	    "clear search, else close pane, else unfocus, else zoom out") \
+	X(BACK,		  "back",	    "undo the last of: search, pane, focus, sandwich, zoom") \
 	X(ZOOM_RESET,	  "zoom-reset",	    "reset the zoom to the whole profile")	\
 	X(SEARCH,	  "search",	    "search frames by regex (PCRE2)")		\
 	X(SEARCH_NEXT,	  "search-next",    "select the next matching frame")		\
 	X(SEARCH_PREV,	  "search-prev",    "select the previous matching frame")	\
 	X(TOP,		  "top",	    "show or hide the top-N functions pane")	\
-	X(TOP_SORT,	  "top-sort",	    "sort the table: by self or total; processes by samples or name")	\
+	X(TOP_SORT,	  "top-sort",	    "sort the table: self or total; processes: samples or name")	\
 	X(PROCS,	  "processes",	    "show or hide the process table; Enter focuses on a row") \
 	X(GROUP,	  "group",	    "group the roots by process, pid, thread or container") \
 	X(FLIP,		  "flip",	    "flip between icicle and flame orientation") \
-	X(FOCUS_FN,	  "focus-function", "keep only stacks through a function (regex, the selected one's)") \
+	X(SANDWICH,	  "sandwich",	    "callers above, callees below the selected function") \
+	X(FOCUS_FN,	  "focus-function", "only stacks through frames matching a regex") \
 	X(HIDE,		  "hide",	    "take frames matching a regex out of every stack") \
 	X(DROP,		  "drop",	    "leave out the stacks through a frame matching a regex") \
 	X(RECURSION,	  "collapse-recursion", "fold direct recursion (a;b;b;c -> a;b;c), or stop") \
 	X(RECURSION_ALL,  "collapse-recursion-all", "fold indirect recursion too, or stop") \
 	X(KERNEL,	  "kernel-frames",  "hide or show kernel frames")		\
-	X(MERGE,	  "merge",	    "merge processes and threads (hide the grouping frames), or stop") \
+	X(MERGE,	  "merge",	    "merge processes and threads (hide grouping frames)") \
 	X(UNDO_XFORM,	  "remove-transform", "remove the last transform (a click on a chip removes it)") \
 	X(PAUSE,	  "pause",	    "pause or resume the live view")		\
 	X(WINDOW_BACK,	  "window-back",    "move the shown window back in time")	\

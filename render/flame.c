@@ -232,15 +232,15 @@ static uint8_t frame_colour(const struct flame_layout *l, const struct flame_sty
 			      strtab__len(names, name));
 }
 
-static void frame_label(const struct flame_layout *l, uint32_t node, const char **s,
-			size_t *len)
+static void frame_label(const struct flame_layout *l, const struct flame_style *st,
+			uint32_t node, const char **s, size_t *len)
 {
 	const struct strtab *names = calltree__names(l->tree);
 	uint32_t name = calltree__node(l->tree, node)->name;
 
 	if (name == CT_NONE) {
-		*s = "all";
-		*len = 3;
+		*s = st->root_label ? st->root_label : "all";
+		*len = st->root_label ? st->root_len : 3;
 	} else {
 		*s = strtab__str(names, name);
 		*len = strtab__len(names, name);
@@ -290,7 +290,7 @@ static void paint_frame(const struct flame_layout *l, const struct flame_style *
 		grid__at(g, y, c0)->ch = g->utf8 ? 0x258f : '|';
 		c0++;
 	}
-	frame_label(l, f->node, &label, &len);
+	frame_label(l, s, f->node, &label, &len);
 	grid__text(g, y, c0, c1 - c0, label, len, PAL_BLACK, attr);
 }
 

@@ -64,6 +64,8 @@ struct flame_style {
 	const uint8_t *mark;	/* per node id: non-zero highlights; may be NULL */
 	const uint8_t *colour;	/* per node id: palette override; may be NULL */
 	bool mono;		/* no colours: separators and attributes only */
+	const char *root_label;	/* the root's label (root_len bytes); NULL: "all" */
+	size_t root_len;
 };
 
 void flame__init(struct flame_layout *l);

@@ -27,9 +27,27 @@ static int vertical(struct app *a, int screen_dir, long steps)
 		return procs_view__move(&a->procs, screen_dir * steps);
 	if (on_table(a))
 		return top_view__move(&a->top, screen_dir * steps);
-	for (long i = 0; i < steps; i++)
+	for (long i = 0; i < steps; i++) {
+		/* in the sandwich, past a half's root (the function) is the other half */
+		if (a->sand.on && toward_leaves < 0 && a->flame.sel == CT_ROOT) {
+			sandwich_view__swap(&a->sand, &a->flame);
+			return DO_REFRESH | DO_RETOP;
+		}
 		flame_view__move(&a->flame, toward_leaves, 0);
+	}
 	return DO_NOTHING;
+}
+
+/* The function the keys point at: the table's row, or the selected frame's. */
+static uint32_t selected_name(const struct app *a)
+{
+	uint32_t name;
+
+	if (on_table(a) && a->top.open)
+		return top_view__selected_name(&a->top);
+	name = calltree__node(a->tree, a->flame.sel)->name;
+	/* a sandwich half's root is its function */
+	return name == CT_NONE && a->sand.on ? a->sand.name : name;
 }
 
 static int do_move_up(struct app *a) { return vertical(a, -1, 1); }
@@ -106,6 +124,10 @@ static int do_back(struct app *a)
 		a->focus.frame = CT_NONE;
 		return DO_REGROUP | DO_RELAYOUT | DO_RETOP;
 	}
+	if (a->sand.on && a->flame.zoom == CT_ROOT) {
+		sandwich_view__close(&a->sand, &a->flame);
+		return DO_REFRESH | DO_RELAYOUT | DO_RETOP;
+	}
 	return do_zoom_out(a);
 }
 
@@ -177,6 +199,10 @@ static int do_top_sort(struct app *a)
 
 static int do_flip(struct app *a)
 {
+	if (a->sand.on) {
+		note__set(&a->note, "the sandwich has callers above and callees below");
+		return DO_NOTHING;
+	}
 	a->flame.orient = a->flame.orient == FLAME_ICICLE ? FLAME_FLAME : FLAME_ICICLE;
 	return DO_NOTHING;
 }
@@ -250,6 +276,8 @@ static int do_diff(struct app *a)
 	}
 	a->diff.on = !a->diff.on;
 	a->diff.before_shape = false;
+	/* the diff is drawn on the whole tree */
+	sandwich_view__close(&a->sand, &a->flame);
 	a->top.open = a->diff.on;
 	/* another table: start at its top, the largest change */
 	top_view__reset(&a->top);
@@ -335,12 +363,31 @@ static int do_redraw(struct app *a)
 	return DO_REDRAW;
 }
 
+/* The selected function's callers and callees, in the graph's place. */
+static int do_sandwich(struct app *a)
+{
+	uint32_t name = selected_name(a);
+
+	if (a->diff.on) {
+		note__set(&a->note, "no sandwich in a diff: d leaves the diff");
+		return DO_NOTHING;
+	}
+	if (name == CT_NONE) {
+		note__set(&a->note, "select a function first: the root is all of them");
+		return DO_NOTHING;
+	}
+	if (a->sand.on && name == a->sand.name)
+		return DO_NOTHING;
+	sandwich_view__open(&a->sand, &a->flame, name, calltree__names(a->tree));
+	top_view__reset(&a->top);
+	return DO_REFRESH | DO_RELAYOUT | DO_RETOP;
+}
+
 /* The prompt for a transform's regex, holding the selected function's name. */
 static int ask_xform(struct app *a, enum xform_kind kind)
 {
 	const struct strtab *names = calltree__names(a->tree);
-	uint32_t name = on_table(a) && a->top.open ? top_view__selected_name(&a->top)
-						   : calltree__node(a->tree, a->flame.sel)->name;
+	uint32_t name = selected_name(a);
 	char re[XFORM_RE_MAX] = "";
 
 	if (name != CT_NONE)
@@ -412,6 +459,7 @@ const action_fn action_handlers[ACT_COUNT] = {
 	[ACT_PROCS] = do_procs,
 	[ACT_GROUP] = do_group,
 	[ACT_FLIP] = do_flip,
+	[ACT_SANDWICH] = do_sandwich,
 	[ACT_FOCUS_FN] = do_focus_fn,
 	[ACT_HIDE] = do_hide,
 	[ACT_DROP] = do_drop,

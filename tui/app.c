@@ -83,8 +83,15 @@ static void refresh(struct app *a)
 	if (!a->diff.on)
 		diff_view__drop(&a->diff);
 	a->tree = a->diff.on ? diff_view__tree(&a->diff) : a->after;
+	if (a->sand.on) {
+		const struct calltree *half = sandwich_view__build(&a->sand, &a->flame, a->after,
+								   &a->note);
+
+		if (half)
+			a->tree = half;
+	}
 	flame_view__set_tree(&a->flame, a->tree,
-			     a->diff.on || a->shape.xf.n || gen != a->generation);
+			     a->diff.on || a->shape.xf.n || a->sand.on || gen != a->generation);
 	a->generation = gen;
 	a->top.stale = true;
 	a->procs.stale = true;
@@ -183,7 +190,17 @@ static int sync_state(struct app *a)
 	if (top_view__update(&a->top, a->tree, a->flame.zoom, a->diff.on ? a->diff.diff : NULL,
 			     a->table.height, &a->note))
 		a->marks_stale = true;
-	flame_view__update(&a->flame, a->scr.grid.w, a->graph.height, &a->note);
+	if (a->sand.on) {
+		struct pane up, down;
+
+		sandwich_view__panes(&a->graph, &up, &down);
+		flame_view__update(&a->flame, a->scr.grid.w,
+				   a->sand.callers_active ? up.height : down.height, &a->note);
+		flame_view__update(&a->sand.other, a->scr.grid.w,
+				   a->sand.callers_active ? down.height : up.height, &a->note);
+	} else {
+		flame_view__update(&a->flame, a->scr.grid.w, a->graph.height, &a->note);
+	}
 	procs_view__update(&a->procs, a->live ? live__window(a->live) : a->tree, a->group,
 			   a->table.height, &a->note);
 	if (a->live)
@@ -227,15 +244,22 @@ static bool where_of(void *ctx, uint32_t name, char *buf, size_t size)
 	return true;
 }
 
+static double share(uint64_t n, uint64_t of)
+{
+	return of ? 100.0 * (double)n / (double)of : 0.0;
+}
+
 static void paint_status(struct app *a)
 {
 	const struct ct_node *n = calltree__node(a->tree, a->flame.sel);
 	const struct strtab *names = calltree__names(a->tree);
 	struct live_status ls;
-	char describe[128], where[512];
+	char describe[128], where[512], sandwich[128];
 	struct status_model m = {
-		.name = n->name == CT_NONE ? "all" : strtab__str(names, n->name),
-		.name_len = n->name == CT_NONE ? 3 : strtab__len(names, n->name),
+		.name = n->name != CT_NONE ? strtab__str(names, n->name) :
+			a->flame.root_label ? a->flame.root_label : "all",
+		.name_len = n->name != CT_NONE ? strtab__len(names, n->name) :
+			    a->flame.root_label ? a->flame.root_len : 3,
 		.self = n->self,
 		.total = n->total,
 		/* shares are of all samples, kept or not (pprof's) */
@@ -266,6 +290,12 @@ static void paint_status(struct app *a)
 		m.window_samples = calltree__samples(a->profile);
 		m.cpu_pct = all > 0 ? 100.0 * (double)m.window_samples / all : -1;
 	}
+	if (a->sand.on) {
+		snprintf(sandwich, sizeof(sandwich), "SANDWICH %s self %.1f%% total %.1f%%",
+			 a->sand.callers_active ? "callers" : "callees",
+			 share(a->sand.s.self, a->shape.all), share(a->sand.s.total, a->shape.all));
+		m.mode = sandwich;
+	}
 	if (a->focus.frame != CT_NONE) {
 		m.focus = strtab__str(names, a->focus.frame);
 		m.focus_len = strtab__len(names, a->focus.frame);
@@ -294,6 +324,24 @@ static void paint_procs(struct app *a)
 	procs_view__paint(&a->procs, calltree__names(a->tree), &sc, &a->scr.grid, &a->table);
 }
 
+/* The graph, or the sandwich's two halves (the active one marked). */
+static void paint_graph(struct app *a, const struct flame_marks *marks)
+{
+	struct flame_marks plain = { NULL, NULL, marks->mono };
+	struct flame_view *callers, *callees;
+	struct pane up, down;
+
+	if (!a->sand.on) {
+		flame_view__paint(&a->flame, marks, &a->scr.grid, &a->graph);
+		return;
+	}
+	sandwich_view__panes(&a->graph, &up, &down);
+	callers = sandwich_view__callers(&a->sand, &a->flame);
+	callees = sandwich_view__callees(&a->sand, &a->flame);
+	flame_view__paint(callers, a->sand.callers_active ? marks : &plain, &a->scr.grid, &up);
+	flame_view__paint(callees, a->sand.callers_active ? &plain : marks, &a->scr.grid, &down);
+}
+
 void app__draw(struct app *a)
 {
 	struct grid *g = &a->scr.grid;
@@ -307,7 +355,7 @@ void app__draw(struct app *a)
 	if (a->help.open) {
 		help_view__paint(&a->help, a->keys, a->keys_origin, g, a->status.top);
 	} else {
-		flame_view__paint(&a->flame, &marks, g, &a->graph);
+		paint_graph(a, &marks);
 		if (a->procs.open)
 			paint_procs(a);
 		else if (a->diff.on)
@@ -363,6 +411,27 @@ static void prompt_input(struct app *a, const struct input *in)
 }
 
 /*
+ * The frame under the pointer; in the sandwich, a click in the other half
+ * makes it the active one first.
+ */
+static uint32_t graph_at(struct app *a, int x, int y)
+{
+	struct pane up, down;
+	bool in_callers;
+
+	if (!a->sand.on)
+		return flame_view__at(&a->flame, &a->graph, x, y);
+	sandwich_view__panes(&a->graph, &up, &down);
+	in_callers = pane__holds(&up, y);
+	if (in_callers != a->sand.callers_active) {
+		sandwich_view__swap(&a->sand, &a->flame);
+		apply(a, DO_REFRESH | DO_RETOP);
+		sync_state(a);
+	}
+	return flame_view__at(&a->flame, in_callers ? &up : &down, x, y);
+}
+
+/*
  * The mouse makes the keys' actions: in the graph a click selects, a
  * double click or the wheel up zooms in (to the frame under the pointer),
  * the wheel down zooms out; in the table a click selects a row, a double
@@ -380,7 +449,7 @@ static void mouse_input(struct app *a, const struct input *in)
 		if (i >= 0)
 			apply(a, shape_view__remove(&a->shape, i, &a->note));
 	} else if (pane__holds(&a->graph, in->y)) {
-		uint32_t node = flame_view__at(&a->flame, &a->graph, in->x, in->y);
+		uint32_t node = graph_at(a, in->x, in->y);
 
 		if (in->mouse == MOUSE_WHEEL_DOWN) {
 			dispatch(a, ACT_ZOOM_OUT, FOCUS_GRAPH);
@@ -472,6 +541,7 @@ void app__free(struct app *a)
 	hostnames__free(a->hosts);
 	a->hosts = NULL;
 	diff_view__free(&a->diff);
+	sandwich_view__free(&a->sand);
 	shape_view__free(&a->shape);
 	free(a->mark);
 	a->mark = NULL;

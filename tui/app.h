@@ -23,6 +23,7 @@
 #include "view_flame.h"
 #include "view_help.h"
 #include "view_procs.h"
+#include "view_sandwich.h"
 #include "view_shape.h"
 #include "view_top.h"
 
@@ -58,6 +59,7 @@ struct app {
 	struct help_view help;
 	struct procs_view procs;
 	struct shape_view shape;	/* the transforms, their chips and trees */
+	struct sandwich_view sand;	/* a function's callers and callees, when open */
 	struct hostnames *hosts;	/* containers' host names (live only) */
 	enum group_by group;		/* the live view's grouping and focus, as asked */
 	struct who_focus focus;

@@ -31,28 +31,75 @@ static void add(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The live view's state, target, rate, window, losses and own CPU. */
-static void live_fields(const struct status_model *m, char *line, size_t size)
+/*
+ * What is never cut: the live view's state, what it samples, its window
+ * and samples (a file's name and samples), and what a diff compares with.
+ */
+static void essentials(const struct status_model *m, char *line, size_t size)
 {
 	static const char *const state[] = { "LIVE", "PAUSED", "REWOUND" };
 	const struct live_status *l = m->live;
 
-	add(line, size, "  | %s%s%s", state[l->state], l->gone ? " " : "", l->gone ? l->gone : "");
+	if (!l) {
+		add(line, size, "| %s | %" PRIu64 " samples", m->title, m->samples);
+		if (m->baseline)
+			add(line, size, " | DIFF vs %s", m->baseline);
+		return;
+	}
+	add(line, size, "| %s%s%s", state[l->state], l->gone ? " " : "", l->gone ? l->gone : "");
 	if (m->baseline)
 		add(line, size, " DIFF vs %s", m->baseline);
-	add(line, size, " | %s", l->label);
+	add(line, size, " | %s | %us %s | %" PRIu64 " samples", l->label, l->window, l->span,
+	    m->window_samples);
+}
+
+/* The live view's rate, share of the CPUs, losses and own CPU: cut before the essentials. */
+static void live_details(const struct status_model *m, char *line, size_t size)
+{
+	const struct live_status *l = m->live;
+
 	if (l->hz)
-		add(line, size, " | %u Hz", l->hz);
-	add(line, size, " | %us %s | %" PRIu64 " samples", l->window, l->span, m->window_samples);
+		add(line, size, "  %u Hz", l->hz);
 	if (m->cpu_pct >= 0)
-		add(line, size, " (%.1f%% CPU)", m->cpu_pct);
+		add(line, size, "  %.1f%% CPU", m->cpu_pct);
 	if (!l->realtime)
 		return;		/* a replay: losses and our CPU were not saved */
 	if (l->lost || l->truncated)
-		add(line, size, " | lost %" PRIu64 ", truncated %" PRIu64, l->lost, l->truncated);
+		add(line, size, "  lost %" PRIu64 ", truncated %" PRIu64, l->lost, l->truncated);
 	else
-		add(line, size, " | lost 0");
-	add(line, size, " | cpu %.1f%%", l->cpu_pct);
+		add(line, size, "  lost 0");
+	add(line, size, "  cpu %.1f%%", l->cpu_pct);
+}
+
+/* Where the view is: its mode (the sandwich), focus and zoom. */
+static void place(const struct status_model *m, char *line, size_t size)
+{
+	if (m->mode)
+		add(line, size, "  %s", m->mode);
+	if (m->focus)
+		add(line, size, "  FOCUS %.*s", (int)m->focus_len, m->focus);
+	if (m->zoom_depth)
+		add(line, size, "  zoom depth %u", m->zoom_depth);
+}
+
+/*
+ * The selected frame's figures, and where the view is when it has no row
+ * of its own, in the order they are cut (last first).
+ */
+static void details(const struct status_model *m, bool with_place, char *line, size_t size)
+{
+	/* a search's answer first: it is what the user is waiting for */
+	if (m->search_on)
+		add(line, size, "Matched: %.1f%%  ", pct(m->matched, m->samples));
+	if (m->diff_text)
+		add(line, size, "%s", m->diff_text);
+	else
+		add(line, size, "self %" PRIu64 " (%.1f%%)  total %" PRIu64 " (%.1f%%)",
+		    m->self, pct(m->self, m->samples), m->total, pct(m->total, m->samples));
+	if (with_place)
+		place(m, line, size);
+	if (m->live)
+		live_details(m, line, size);
 }
 
 /* The prompt instead of the figures, with the note after it. */
@@ -69,6 +116,44 @@ static void paint_prompt(const struct status_model *m, struct grid *g, uint32_t 
 		grid__puts(g, y, x + 2, g->w - x - 2, m->msg, PAL_BAR_TEXT, PAL_BAR, 0);
 }
 
+/*
+ * One row of figures: the essentials at its right end, never cut while they
+ * fit the screen; before them a note (bold, first, so it is seen), the
+ * frame's name (on one-row screens, at most half the room) and the details,
+ * each cut to the room left.
+ */
+static void paint_figures(const struct status_model *m, struct grid *g, uint32_t y, bool name,
+			  bool msg)
+{
+	char right[512] = "", left[1024] = "";
+	uint32_t ew, end, x = 0;
+
+	essentials(m, right, sizeof(right));
+	ew = text__columns(right, strlen(right));
+	if (ew > g->w)
+		ew = g->w;
+	grid__puts(g, y, g->w - ew, ew, right, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
+	end = g->w - ew > 2 ? g->w - ew - 2 : 0;
+	if (msg && m->msg[0] && x < end) {
+		x += grid__puts(g, y, x, end - x, m->msg, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
+		if (x + 3 < end)
+			x += grid__puts(g, y, x, 3, " | ", PAL_BAR_TEXT, PAL_BAR, 0);
+	}
+	if (name && x < end) {
+		uint32_t room = end - x, half = end / 2 > 8 ? end / 2 : room;
+
+		x += grid__text(g, y, x, room < half ? room : half, m->name, m->name_len,
+				PAL_BAR_TEXT, CELL_BOLD);
+		if (x < end)
+			x++;
+	}
+	details(m, name, left, sizeof(left));
+	if (m->where && name)
+		add(left, sizeof(left), "  at %s", m->where);
+	if (x < end)
+		grid__puts(g, y, x, end - x, left, PAL_BAR_TEXT, PAL_BAR, 0);
+}
+
 void status__paint(const struct status_model *m, struct grid *g, const struct pane *p)
 {
 	uint32_t y = p->top, x = 0;
@@ -78,12 +163,23 @@ void status__paint(const struct status_model *m, struct grid *g, const struct pa
 		return;
 	for (uint32_t i = 0; i < p->height; i++)
 		grid__fill(g, y + i, 0, g->w, PAL_BAR_TEXT, PAL_BAR, 0);
-	if (p->height == 2) {
-		/* the selected frame's name in full on a line of its own, and its source */
-		x = grid__text(g, y, 0, g->w, m->name, m->name_len, PAL_BAR_TEXT, CELL_BOLD);
-		if (m->where && x + 4 < g->w) {
+	if (p->height == 2 && m->msg[0] && !m->prompt) {
+		/* a note takes the name's row for a moment: whole, and nothing else cut */
+		grid__puts(g, y, 0, g->w, m->msg, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
+		y++;
+	} else if (p->height == 2) {
+		/* the selected frame's name and source; where the view is at the row's end */
+		uint32_t pw;
+
+		place(m, line, sizeof(line));
+		pw = text__columns(line, strlen(line));
+		pw = pw < g->w / 2 ? pw : g->w / 2;
+		grid__puts(g, y, g->w - pw, pw, line, PAL_BAR_TEXT, PAL_BAR, 0);
+		line[0] = '\0';
+		x = grid__text(g, y, 0, g->w - pw, m->name, m->name_len, PAL_BAR_TEXT, CELL_BOLD);
+		if (m->where && x + 4 < g->w - pw) {
 			snprintf(line, sizeof(line), "  at %s", m->where);
-			grid__puts(g, y, x, g->w - x, line, PAL_BAR_TEXT, PAL_BAR, 0);
+			grid__puts(g, y, x, g->w - pw - x, line, PAL_BAR_TEXT, PAL_BAR, 0);
 			line[0] = '\0';
 		}
 		x = 0;
@@ -93,37 +189,7 @@ void status__paint(const struct status_model *m, struct grid *g, const struct pa
 		paint_prompt(m, g, y);
 		return;
 	}
-	/* a message comes first, so it is seen whatever the width */
-	if (m->msg[0])
-		x = grid__puts(g, y, 0, g->w, m->msg, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
-	if (m->msg[0] && x + 3 < g->w)
-		x += grid__puts(g, y, x, 3, " | ", PAL_BAR_TEXT, PAL_BAR, 0);
-	if (p->height == 1 && x < g->w) {
-		x += grid__text(g, y, x, g->w / 2 > 8 ? g->w / 2 : g->w - x, m->name, m->name_len,
-				PAL_BAR_TEXT, CELL_BOLD);
-		add(line, sizeof(line), " ");
-	}
-	if (m->diff_text)
-		add(line, sizeof(line), "%s", m->diff_text);
-	else
-		add(line, sizeof(line), "self %" PRIu64 " (%.1f%%)  total %" PRIu64 " (%.1f%%)",
-		    m->self, pct(m->self, m->samples), m->total, pct(m->total, m->samples));
-	if (m->where && p->height == 1)
-		add(line, sizeof(line), "  at %s", m->where);
-	if (m->search_on)
-		add(line, sizeof(line), "  Matched: %.1f%%", pct(m->matched, m->samples));
-	if (m->zoom_depth)
-		add(line, sizeof(line), "  zoom depth %u", m->zoom_depth);
-	if (m->focus)
-		add(line, sizeof(line), "  FOCUS %.*s", (int)m->focus_len, m->focus);
-	if (m->live)
-		live_fields(m, line, sizeof(line));
-	else
-		add(line, sizeof(line), "  | %s | %" PRIu64 " samples", m->title, m->samples);
-	if (m->baseline && !m->live)
-		add(line, sizeof(line), " | DIFF vs %s", m->baseline);
-	if (x < g->w)
-		grid__puts(g, y, x, g->w - x, line, PAL_BAR_TEXT, PAL_BAR, 0);
+	paint_figures(m, g, y, p->height == 1, p->height == 1);
 }
 
 void status__paint_timeline(const uint64_t *rates, uint32_t n, int64_t first, int64_t w0,

@@ -30,6 +30,7 @@ struct status_model {
 	const struct live_status *live;	/* NULL for files */
 	uint64_t window_samples;	/* live: the samples of the window */
 	double cpu_pct;			/* live: them as a share of CPUs x Hz x window; < 0: unknown */
+	const char *mode;		/* a view's own words (the sandwich's), or NULL */
 	const char *focus;		/* what the view is focused on, or NULL */
 	size_t focus_len;
 	const char *prompt;		/* the search or regex being typed, or NULL */

@@ -52,6 +52,8 @@ static struct flame_style style_of(const struct flame_view *v, const struct flam
 		.mark = m ? m->mark : NULL,
 		.colour = m ? m->colour : NULL,
 		.mono = m && m->mono,
+		.root_label = v->root_label,
+		.root_len = v->root_len,
 	};
 }
 

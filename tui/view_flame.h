@@ -24,6 +24,8 @@ struct flame_view {
 	uint32_t height;	/* of the pane, at the last update */
 	bool relayout;
 	bool held;		/* zoom and selection are known by name path */
+	const char *root_label;	/* the root's label (root_len bytes); NULL: "all" */
+	size_t root_len;
 	struct name_path zoom_path, sel_path;
 };
 

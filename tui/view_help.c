@@ -84,7 +84,7 @@ void help_view__paint(struct help_view *v, const struct keymap *km, const char *
 		keys_text(km, act, keys, sizeof(keys));
 		snprintf(line, sizeof(line), " %-18s", keys);
 		x = grid__puts(g, y, 0, g->w, line, PAL_ACCENT, PAL_DEFAULT, CELL_BOLD);
-		snprintf(line, sizeof(line), " %-15s %s", action__name(act),
+		snprintf(line, sizeof(line), " %-22s %s", action__name(act),
 			 action__description(act));
 		if (x < g->w)
 			grid__puts(g, y, x, g->w - x, line, PAL_DEFAULT, PAL_DEFAULT, 0);

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Reading a profile (issue 15): the sandwich of a function, the transforms
+# (focus, hide, drop, collapse recursion) in report, fold and the explorer,
+# snapshots of what is shown, and a status line that keeps what matters.
+# Every figure is worked out by hand from the profile below, with pprof's
+# conventions: shares are of all samples, before any transform.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tmux.lib"
+
+# memcmp is called from three places (sort 30, eval 20, deflate 10: 60 in
+# all, 50 of them its own) and calls load; fib recurses four deep.
+cat > "$TMP/p.folded" <<'PROFILE'
+prog;main;sort;memcmp 20
+prog;main;sort;memcmp;load 10
+prog;main;python;eval;memcmp 20
+prog;main;gzip;deflate;memcmp 10
+prog;main;fib;fib;fib;fib;leaf 25
+prog;main;idle 15
+PROFILE
+P=$TMP/p.folded
+# report NAME WANT ARGS... : the report row of NAME (self% total% self total) is WANT
+report_row() {
+	local name=$1 want=$2; shift 2
+	[ "$("$FT" report -n 0 "$@" "$P" | awk -v f="$name" '$5 == f { print $1, $2, $3, $4 }')" = "$want" ]
+}
+
+# --- transforms in report and fold ---------------------------------------------------
+check "report --focus memcmp: its callers keep their samples, shares of all 100" \
+	report_row sort "0.0 30.0 0 30" --focus memcmp
+check "... and what does not go through it is left out" \
+	bash -c "! '$FT' report -n 0 --focus memcmp '$P' | grep -qw idle"
+check "report --hide '^memcmp\$': its self goes to its callers, its callee moves up" \
+	bash -c "'$FT' report -n 0 --hide '^memcmp\$' '$P' | awk '\$5==\"sort\" && \$3==20 && \$4==30 {s=1} \$5==\"load\" && \$4==10 {l=1} END {exit !(s && l)}'"
+check "report --drop memcmp: 40 samples left, shares still of 100" \
+	report_row fib "0.0 25.0 0 25" --drop memcmp
+check "... and no memcmp" bash -c "! '$FT' report -n 0 --drop memcmp '$P' | grep -qw memcmp"
+check "fold --collapse-recursion: fib;fib;fib;fib -> fib" \
+	bash -c "'$FT' fold --collapse-recursion '$P' | grep -qx 'prog;main;fib;leaf 25'"
+check "transforms apply in their order: --hide main then --focus sort" \
+	bash -c "[ \"\$('$FT' fold --hide '^main\$' --focus sort '$P')\" = \"\$(printf 'prog;sort;memcmp 20\nprog;sort;memcmp;load 10')\" ]"
+"$FT" report --focus '(' "$P" 2> "$TMP/err"
+check "a bad regex: exit 2, saying which option" \
+	bash -c "[ $? -eq 2 ] && grep -q 'focus: bad regex' '$TMP/err'"
+
+# --- the sandwich --------------------------------------------------------------------
+start 100 30 -- view "$P"
+keys / '^memcmp$' Enter Escape c
+check "sandwich: the status line names it, with the function's self and total" \
+	wait_for 'SANDWICH callees self 50.0% total 60.0%'
+check "... the function heads both halves" \
+	bash -c "[ \$(tmux -S $SOCK capture-pane -p -t ft | grep -cx 'memcmp') -eq 2 ]"
+check "... its callee below" wait_for '^load '
+# from the callees' root, up is the callers' root, then its heaviest caller
+keys Up Up
+check "sandwich: caller sort has 30 of the 60" wait_for 'self 0 (0.0%)  total 30 (30.0%)'
+keys Left
+check "... eval 20" wait_for 'total 20 (20.0%)'
+keys Left
+check "... deflate 10" wait_for 'total 10 (10.0%)'
+check "... three callers on one row, above the function" \
+	bash -c "tmux -S $SOCK capture-pane -p -t ft | grep -q 'deflate.*eval.*sort'"
+keys Up
+check "... and their callers above them" wait_for '^gzip\|[▏▎▍▌▋▊▉ ]gzip'
+keys Escape Escape
+check "Esc leaves the sandwich: the graph is back" wait_for '^prog'
+keys q
+wait_exit
+
+# --- transforms in the explorer, snapshots of what is shown -----------------------------
+# 31 rows: the chips' row is not 26, whose X10 byte (';') tmux takes for a command separator
+start 100 31 -- view --snapshot-dir "$TMP" "$P"
+keys / '^memcmp$' Enter Escape x
+check "x asks for a regex, holding the selected function's" wait_for 'Hide frames (regex): \^memcmp\$'
+keys Enter
+check "the transform is a chip, with what is kept" wait_for 'hide:^memcmp\$ x  kept 100 of 100'
+keys / load Enter
+check "Matched% follows: load is 10% of the samples" wait_for 'Matched: 10.0%'
+keys Escape r
+check "r folds the recursion: one fib row" \
+	bash -c "wait_chip() { for _ in \$(seq 30); do tmux -S $SOCK capture-pane -p -t ft | grep -q 'recursion x' && return 0; sleep 0.1; done; return 1; }; wait_chip && [ \$(tmux -S $SOCK capture-pane -p -t ft | grep -c '^fib\|[▏▎▍▌▋▊▉ ]fib') -eq 1 ]"
+keys s
+check "s writes the snapshot" wait_for 'snapshot written to'
+snap=$(ls "$TMP"/flametop-p-*.folded 2>/dev/null | head -1)
+check "the snapshot holds exactly what is shown: fold with the same transforms" \
+	bash -c "[ -n '$snap' ] && diff <('$FT' fold --hide '^memcmp\$' --collapse-recursion '$P') '$snap'"
+keys u
+check "u removes the last transform" bash -c "sleep 0.3; ! tmux -S $SOCK capture-pane -p -t ft | grep -q 'recursion x'"
+# a click on the chip (its first column) removes it
+chips=$(tmux -S $SOCK capture-pane -p -t ft | grep -n 'hide:' | cut -d: -f1)
+mouse 32 1 $((chips - 1))
+mouse 35 1 $((chips - 1))
+check "a click on a chip removes it" wait_for 'removed hide:^memcmp\$'
+check "... and the chips line goes with the last one" \
+	bash -c "! tmux -S $SOCK capture-pane -p -t ft | grep -q ' kept '"
+keys / '^memcmp$' Enter Escape F Enter
+check "F focuses on the selected function (memcmp): 60 of 100 kept" wait_for 'kept 60 of 100'
+keys q
+wait_exit
+
+# --- the status line on an 80x24 terminal -------------------------------------------------
+start_workload "$TMP/w.out" "$BUILD/workloads/split" -s 60
+start 80 24 -- -p "$WPID"
+check "80x24 live: mode, target, window and samples are all shown" \
+	wait_for '| LIVE | pid [0-9]* | 10s [0-9:-]* | [0-9]* samples$' 5
+keys Z
+check "... and a note does not push them off" \
+	bash -c "sleep 0.3; tmux -S $SOCK capture-pane -p -t ft | grep -q 'key Z does nothing' && tmux -S $SOCK capture-pane -p -t ft | grep -q '| LIVE | pid [0-9]* | 10s [0-9:-]* | [0-9]* samples'"
+keys Space
+check "... PAUSED too" wait_for '| PAUSED | pid [0-9]* | 10s'
+keys q
+wait_exit
+kill "$WPID"
