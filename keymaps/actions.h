@@ -34,6 +34,8 @@
 	X(RECURSION_ALL,  "collapse-recursion-all", "fold indirect recursion too, or stop") \
 	X(KERNEL,	  "kernel-frames",  "hide or show kernel frames")		\
 	X(MERGE,	  "merge",	    "merge processes and threads (hide grouping frames)") \
+	X(VALUES,	  "values",	    "values as percent and samples, percent, samples, or time") \
+	X(COPY,		  "copy",	    "copy the selected frame's name to the clipboard (OSC 52)") \
 	X(UNDO_XFORM,	  "remove-transform", "remove the last transform (a click on a chip removes it)") \
 	X(PAUSE,	  "pause",	    "pause or resume the live view")		\
 	X(WINDOW_BACK,	  "window-back",    "move the shown window back in time")	\

@@ -147,15 +147,17 @@ int flame__layout(struct flame_layout *l, const struct calltree *t, uint32_t zoo
 		return -ENOMEM;
 	for (uint32_t id = zoom, i = depth + 1; i-- > 0; id = calltree__node(t, id)->parent)
 		chain[i] = id;
-	for (r = 0; r <= depth; r++) {
-		if (start_row(l) || push_frame(l, chain[r], r, 0, full, 0)) {
+	/* too deep for the pane: one row, the parent's, stands for every ancestor */
+	l->folded = l->crumb_limit && depth > l->crumb_limit ? depth : 0;
+	for (r = l->folded ? depth - 1 : 0; r <= depth; r++) {
+		if (start_row(l) || push_frame(l, chain[r], l->nrows, 0, full, 0)) {
 			free(chain);
 			return -ENOMEM;
 		}
 		l->nrows++;
 	}
 	free(chain);
-	l->ncrumbs = depth;
+	l->ncrumbs = l->folded ? 1 : depth;
 	/* then one row per depth below the zoom root, while any frame is wide enough */
 	while (l->nrows < FLAME_MAX_ROWS) {
 		uint32_t prev = l->rows[l->nrows - 1], end = (uint32_t)l->nframes;
@@ -222,7 +224,7 @@ static uint8_t frame_colour(const struct flame_layout *l, const struct flame_sty
 
 	if (s->mono)
 		return PAL_DEFAULT;
-	if (s->mark && s->mark[node])
+	if (s->mark && s->mark[node] == FLAME_MARK)
 		return PAL_MATCH;
 	if (s->colour)
 		return s->colour[node];
@@ -247,6 +249,41 @@ static void frame_label(const struct flame_layout *l, const struct flame_style *
 	}
 }
 
+/*
+ * The folded breadcrumbs' label: the path from the root to node, the
+ * nearest frames kept when it is wider than cols ("… > b > c").
+ */
+static size_t folded_label(const struct flame_layout *l, uint32_t node, uint32_t cols,
+			   char *buf, size_t size)
+{
+	const struct strtab *names = calltree__names(l->tree);
+	size_t end = size - 1, at = end;
+	static const char sep[] = " > ", more[] = "\u2026";
+
+	buf[end] = '\0';
+	for (uint32_t id = node; id != CT_ROOT && id != CT_NONE;
+	     id = calltree__node(l->tree, id)->parent) {
+		uint32_t name = calltree__node(l->tree, id)->name;
+		size_t n = strtab__len(names, name), need = n + (at < end ? sizeof(sep) - 1 : 0);
+
+		if (need + 8 > at || text__columns(buf + at, end - at) + n + 7 > cols) {
+			at -= sizeof(more) - 1 + (at < end ? sizeof(sep) - 1 : 0);
+			memcpy(buf + at, more, sizeof(more) - 1);
+			if (at + sizeof(more) - 1 < end)
+				memcpy(buf + at + sizeof(more) - 1, sep, sizeof(sep) - 1);
+			break;
+		}
+		if (at < end) {
+			at -= sizeof(sep) - 1;
+			memcpy(buf + at, sep, sizeof(sep) - 1);
+		}
+		at -= n;
+		memcpy(buf + at, strtab__str(names, name), n);
+	}
+	memmove(buf, buf + at, end - at);
+	return end - at;
+}
+
 /* Paints one frame of a row; *prev_end is where the previous one ended. */
 static void paint_frame(const struct flame_layout *l, const struct flame_style *s,
 			struct grid *g, uint32_t y, const struct flame_frame *f,
@@ -261,7 +298,8 @@ static void paint_frame(const struct flame_layout *l, const struct flame_style *
 		attr |= CELL_REVERSE | CELL_BOLD;
 	else if (crumb)
 		attr |= CELL_DIM;
-	if (s->mono && s->mark && s->mark[f->node])
+	if (s->mark && (s->mark[f->node] == FLAME_HOLDS_MARK ||
+			(s->mono && s->mark[f->node])))
 		attr |= CELL_UNDERLINE | CELL_BOLD;
 	if (!g->utf8 || s->mono) {
 		/* whole cells: each edge to the nearest cell boundary */
@@ -289,6 +327,13 @@ static void paint_frame(const struct flame_layout *l, const struct flame_style *
 	if (s->mono && c0 > 0) {
 		grid__at(g, y, c0)->ch = g->utf8 ? 0x258f : '|';
 		c0++;
+	}
+	if (crumb && l->folded) {
+		char path[1024];
+
+		len = folded_label(l, f->node, c1 - c0, path, sizeof(path));
+		grid__text(g, y, c0, c1 - c0, path, len, PAL_BLACK, attr);
+		return;
 	}
 	frame_label(l, s, f->node, &label, &len);
 	grid__text(g, y, c0, c1 - c0, label, len, PAL_BLACK, attr);

@@ -39,6 +39,13 @@ struct flame_layout {
 	uint32_t width;		/* cells */
 	uint32_t nrows;
 	uint32_t ncrumbs;	/* rows before the zoom root's */
+	/*
+	 * At most this many breadcrumb rows (0: no limit); past it the ancestors
+	 * fold into one row, the parent's frame labelled with the whole path
+	 * (folded: how many ancestors it stands for).
+	 */
+	uint32_t crumb_limit;
+	uint32_t folded;
 	struct flame_frame *frames;
 	size_t nframes, frames_cap;
 	uint32_t *rows;		/* rows[r]: index of row r's first frame; nrows + 1 */
@@ -57,11 +64,14 @@ struct flame_layout {
 
 enum flame_orient { FLAME_ICICLE, FLAME_FLAME };
 
+/* A frame highlighted (a match), or holding matches too narrow to be drawn (underlined). */
+enum { FLAME_MARK = 1, FLAME_HOLDS_MARK = 2 };
+
 struct flame_style {
 	enum flame_orient orient;
 	uint32_t scroll;	/* first layout row shown at the root's end */
 	uint32_t selected;	/* node, or CT_NONE */
-	const uint8_t *mark;	/* per node id: non-zero highlights; may be NULL */
+	const uint8_t *mark;	/* per node id: FLAME_MARK or FLAME_HOLDS_MARK; may be NULL */
 	const uint8_t *colour;	/* per node id: palette override; may be NULL */
 	bool mono;		/* no colours: separators and attributes only */
 	const char *root_label;	/* the root's label (root_len bytes); NULL: "all" */

@@ -428,6 +428,37 @@ static int do_undo_xform(struct app *a)
 	return shape_view__remove(&a->shape, -1, &a->note);
 }
 
+static int do_values(struct app *a)
+{
+	static const char *const says[] = { "percent and samples", "percent", "samples", "time" };
+
+	a->values = (enum value_mode)((a->values + 1) % VALUES_MODES);
+	/* time where a sample stands for a known time (a rate) */
+	if (a->values == VALUES_TIME && !app__seconds(a))
+		a->values = VALUES_BOTH;
+	a->top.seconds = a->values == VALUES_TIME ? app__seconds(a) : 0;
+	note__set(&a->note, "values: %s", says[a->values]);
+	return DO_NOTHING;
+}
+
+static int do_copy(struct app *a)
+{
+	const struct strtab *names = calltree__names(a->tree);
+	uint32_t name = selected_name(a);
+
+	if (name == CT_NONE) {
+		note__set(&a->note, "the root has no name to copy");
+		return DO_NOTHING;
+	}
+	if (!a->screen_open || !screen__copy(&a->scr, strtab__str(names, name),
+					      strtab__len(names, name))) {
+		note__set(&a->note, "not copied: names over %d bytes are not sent", SCREEN_CLIP_MAX);
+		return DO_NOTHING;
+	}
+	note__set(&a->note, "copied to the clipboard (OSC 52)");
+	return DO_NOTHING;
+}
+
 static int do_help(struct app *a)
 {
 	help_view__open(&a->help);
@@ -467,6 +498,8 @@ const action_fn action_handlers[ACT_COUNT] = {
 	[ACT_RECURSION_ALL] = do_recursion_all,
 	[ACT_KERNEL] = do_kernel,
 	[ACT_MERGE] = do_merge,
+	[ACT_VALUES] = do_values,
+	[ACT_COPY] = do_copy,
 	[ACT_UNDO_XFORM] = do_undo_xform,
 	[ACT_PAUSE] = do_pause,
 	[ACT_WINDOW_BACK] = do_window_back,

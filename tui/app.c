@@ -43,6 +43,33 @@ static void place_panes(struct app *a)
 	a->hints.top = a->status.top + a->status.height;
 }
 
+/*
+ * Matches too narrow to be drawn: their nearest drawn ancestor is marked
+ * as holding them, so the user sees where they are.
+ */
+static void mark_holders(struct app *a, uint8_t *m, uint32_t n)
+{
+	const struct flame_layout *l = &a->flame.layout;
+	uint8_t *shown;
+
+	if (l->tree != a->tree || !(shown = calloc(n ? n : 1, 1)))
+		return;
+	for (size_t i = 0; i < l->nframes; i++)
+		if (l->frames[i].node < n)
+			shown[l->frames[i].node] = 1;
+	for (uint32_t id = 1; id < n; id++) {
+		uint32_t up = id;
+
+		if (m[id] != FLAME_MARK || shown[id])
+			continue;
+		while (up != CT_ROOT && !shown[up])
+			up = calltree__node(a->tree, up)->parent;
+		if (shown[up] && !m[up])
+			m[up] = FLAME_HOLDS_MARK;
+	}
+	free(shown);
+}
+
 static void update_marks(struct app *a)
 {
 	uint32_t n = calltree__nodes(a->tree), name = top_view__selected_name(&a->top);
@@ -55,7 +82,9 @@ static void update_marks(struct app *a)
 	a->mark = m;
 	for (uint32_t id = 0; id < n; id++)
 		m[id] = search__marked(&a->search, id) ||
-			(name != CT_NONE && calltree__node(a->tree, id)->name == name);
+			(name != CT_NONE && calltree__node(a->tree, id)->name == name)
+			? FLAME_MARK : 0;
+	mark_holders(a, m, n);
 	a->marks_stale = false;
 }
 
@@ -129,8 +158,10 @@ static void apply(struct app *a, int flags)
 	}
 	if (flags & DO_REFRESH)
 		refresh(a);
-	if (flags & DO_RELAYOUT)
+	if (flags & DO_RELAYOUT) {
 		a->flame.relayout = true;
+		a->marks_stale = true;	/* what is drawn changes, and so do the holders */
+	}
 	if (flags & DO_RETOP)
 		a->top.stale = true;
 	if (flags & (DO_REMARK | DO_RETOP))
@@ -210,6 +241,21 @@ static int sync_state(struct app *a)
 	return 0;
 }
 
+/* Samples per second that would be every CPU busy; 0 when unknown. */
+static double all_per_sec(const struct app *a)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return a->live && a->live->source->info.hz && cpus > 0
+		? (double)cpus * a->live->source->info.hz : 0;
+}
+
+/* Seconds a sample stands for (1/Hz); 0 when the profile has no rate. */
+double app__seconds(const struct app *a)
+{
+	return a->live && a->live->source->info.hz ? 1.0 / a->live->source->info.hz : 0;
+}
+
 /* Samples that would be every CPU busy for the whole window; 0 when unknown. */
 static double all_cpus(const struct app *a)
 {
@@ -274,6 +320,8 @@ static void paint_status(struct app *a)
 		.prompt_label = a->shape.line.on ? shape_view__asking(&a->shape) : "Search (regex)",
 		.msg = a->note.text,
 		.cpu_pct = -1,
+		.values = a->values,
+		.seconds = app__seconds(a),
 	};
 
 	if (a->diff.on) {
@@ -312,7 +360,7 @@ static void paint_timeline(struct app *a)
 	if (!a->live || !a->timeline.height)
 		return;
 	rates = live__rates(a->live, &first, &n);
-	status__paint_timeline(rates, n, first, a->live->w0, a->live->w1,
+	status__paint_timeline(rates, n, first, a->live->w0, a->live->w1, all_per_sec(a),
 			       a->scr.colours == COLOUR_MONO, &a->scr.grid, &a->timeline);
 	free(rates);
 }

@@ -19,6 +19,7 @@
 #include "pane.h"
 #include "screen.h"
 #include "search.h"
+#include "status.h"
 #include "view_diff.h"
 #include "view_flame.h"
 #include "view_help.h"
@@ -66,6 +67,7 @@ struct app {
 	uint8_t *mark;			/* per node: highlighted (search, top-N row) */
 	bool marks_stale;
 
+	enum value_mode values;		/* percent, samples or time (the values key) */
 	struct note note;		/* shown once in the status line */
 	bool quit;
 };
@@ -83,6 +85,8 @@ void app__init(struct app *a, const char *startup_msg);
 void app__input(struct app *a, const struct input *in);
 /* Brings derived state up to date and paints the grid (not the terminal). */
 void app__draw(struct app *a);
+/* Seconds a sample stands for (1/Hz); 0 when the profile has no rate. */
+double app__seconds(const struct app *a);
 /* Frees what the app owns, not its sources. */
 void app__free(struct app *a);
 /* app__init, then the terminal and the loop until quit; returns the exit status. */

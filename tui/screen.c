@@ -83,6 +83,34 @@ static enum colour_mode pick_colours(void)
 	return COLORS >= 8 ? COLOUR_8 : COLOUR_MONO;
 }
 
+bool screen__copy(struct screen *s, const char *text, size_t len)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct term *t = s->priv;
+	char out[(SCREEN_CLIP_MAX + 2) / 3 * 4 + 1];
+	size_t o = 0;
+
+	if (!t || len > SCREEN_CLIP_MAX)
+		return false;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)(unsigned char)text[i] << 16;
+
+		if (i + 1 < len)
+			v |= (uint32_t)(unsigned char)text[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)text[i + 2];
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = i + 1 < len ? b64[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < len ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	fprintf(t->out, "\033]52;c;%s\a", out);
+	fflush(t->out);
+	return true;
+}
+
 int screen__open(struct screen *s, const char *tty, bool mouse, char *msg, size_t size)
 {
 	struct term *t = calloc(1, sizeof(*t));

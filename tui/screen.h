@@ -50,6 +50,13 @@ void screen__paint(struct screen *s);
 /* The next input without blocking; false when there is none. */
 bool screen__input(struct screen *s, struct input *in);
 void screen__set_mouse(struct screen *s, bool on);
+/*
+ * Puts text on the terminal's clipboard (OSC 52, which tmux and modern
+ * terminals take), base64-encoded so no byte of it reaches the terminal
+ * as a control.  At most SCREEN_CLIP_MAX bytes; false when it is longer.
+ */
+#define SCREEN_CLIP_MAX 4096
+bool screen__copy(struct screen *s, const char *text, size_t len);
 /* Forgets what the terminal shows, so the next paint redraws all. */
 void screen__invalidate(struct screen *s);
 

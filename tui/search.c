@@ -235,7 +235,8 @@ uint32_t search__next(struct search *s, const struct calltree *t,
 			return l->frames[j].node;
 		}
 	}
-	note__set(note, "no match is shown here; zoom out to see more");
+	note__set(note, "no match is shown here: zoom out, or into an underlined frame (it holds "
+		  "matches too narrow to draw)");
 	say_cut_off(s, note);
 	return CT_NONE;
 }

@@ -71,6 +71,45 @@ static void live_details(const struct status_model *m, char *line, size_t size)
 	add(line, size, "  cpu %.1f%%", l->cpu_pct);
 }
 
+void status__time(double secs, char *buf, size_t size)
+{
+	if (secs < 1)
+		snprintf(buf, size, "%.0f ms", secs * 1000);
+	else if (secs < 60)
+		snprintf(buf, size, "%.2f s", secs);
+	else
+		snprintf(buf, size, "%.1f min", secs / 60);
+}
+
+/* The selected frame's self and total, as the values key asks. */
+static void values(const struct status_model *m, char *line, size_t size)
+{
+	char s[32], t[32];
+
+	switch (m->values) {
+	case VALUES_PERCENT:
+		add(line, size, "self %.1f%%  total %.1f%%", pct(m->self, m->samples),
+		    pct(m->total, m->samples));
+		return;
+	case VALUES_SAMPLES:
+		add(line, size, "self %" PRIu64 "  total %" PRIu64 " samples", m->self, m->total);
+		return;
+	case VALUES_TIME:
+		if (m->seconds > 0) {
+			status__time((double)m->self * m->seconds, s, sizeof(s));
+			status__time((double)m->total * m->seconds, t, sizeof(t));
+			add(line, size, "self %s  total %s", s, t);
+			return;
+		}
+		break;
+	case VALUES_BOTH:
+	case VALUES_MODES:
+		break;
+	}
+	add(line, size, "self %" PRIu64 " (%.1f%%)  total %" PRIu64 " (%.1f%%)", m->self,
+	    pct(m->self, m->samples), m->total, pct(m->total, m->samples));
+}
+
 /* Where the view is: its mode (the sandwich), focus and zoom. */
 static void place(const struct status_model *m, char *line, size_t size)
 {
@@ -94,8 +133,7 @@ static void details(const struct status_model *m, bool with_place, char *line, s
 	if (m->diff_text)
 		add(line, size, "%s", m->diff_text);
 	else
-		add(line, size, "self %" PRIu64 " (%.1f%%)  total %" PRIu64 " (%.1f%%)",
-		    m->self, pct(m->self, m->samples), m->total, pct(m->total, m->samples));
+		values(m, line, size);
 	if (with_place)
 		place(m, line, size);
 	if (m->live)
@@ -193,13 +231,28 @@ void status__paint(const struct status_model *m, struct grid *g, const struct pa
 }
 
 void status__paint_timeline(const uint64_t *rates, uint32_t n, int64_t first, int64_t w0,
-			    int64_t w1, bool mono, struct grid *g, const struct pane *p)
+			    int64_t w1, double all_per_sec, bool mono, struct grid *g,
+			    const struct pane *p)
 {
+	uint64_t peak = 0;
+	char scale[64];
+
 	if (!p->height)
 		return;
 	grid__fill(g, p->top, 0, g->w, PAL_DEFAULT, PAL_DEFAULT, 0);
-	if (rates)
-		timeline__paint(g, p->top, rates, n, first, w0, w1, mono);
+	if (!rates)
+		return;
+	timeline__paint(g, p->top, rates, n, first, w0, w1, mono);
+	for (uint32_t i = 0; i < n; i++)
+		peak = rates[i] > peak ? rates[i] : peak;
+	if (all_per_sec > 0)
+		snprintf(scale, sizeof(scale), "peak %" PRIu64 "/s %.0f%% CPU ", peak,
+			 100.0 * (double)peak / all_per_sec);
+	else
+		snprintf(scale, sizeof(scale), "peak %" PRIu64 "/s ", peak);
+	/* the oldest seconds give way to the scale on narrow screens */
+	if (g->w >= 40)
+		grid__puts(g, p->top, 0, g->w, scale, PAL_ACCENT, PAL_DEFAULT, 0);
 }
 
 void status__paint_hints(const struct keymap *km, bool live, bool realtime, bool mono,

@@ -15,7 +15,12 @@
 #include "live_status.h"
 #include "pane.h"
 
+/* How the status line and the table give values (the values key cycles). */
+enum value_mode { VALUES_BOTH, VALUES_PERCENT, VALUES_SAMPLES, VALUES_TIME, VALUES_MODES };
+
 struct status_model {
+	enum value_mode values;
+	double seconds;			/* per sample (1/Hz); 0: unknown, no time */
 	const char *name;		/* the selected frame */
 	size_t name_len;
 	const char *where;		/* where its function is declared ("file.c:42"), or NULL */
@@ -40,9 +45,16 @@ struct status_model {
 
 /* One or two rows: the frame's name on a row of its own when there are two. */
 void status__paint(const struct status_model *m, struct grid *g, const struct pane *p);
-/* The sparkline of samples per second, rates[i] being second first + i. */
+/*
+ * The sparkline of samples per second, rates[i] being second first + i,
+ * with its scale at the left: the peak in samples/s, and as CPU% when
+ * all_per_sec (every CPU busy, in samples/s) is known (> 0).
+ */
 void status__paint_timeline(const uint64_t *rates, uint32_t n, int64_t first, int64_t w0,
-			    int64_t w1, bool mono, struct grid *g, const struct pane *p);
+			    int64_t w1, double all_per_sec, bool mono, struct grid *g,
+			    const struct pane *p);
+/* "412 ms", "5.09 s", "3.2 min" into buf. */
+void status__time(double secs, char *buf, size_t size);
 /*
  * htop's bottom bar, from the active keymap: the live view's keys when
  * live, Pause only when realtime (a replay has nothing to pause).

@@ -79,8 +79,12 @@ static void scroll_to_selection(struct flame_view *v)
 void flame_view__update(struct flame_view *v, uint32_t width, uint32_t height,
 			struct note *note)
 {
+	/* breadcrumbs past a quarter of the rows fold into one */
+	uint32_t crumbs = height / 4 > 1 ? height / 4 : 1;
+
 	v->height = height;
-	if (v->relayout || v->layout.width != width) {
+	if (v->relayout || v->layout.width != width || v->layout.crumb_limit != crumbs) {
+		v->layout.crumb_limit = crumbs;
 		if (flame__layout(&v->layout, v->tree, v->zoom, width))
 			note__set(note, "out of memory laying out the graph");
 		v->relayout = false;

@@ -145,7 +145,8 @@ void top_view__paint(const struct top_view *v, const struct calltree *t, uint64_
 	if (!p->height)
 		return;
 	snprintf(line, sizeof(line), "%6s %7s %10s %10s  FUNCTION (by %s; %zu)", "SELF%",
-		 "TOTAL%", "SELF", "TOTAL", v->sort == TOPN_SELF ? "self" : "total",
+		 "TOTAL%", v->seconds > 0 ? "SELF s" : "SELF", v->seconds > 0 ? "TOTAL s" : "TOTAL",
+		 v->sort == TOPN_SELF ? "self" : "total",
 		 (size_t)v->nfns);
 	grid__fill(g, y, 0, g->w, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
 	grid__puts(g, y, 0, g->w, line, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
@@ -159,8 +160,13 @@ void top_view__paint(const struct top_view *v, const struct calltree *t, uint64_
 		if (i >= v->nfns)
 			continue;
 		f = &v->fns[i];
-		snprintf(line, sizeof(line), "%5.1f%% %6.1f%% %10" PRIu64 " %10" PRIu64 "  ",
-			 pct(f->self, samples), pct(f->total, samples), f->self, f->total);
+		if (v->seconds > 0)
+			snprintf(line, sizeof(line), "%5.1f%% %6.1f%% %10.3f %10.3f  ",
+				 pct(f->self, samples), pct(f->total, samples),
+				 (double)f->self * v->seconds, (double)f->total * v->seconds);
+		else
+			snprintf(line, sizeof(line), "%5.1f%% %6.1f%% %10" PRIu64 " %10" PRIu64 "  ",
+				 pct(f->self, samples), pct(f->total, samples), f->self, f->total);
 		x = grid__puts(g, y + r, 0, g->w, line, PAL_DEFAULT, PAL_DEFAULT, attr);
 		if (x < g->w)
 			x += grid__text(g, y + r, x, g->w - x, strtab__str(names, f->name),

@@ -27,6 +27,7 @@ struct top_view {
 	uint32_t name;			/* the selected row's function */
 	uint32_t height;		/* of the pane, at the last update */
 	bool stale;
+	double seconds;			/* per sample: SELF and TOTAL as time; 0: samples */
 };
 
 void top_view__init(struct top_view *v);

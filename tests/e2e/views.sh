@@ -97,6 +97,30 @@ check "F focuses on the selected function (memcmp): 60 of 100 kept" wait_for 'ke
 keys q
 wait_exit
 
+# --- deep zooms, narrow matches --------------------------------------------------------
+python3 -c "print('prog;main;' + ';'.join('f%d' % i for i in range(40)) + ';leaf 10'); print('prog;main;other 5')" \
+	> "$TMP/deep.folded"
+start 100 30 -- view "$TMP/deep.folded"
+keys / '^f30$' Enter Enter
+check "a deep zoom folds its ancestors into one breadcrumb row, the parent last" \
+	wait_for '^… > f[0-9]* > .* > f28 > f29$'
+check "... so the graph keeps its rows (f30 on the second row, leaf drawn)" \
+	bash -c "tmux -S $SOCK capture-pane -p -t ft | sed -n 2p | grep -q '^f30' && tmux -S $SOCK capture-pane -p -t ft | grep -q '^leaf'"
+tm set -g set-clipboard on
+keys y
+check "y copies the selected frame's name to the clipboard (OSC 52, tmux's buffer)" \
+	bash -c "sleep 0.3; [ \"\$(tmux -S $SOCK show-buffer 2>/dev/null)\" = f30 ]"
+keys q
+wait_exit
+printf 'prog;main;wide 1000\nprog;other;tiny;needle 1\n' > "$TMP/narrow.folded"
+start 100 30 -- view "$TMP/narrow.folded"
+keys / needle Enter
+check "a match too narrow to draw: its nearest drawn ancestor is underlined" \
+	bash -c "sleep 0.3; tmux -S $SOCK capture-pane -p -e -t ft | grep 'prog' | grep -q '\[[0-9;]*;4m'"
+check "... and the note says so" wait_for 'underlined frame'
+keys q
+wait_exit
+
 # --- the status line on an 80x24 terminal -------------------------------------------------
 start_workload "$TMP/w.out" "$BUILD/workloads/split" -s 60
 start 80 24 -- -p "$WPID"
@@ -105,8 +129,18 @@ check "80x24 live: mode, target, window and samples are all shown" \
 keys Z
 check "... and a note does not push them off" \
 	bash -c "sleep 0.3; tmux -S $SOCK capture-pane -p -t ft | grep -q 'key Z does nothing' && tmux -S $SOCK capture-pane -p -t ft | grep -q '| LIVE | pid [0-9]* | 10s [0-9:-]* | [0-9]* samples'"
+check "the timeline has a scale: its peak in samples/s and as CPU%" \
+	wait_for '^peak [0-9]*/s [0-9]*% CPU'
 keys Space
 check "... PAUSED too" wait_for '| PAUSED | pid [0-9]* | 10s'
+keys v
+check "v: values as percent" wait_for '^self [0-9.]*%  total'
+keys v
+check "... as samples" wait_for '^self [0-9]*  total [0-9]'
+keys v
+check "... as time (1/Hz a sample)" wait_for '^self [0-9.]* m\?s  total [0-9]'
+keys t
+check "... and the table's SELF and TOTAL in seconds" wait_for 'SELF s *TOTAL s'
 keys q
 wait_exit
 kill "$WPID"

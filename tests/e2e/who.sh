@@ -54,7 +54,7 @@ keys p
 check "p opens the process table, by pid" wait_for 'PID    SAMPLES   SHARE   CPU%  NAME'
 check "... listing both python3 processes" \
 	bash -c "sleep 0.5; tmux -S $SOCK capture-pane -p -t ft | grep -q 'python3-$P1' && tmux -S $SOCK capture-pane -p -t ft | grep -q 'python3-$P2'"
-sum=$(screen | awk '/SHARE   CPU%/ { t = 1; next } t && /%/ { gsub("%", "", $3); s += $3 } END { printf "%d", s + 0.5 }')
+sum=$(screen | awk '/SHARE   CPU%/ { t = 1; next } t && /^ *[0-9]+ +[0-9]+ +[0-9.]+%/ { gsub("%", "", $3); s += $3 } END { printf "%d", s + 0.5 }')
 check "... whose shares add up to 100% ($sum)" test "$sum" -ge 99 -a "$sum" -le 101
 keys Tab
 check "Tab sorts the table by name" wait_for 'by pid, name'
