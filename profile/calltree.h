@@ -49,6 +49,11 @@ uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name
 int calltree__reserve(struct calltree *t, uint32_t n);
 /* Child of parent named name, created (with zero counts) if missing. */
 int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);
+/*
+ * A new child of parent named name, which the caller knows parent has not
+ * (a faster calltree__child for trees built from trees).
+ */
+int calltree__append(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);
 /* Path of name ids below root, created as needed; *leaf gets its last node. */
 int calltree__path(struct calltree *t, const uint32_t *names, size_t n, uint32_t *leaf);
 

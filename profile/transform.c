@@ -142,148 +142,191 @@ static bool matches(struct xform *x, const struct strtab *names, uint32_t name)
 	return rc > 0;
 }
 
-/* The node of dst that pm (in dst) or an ancestor is, named name; CT_NONE. */
-static uint32_t on_stack(const struct calltree *dst, uint32_t pm, uint32_t name)
+/*
+ * All the transforms in one pass over the source tree.  Every decision a
+ * transform makes depends only on the path to a node (names, depth, a match
+ * above), never on its siblings, so the frames a transform merges need not
+ * be merged until the end: stage j's tree is known by representatives,
+ * source ids.  rep[j][id] is the node that id's samples belong to after
+ * stage j (id itself, an ancestor's representative, or DROPPED); up[j][id]
+ * is the stage-j parent of a representative; flag[j][id] is what a stage
+ * carries down a path (focus: through a match; merge: depth).  Only the last
+ * stage's tree is built, merging same-named siblings as it goes.
+ */
+#define DROPPED (CT_NONE - 1)
+
+struct stages {
+	uint32_t *rep, *up;	/* [id][stage]: a node's stages share a cache line */
+	uint8_t *flag;
+	uint32_t k;		/* stages */
+};
+
+static inline uint32_t *rep_at(const struct stages *st, unsigned j, uint32_t id)
 {
-	for (uint32_t a = pm; a != CT_ROOT && a != CT_NONE; a = calltree__node(dst, a)->parent)
-		if (calltree__node(dst, a)->name == name)
+	return &st->rep[(size_t)id * st->k + j];
+}
+
+static inline uint32_t *up_at(const struct stages *st, unsigned j, uint32_t id)
+{
+	return &st->up[(size_t)id * st->k + j];
+}
+
+static inline uint8_t *flag_at(const struct stages *st, unsigned j, uint32_t id)
+{
+	return &st->flag[(size_t)id * st->k + j];
+}
+
+/* The stage-j representative above p (stage j's tree) named name, or CT_NONE. */
+static uint32_t on_stack(const struct calltree *t, const struct stages *st, unsigned j,
+			 uint32_t p, uint32_t name)
+{
+	for (uint32_t a = p; a != CT_ROOT && a != CT_NONE; a = *up_at(st, j, a))
+		if (calltree__node(t, a)->name == name)
 			return a;
 	return CT_NONE;
 }
 
-/* Scratch for one pass: per source node, its node in dst and a flag. */
-struct scratch {
-	uint32_t *map;
-	uint8_t *flag;		/* focus: through a match; merge: depth (capped) */
-	uint32_t cap;
-};
-
 /*
- * Where node id's samples go in dst, given its parent's node pm: a node
- * of its own (created), the parent's (a frame taken out), or CT_NONE.
+ * Stage j's decision for id, a node of its own in stage j's input, whose
+ * parent there is ip and became p: id (kept), p or an ancestor (merged up),
+ * or DROPPED.
  */
-static int place(struct xform *x, const struct calltree *src, struct calltree *dst,
-		 struct scratch *s, uint32_t id, uint32_t pm, uint32_t *out)
+static uint32_t decide(struct xform *x, const struct calltree *t, const struct stages *st,
+		       unsigned j, uint32_t id, uint32_t ip, uint32_t p)
 {
-	const struct ct_node *n = calltree__node(src, id);
-	const struct strtab *names = calltree__names(src);
-	uint8_t up = s->flag[n->parent];
-	uint32_t same;
+	const struct strtab *names = calltree__names(t);
+	uint32_t name = calltree__node(t, id)->name, same;
+	uint8_t *flag = flag_at(st, j, id), up_flag = *flag_at(st, j, x->kind == XF_MERGE ? ip : p);
 
-	*out = pm;
 	switch (x->kind) {
 	case XF_FOCUS:
-		s->flag[id] = up || matches(x, names, n->name);
-		break;
+		*flag = up_flag || matches(x, names, name);
+		return id;
 	case XF_HIDE:
-		if (matches(x, names, n->name))
-			return 0;
-		break;
+		return matches(x, names, name) ? p : id;
 	case XF_DROP:
-		if (matches(x, names, n->name)) {
-			*out = CT_NONE;
-			return 0;
-		}
-		break;
+		return matches(x, names, name) ? DROPPED : id;
 	case XF_RECURSION:
-		if (pm != CT_ROOT && calltree__node(dst, pm)->name == n->name)
-			return 0;
-		break;
+		return p != CT_ROOT && calltree__node(t, p)->name == name ? p : id;
 	case XF_RECURSION_ALL:
-		same = on_stack(dst, pm, n->name);
-		if (same != CT_NONE) {
-			*out = same;
-			return 0;
-		}
-		break;
+		same = on_stack(t, st, j, p, name);
+		return same != CT_NONE ? same : id;
 	case XF_NO_KERNEL:
-		if (strtab__kind(names, n->name) == FRAME_KERNEL)
-			return 0;
-		break;
+		return strtab__kind(names, name) == FRAME_KERNEL ? p : id;
 	case XF_MERGE:
-		s->flag[id] = up < 255 ? up + 1 : 255;
-		if (s->flag[id] <= x->levels)
-			return 0;
-		break;
+		/* the depth in the stage's input, where the grouping frames are */
+		*flag = up_flag < 255 ? up_flag + 1 : 255;
+		return *flag <= x->levels ? p : id;
 	case XF_KINDS:
 		break;
 	}
-	return calltree__child(dst, pm, n->name, out);
+	return id;
 }
 
-static int pass(struct xform *x, const struct calltree *src, struct calltree *dst,
-		struct scratch *s)
+/* Runs id through every stage; its samples' node after the last, or DROPPED. */
+static uint32_t through_stages(struct xforms *xs, const struct calltree *t, struct stages *st,
+			       uint32_t id, bool *kept)
 {
-	uint32_t n = calltree__nodes(src);
+	uint32_t parent = calltree__node(t, id)->parent, cur = id;
+
+	*kept = true;
+	for (unsigned j = 0; j < xs->n; j++) {
+		uint32_t *rep = rep_at(st, j, id);
+
+		if (cur == DROPPED) {
+			*rep = DROPPED;
+			continue;
+		}
+		if (cur != id) {
+			/* merged into an earlier node: it goes where that one went */
+			*rep = *rep_at(st, j, cur);
+			*flag_at(st, j, id) = *flag_at(st, j, cur);
+		} else {
+			uint32_t p = *rep_at(st, j, parent), ip = j ? *rep_at(st, j - 1, parent) : parent;
+
+			*rep = p == DROPPED ? DROPPED : decide(&xs->x[j], t, st, j, id, ip, p);
+			if (*rep == id)
+				*up_at(st, j, id) = p;
+		}
+		if (xs->x[j].kind == XF_FOCUS && !*flag_at(st, j, id))
+			*kept = false;
+		cur = *rep;
+	}
+	return cur;
+}
+
+static int build(struct xforms *xs, const struct calltree *t, struct stages *st,
+		 uint32_t *node, uint8_t *shared, struct calltree *dst)
+{
+	uint32_t n = calltree__nodes(t);
+	bool focus = xforms__find(xs, XF_FOCUS) >= 0, kept;
 	int err = 0;
 
-	if (x->p && !grow_memo(x, strtab__count(calltree__names(src))))
-		return -ENOMEM;
-	s->map[CT_ROOT] = CT_ROOT;
-	s->flag[CT_ROOT] = 0;
+	for (unsigned j = 0; j < xs->n; j++) {
+		*rep_at(st, j, CT_ROOT) = CT_ROOT;
+		*up_at(st, j, CT_ROOT) = CT_NONE;
+		*flag_at(st, j, CT_ROOT) = 0;
+	}
+	node[CT_ROOT] = CT_ROOT;
 	/* samples with no frame at all: through no match, so not kept by a focus */
-	if (x->kind != XF_FOCUS)
-		calltree__add_self(dst, CT_ROOT, calltree__node(src, CT_ROOT)->self);
+	if (!focus)
+		calltree__add_self(dst, CT_ROOT, calltree__node(t, CT_ROOT)->self);
 	for (uint32_t id = 1; !err && id < n; id++) {
-		const struct ct_node *node = calltree__node(src, id);
-		uint32_t pm = s->map[node->parent];
+		const struct ct_node *c = calltree__node(t, id);
+		uint32_t last;
 
-		s->map[id] = CT_NONE;
-		s->flag[id] = 0;
-		if (!node->total || pm == CT_NONE)
+		node[id] = CT_NONE;
+		if (!c->total || node[c->parent] == CT_NONE) {
+			for (unsigned j = 0; j < xs->n; j++)
+				*rep_at(st, j, id) = DROPPED;
 			continue;
-		err = place(x, src, dst, s, id, pm, &s->map[id]);
-		if (err || s->map[id] == CT_NONE || !node->self)
+		}
+		last = through_stages(xs, t, st, id, &kept);
+		if (last == DROPPED)
 			continue;
-		if (x->kind != XF_FOCUS || s->flag[id])
-			calltree__add_self(dst, s->map[id], node->self);
+		if (last == id) {
+			uint32_t p = xs->n ? *rep_at(st, xs->n - 1, c->parent) : c->parent;
+
+			/* children of a node nothing merged into have names of their own */
+			err = shared[p] ? calltree__child(dst, node[p], c->name, &node[id])
+					: calltree__append(dst, node[p], c->name, &node[id]);
+		} else {
+			node[id] = node[last];
+			shared[last] = 1;
+		}
+		if (!err && kept && c->self)
+			calltree__add_self(dst, node[id], c->self);
 	}
 	calltree__sum_totals(dst);
 	return err;
 }
 
-static bool scratch_for(struct scratch *s, uint32_t n)
-{
-	uint32_t *map;
-	uint8_t *flag;
-
-	if (n <= s->cap)
-		return true;
-	map = realloc(s->map, (size_t)n * sizeof(*map));
-	if (map)
-		s->map = map;
-	flag = map ? realloc(s->flag, n) : NULL;
-	if (!flag)
-		return false;
-	s->flag = flag;
-	s->cap = n;
-	return true;
-}
-
 struct calltree *xforms__apply(struct xforms *xs, const struct calltree *t)
 {
-	struct scratch s = { 0 };
-	const struct calltree *cur = t;
-	struct calltree *next = NULL;
-	int err = 0;
+	uint32_t n = calltree__nodes(t);
+	size_t k = xs->n ? xs->n : 1;
+	struct stages st = { malloc(k * n * sizeof(uint32_t)), malloc(k * n * sizeof(uint32_t)),
+			     malloc(k * n), (uint32_t)k };
+	uint32_t *node = malloc((size_t)n * sizeof(*node));
+	uint8_t *shared = calloc(n, 1);
+	struct calltree *dst = calltree__new(calltree__names(t));
+	/* room for every node at once: no growing, no rehashing on the way */
+	int err = st.rep && st.up && st.flag && node && shared && dst &&
+		  !calltree__reserve(dst, n) ? 0 : -ENOMEM;
 
-	if (!xs->n)
-		return calltree__copy(t);
-	for (unsigned i = 0; !err && i < xs->n; i++) {
-		next = calltree__new(calltree__names(t));
-		if (!next || !scratch_for(&s, calltree__nodes(cur)))
+	for (unsigned j = 0; !err && j < xs->n; j++)
+		if (xs->x[j].p && !grow_memo(&xs->x[j], strtab__count(calltree__names(t))))
 			err = -ENOMEM;
-		else
-			err = pass(&xs->x[i], cur, next, &s);
-		if (cur != t)
-			calltree__free((struct calltree *)cur);
-		cur = next;
-	}
-	free(s.map);
-	free(s.flag);
+	if (!err)
+		err = build(xs, t, &st, node, shared, dst);
+	free(shared);
+	free(st.rep);
+	free(st.up);
+	free(st.flag);
+	free(node);
 	if (err) {
-		calltree__free(next);
+		calltree__free(dst);
 		return NULL;
 	}
-	return next;
+	return dst;
 }

@@ -85,6 +85,8 @@ void app__init(struct app *a, const char *startup_msg);
 void app__input(struct app *a, const struct input *in);
 /* Brings derived state up to date and paints the grid (not the terminal). */
 void app__draw(struct app *a);
+/* Paints the grid from state already up to date (app_paint.c). */
+void app__paint(struct app *a);
 /* Seconds a sample stands for (1/Hz); 0 when the profile has no rate. */
 double app__seconds(const struct app *a);
 /* Frees what the app owns, not its sources. */

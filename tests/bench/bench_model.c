@@ -12,6 +12,7 @@
 
 #include "bench.h"
 #include "../../profile/history.h"
+#include "../../profile/transform.h"
 #include "../../profile/who.h"
 
 #define UNIQUE 100000
@@ -109,6 +110,60 @@ static void bench_regroup(struct strtab *st, uint32_t (*stacks)[MAXD], const siz
 	history__free(h);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Transforms (issue 15): three of them (hide a regex, drop another,
+ * collapse recursion) applied again as each live tick would, to the tree
+ * of the whole 10-minute history; the first pass matches every name, the
+ * later ones reuse what they learnt.
+ */
+static void transforms_of(struct xforms *xs, const struct calltree *shown, const char *what)
+{
+	double ms[21], first = 0;
+
+	for (int i = 0; i < 21; i++) {
+		double t0 = now();
+		struct calltree *t = xforms__apply(xs, shown);
+
+		ms[i] = (now() - t0) * 1e3;
+		if (!i)
+			first = ms[i];
+		calltree__free(t);
+	}
+	qsort(ms, 21, sizeof(*ms), cmp_double);
+	printf("transforms: hide + drop + collapse recursion on %s (%u nodes), per tick: "
+	       "median %.2f ms, max %.2f ms (the first, matching every name: %.2f ms; "
+	       "goal <= 20 ms)\n", what, calltree__nodes(shown), ms[10], ms[20], first);
+}
+
+static void bench_transforms(struct history *h)
+{
+	struct xforms xs = { 0 };
+	struct calltree *shown;
+	char why[160];
+
+	if (xforms__push(&xs, XF_HIDE, "^lib_fn_1_", 0, why, sizeof(why)) ||
+	    xforms__push(&xs, XF_DROP, "app_fn_2[0-9]_4$", 0, why, sizeof(why)) ||
+	    xforms__push(&xs, XF_RECURSION, NULL, 0, why, sizeof(why)))
+		return;
+	/* the tree a live tick shows: the window's frames with samples */
+	for (int w = 0; w < 2; w++) {
+		history__set_window(h, w ? 0 : SLICES - 10, SLICES);
+		shown = calltree__copy(history__tree(h));
+		if (shown)
+			transforms_of(&xs, shown, w ? "the whole 10-minute history shown"
+						: "the default 10 s window of a 10-minute history");
+		calltree__free(shown);
+	}
+	xforms__clear(&xs);
+}
+
 int main(void)
 {
 	struct strtab *st = strtab__new();
@@ -177,6 +232,7 @@ int main(void)
 	printf("window: step back 1 s (10 s window): mean %.3f ms, best %.3f ms; "
 	       "jump 490 s: %.3f ms; grow to all 600 s: %.1f ms\n", sum_step / 190 * 1e3,
 	       best_step * 1e3, best_jump * 1e3, grow * 1e3);
+	bench_transforms(h);
 	history__free(h);
 	bench_regroup(st, stacks, lens);
 	free(stacks);

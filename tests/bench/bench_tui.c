@@ -24,6 +24,8 @@
 
 #include "bench.h"
 #include "../../profile/folded.h"
+#include "../../profile/sandwich.h"
+#include "../../profile/topn.h"
 #include "../../render/flame.h"
 #include "../../tui/screen.h"
 
@@ -136,6 +138,45 @@ static void *drain(void *arg)
 	while (read(master_fd, buf, sizeof(buf)) > 0)
 		;
 	return NULL;
+}
+
+/*
+ * The sandwich (issue 15) of the tree's heaviest function (by self): both
+ * trees made and both halves laid out, as the explorer does on the key.
+ */
+static void bench_sandwich(const struct calltree *t)
+{
+	struct flame_layout up, down;
+	struct fn_stat *fns;
+	struct sandwich sw;
+	double ms[RUNS];
+	uint32_t name;
+
+	if (topn__compute(t, CT_ROOT, TOPN_SELF, &fns) < 1)
+		return;
+	name = fns[0].name;
+	free(fns);
+	flame__init(&up);
+	flame__init(&down);
+	for (int i = 0; i < RUNS; i++) {
+		double t0 = now();
+
+		if (sandwich__build(t, name, &sw))
+			return;
+		flame__layout(&up, sw.callers, CT_ROOT, W);
+		flame__layout(&down, sw.callees, CT_ROOT, W);
+		ms[i] = (now() - t0) * 1e3;
+		if (i < RUNS - 1)
+			sandwich__release(&sw);
+	}
+	printf("sandwich of %s (total %llu of %llu): %u caller nodes, %u callee nodes\n",
+	       strtab__str(calltree__names(t), name), (unsigned long long)sw.total,
+	       (unsigned long long)calltree__samples(t), calltree__nodes(sw.callers),
+	       calltree__nodes(sw.callees));
+	report("sandwich: build + both halves laid out (goal <= 20 ms)", ms, RUNS);
+	sandwich__release(&sw);
+	flame__release(&up);
+	flame__release(&down);
 }
 
 static void bench_frames(const struct calltree *t, const char *label)
@@ -273,7 +314,9 @@ int main(int argc, char **argv)
 		return 1;
 	build_dense(dense);
 	bench_frames(t, "skewed tree");
+	bench_sandwich(t);
 	bench_frames(dense, "dense tree");
+	bench_sandwich(dense);
 	for (int i = 0; argc > 1 && i < 2; i++) {
 		fd = mkstemp(file);
 		close(fd);

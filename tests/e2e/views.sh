@@ -121,6 +121,22 @@ check "... and the note says so" wait_for 'underlined frame'
 keys q
 wait_exit
 
+# --- valgrind through the sandwich and the transforms ------------------------------------
+if command -v valgrind > /dev/null && [ -z "${ASAN_OPTIONS:-}" ] && ! nm "$FT" | grep -q __asan_init; then
+	WRAP="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 --log-file=$TMP/vg.log"
+	start 100 31 -- view --snapshot-dir "$TMP" "$P"
+	WRAP=
+	wait_for 'samples' && sleep 1
+	for k in / memcmp Enter Escape c Up Up Left Enter Escape Escape x Enter r R K v v u u u \
+		 c y Escape F Enter s Escape q; do
+		keys "$k"
+		sleep 0.2
+	done
+	for _ in $(seq 100); do [ -s "$TMP/exit" ] && break; sleep 0.1; done
+	check "valgrind: no errors or leaks through the sandwich, transforms, values, copy" \
+		bash -c "grep -qx EXIT=0 $TMP/exit && ! grep -q . $TMP/vg.log"
+fi
+
 # --- the status line on an 80x24 terminal -------------------------------------------------
 start_workload "$TMP/w.out" "$BUILD/workloads/split" -s 60
 start 80 24 -- -p "$WPID"
