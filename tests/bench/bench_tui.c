@@ -26,6 +26,7 @@
 #include "../../profile/folded.h"
 #include "../../profile/sandwich.h"
 #include "../../profile/topn.h"
+#include "../../profile/transform.h"
 #include "../../render/flame.h"
 #include "../../tui/screen.h"
 
@@ -179,6 +180,28 @@ static void bench_sandwich(const struct calltree *t)
 	flame__release(&down);
 }
 
+/* Three transforms applied again, as on each live tick, to a 200k-node tree. */
+static void bench_transforms(const struct calltree *t)
+{
+	struct xforms xs = { 0 };
+	double ms[RUNS];
+	char why[160];
+
+	if (xforms__push(&xs, XF_HIDE, "^proc_d1_|frame1$", 0, why, sizeof(why)) ||
+	    xforms__push(&xs, XF_DROP, "_d3[0-9]_4$|frame7$", 0, why, sizeof(why)) ||
+	    xforms__push(&xs, XF_RECURSION, NULL, 0, why, sizeof(why)))
+		return;
+	for (int i = 0; i < RUNS; i++) {
+		double t0 = now();
+		struct calltree *x = xforms__apply(&xs, t);
+
+		ms[i] = (now() - t0) * 1e3;
+		calltree__free(x);
+	}
+	report("transforms: hide + drop + recursion (<= 20 ms)", ms, RUNS);
+	xforms__clear(&xs);
+}
+
 static void bench_frames(const struct calltree *t, const char *label)
 {
 	struct winsize ws = { .ws_row = H, .ws_col = W };
@@ -315,8 +338,10 @@ int main(int argc, char **argv)
 	build_dense(dense);
 	bench_frames(t, "skewed tree");
 	bench_sandwich(t);
+	bench_transforms(t);
 	bench_frames(dense, "dense tree");
 	bench_sandwich(dense);
+	bench_transforms(dense);
 	for (int i = 0; argc > 1 && i < 2; i++) {
 		fd = mkstemp(file);
 		close(fd);
