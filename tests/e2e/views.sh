@@ -38,6 +38,15 @@ check "fold --collapse-recursion: fib;fib;fib;fib -> fib" \
 	bash -c "'$FT' fold --collapse-recursion '$P' | grep -qx 'prog;main;fib;leaf 25'"
 check "transforms apply in their order: --hide main then --focus sort" \
 	bash -c "[ \"\$('$FT' fold --hide '^main\$' --focus sort '$P')\" = \"\$(printf 'prog;sort;memcmp 20\nprog;sort;memcmp;load 10')\" ]"
+# a diff: both sides through the same transforms
+sed 's/^prog;main;sort;memcmp 20$/prog;main;sort;memcmp 50/' "$P" > "$TMP/after.folded"
+check "report --diff with --hide: both sides without memcmp, its growth on sort" \
+	bash -c "out=\$('$FT' report -n 0 --diff '$P' --hide '^memcmp\$' '$TMP/after.folded'); ! echo \"\$out\" | grep -qw memcmp && echo \"\$out\" | awk '\$6==\"sort\" && \$5+0 > 10 {f=1} END {exit !f}'"
+start 100 30 -- diff --hide '^memcmp$' "$P" "$TMP/after.folded"
+check "the diff explorer starts with the chip, both sides transformed" \
+	bash -c "wait_chip() { for _ in \$(seq 30); do tmux -S $SOCK capture-pane -p -t ft | grep -q 'hide:^memcmp\\\$ x' && return 0; sleep 0.1; done; return 1; }; wait_chip && ! tmux -S $SOCK capture-pane -p -t ft | grep -q 'memcmp.*GONE\|^memcmp '"
+keys q
+wait_exit
 "$FT" report --focus '(' "$P" 2> "$TMP/err"
 check "a bad regex: exit 2, saying which option" \
 	bash -c "[ $? -eq 2 ] && grep -q 'focus: bad regex' '$TMP/err'"
