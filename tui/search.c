@@ -235,8 +235,7 @@ uint32_t search__next(struct search *s, const struct calltree *t,
 			return l->frames[j].node;
 		}
 	}
-	note__set(note, "no match is shown here: zoom out, or into an underlined frame (it holds "
-		  "matches too narrow to draw)");
+	note__set(note, "no match drawn here (an underlined frame holds narrow ones)");
 	say_cut_off(s, note);
 	return CT_NONE;
 }

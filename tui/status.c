@@ -192,44 +192,55 @@ static void paint_figures(const struct status_model *m, struct grid *g, uint32_t
 		grid__puts(g, y, x, end - x, left, PAL_BAR_TEXT, PAL_BAR, 0);
 }
 
+/*
+ * The upper of two rows: the selected frame's name, then a note if there is
+ * one (else where the function is declared), and where the view is (zoom,
+ * sandwich, focus) at the row's end.  A note too long for that has the row
+ * to itself, for a moment: the figures' row below is never cut for a note.
+ */
+static void paint_name_row(const struct status_model *m, struct grid *g, uint32_t y)
+{
+	char line[1024] = "";
+	uint32_t pw, x, mw = m->msg[0] && !m->prompt ? text__columns(m->msg, strlen(m->msg)) : 0;
+
+	place(m, line, sizeof(line));
+	pw = text__columns(line, strlen(line));
+	pw = pw < g->w / 2 ? pw : g->w / 2;
+	if (mw && text__columns(m->name, m->name_len) + 2 + mw + pw > g->w) {
+		grid__puts(g, y, 0, g->w, m->msg, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
+		return;
+	}
+	grid__puts(g, y, g->w - pw, pw, line, PAL_BAR_TEXT, PAL_BAR, 0);
+	x = grid__text(g, y, 0, g->w - pw, m->name, m->name_len, PAL_BAR_TEXT, CELL_BOLD);
+	if (mw) {
+		if (x + 2 < g->w - pw)
+			grid__puts(g, y, x + 2, g->w - pw - x - 2, m->msg, PAL_BAR_TEXT, PAL_BAR,
+				   CELL_BOLD);
+		return;
+	}
+	if (m->where && x + 4 < g->w - pw) {
+		snprintf(line, sizeof(line), "  at %s", m->where);
+		grid__puts(g, y, x, g->w - pw - x, line, PAL_BAR_TEXT, PAL_BAR, 0);
+	}
+}
+
 void status__paint(const struct status_model *m, struct grid *g, const struct pane *p)
 {
-	uint32_t y = p->top, x = 0;
-	char line[1024] = "";
+	uint32_t y = p->top;
 
 	if (!p->height)
 		return;
 	for (uint32_t i = 0; i < p->height; i++)
 		grid__fill(g, y + i, 0, g->w, PAL_BAR_TEXT, PAL_BAR, 0);
-	if (p->height == 2 && m->msg[0] && !m->prompt) {
-		/* a note takes the name's row for a moment: whole, and nothing else cut */
-		grid__puts(g, y, 0, g->w, m->msg, PAL_BAR_TEXT, PAL_BAR, CELL_BOLD);
-		y++;
-	} else if (p->height == 2) {
-		/* the selected frame's name and source; where the view is at the row's end */
-		uint32_t pw;
-
-		place(m, line, sizeof(line));
-		pw = text__columns(line, strlen(line));
-		pw = pw < g->w / 2 ? pw : g->w / 2;
-		grid__puts(g, y, g->w - pw, pw, line, PAL_BAR_TEXT, PAL_BAR, 0);
-		line[0] = '\0';
-		x = grid__text(g, y, 0, g->w - pw, m->name, m->name_len, PAL_BAR_TEXT, CELL_BOLD);
-		if (m->where && x + 4 < g->w - pw) {
-			snprintf(line, sizeof(line), "  at %s", m->where);
-			grid__puts(g, y, x, g->w - pw - x, line, PAL_BAR_TEXT, PAL_BAR, 0);
-			line[0] = '\0';
-		}
-		x = 0;
-		y++;
-	}
+	if (p->height == 2)
+		paint_name_row(m, g, y++);
 	if (m->prompt) {
 		paint_prompt(m, g, y);
 		return;
 	}
+	/* on one row, a note comes first; on two, it is on the name's row */
 	paint_figures(m, g, y, p->height == 1, p->height == 1);
 }
-
 void status__paint_timeline(const uint64_t *rates, uint32_t n, int64_t first, int64_t w0,
 			    int64_t w1, double all_per_sec, bool mono, struct grid *g,
 			    const struct pane *p)

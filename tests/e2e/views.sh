@@ -126,7 +126,7 @@ start 100 30 -- view "$TMP/narrow.folded"
 keys / needle Enter
 check "a match too narrow to draw: its nearest drawn ancestor is underlined" \
 	bash -c "sleep 0.3; tmux -S $SOCK capture-pane -p -e -t ft | grep 'prog' | grep -q '\[[0-9;]*;4m'"
-check "... and the note says so" wait_for 'underlined frame'
+check "... and the note says so" wait_for 'an underlined frame holds narrow ones'
 keys q
 wait_exit
 
