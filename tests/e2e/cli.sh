@@ -92,14 +92,16 @@ if command -v perf > /dev/null; then
 		grep -q '^split;.*main;round_of_work;via_alpha;leaf_sixty' "$TMP/perf.folded"
 	"$FT" report "$TMP/perf.txt" > "$TMP/perf.rep" 2>/dev/null
 	s60=$(self_pct "$TMP/perf.rep" leaf_sixty)
-	# the host is shared and noisy: a share far off is measured once more
-	if ! within "${s60:-0}" 60 5; then
-		perf record -q -F 499 -g -p "$WPID" -o "$TMP/perf.data" -- sleep 2 > /dev/null 2>&1
-		perf script -i "$TMP/perf.data" > "$TMP/perf.txt" 2>/dev/null
-		"$FT" report "$TMP/perf.txt" > "$TMP/perf.rep" 2>/dev/null
-		s60=$(self_pct "$TMP/perf.rep" leaf_sixty)
+	# the reader is checked against the peer on the same text (what perf
+	# sampled varies with the host's load: CI saw 68% twice in a row)
+	PEER=$(realpath "$(dirname "$0")/../..")/../shared/peers/FlameGraph
+	if [ -r "$PEER/stackcollapse-perf.pl" ]; then
+		peer=$(perl "$PEER/stackcollapse-perf.pl" --kernel "$TMP/perf.txt" 2> /dev/null |
+			awk '{ n = $NF; t += n; if ($0 ~ /;leaf_sixty /) s += n } END { if (t) printf "%.1f", 100 * s / t }')
+		check "report reads perf script directly: leaf_sixty $s60%, as stackcollapse-perf.pl's ${peer}%" \
+			within "${s60:-0}" "${peer:-100}" 0.1
 	fi
-	check "report reads perf script directly (leaf_sixty $s60%)" within "${s60:-0}" 60 5
+	check "... and near the workload's 60% ($s60%)" within "${s60:-0}" 60 15
 fi
 
 # --- names from files reach a terminal or stderr escaped (\xNN), never raw --------------------
