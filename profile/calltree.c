@@ -266,6 +266,14 @@ void calltree__sum_totals(struct calltree *t)
 		t->nodes[t->nodes[i].parent].total += t->nodes[i].total;
 }
 
+void calltree__clear(struct calltree *t)
+{
+	memset(t->slots, 0, ((size_t)t->mask + 1) * sizeof(*t->slots));
+	t->nodes[0] = (struct ct_node){ .name = CT_NONE, .parent = CT_NONE,
+					.child = CT_NONE, .sibling = CT_NONE };
+	t->count = 1;
+}
+
 void calltree__zero(struct calltree *t)
 {
 	uint32_t i;

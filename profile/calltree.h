@@ -72,6 +72,8 @@ int calltree__add_stack(struct calltree *t, const uint32_t *names, size_t n,
  */
 void calltree__add_self(struct calltree *t, uint32_t node, uint64_t count);
 void calltree__sum_totals(struct calltree *t);
+/* Removes every node but the root, keeping the memory (a tree made again each tick). */
+void calltree__clear(struct calltree *t);
 /* Sets every count to zero, keeping the nodes. */
 void calltree__zero(struct calltree *t);
 

@@ -89,10 +89,23 @@ int xforms__find(const struct xforms *xs, enum xform_kind kind)
 	return -1;
 }
 
+void xforms__recycle(struct xforms *xs, struct calltree *t)
+{
+	if (!t)
+		return;
+	calltree__free(xs->spare);
+	xs->spare = t;
+}
+
 void xforms__clear(struct xforms *xs)
 {
 	while (xs->n)
 		xforms__remove(xs, xs->n - 1);
+	free(xs->scratch);
+	calltree__free(xs->spare);
+	xs->scratch = NULL;
+	xs->spare = NULL;
+	xs->scratch_size = 0;
 }
 
 void xform__label(const struct xform *x, char *buf, size_t size)
@@ -286,13 +299,20 @@ static int build(struct xforms *xs, const struct calltree *t, struct stages *st,
 			continue;
 		if (last == id) {
 			uint32_t p = xs->n ? *rep_at(st, xs->n - 1, c->parent) : c->parent;
+			uint32_t had = calltree__nodes(dst);
 
-			/* children of a node nothing merged into have names of their own */
-			err = shared[p] ? calltree__child(dst, node[p], c->name, &node[id])
-					: calltree__append(dst, node[p], c->name, &node[id]);
+			/*
+			 * The children of a node of dst that one source node alone
+			 * made have names of their own: no lookup.  shared[] is by
+			 * node of dst: one that more than one source node went to.
+			 */
+			err = shared[node[p]] ? calltree__child(dst, node[p], c->name, &node[id])
+					      : calltree__append(dst, node[p], c->name, &node[id]);
+			if (!err && node[id] < had)
+				shared[node[id]] = 1;
 		} else {
 			node[id] = node[last];
-			shared[last] = 1;
+			shared[node[last]] = 1;
 		}
 		if (!err && kept && c->self)
 			calltree__add_self(dst, node[id], c->self);
@@ -301,29 +321,48 @@ static int build(struct xforms *xs, const struct calltree *t, struct stages *st,
 	return err;
 }
 
+/* Per node: k stage representatives and parents, the final node, k flags, shared. */
+static void *scratch_for(struct xforms *xs, uint32_t n, size_t k)
+{
+	size_t need = (size_t)n * (k * 9 + 5);
+	void *p;
+
+	if (need <= xs->scratch_size)
+		return xs->scratch;
+	p = realloc(xs->scratch, need);
+	if (!p)
+		return NULL;
+	xs->scratch = p;
+	xs->scratch_size = need;
+	return p;
+}
+
 struct calltree *xforms__apply(struct xforms *xs, const struct calltree *t)
 {
 	uint32_t n = calltree__nodes(t);
 	size_t k = xs->n ? xs->n : 1;
-	struct stages st = { malloc(k * n * sizeof(uint32_t)), malloc(k * n * sizeof(uint32_t)),
-			     malloc(k * n), (uint32_t)k };
-	uint32_t *node = malloc((size_t)n * sizeof(*node));
-	uint8_t *shared = calloc(n, 1);
-	struct calltree *dst = calltree__new(calltree__names(t));
+	uint32_t *mem = scratch_for(xs, n, k);
+	struct stages st = { mem, mem ? mem + k * n : NULL, NULL, (uint32_t)k };
+	uint32_t *node = mem ? mem + 2 * k * n : NULL;
+	uint8_t *shared = mem ? (uint8_t *)(node + n) : NULL;
+	struct calltree *dst = xs->spare && calltree__names(xs->spare) == calltree__names(t)
+			       ? xs->spare : calltree__new(calltree__names(t));
 	/* room for every node at once: no growing, no rehashing on the way */
-	int err = st.rep && st.up && st.flag && node && shared && dst &&
-		  !calltree__reserve(dst, n) ? 0 : -ENOMEM;
+	int err = mem && dst && !calltree__reserve(dst, n) ? 0 : -ENOMEM;
 
+	if (dst == xs->spare) {
+		xs->spare = NULL;
+		calltree__clear(dst);
+	}
+	if (mem) {
+		st.flag = shared + n;
+		memset(shared, 0, n);
+	}
 	for (unsigned j = 0; !err && j < xs->n; j++)
 		if (xs->x[j].p && !grow_memo(&xs->x[j], strtab__count(calltree__names(t))))
 			err = -ENOMEM;
 	if (!err)
 		err = build(xs, t, &st, node, shared, dst);
-	free(shared);
-	free(st.rep);
-	free(st.up);
-	free(st.flag);
-	free(node);
 	if (err) {
 		calltree__free(dst);
 		return NULL;

@@ -52,6 +52,10 @@ struct xform {
 struct xforms {
 	struct xform x[XFORMS_MAX];
 	unsigned n;
+	/* the pass's per-node arrays, kept from one apply to the next (a live tick) */
+	void *scratch;
+	size_t scratch_size;
+	struct calltree *spare;		/* a tree handed back, made again by the next apply */
 };
 
 const char *xform__kind_name(enum xform_kind k);
@@ -81,6 +85,11 @@ void xform__label(const struct xform *x, char *buf, size_t size);
  * caller frees it); NULL when out of memory.  With no transform, a copy.
  */
 struct calltree *xforms__apply(struct xforms *xs, const struct calltree *t);
+/*
+ * Hands back a tree xforms__apply made that is no longer shown: its memory
+ * makes the next one (no page faults each tick).  NULL is ignored.
+ */
+void xforms__recycle(struct xforms *xs, struct calltree *t);
 /* Names whose match hit a regex limit (counted as no match), over all transforms. */
 uint32_t xforms__limited(const struct xforms *xs);
 

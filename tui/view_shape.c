@@ -19,7 +19,8 @@ void shape_view__free(struct shape_view *v)
 static const struct calltree *apply(struct shape_view *v, const struct calltree *raw,
 				    struct calltree **slot, struct note *note)
 {
-	calltree__free(*slot);
+	/* the tree shown until now makes the next one */
+	xforms__recycle(&v->xf, *slot);
 	*slot = NULL;
 	if (!v->xf.n || !raw)
 		return raw;

@@ -134,7 +134,7 @@ static void transforms_of(struct xforms *xs, const struct calltree *shown, const
 		ms[i] = (now() - t0) * 1e3;
 		if (!i)
 			first = ms[i];
-		calltree__free(t);
+		xforms__recycle(xs, t);	/* as the explorer does with the tree it showed */
 	}
 	qsort(ms, 21, sizeof(*ms), cmp_double);
 	printf("transforms: hide + drop + collapse recursion on %s (%u nodes), per tick: "

@@ -76,6 +76,17 @@ static void test_hide_moves_callees_and_self_up(void **state)
 	      "p;main;b;fib;fib 20\np;main;c 5\np;main;c;fib 10\np;main;sys_read_[k] 6\n");
 }
 
+/* What a hidden frame merges merges all the way down, whatever the order nodes came in. */
+static void test_hide_merges_deep(void **state)
+{
+	struct fixture *f = *state;
+
+	load_folded(f->t, "x;a;b;c;d 1\nx;a;c;d 2\nx;a;b;c;e 4\nx;a;c;e 8\nx;a;b;c;d;g 16\n");
+	check(f, ONE(XF_HIDE, "^b$"), "x;a;c;d 3\nx;a;c;d;g 16\nx;a;c;e 12\n");
+	load_folded(f->t, "x;a;c;e;h 32\n");
+	check(f, ONE(XF_HIDE, "^b$"), "x;a;c;d 3\nx;a;c;d;g 16\nx;a;c;e 12\nx;a;c;e;h 32\n");
+}
+
 static void test_drop_leaves_out_stacks_through_a_match(void **state)
 {
 	struct fixture *f = *state;
@@ -233,6 +244,8 @@ int main(void)
 						fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_hide_moves_callees_and_self_up,
 						fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_hide_merges_deep, fixture_setup,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_drop_leaves_out_stacks_through_a_match,
 						fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_recursion_direct_and_indirect, fixture_setup,
