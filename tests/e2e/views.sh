@@ -148,6 +148,23 @@ fi
 
 # --- the status line on an 80x24 terminal -------------------------------------------------
 start_workload "$TMP/w.out" "$BUILD/workloads/split" -s 60
+# the sandwich of a recorded profile: round_of_work's callees in the workload's 60/30/10
+"$FT" record -p "$WPID" -d 3 -o "$TMP/rec.folded" 2> /dev/null
+start 120 40 -- view "$TMP/rec.folded"
+keys / '^round_of_work$' Enter Escape c
+share_of() {	# share_of NAME: the status line's total share once NAME is selected
+	tmux -S "$SOCK" capture-pane -p -t ft | grep -o 'total [0-9]* ([0-9.]*%)' | tail -1 |
+		sed 's/.*(\([0-9.]*\)%)/\1/'
+}
+# from the callees' root (round_of_work), down is its heaviest callee: via_alpha
+keys Down
+wait_for '^via_alpha' 3
+total=$(tmux -S "$SOCK" capture-pane -p -t ft | grep -o 'SANDWICH callees self [0-9.]*% total [0-9.]*%' | sed 's/.*total \([0-9.]*\)%/\1/')
+alpha=$(share_of)
+check "recorded: the sandwich of round_of_work puts via_alpha at 60% of it ($alpha of $total)" \
+	awk -v a="$alpha" -v t="$total" 'BEGIN { exit !(t > 0 && a / t * 100 >= 55 && a / t * 100 <= 65) }'
+keys q
+wait_exit
 start 80 24 -- -p "$WPID"
 check "80x24 live: mode, target, window and samples are all shown" \
 	wait_for '| LIVE | pid [0-9]* | 10s [0-9:-]* | [0-9]* samples$' 5
