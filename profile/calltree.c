@@ -15,6 +15,7 @@ struct calltree {
 	struct ct_node *nodes;
 	uint32_t count, cap;
 	uint32_t *slots;	/* node id + 1; 0 = empty */
+	uint32_t indexed;	/* nodes [1, indexed) are in slots; the rest were pushed */
 	uint32_t mask;
 };
 
@@ -53,6 +54,7 @@ struct calltree *calltree__new(struct strtab *names)
 	t->nodes[0] = (struct ct_node){ .name = CT_NONE, .parent = CT_NONE,
 					.child = CT_NONE, .sibling = CT_NONE };
 	t->count = 1;
+	t->indexed = 1;
 	return t;
 }
 
@@ -126,6 +128,13 @@ uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name
 
 	if (t->nodes[parent].child == CT_NONE)
 		return CT_NONE;
+	if (t->indexed < t->count) {
+		/* pushed nodes are in no slot yet: the children, one by one */
+		for (uint32_t c = t->nodes[parent].child; c != CT_NONE; c = t->nodes[c].sibling)
+			if (t->nodes[c].name == name)
+				return c;
+		return CT_NONE;
+	}
 	return lookup(t, parent, name, &slot);
 }
 
@@ -146,7 +155,31 @@ static int grow_slots(struct calltree *t)
 	free(t->slots);
 	t->slots = ns;
 	t->mask = nmask;
+	t->indexed = t->count;
 	return 0;
+}
+
+/* Puts the pushed nodes in the slots, before anything looks them up there. */
+static int catch_up(struct calltree *t)
+{
+	if (t->indexed == t->count)
+		return 0;
+	if ((uint64_t)t->count * 2 >= (uint64_t)t->mask + 1)
+		return grow_slots(t);
+	for (uint32_t i = t->indexed; i < t->count; i++) {
+		uint32_t pos = key_hash(t->nodes[i].parent, t->nodes[i].name) & t->mask;
+
+		while (t->slots[pos])
+			pos = (pos + 1) & t->mask;
+		t->slots[pos] = i + 1;
+	}
+	t->indexed = t->count;
+	return 0;
+}
+
+int calltree__reserve_nodes(struct calltree *t, uint32_t n)
+{
+	return vec_reserve(t->nodes, t->cap, n, 1024) ? -ENOMEM : 0;
 }
 
 int calltree__reserve(struct calltree *t, uint32_t n)
@@ -173,6 +206,21 @@ static int add_node(struct calltree *t, uint32_t parent, uint32_t name, uint32_t
 					 .sibling = t->nodes[parent].child };
 	t->nodes[parent].child = id;
 	t->slots[slot] = id + 1;
+	t->indexed = t->count;
+	*out = id;
+	return 0;
+}
+
+int calltree__push(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out)
+{
+	uint32_t id;
+
+	if (t->count >= CT_NONE - 1 || vec_reserve(t->nodes, t->cap, (size_t)t->count + 1, 1024))
+		return -ENOMEM;
+	id = t->count++;
+	t->nodes[id] = (struct ct_node){ .name = name, .parent = parent, .child = CT_NONE,
+					 .sibling = t->nodes[parent].child };
+	t->nodes[parent].child = id;
 	*out = id;
 	return 0;
 }
@@ -181,7 +229,7 @@ int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t
 {
 	uint32_t slot, id;
 
-	if ((uint64_t)t->count * 2 >= (uint64_t)t->mask + 1 && grow_slots(t))
+	if (catch_up(t) || ((uint64_t)t->count * 2 >= (uint64_t)t->mask + 1 && grow_slots(t)))
 		return -ENOMEM;
 	id = lookup(t, parent, name, &slot);
 	if (id != CT_NONE) {
@@ -195,7 +243,7 @@ int calltree__append(struct calltree *t, uint32_t parent, uint32_t name, uint32_
 {
 	uint32_t pos;
 
-	if ((uint64_t)t->count * 2 >= (uint64_t)t->mask + 1 && grow_slots(t))
+	if (catch_up(t) || ((uint64_t)t->count * 2 >= (uint64_t)t->mask + 1 && grow_slots(t)))
 		return -ENOMEM;
 	/* the first free slot: no node is looked at, none can match */
 	for (pos = key_hash(parent, name) & t->mask; t->slots[pos]; pos = (pos + 1) & t->mask)
@@ -256,6 +304,18 @@ void calltree__add_self(struct calltree *t, uint32_t node, uint64_t count)
 	t->nodes[node].self += count;
 }
 
+void calltree__sum_fresh(struct calltree *t)
+{
+	struct ct_node *n = t->nodes;
+
+	/* one pass, children first: every total is still zero */
+	for (uint32_t i = t->count - 1; i > 0; i--) {
+		n[i].total += n[i].self;
+		n[n[i].parent].total += n[i].total;
+	}
+	n[0].total += n[0].self;
+}
+
 void calltree__sum_totals(struct calltree *t)
 {
 	uint32_t i;
@@ -268,10 +328,13 @@ void calltree__sum_totals(struct calltree *t)
 
 void calltree__clear(struct calltree *t)
 {
-	memset(t->slots, 0, ((size_t)t->mask + 1) * sizeof(*t->slots));
+	/* a tree of pushed nodes only has nothing in its slots */
+	if (t->indexed > 1)
+		memset(t->slots, 0, ((size_t)t->mask + 1) * sizeof(*t->slots));
 	t->nodes[0] = (struct ct_node){ .name = CT_NONE, .parent = CT_NONE,
 					.child = CT_NONE, .sibling = CT_NONE };
 	t->count = 1;
+	t->indexed = 1;
 }
 
 void calltree__zero(struct calltree *t)

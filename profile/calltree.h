@@ -9,7 +9,9 @@
  * zero is not part of the profile (history.c compacts such nodes away).
  *
  * The tree borrows its strtab, which must outlive it.  Node pointers returned
- * by calltree__node() are valid until the next call that adds a node.
+ * by calltree__node() are valid until the next call that adds a node.  The
+ * nodes are one array: calltree__node(t, CT_ROOT)[id] is node id (a tree read
+ * whole in a tight loop).
  */
 #ifndef FLAMETOP_CALLTREE_H
 #define FLAMETOP_CALLTREE_H
@@ -47,6 +49,8 @@ uint32_t calltree__depth(const struct calltree *t, uint32_t id);
 uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name);
 /* Makes room for n nodes at once (no growing one by one); 0 or -ENOMEM. */
 int calltree__reserve(struct calltree *t, uint32_t n);
+/* The same for pushed nodes (calltree__push): the node array only. */
+int calltree__reserve_nodes(struct calltree *t, uint32_t n);
 /* Child of parent named name, created (with zero counts) if missing. */
 int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);
 /*
@@ -54,6 +58,13 @@ int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t
  * (a faster calltree__child for trees built from trees).
  */
 int calltree__append(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);
+/*
+ * The same without indexing it: the (parent, name) table takes pushed nodes
+ * when next asked to add or find (calltree__find scans the children until
+ * then).  For a tree built whole from another, where most children are
+ * known to be new and the table may never be needed.
+ */
+int calltree__push(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);
 /* Path of name ids below root, created as needed; *leaf gets its last node. */
 int calltree__path(struct calltree *t, const uint32_t *names, size_t n, uint32_t *leaf);
 
@@ -72,6 +83,8 @@ int calltree__add_stack(struct calltree *t, const uint32_t *names, size_t n,
  */
 void calltree__add_self(struct calltree *t, uint32_t node, uint64_t count);
 void calltree__sum_totals(struct calltree *t);
+/* The same in one pass, for a tree whose totals are all still zero (pushed nodes). */
+void calltree__sum_fresh(struct calltree *t);
 /* Removes every node but the root, keeping the memory (a tree made again each tick). */
 void calltree__clear(struct calltree *t);
 /* Sets every count to zero, keeping the nodes. */

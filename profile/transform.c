@@ -102,10 +102,13 @@ void xforms__clear(struct xforms *xs)
 	while (xs->n)
 		xforms__remove(xs, xs->n - 1);
 	free(xs->scratch);
+	free(xs->keys);
 	calltree__free(xs->spare);
 	xs->scratch = NULL;
+	xs->keys = NULL;
 	xs->spare = NULL;
 	xs->scratch_size = 0;
+	xs->keys_mask = xs->keys_gen = 0;
 }
 
 void xform__label(const struct xform *x, char *buf, size_t size)
@@ -172,6 +175,7 @@ struct stages {
 	uint32_t *rep, *up;	/* [id][stage]: a node's stages share a cache line */
 	uint8_t *flag;
 	uint32_t k;		/* stages */
+	const struct ct_node *src;	/* the source's nodes (it does not change) */
 };
 
 static inline uint32_t *rep_at(const struct stages *st, unsigned j, uint32_t id)
@@ -194,7 +198,7 @@ static uint32_t on_stack(const struct calltree *t, const struct stages *st, unsi
 			 uint32_t p, uint32_t name)
 {
 	for (uint32_t a = p; a != CT_ROOT && a != CT_NONE; a = *up_at(st, j, a))
-		if (calltree__node(t, a)->name == name)
+		if (st->src[a].name == name)
 			return a;
 	return CT_NONE;
 }
@@ -208,7 +212,7 @@ static uint32_t decide(struct xform *x, const struct calltree *t, const struct s
 		       unsigned j, uint32_t id, uint32_t ip, uint32_t p)
 {
 	const struct strtab *names = calltree__names(t);
-	uint32_t name = calltree__node(t, id)->name, same;
+	uint32_t name = st->src[id].name, same;
 	uint8_t *flag = flag_at(st, j, id), up_flag = *flag_at(st, j, x->kind == XF_MERGE ? ip : p);
 
 	switch (x->kind) {
@@ -220,7 +224,7 @@ static uint32_t decide(struct xform *x, const struct calltree *t, const struct s
 	case XF_DROP:
 		return matches(x, names, name) ? DROPPED : id;
 	case XF_RECURSION:
-		return p != CT_ROOT && calltree__node(t, p)->name == name ? p : id;
+		return p != CT_ROOT && st->src[p].name == name ? p : id;
 	case XF_RECURSION_ALL:
 		same = on_stack(t, st, j, p, name);
 		return same != CT_NONE ? same : id;
@@ -240,7 +244,7 @@ static uint32_t decide(struct xform *x, const struct calltree *t, const struct s
 static uint32_t through_stages(struct xforms *xs, const struct calltree *t, struct stages *st,
 			       uint32_t id, bool *kept)
 {
-	uint32_t parent = calltree__node(t, id)->parent, cur = id;
+	uint32_t parent = st->src[id].parent, cur = id;
 
 	*kept = true;
 	for (unsigned j = 0; j < xs->n; j++) {
@@ -268,6 +272,110 @@ static uint32_t through_stages(struct xforms *xs, const struct calltree *t, stru
 	return cur;
 }
 
+/*
+ * The children of the nodes of the new tree that more than one source node
+ * reached, by (parent, name), with the key inline (no node read to compare)
+ * and a generation instead of clearing the table each apply.
+ */
+struct xform_key {
+	uint64_t key;
+	uint32_t id, gen;
+};
+
+static uint64_t key_of(uint32_t parent, uint32_t name)
+{
+	return (uint64_t)parent << 32 | name;
+}
+
+static uint32_t slot_of(const struct xforms *xs, uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	return (uint32_t)k & xs->keys_mask;
+}
+
+static uint32_t key_find(const struct xforms *xs, uint32_t parent, uint32_t name)
+{
+	uint64_t k = key_of(parent, name);
+
+	for (uint32_t i = slot_of(xs, k);; i = (i + 1) & xs->keys_mask) {
+		const struct xform_key *e = &xs->keys[i];
+
+		if (e->gen != xs->keys_gen)
+			return CT_NONE;
+		if (e->key == k)
+			return e->id;
+	}
+}
+
+static void key_put(struct xforms *xs, uint32_t parent, uint32_t name, uint32_t id)
+{
+	uint64_t k = key_of(parent, name);
+	uint32_t i = slot_of(xs, k);
+
+	while (xs->keys[i].gen == xs->keys_gen)
+		i = (i + 1) & xs->keys_mask;
+	xs->keys[i] = (struct xform_key){ k, id, xs->keys_gen };
+}
+
+/* Room for n keys at half load, all of another generation than the next. */
+static bool keys_for(struct xforms *xs, uint32_t n)
+{
+	uint64_t want = 1024;
+	struct xform_key *k;
+
+	while (want < (uint64_t)n * 2)
+		want *= 2;
+	if (++xs->keys_gen == 0 || want > (uint64_t)xs->keys_mask + 1 || !xs->keys) {
+		if (want <= (uint64_t)xs->keys_mask + 1 && xs->keys) {
+			memset(xs->keys, 0, ((size_t)xs->keys_mask + 1) * sizeof(*xs->keys));
+		} else {
+			k = calloc(want, sizeof(*k));
+			if (!k)
+				return false;
+			free(xs->keys);
+			xs->keys = k;
+			xs->keys_mask = (uint32_t)(want - 1);
+		}
+		xs->keys_gen = 1;
+	}
+	return true;
+}
+
+/* Node x of dst is reached by more than one source node: its children get keys. */
+static void share(struct xforms *xs, const struct calltree *dst, uint8_t *shared, uint32_t x)
+{
+	if (shared[x])
+		return;
+	shared[x] = 1;
+	for (uint32_t c = calltree__node(dst, x)->child; c != CT_NONE;
+	     c = calltree__node(dst, c)->sibling)
+		key_put(xs, x, calltree__node(dst, c)->name, c);
+}
+
+/* Node id's own node in dst, under its parent's node x. */
+static int own_node(struct xforms *xs, struct calltree *dst, uint8_t *shared, uint32_t x,
+		    uint32_t name, uint32_t *out)
+{
+	uint32_t f;
+	int err;
+
+	/* the children of a node one source node alone made have names of their own */
+	if (!shared[x])
+		return calltree__push(dst, x, name, out);
+	f = key_find(xs, x, name);
+	if (f != CT_NONE) {
+		*out = f;
+		share(xs, dst, shared, f);
+		return 0;
+	}
+	err = calltree__push(dst, x, name, out);
+	if (!err)
+		key_put(xs, x, name, *out);
+	return err;
+}
+
 static int build(struct xforms *xs, const struct calltree *t, struct stages *st,
 		 uint32_t *node, uint8_t *shared, struct calltree *dst)
 {
@@ -285,7 +393,7 @@ static int build(struct xforms *xs, const struct calltree *t, struct stages *st,
 	if (!focus)
 		calltree__add_self(dst, CT_ROOT, calltree__node(t, CT_ROOT)->self);
 	for (uint32_t id = 1; !err && id < n; id++) {
-		const struct ct_node *c = calltree__node(t, id);
+		const struct ct_node *c = &st->src[id];
 		uint32_t last;
 
 		node[id] = CT_NONE;
@@ -299,25 +407,16 @@ static int build(struct xforms *xs, const struct calltree *t, struct stages *st,
 			continue;
 		if (last == id) {
 			uint32_t p = xs->n ? *rep_at(st, xs->n - 1, c->parent) : c->parent;
-			uint32_t had = calltree__nodes(dst);
 
-			/*
-			 * The children of a node of dst that one source node alone
-			 * made have names of their own: no lookup.  shared[] is by
-			 * node of dst: one that more than one source node went to.
-			 */
-			err = shared[node[p]] ? calltree__child(dst, node[p], c->name, &node[id])
-					      : calltree__append(dst, node[p], c->name, &node[id]);
-			if (!err && node[id] < had)
-				shared[node[id]] = 1;
+			err = own_node(xs, dst, shared, node[p], c->name, &node[id]);
 		} else {
 			node[id] = node[last];
-			shared[node[last]] = 1;
+			share(xs, dst, shared, node[last]);
 		}
 		if (!err && kept && c->self)
 			calltree__add_self(dst, node[id], c->self);
 	}
-	calltree__sum_totals(dst);
+	calltree__sum_fresh(dst);
 	return err;
 }
 
@@ -342,13 +441,14 @@ struct calltree *xforms__apply(struct xforms *xs, const struct calltree *t)
 	uint32_t n = calltree__nodes(t);
 	size_t k = xs->n ? xs->n : 1;
 	uint32_t *mem = scratch_for(xs, n, k);
-	struct stages st = { mem, mem ? mem + k * n : NULL, NULL, (uint32_t)k };
+	struct stages st = { mem, mem ? mem + k * n : NULL, NULL, (uint32_t)k,
+			     calltree__node(t, CT_ROOT) };
 	uint32_t *node = mem ? mem + 2 * k * n : NULL;
 	uint8_t *shared = mem ? (uint8_t *)(node + n) : NULL;
 	struct calltree *dst = xs->spare && calltree__names(xs->spare) == calltree__names(t)
 			       ? xs->spare : calltree__new(calltree__names(t));
-	/* room for every node at once: no growing, no rehashing on the way */
-	int err = mem && dst && !calltree__reserve(dst, n) ? 0 : -ENOMEM;
+	/* room for every node at once: no growing on the way */
+	int err = mem && dst && !calltree__reserve_nodes(dst, n) && keys_for(xs, n) ? 0 : -ENOMEM;
 
 	if (dst == xs->spare) {
 		xs->spare = NULL;

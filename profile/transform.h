@@ -38,6 +38,7 @@ enum xform_kind {
 #define XFORM_RE_MAX 256
 
 struct pattern;
+struct xform_key;
 
 struct xform {
 	enum xform_kind kind;
@@ -56,6 +57,9 @@ struct xforms {
 	void *scratch;
 	size_t scratch_size;
 	struct calltree *spare;		/* a tree handed back, made again by the next apply */
+	/* (parent, name) -> node of the tree being made, for the children of merged nodes */
+	struct xform_key *keys;
+	uint32_t keys_mask, keys_gen;
 };
 
 const char *xform__kind_name(enum xform_kind k);
