@@ -194,8 +194,7 @@ static inline uint8_t *flag_at(const struct stages *st, unsigned j, uint32_t id)
 }
 
 /* The stage-j representative above p (stage j's tree) named name, or CT_NONE. */
-static uint32_t on_stack(const struct calltree *t, const struct stages *st, unsigned j,
-			 uint32_t p, uint32_t name)
+static uint32_t on_stack(const struct stages *st, unsigned j, uint32_t p, uint32_t name)
 {
 	for (uint32_t a = p; a != CT_ROOT && a != CT_NONE; a = *up_at(st, j, a))
 		if (st->src[a].name == name)
@@ -226,7 +225,7 @@ static uint32_t decide(struct xform *x, const struct calltree *t, const struct s
 	case XF_RECURSION:
 		return p != CT_ROOT && st->src[p].name == name ? p : id;
 	case XF_RECURSION_ALL:
-		same = on_stack(t, st, j, p, name);
+		same = on_stack(st, j, p, name);
 		return same != CT_NONE ? same : id;
 	case XF_NO_KERNEL:
 		return strtab__kind(names, name) == FRAME_KERNEL ? p : id;
