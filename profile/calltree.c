@@ -196,19 +196,13 @@ int calltree__reserve(struct calltree *t, uint32_t n)
 static int add_node(struct calltree *t, uint32_t parent, uint32_t name, uint32_t slot,
 		    uint32_t *out)
 {
-	uint32_t id;
+	int err = calltree__push(t, parent, name, out);
 
-	/* ids stay below CT_NONE - 1; the capacity (uint32_t) stops at CT_NONE */
-	if (t->count >= CT_NONE - 1 || vec_reserve(t->nodes, t->cap, (size_t)t->count + 1, 1024))
-		return -ENOMEM;
-	id = t->count++;
-	t->nodes[id] = (struct ct_node){ .name = name, .parent = parent, .child = CT_NONE,
-					 .sibling = t->nodes[parent].child };
-	t->nodes[parent].child = id;
-	t->slots[slot] = id + 1;
-	t->indexed = t->count;
-	*out = id;
-	return 0;
+	if (!err) {
+		t->slots[slot] = *out + 1;
+		t->indexed = t->count;
+	}
+	return err;
 }
 
 int calltree__push(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out)
@@ -237,18 +231,6 @@ int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t
 		return 0;
 	}
 	return add_node(t, parent, name, slot, out);
-}
-
-int calltree__append(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out)
-{
-	uint32_t pos;
-
-	if (catch_up(t) || ((uint64_t)t->count * 2 >= (uint64_t)t->mask + 1 && grow_slots(t)))
-		return -ENOMEM;
-	/* the first free slot: no node is looked at, none can match */
-	for (pos = key_hash(parent, name) & t->mask; t->slots[pos]; pos = (pos + 1) & t->mask)
-		;
-	return add_node(t, parent, name, pos, out);
 }
 
 int calltree__path(struct calltree *t, const uint32_t *names, size_t n, uint32_t *leaf)

@@ -54,15 +54,10 @@ int calltree__reserve_nodes(struct calltree *t, uint32_t n);
 /* Child of parent named name, created (with zero counts) if missing. */
 int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);
 /*
- * A new child of parent named name, which the caller knows parent has not
- * (a faster calltree__child for trees built from trees).
- */
-int calltree__append(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);
-/*
- * The same without indexing it: the (parent, name) table takes pushed nodes
- * when next asked to add or find (calltree__find scans the children until
- * then).  For a tree built whole from another, where most children are
- * known to be new and the table may never be needed.
+ * A new child of parent named name, which the caller knows parent has not,
+ * left out of the (parent, name) table: the table takes pushed nodes when
+ * next asked to add a node (calltree__find scans the children until then).
+ * For a tree made whole from another, whose table may never be needed.
  */
 int calltree__push(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);
 /* Path of name ids below root, created as needed; *leaf gets its last node. */
