@@ -138,11 +138,18 @@ uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name
 	return lookup(t, parent, name, &slot);
 }
 
-static int grow_slots(struct calltree *t)
+/*
+ * A table at least twice as large, and large enough for want nodes at half
+ * load (pushed nodes may have gone far past the old size), every node in it.
+ */
+static int grow_slots_for(struct calltree *t, uint64_t want)
 {
 	uint32_t nmask = t->mask * 2 + 1, i;
-	uint32_t *ns = calloc((size_t)nmask + 1, sizeof(*ns));
+	uint32_t *ns;
 
+	while (want * 2 >= (uint64_t)nmask + 1 && nmask < UINT32_MAX / 2)
+		nmask = nmask * 2 + 1;
+	ns = calloc((size_t)nmask + 1, sizeof(*ns));
 	if (!ns)
 		return -ENOMEM;
 	for (i = 1; i < t->count; i++) {
@@ -157,6 +164,11 @@ static int grow_slots(struct calltree *t)
 	t->mask = nmask;
 	t->indexed = t->count;
 	return 0;
+}
+
+static int grow_slots(struct calltree *t)
+{
+	return grow_slots_for(t, (uint64_t)t->count + 1);
 }
 
 /* Puts the pushed nodes in the slots, before anything looks them up there. */
@@ -186,9 +198,10 @@ int calltree__reserve(struct calltree *t, uint32_t n)
 {
 	if (vec_reserve(t->nodes, t->cap, n, 1024))
 		return -ENOMEM;
-	while ((uint64_t)n * 2 >= (uint64_t)t->mask + 1 && t->mask < UINT32_MAX / 2)
-		if (grow_slots(t))
-			return -ENOMEM;
+	if (((uint64_t)n * 2 >= (uint64_t)t->mask + 1 || t->indexed < t->count) &&
+	    t->mask < UINT32_MAX / 2 &&
+	    grow_slots_for(t, (uint64_t)n > t->count ? n : t->count))
+		return -ENOMEM;
 	return 0;
 }
 

@@ -301,7 +301,14 @@ static int snapshot_side(struct app *a, const struct calltree *side, const char 
 static int do_snapshot(struct app *a)
 {
 	char path[4096] = "";
-	int err = snapshot_side(a, a->after, "", path, sizeof(path));
+	int err;
+
+	/* a half's frames are not stacks of the profile (the callers' are inverted) */
+	if (a->sand.on) {
+		note__set(&a->note, "the sandwich is not saved: Esc leaves it, then s saves the graph");
+		return DO_NOTHING;
+	}
+	err = snapshot_side(a, a->after, "", path, sizeof(path));
 
 	if (err)
 		note__set(&a->note, "snapshot failed: %s: %s", path, strerror(-err));

@@ -45,29 +45,32 @@ static void place_panes(struct app *a)
 
 /*
  * Matches too narrow to be drawn: their nearest drawn ancestor is marked
- * as holding them, so the user sees where they are.
+ * as holding them, so the user sees where they are.  One pass in ascending
+ * ids: a node's holder is itself when drawn, else its parent's holder.
  */
 static void mark_holders(struct app *a, uint8_t *m, uint32_t n)
 {
 	const struct flame_layout *l = &a->flame.layout;
-	uint8_t *shown;
+	uint32_t *holder;
 
-	if (l->tree != a->tree || !(shown = calloc(n ? n : 1, 1)))
+	if (l->tree != a->tree || !(holder = malloc((size_t)(n ? n : 1) * sizeof(*holder))))
 		return;
+	for (uint32_t id = 0; id < n; id++)
+		holder[id] = CT_NONE;
 	for (size_t i = 0; i < l->nframes; i++)
 		if (l->frames[i].node < n)
-			shown[l->frames[i].node] = 1;
+			holder[l->frames[i].node] = l->frames[i].node;
 	for (uint32_t id = 1; id < n; id++) {
-		uint32_t up = id;
+		uint32_t up = calltree__node(a->tree, id)->parent;
 
-		if (m[id] != FLAME_MARK || shown[id])
+		if (holder[id] == CT_NONE)
+			holder[id] = holder[up];
+		else
 			continue;
-		while (up != CT_ROOT && !shown[up])
-			up = calltree__node(a->tree, up)->parent;
-		if (shown[up] && !m[up])
-			m[up] = FLAME_HOLDS_MARK;
+		if (m[id] == FLAME_MARK && holder[id] != CT_NONE && !m[holder[id]])
+			m[holder[id]] = FLAME_HOLDS_MARK;
 	}
-	free(shown);
+	free(holder);
 }
 
 static void update_marks(struct app *a)

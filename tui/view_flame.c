@@ -92,6 +92,9 @@ void flame_view__update(struct flame_view *v, uint32_t width, uint32_t height,
 	/* the selection falls back to its closest shown ancestor */
 	while (v->sel != CT_ROOT && flame__find(&v->layout, v->sel) < 0)
 		v->sel = calltree__node(v->tree, v->sel)->parent;
+	/* past folded breadcrumbs: the row that stands for them */
+	if (flame__find(&v->layout, v->sel) < 0 && v->layout.nframes)
+		v->sel = v->layout.frames[0].node;
 	scroll_to_selection(v);
 }
 

@@ -36,6 +36,8 @@ void sandwich_view__close(struct sandwich_view *v, struct flame_view *main)
 	flame_view__free(main);
 	flame_view__free(&v->other);
 	*main = v->saved;
+	/* the tree it last laid out may be gone, another at its address */
+	flame__invalidate(&main->layout);
 	sandwich__release(&v->s);
 	v->on = false;
 }

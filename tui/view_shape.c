@@ -135,17 +135,30 @@ int shape_view__chip_at(const struct shape_view *v, uint32_t x)
 
 void shape__literal(const char *name, size_t len, char *buf, size_t size)
 {
-	size_t o = 0;
+	size_t o = 0, i = 0;
 
 	if (size < 3)
 		return;
 	buf[o++] = '^';
-	for (size_t i = 0; i < len && o + 3 < size; i++) {
+	for (; i < len && o + 3 < size; i++) {
 		if (strchr("\\^$.|?*+()[]{}", name[i]))
 			buf[o++] = '\\';
 		buf[o++] = name[i];
 	}
-	buf[o++] = '$';
+	if (i == len) {
+		buf[o++] = '$';
+	} else {
+		/* too long to match whole: a prefix, without a cut code point at its end */
+		size_t j = o - 1, want;
+		unsigned char lead;
+
+		while (j > 1 && ((unsigned char)buf[j] & 0xc0) == 0x80)
+			j--;
+		lead = (unsigned char)buf[j];
+		want = lead < 0x80 ? 1 : (lead & 0xe0) == 0xc0 ? 2 : (lead & 0xf0) == 0xe0 ? 3 : 4;
+		if (o - j < want)
+			o = j;
+	}
 	buf[o] = '\0';
 }
 

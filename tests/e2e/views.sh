@@ -106,6 +106,17 @@ check "F focuses on the selected function (memcmp): 60 of 100 kept" wait_for 'ke
 keys q
 wait_exit
 
+# a name longer than a regex may be: F focuses on its prefix, cut between code points
+printf 'prog;main;%s\303\251 6\nprog;main;other 4\n' "$(head -c 300 /dev/zero | tr '\0' a)" \
+	> "$TMP/long.folded"
+start 100 31 -- view "$TMP/long.folded"
+keys / aaaa Enter Escape F Enter
+check "F on a name too long for a whole match: its prefix, 6 of 10 kept" wait_for 'kept 6 of 10'
+keys c s
+check "s in the sandwich says what it would not save" wait_for 'sandwich is not saved'
+keys q
+wait_exit
+
 # --- deep zooms, narrow matches --------------------------------------------------------
 python3 -c "print('prog;main;' + ';'.join('f%d' % i for i in range(40)) + ';leaf 10'); print('prog;main;other 5')" \
 	> "$TMP/deep.folded"
@@ -149,7 +160,7 @@ fi
 # --- the status line on an 80x24 terminal -------------------------------------------------
 start_workload "$TMP/w.out" "$BUILD/workloads/split" -s 60
 # the sandwich of a recorded profile: round_of_work's callees in the workload's 60/30/10
-"$FT" record -p "$WPID" -d 3 -o "$TMP/rec.folded" 2> /dev/null
+"$FT" record -p "$WPID" -F 499 -d 3 -o "$TMP/rec.folded" 2> /dev/null
 start 120 40 -- view "$TMP/rec.folded"
 keys / '^round_of_work$' Enter Escape c
 share_of() {	# share_of NAME: the status line's total share once NAME is selected

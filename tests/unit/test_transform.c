@@ -163,6 +163,41 @@ static void test_stacked_in_order(void **state)
 	xforms__clear(&xs);
 }
 
+/*
+ * A transformed tree is made of pushed nodes: adding to it or finding in it
+ * later indexes them all, however many (it once grew its table only once).
+ */
+static void test_transformed_tree_grows(void **state)
+{
+	struct fixture *f = *state;
+	struct xforms xs = { 0 };
+	struct calltree *t;
+	uint32_t main_, leaf, node, again;
+	char why[160], name[32];
+
+	for (int i = 0; i < 6000; i++) {
+		snprintf(name, sizeof(name), "p;main;leaf%d 1\n", i);
+		load_folded(f->t, name);
+	}
+	assert_int_equal(xforms__push(&xs, XF_RECURSION, NULL, 0, why, sizeof(why)), 0);
+	t = xforms__apply(&xs, f->t);
+	assert_non_null(t);
+	assert_int_equal(calltree__nodes(t), 6003);
+	main_ = node_at(t, "p;main");
+	assert_int_not_equal(main_, CT_NONE);
+	assert_true(strtab__lookup(f->names, "leaf5999", 8, &leaf));
+	/* found by walking the children, then by the table once something is added */
+	assert_int_not_equal(calltree__find(t, main_, leaf), CT_NONE);
+	assert_int_equal(calltree__child(t, main_, leaf, &node), 0);
+	assert_int_equal(calltree__nodes(t), 6003);
+	assert_true(strtab__lookup(f->names, "leaf17", 6, &leaf));
+	assert_int_equal(calltree__child(t, main_, leaf, &again), 0);
+	assert_int_equal(calltree__find(t, main_, leaf), again);
+	assert_int_equal(calltree__nodes(t), 6003);
+	calltree__free(t);
+	xforms__clear(&xs);
+}
+
 /* A bad regex is refused with why; the list holds at most XFORMS_MAX. */
 static void test_refusals(void **state)
 {
@@ -255,6 +290,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stacked_in_order, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test_setup_teardown(test_transformed_tree_grows, fixture_setup,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_sandwich, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_new_names_are_matched, fixture_setup,
 						fixture_teardown),
