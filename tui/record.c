@@ -138,9 +138,18 @@ static int sample(const struct options *o, struct source *src, struct sink *k)
 			}
 		}
 	}
-	/* names debuginfod is still fetching: a few seconds (none after Ctrl-C), then what there is */
-	if (!stop)
+	/*
+	 * names debuginfod is still fetching: a few seconds (none after Ctrl-C),
+	 * then what there is.  What was sampled since the last drain is drained
+	 * first, so its frames ask for their names before the wait, not after
+	 * it (a 1 s record whose only drain came before any sample asked nothing)
+	 */
+	if (!stop) {
+		err = drain(src, k, (int64_t)wall());
+		if (err)
+			return err;
 		source__finish(src, RECORD_NAMES_WAIT_MS);
+	}
 	return drain(src, k, (int64_t)wall());
 }
 
