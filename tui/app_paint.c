@@ -29,15 +29,15 @@ double app__seconds(const struct app *a)
 /* Samples that would be every CPU busy for the whole window; 0 when unknown. */
 static double all_cpus(const struct app *a)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	const struct live *l = a->live;
+	double per_sec = all_per_sec(a);
 	int64_t secs;
 
-	if (!l || !l->source->info.hz || cpus <= 0 || l->newest == INT64_MIN)
+	if (!per_sec || l->newest == INT64_MIN)
 		return 0;
 	/* the seconds of the window that were sampled */
 	secs = (l->w1 < l->newest + 1 ? l->w1 : l->newest + 1) - (l->w0 > l->oldest ? l->w0 : l->oldest);
-	return secs > 0 ? (double)cpus * l->source->info.hz * (double)secs : 0;
+	return secs > 0 ? per_sec * (double)secs : 0;
 }
 
 /*

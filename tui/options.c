@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../profile/pattern.h"
 #include "../profile/textsafe.h"
 #include "../sampler/sampler.h"
 #include "options.h"
@@ -260,7 +261,7 @@ static int parse_xform(struct options *o, int c, const char *arg, const char *op
 {
 	enum xform_kind kind = c == OPT_FOCUS ? XF_FOCUS : c == OPT_HIDE ? XF_HIDE :
 			       c == OPT_DROP ? XF_DROP : XF_RECURSION;
-	struct xforms check = { 0 };
+	struct pattern *re;
 	char why[160], msg[240];
 
 	if (o->nxf == XFORMS_MAX)
@@ -271,11 +272,16 @@ static int parse_xform(struct options *o, int c, const char *arg, const char *op
 					   arg);
 		kind = XF_RECURSION_ALL;
 	}
-	if (xforms__push(&check, kind, arg, 0, why, sizeof(why))) {
-		snprintf(msg, sizeof(msg), "%s: %s", optname, why);
-		return usage_error("%s", msg);
+	if (xform__takes_re(kind)) {
+		if (!*arg || strlen(arg) >= XFORM_RE_MAX)
+			return usage_error("%s takes a regex of 1 to 255 bytes", optname);
+		re = pattern__new(arg, why, sizeof(why));
+		if (!re) {
+			snprintf(msg, sizeof(msg), "%s: %s", optname, why);
+			return usage_error("%s", msg);
+		}
+		pattern__free(re);
 	}
-	xforms__clear(&check);
 	o->xf[o->nxf].kind = kind;
 	o->xf[o->nxf++].re = xform__takes_re(kind) ? arg : NULL;
 	return 0;
