@@ -9,18 +9,20 @@ ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(BUILD) $(EXTRA_CFLAGS)
 LDFLAGS  += $(EXTRA_LDFLAGS)
-LDLIBS   := -lbpf -ldw -lelf -ldebuginfod -lz -lncursesw -liberty -lm -lpcre2-8
+LDLIBS   := -lbpf -ldw -lelf -ldebuginfod -lz -lncursesw -liberty -lm -lpcre2-8 -lprotobuf-c -lcurl
 
 # Debian packages the build and the tests need (make deps installs them).
 BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
               libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++ libiberty-dev libpcre2-dev \
-              libdebuginfod-dev
+              libdebuginfod-dev protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev
 # podman with runc runs the container test (crun refuses hybrid cgroups)
 TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl \
-              podman runc tar libc-bin nodejs debuginfod curl
+              podman runc tar libc-bin nodejs debuginfod curl golang-go chromium libxml2-utils
 
 # util/ (growable arrays, reading to the end, atomic outputs) goes wherever the model goes
 PROFILE_SRCS := $(wildcard util/*.c profile/*.c)
+# pprof's messages, from our description of them (protoc-c)
+PROTO_C      := $(BUILD)/profile/pprof.pb-c.c
 SAMPLER_SRCS := $(wildcard sampler/*.c)
 TUI_SRCS     := $(wildcard tui/*.c)
 RENDER_SRCS  := $(wildcard render/*.c)
@@ -29,7 +31,7 @@ KEYMAP_FILES := $(wildcard keymaps/*.keys)
 BPF_SRCS     := $(wildcard bpf/*.bpf.c)
 SKELETONS    := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
-PROFILE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PROFILE_SRCS))
+PROFILE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PROFILE_SRCS)) $(BUILD)/profile/pprof.pb-c.o
 SAMPLER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(SAMPLER_SRCS))
 TUI_OBJS     := $(patsubst %.c,$(BUILD)/%.o,$(TUI_SRCS))
 RENDER_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(RENDER_SRCS))
@@ -38,7 +40,7 @@ KEYMAP_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(KEYMAP_SRCS)) $(BUILD)/keymaps/bui
 APP_OBJS     := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS)) $(RENDER_OBJS) $(KEYMAP_OBJS)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) and their corpus replays, run by make test
-FUZZ_TARGETS := readers stream keymap timeline jitmap
+FUZZ_TARGETS := readers stream keymap timeline jitmap pprof
 REGRESS      := $(patsubst %,$(BUILD)/fuzz/regress_%,$(FUZZ_TARGETS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -66,6 +68,14 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
 # --- user space ---------------------------------------------------------------
+$(PROTO_C): profile/pprof.proto
+	@mkdir -p $(@D)
+	protoc-c --c_out=$(@D) --proto_path=profile $<
+$(PROTO_C:.c=.h): $(PROTO_C)
+$(BUILD)/profile/pprof.pb-c.o: $(PROTO_C)
+	$(CC) $(filter-out -Werror -Wextra,$(CFLAGS)) -c $< -o $@
+$(BUILD)/profile/pprof_read.o $(BUILD)/profile/pprof_write.o: $(PROTO_C:.c=.h)
+
 # the sampler includes the generated skeleton
 $(SAMPLER_OBJS): $(SKELETONS)
 
@@ -208,7 +218,8 @@ $(FIX)/sym_cpp: tests/fixtures/symtarget_cpp.cc
 	@mkdir -p $(@D)
 	g++ -O1 -g -o $@ $<
 
-$(BUILD)/tests/test_live: $(BUILD)/tui/live.o
+$(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/push.o
+$(UNIT_BINS): $(PROTO_C:.c=.h)
 # the explorer, driven through the replay source without a terminal
 $(BUILD)/tests/test_explorer: $(APP_OBJS)
 $(BUILD)/tests/test_unwind: $(UNWIND_WORKLOADS)
@@ -237,22 +248,25 @@ asan:
 # fuzz_readers: the folded and perf-script readers and the format detection;
 # fuzz_stream: the streaming reader, chunked anywhere, against a whole read;
 # fuzz_keymap: the keys-file parser; fuzz_timeline: the saved-history reader;
-# fuzz_jitmap: the JIT perf-map reader, its file growing as a JIT writes it.
+# fuzz_jitmap: the JIT perf-map reader, its file growing as a JIT writes it;
+# fuzz_pprof: the pprof reader (gzipped or raw), its writer on what it read.
 # A target's corpus is tests/fuzz/TARGET-corpus, or tests/fuzz/corpus.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
 KEYMAP_FUZZ_SRCS := $(KEYMAP_SRCS) $(BUILD)/keymaps/builtin_keys.c
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PROFILE_SRCS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PROFILE_SRCS) $(PROTO_C)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(PROFILE_SRCS)
-$(BUILD)/fuzz/fuzz_keymap: tests/fuzz/fuzz_keymap.c $(KEYMAP_FUZZ_SRCS) $(PROFILE_SRCS)
+	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< $(PROFILE_SRCS) $(PROTO_C) -lz -lprotobuf-c -lpcre2-8
+$(BUILD)/fuzz/fuzz_keymap: tests/fuzz/fuzz_keymap.c $(KEYMAP_FUZZ_SRCS) $(PROFILE_SRCS) $(PROTO_C)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(KEYMAP_FUZZ_SRCS) $(PROFILE_SRCS)
+	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< $(KEYMAP_FUZZ_SRCS) $(PROFILE_SRCS) $(PROTO_C) \
+		-lz -lprotobuf-c -lpcre2-8
 
 # the JIT perf-map reader, and what it uses of sampler/
 JITMAP_FUZZ_SRCS := sampler/jitmap.c sampler/procmaps.c
-$(BUILD)/fuzz/fuzz_jitmap: tests/fuzz/fuzz_jitmap.c $(JITMAP_FUZZ_SRCS) $(PROFILE_SRCS)
+$(BUILD)/fuzz/fuzz_jitmap: tests/fuzz/fuzz_jitmap.c $(JITMAP_FUZZ_SRCS) $(PROFILE_SRCS) $(PROTO_C)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(JITMAP_FUZZ_SRCS) $(PROFILE_SRCS) -lelf
+	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< $(JITMAP_FUZZ_SRCS) $(PROFILE_SRCS) $(PROTO_C) \
+		-lelf -lz -lprotobuf-c -lpcre2-8
 
 $(BUILD)/fuzz/regress_%: tests/fuzz/regress.c tests/fuzz/fuzz_%.c $(PROFILE_OBJS) $(KEYMAP_OBJS) \
 		$(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o

@@ -13,6 +13,8 @@
 #include <stdio.h>
 
 #include "calltree.h"
+#include "units.h"
+#include "who.h"
 
 struct parse_error {
 	unsigned long line;	/* 1-based; 0 when not about a line */
@@ -23,7 +25,7 @@ struct parse_error {
 int parse_error__set(struct parse_error *err, unsigned long line, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-enum profile_format { FORMAT_FOLDED, FORMAT_PERF_SCRIPT };
+enum profile_format { FORMAT_FOLDED, FORMAT_PERF_SCRIPT, FORMAT_PPROF };
 
 struct parse_stats {
 	enum profile_format format;
@@ -107,6 +109,30 @@ int profile__read_path(struct calltree *t, const char *path, struct parse_error 
 /* The same, perf script text read with flags (READ_SRCLINE). */
 int profile__read_path_flags(struct calltree *t, const char *path, unsigned flags,
 			     struct parse_error *err, struct parse_stats *stats);
+/* How a file is read: the perf script reader's flags, pprof's choices. */
+struct read_opts {
+	unsigned flags;			/* READ_SRCLINE */
+	const char *sample_type;	/* pprof: the value read (NULL: pprof's default) */
+	enum group_by group;		/* pprof: labels naming a process as root frames */
+};
+
+/* What a file says of itself. */
+struct profile_info {
+	struct value_type vt;	/* what its values count (samples unless it says) */
+	uint32_t hz;		/* its sampling rate, when it says (0: unknown) */
+	uint64_t skipped;	/* pprof samples with negative values */
+	char types[200];	/* pprof: its sample types */
+};
+
+/*
+ * Reads a file of any format profile__detect and pprof__sniff know into t
+ * (pprof files whole, bounded; text as a stream).  A folded file's first
+ * line "# flametop unit=U type=T" gives its unit (SPEC.md).  ro and info
+ * may be NULL.
+ */
+int profile__read(struct calltree *t, const char *path, const struct read_opts *ro,
+		  struct profile_info *info, struct parse_error *err, struct parse_stats *stats);
+
 /* The same from an open descriptor, read chunk bytes at a time (0: 1 MiB). */
 int profile__read_fd(struct calltree *t, int fd, const char *name, size_t chunk,
 		     struct parse_error *err, struct parse_stats *stats);

@@ -10,6 +10,7 @@
 
 #include "folded.h"
 #include "lines.h"
+#include "pprof.h"
 
 #define DETECT	(64u << 10)	/* the format is told from the first 64 KiB (or all, if less) */
 
@@ -19,8 +20,31 @@ struct profile_reader {
 	enum profile_format format;
 	struct perfscript *ps;
 	unsigned flags;		/* the perf script reader's (READ_SRCLINE) */
+	const struct read_opts *ro;	/* NULL: the defaults */
+	struct profile_info info;
 	struct parse_stats stats;
 };
+
+/* "# flametop unit=us type=offcpu" at the top of a folded file: its unit. */
+static void folded_header(struct profile_reader *r, const char *s, size_t len)
+{
+	static const char tag[] = "# flametop ";
+	const char *nl = memchr(s, '\n', len), *end = nl ? nl : s + len, *p;
+	char line[256], *save = NULL, *word;
+
+	if ((size_t)(end - s) >= sizeof(line) || (size_t)(end - s) < sizeof(tag) - 1 ||
+	    memcmp(s, tag, sizeof(tag) - 1))
+		return;
+	p = s + sizeof(tag) - 1;
+	memcpy(line, p, (size_t)(end - p));
+	line[end - p] = '\0';
+	for (word = strtok_r(line, " \t\r", &save); word; word = strtok_r(NULL, " \t\r", &save)) {
+		if (!strncmp(word, "unit=", 5))
+			r->info.vt.unit = units__parse(word + 5);
+		else if (!strncmp(word, "type=", 5) || !strncmp(word, "event=", 6))
+			snprintf(r->info.vt.name, sizeof(r->info.vt.name), "%s", strchr(word, '=') + 1);
+	}
+}
 
 static void add_stats(struct parse_stats *to, const struct parse_stats *s)
 {
@@ -54,6 +78,8 @@ static int profile_chunk(void *ctx, const struct lines_chunk *c, struct parse_er
 	if (!r->detected) {
 		r->format = profile__detect(c->s, detect_span(c));
 		r->detected = true;
+		if (r->format == FORMAT_FOLDED)
+			folded_header(r, c->s, c->len);
 		if (r->format == FORMAT_PERF_SCRIPT && !(r->ps = perfscript__begin_flags(r->t, r->flags)))
 			return parse_error__set(err, 0, -ENOMEM, "out of memory");
 	}
@@ -104,12 +130,51 @@ int profile__read_path(struct calltree *t, const char *path, struct parse_error 
 int profile__read_path_flags(struct calltree *t, const char *path, unsigned flags,
 			     struct parse_error *err, struct parse_stats *stats)
 {
-	struct profile_reader r = { .t = t, .flags = flags };
+	struct read_opts ro = { .flags = flags };
+
+	return profile__read(t, path, &ro, NULL, err, stats);
+}
+
+static bool is_pprof(const void *buf, size_t len)
+{
+	return pprof__sniff(buf, len);
+}
+
+/* A pprof file, read whole. */
+static int pprof_blob(void *ctx, const void *buf, size_t len, struct parse_error *err)
+{
+	struct profile_reader *r = ctx;
+	struct pprof_in in = { .group = r->ro ? r->ro->group : GROUP_COMM,
+			       .sample_type = r->ro ? r->ro->sample_type : NULL };
+	struct pprof_info pi;
+	int ret;
+
+	r->detected = true;
+	r->format = FORMAT_PPROF;
+	ret = pprof__parse(r->t, buf, len, &in, &pi, err);
+	if (ret)
+		return ret;
+	r->info.vt = pi.vt;
+	r->info.hz = pi.hz;
+	r->info.skipped = pi.skipped;
+	memcpy(r->info.types, pi.types, sizeof(r->info.types));
+	r->stats.samples = calltree__samples(r->t);
+	return 0;
+}
+
+int profile__read(struct calltree *t, const char *path, const struct read_opts *ro,
+		  struct profile_info *info, struct parse_error *err, struct parse_stats *stats)
+{
+	static const struct lines_blob pprof = { is_pprof, pprof_blob, PPROF_FILE_MAX };
+	struct profile_reader r = { .t = t, .flags = ro ? ro->flags : 0, .ro = ro };
 	struct parse_error scratch;
 	int ret;
 
 	if (!err)
 		err = &scratch;
-	ret = lines__read_path(path, DETECT, profile_chunk, &r, err);
-	return profile_end(&r, ret, err, stats);
+	ret = lines__read_path_blob(path, DETECT, profile_chunk, &pprof, &r, err);
+	ret = profile_end(&r, ret, err, stats);
+	if (info)
+		*info = r.info;
+	return ret;
 }

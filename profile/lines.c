@@ -21,6 +21,8 @@ struct stream {
 	bool eof;
 	bool started;		/* the reader has had a chunk */
 	unsigned long nul_line;	/* a NUL was read on this line: an error once lines before it are read */
+	const struct lines_blob *blob;	/* NULL: text only */
+	bool is_blob;		/* the first read said it is not text */
 };
 
 static unsigned long lines_in(const char *s, size_t n)
@@ -57,6 +59,11 @@ static int stream_fill(struct stream *st, const char *name, struct parse_error *
 		return parse_error__set(err, 0, -errno, "cannot read %s: %s", name, strerror(errno));
 	if (r == 0)
 		st->eof = true;
+	if (st->blob && !st->started && !st->len && r > 0 && st->blob->is(st->buf, (size_t)r)) {
+		st->is_blob = true;
+		st->len = (size_t)r;
+		return 0;
+	}
 	nul = memchr(st->buf + st->len, '\0', (size_t)r);
 	if (nul) {
 		/* the lines before it are read first: the first error is the one shown */
@@ -98,6 +105,33 @@ static bool line_too_long(const char *s, size_t n)
 	return !nl && n > INPUT_LINE_MAX;
 }
 
+/* The rest of a file that is not text, read whole (bounded), to the blob's reader. */
+static int blob_run(struct stream *st, const char *name, void *ctx, struct parse_error *err)
+{
+	size_t max = st->blob->max, len;
+	char *rest, *all;
+	int ret;
+
+	if (st->len > max)
+		return parse_error__set(err, 0, -EFBIG, "%s is larger than %zu MiB", name, max >> 20);
+	ret = read_all_max(st->fd, 0, max - st->len, &rest, &len);
+	if (ret == -EFBIG)
+		return parse_error__set(err, 0, ret, "%s is larger than %zu MiB", name, max >> 20);
+	if (ret)
+		return parse_error__set(err, 0, ret, "cannot read %s: %s", name, strerror(-ret));
+	all = realloc(st->buf, st->len + len + 1);
+	if (!all) {
+		free(rest);
+		return parse_error__set(err, 0, -ENOMEM, "out of memory reading %s", name);
+	}
+	memcpy(all + st->len, rest, len);
+	free(rest);
+	st->buf = all;
+	st->len += len;
+	st->cap = st->len + 1;
+	return st->blob->fn(ctx, st->buf, st->len, err);
+}
+
 static int stream_run(struct stream *st, const char *name, size_t first, lines_fn fn,
 		      void *ctx, struct parse_error *err)
 {
@@ -107,6 +141,8 @@ static int stream_run(struct stream *st, const char *name, size_t first, lines_f
 		const char *nl;
 
 		ret = stream_fill(st, name, err);
+		if (!ret && st->is_blob)
+			return blob_run(st, name, ctx, err);
 		if (ret)
 			break;
 		if (!st->started && !st->eof && st->len < first)
@@ -130,7 +166,14 @@ static int stream_run(struct stream *st, const char *name, size_t first, lines_f
 int lines__read_fd(int fd, const char *name, size_t chunk, size_t first, lines_fn fn,
 		   void *ctx, struct parse_error *err)
 {
-	struct stream st = { .fd = fd, .chunk = chunk && chunk < CHUNK ? chunk : CHUNK };
+	return lines__read_fd_blob(fd, name, chunk, first, fn, NULL, ctx, err);
+}
+
+int lines__read_fd_blob(int fd, const char *name, size_t chunk, size_t first, lines_fn fn,
+			const struct lines_blob *blob, void *ctx, struct parse_error *err)
+{
+	struct stream st = { .fd = fd, .chunk = chunk && chunk < CHUNK ? chunk : CHUNK,
+			     .blob = blob };
 	struct parse_error scratch;
 	int ret;
 
@@ -145,6 +188,12 @@ int lines__read_fd(int fd, const char *name, size_t chunk, size_t first, lines_f
 int lines__read_path(const char *path, size_t first, lines_fn fn, void *ctx,
 		     struct parse_error *err)
 {
+	return lines__read_path_blob(path, first, fn, NULL, ctx, err);
+}
+
+int lines__read_path_blob(const char *path, size_t first, lines_fn fn,
+			  const struct lines_blob *blob, void *ctx, struct parse_error *err)
+{
 	struct parse_error scratch;
 	struct stat sb;
 	int fd, ret;
@@ -153,7 +202,7 @@ int lines__read_path(const char *path, size_t first, lines_fn fn, void *ctx,
 		err = &scratch;
 	*err = (struct parse_error){ 0 };
 	if (!strcmp(path, "-"))
-		return lines__read_fd(STDIN_FILENO, "<stdin>", 0, first, fn, ctx, err);
+		return lines__read_fd_blob(STDIN_FILENO, "<stdin>", 0, first, fn, blob, ctx, err);
 	fd = open_input(path);
 	if (fd < 0)
 		return parse_error__set(err, 0, fd, "cannot open %s: %s", path, strerror(-fd));
@@ -161,7 +210,7 @@ int lines__read_path(const char *path, size_t first, lines_fn fn, void *ctx,
 		close(fd);
 		return parse_error__set(err, 0, -EISDIR, "%s is a directory", path);
 	}
-	ret = lines__read_fd(fd, path, 0, first, fn, ctx, err);
+	ret = lines__read_fd_blob(fd, path, 0, first, fn, blob, ctx, err);
 	close(fd);
 	return ret;
 }

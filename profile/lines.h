@@ -47,4 +47,19 @@ int lines__read_fd(int fd, const char *name, size_t chunk, size_t first, lines_f
 int lines__read_path(const char *path, size_t first, lines_fn fn, void *ctx,
 		     struct parse_error *err);
 
+/*
+ * A file that is not text (a pprof file), told from the first read: is()
+ * says so, then the whole file, at most max bytes, goes to fn (the buffer
+ * is borrowed for the call, NUL-terminated past len).  Larger is -EFBIG.
+ */
+struct lines_blob {
+	bool (*is)(const void *buf, size_t len);
+	int (*fn)(void *ctx, const void *buf, size_t len, struct parse_error *err);
+	size_t max;
+};
+int lines__read_fd_blob(int fd, const char *name, size_t chunk, size_t first, lines_fn fn,
+			const struct lines_blob *blob, void *ctx, struct parse_error *err);
+int lines__read_path_blob(const char *path, size_t first, lines_fn fn,
+			  const struct lines_blob *blob, void *ctx, struct parse_error *err);
+
 #endif

@@ -8,13 +8,16 @@
 #include "topn.h"
 
 static int row(FILE *out, const struct strtab *names, const struct fn_stat *f,
-	       uint64_t samples, const double *delta)
+	       uint64_t samples, const double *delta, enum value_unit unit)
 {
+	char self[32], total[32];
 	int r;
 
-	r = fprintf(out, "%6.1f  %6.1f  %10llu  %10llu  ", diff__share(f->self, samples),
-		    diff__share(f->total, samples), (unsigned long long)f->self,
-		    (unsigned long long)f->total);
+	/* samples as integers (SPEC.md); other units as pprof prints them */
+	units__format(self, sizeof(self), f->self, unit);
+	units__format(total, sizeof(total), f->total, unit);
+	r = fprintf(out, "%6.1f  %6.1f  %10s  %10s  ", diff__share(f->self, samples),
+		    diff__share(f->total, samples), self, total);
 	if (r >= 0 && delta) {
 		/* no "-0.0": a change that rounds to zero prints as +0.0 */
 		double v = *delta > -0.05 && *delta < 0.05 ? 0.0 : *delta;
@@ -29,11 +32,16 @@ static int row(FILE *out, const struct strtab *names, const struct fn_stat *f,
 	return r < 0 ? -EIO : 0;
 }
 
-static int header(FILE *out, bool change)
+static int header(FILE *out, bool change, const struct value_type *vt)
 {
-	int r = fprintf(out, "# self%%  total%%        self       total  %sname\n",
+	int r = fprintf(out, "# self%%  total%%        self       total  %sname",
 			change ? " change  " : "");
 
+	if (r >= 0 && vt->unit != UNIT_SAMPLES)
+		r = fprintf(out, "  (%s, %s)", *vt->name ? vt->name : "value",
+			    units__pprof(vt->unit));
+	if (r >= 0)
+		r = fputc('\n', out);
 	return r < 0 ? -EIO : 0;
 }
 
@@ -47,9 +55,9 @@ static int print_plain(FILE *out, const struct calltree *t, const struct report_
 	n = topn__compute(t, CT_ROOT, o->sort == REPORT_SELF ? TOPN_SELF : TOPN_TOTAL, &fns);
 	if (n < 0)
 		return (int)n;
-	err = header(out, false);
+	err = header(out, false, &o->vt);
 	for (i = 0; !err && i < n && (!o->limit || i < o->limit); i++)
-		err = row(out, calltree__names(t), &fns[i], all, NULL);
+		err = row(out, calltree__names(t), &fns[i], all, NULL, o->vt.unit);
 	free(fns);
 	return err;
 }
@@ -85,9 +93,10 @@ static int print_diff(FILE *out, const struct calltree *t, const struct calltree
 	if (o->sort != REPORT_DELTA)	/* diff__new sorted by delta already */
 		qsort_r(d->fns, d->nfns, sizeof(*d->fns), cmp_after,
 			&(struct by_after){ names, o->sort });
-	err = header(out, true);
+	err = header(out, true, &o->vt);
 	for (i = 0; !err && i < d->nfns && (!o->limit || (long)i < o->limit); i++)
-		err = row(out, names, &d->fns[i].after, d->after_samples, &d->fns[i].delta);
+		err = row(out, names, &d->fns[i].after, d->after_samples, &d->fns[i].delta,
+			  o->vt.unit);
 	diff__free(d);
 	return err;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "calltree.h"
+#include "units.h"
 
 enum report_sort { REPORT_SELF, REPORT_TOTAL, REPORT_DELTA };
 
@@ -20,6 +21,7 @@ struct report_opts {
 	 * left some out (pprof's percentages, of all samples); 0: the tree's.
 	 */
 	uint64_t of_samples;
+	struct value_type vt;	/* what the values count: samples unless a file says */
 };
 
 /* before may be NULL (no change column).  0 or -errno. */

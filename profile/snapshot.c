@@ -32,16 +32,20 @@ static int candidate(char *path, size_t size, const char *dir, const char *name,
 	return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
 }
 
-/* What goes in a snapshot's file: a subtree, or a whole history. */
+/* What goes in a snapshot's file: a subtree, a whole history, or what a writer writes. */
 struct content {
 	const struct calltree *t;
 	uint32_t node;
 	const struct history *h;
 	const struct timeline_info *info;
+	snapshot_write_fn write;
+	void *ctx;
 };
 
 static int write_content(FILE *f, const struct content *c)
 {
+	if (c->write)
+		return c->write(f, c->ctx);
 	return c->h ? timeline__write(f, c->h, c->info) : folded__write(f, c->t, c->node);
 }
 
@@ -90,4 +94,11 @@ int snapshot__write_history(const char *dir, const char *target, const struct hi
 {
 	return write_new(dir, target, when, ".history.folded",
 			 &(struct content){ .h = h, .info = info }, path, size);
+}
+
+int snapshot__write_fn(const char *dir, const char *target, const char *suffix,
+		       snapshot_write_fn write, void *ctx, time_t when, char *path, size_t size)
+{
+	return write_new(dir, target, when, suffix, &(struct content){ .write = write, .ctx = ctx },
+			 path, size);
 }

@@ -8,6 +8,7 @@
 #define FLAMETOP_SNAPSHOT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "calltree.h"
@@ -26,6 +27,13 @@ void snapshot__sanitize(const char *target, char *out, size_t size);
  */
 int snapshot__write(const char *dir, const char *target, const struct calltree *t,
 		    uint32_t node, time_t when, char *path, size_t size);
+/*
+ * The same with what write() writes to the file (ctx its own), named with
+ * suffix (".pb.gz"): snapshots in other formats.
+ */
+typedef int (*snapshot_write_fn)(FILE *f, void *ctx);
+int snapshot__write_fn(const char *dir, const char *target, const char *suffix,
+		       snapshot_write_fn write, void *ctx, time_t when, char *path, size_t size);
 /* The same for a saved history (timeline.h): h's seconds info->from .. info->to. */
 int snapshot__write_history(const char *dir, const char *target, const struct history *h,
 			    const struct timeline_info *info, time_t when, char *path,

@@ -56,3 +56,38 @@ uint32_t calltree__same_node(const struct calltree *t, uint32_t node,
 	name_path__free(&p);
 	return whole ? id : CT_NONE;
 }
+
+int calltree__walk(const struct calltree *t, uint32_t node, tree_walk_fn fn, void *ctx)
+{
+	const struct ct_node *nodes = calltree__node(t, CT_ROOT);
+	uint32_t depth = calltree__depth(t, node), d = depth, cap = 0, n = node, *path = NULL;
+	int err = 0;
+
+	if (!nodes[node].total)
+		return 0;
+	if (vec_reserve(path, cap, depth + 64, 256))
+		return -ENOMEM;
+	for (uint32_t a = node; a != CT_ROOT; a = nodes[a].parent)
+		path[--d] = a;
+	for (;;) {
+		if (nodes[n].total && (err = fn(ctx, path, depth, n)))
+			break;
+		if (nodes[n].total && nodes[n].child != CT_NONE) {
+			if (vec_reserve(path, cap, depth + 1, 256)) {
+				err = -ENOMEM;
+				break;
+			}
+			n = path[depth++] = nodes[n].child;
+			continue;
+		}
+		while (n != node && nodes[n].sibling == CT_NONE) {
+			n = nodes[n].parent;
+			depth--;
+		}
+		if (n == node)
+			break;
+		n = path[depth - 1] = nodes[n].sibling;
+	}
+	free(path);
+	return err;
+}

@@ -29,4 +29,13 @@ uint32_t name_path__find(const struct name_path *p, const struct calltree *t, bo
 uint32_t calltree__same_node(const struct calltree *t, uint32_t node,
 			     const struct calltree *other);
 
+/*
+ * Calls fn for node and each frame below it with samples (total > 0),
+ * parents before children, with the frame's path: the node ids from the
+ * root's child down to it (depth of them; the root itself has depth 0).
+ * Stops at fn's first non-zero return, which it returns; -ENOMEM.
+ */
+typedef int (*tree_walk_fn)(void *ctx, const uint32_t *path, uint32_t depth, uint32_t id);
+int calltree__walk(const struct calltree *t, uint32_t node, tree_walk_fn fn, void *ctx);
+
 #endif

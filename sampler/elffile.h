@@ -75,6 +75,7 @@ struct elf_file {
 	bool debug_found;	/* a separate debug file was found here */
 	int fetched_fd;		/* its debug file from debuginfod (ours), or -1 */
 	bool fetch_asked;	/* debuginfod was asked for it */
+	uint32_t module;	/* the symbolizer's record of it (index + 1; 0: none yet) */
 	struct anon_name *anon;	/* the "[module+0xSTART]" names given its functions */
 	size_t nanon, anon_cap;
 };

@@ -553,6 +553,12 @@ bool sampler__where(const struct sampler *s, uint32_t name, const char **file, u
 	return symbolizer__where(s->sym, name, file, line);
 }
 
+bool sampler__module(const struct sampler *s, uint32_t name, const char **path,
+		     const char **build_id)
+{
+	return s->sym && symbolizer__module(s->sym, name, path, build_id);
+}
+
 int sampler__fd(const struct sampler *s)
 {
 	return ring_buffer__epoll_fd(s->rb);

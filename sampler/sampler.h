@@ -78,6 +78,9 @@ void sampler__free(struct sampler *s);
 void sampler__wait_names(struct sampler *s, int ms);
 /* Where a function is declared, once seen with debug info (symbolizer__where). */
 bool sampler__where(const struct sampler *s, uint32_t name, const char **file, uint32_t *line);
+/* The file a function was found in (symbolizer__module). */
+bool sampler__module(const struct sampler *s, uint32_t name, const char **path,
+		     const char **build_id);
 int sampler__fd(const struct sampler *s);
 /* Handles pending notices (snapshots new processes' mappings); never blocks. */
 void sampler__poll(struct sampler *s);

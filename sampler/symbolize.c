@@ -175,6 +175,7 @@ void symbolizer__free(struct symbolizer *s)
 		}
 	fetcher__free(s->fetcher);	/* before the files: it may still be fetching */
 	symbolizer_free_where(s);
+	symbolizer_free_modules(s);
 	elffiles__fini(&s->files);
 	ksyms__free(&s->k);
 	free(s->kids);

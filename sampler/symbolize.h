@@ -100,6 +100,10 @@ void symbolizer__reread(struct symbolizer *s, pid_t pid, uint64_t ptag,
 bool symbolizer__where(const struct symbolizer *s, uint32_t name, const char **file,
 		       uint32_t *line);
 
+/* The file the function named name was found in: its path and build-id (hex, or NULL). */
+bool symbolizer__module(const struct symbolizer *s, uint32_t name, const char **path,
+			const char **build_id);
+
 /*
  * Once per drain: forgets processes and files unused for a while, and
  * takes the debug info debuginfod gave since (renaming frames).

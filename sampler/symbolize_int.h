@@ -33,11 +33,20 @@ struct cache_slot {
 struct where;
 struct fetcher;
 
+/* A file functions were named from: strtab ids of its path and build-id (hex; UINT32_MAX: none). */
+struct sym_module {
+	uint32_t path, build_id;
+};
+
 struct symbolizer {
 	struct strtab *names;
 	bool no_inline, lines;
 	struct where *where;	/* function name id -> where it is declared (open addressing) */
 	uint32_t nwhere, where_mask;	/* slots - 1 (a power of two less one) */
+	struct sym_module *modules;
+	size_t nmodules, modules_cap;
+	uint32_t *name_module;	/* name id -> module index + 1 (0: unknown) */
+	uint32_t name_module_cap;
 	bool (*current)(void *ctx, pid_t pid, uint64_t ptag);
 	void *current_ctx;
 	struct elf_files files;
@@ -75,5 +84,8 @@ const struct cache_slot *symbolizer_file_frames(struct symbolizer *s, struct elf
 /* Takes the debug info debuginfod gave since, renaming frames. */
 void symbolizer_take_fetched(struct symbolizer *s);
 void symbolizer_free_where(struct symbolizer *s);
+/* Notes that the function named name is in f (symmodules.c). */
+void symbolizer_note_module(struct symbolizer *s, struct elf_file *f, uint32_t name);
+void symbolizer_free_modules(struct symbolizer *s);
 
 #endif

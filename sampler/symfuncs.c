@@ -214,6 +214,10 @@ const struct cache_slot *symbolizer_file_frames(struct symbolizer *s, struct elf
 	c->id = function_name(s, f, vaddr, unknown, &named);
 	if (named && (!s->no_inline || s->lines) && !f->changed && !f->no_dwarf)
 		dwarf_frames(s, f, vaddr, c);
+	if (c->id != unknown)
+		symbolizer_note_module(s, f, c->id);
+	for (uint32_t i = 0; i < c->ninlined; i++)
+		symbolizer_note_module(s, f, c->inlined[i]);
 	c->file = f;
 	c->vaddr = vaddr;
 	return c;

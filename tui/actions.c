@@ -13,6 +13,7 @@
 #include "../profile/snapshot.h"
 #include "../profile/treepath.h"
 #include "app.h"
+#include "export.h"
 
 static bool on_table(const struct app *a)
 {
@@ -283,6 +284,21 @@ static int do_diff(struct app *a)
 	top_view__reset(&a->top);
 	return DO_REFRESH | DO_RELAYOUT | DO_RETOP;
 }
+/* A snapshot in another format than folded samples (--snapshot-format, a file's unit). */
+struct snap {
+	const struct calltree *t;
+	uint32_t node;
+	enum out_format fmt;
+	struct export_meta m;
+};
+
+static int snap_write(FILE *f, void *ctx)
+{
+	const struct snap *s = ctx;
+
+	return export__write(f, s->fmt, s->t, s->node, &s->m);
+}
+
 /* Writes the subtree of tree at the zoomed frame's name path. */
 static int snapshot_side(struct app *a, const struct calltree *side, const char *suffix,
 			 char *path, size_t size)
@@ -295,7 +311,15 @@ static int snapshot_side(struct app *a, const struct calltree *side, const char 
 		snprintf(path, size, "%s", target);
 		return -ENOENT;
 	}
-	return snapshot__write(a->opts->snapshot_dir, target, side, node, time(NULL), path, size);
+	struct snap s = { side, node, a->opts->snapshot_format, {
+		.vt = a->vt, .title = a->title, .time_nanos = (int64_t)time(NULL) * 1000000000,
+		.hz = a->live ? a->live->source->info.hz : a->file_hz } };
+
+	if (s.fmt == OUT_FOLDED && a->vt.unit == UNIT_SAMPLES)
+		return snapshot__write(a->opts->snapshot_dir, target, side, node, time(NULL), path,
+				       size);
+	return snapshot__write_fn(a->opts->snapshot_dir, target, export__suffix(s.fmt), snap_write,
+				  &s, time(NULL), path, size);
 }
 
 static int do_snapshot(struct app *a)
@@ -438,13 +462,15 @@ static int do_undo_xform(struct app *a)
 static int do_values(struct app *a)
 {
 	static const char *const says[] = { "percent and samples", "percent", "samples", "time" };
+	static const char *const says_unit[] = { "percent and values", "percent", "values", "" };
+	bool unit = a->vt.unit != UNIT_SAMPLES;
 
-	a->values = (enum value_mode)((a->values + 1) % VALUES_MODES);
+	a->values = (enum value_mode)((a->values + 1) % (unit ? VALUES_TIME : VALUES_MODES));
 	/* time where a sample stands for a known time (a rate) */
 	if (a->values == VALUES_TIME && !app__seconds(a))
 		a->values = VALUES_BOTH;
 	a->top.seconds = a->values == VALUES_TIME ? app__seconds(a) : 0;
-	note__set(&a->note, "values: %s", says[a->values]);
+	note__set(&a->note, "values: %s", (unit ? says_unit : says)[a->values]);
 	return DO_NOTHING;
 }
 

@@ -400,6 +400,7 @@ void app__init(struct app *a, const char *startup_msg)
 {
 	flame_view__init(&a->flame);
 	top_view__init(&a->top);
+	a->top.unit = a->vt.unit;
 	procs_view__init(&a->procs);
 	a->hosts = a->live ? hostnames__new() : NULL;
 	a->group = a->live ? a->live->group : GROUP_COMM;

@@ -49,6 +49,8 @@ struct app {
 	const struct calltree *after;
 	const struct calltree *profile;
 	struct live *live;		/* NULL when the profile is a file */
+	struct value_type vt;		/* what a file's values count (samples, or its unit) */
+	uint32_t file_hz;		/* a file's sampling rate when it says (pprof's period) */
 	uint64_t generation;		/* of the live history when last shown */
 
 	struct pane graph, table, chips, timeline, status, hints;

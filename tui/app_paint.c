@@ -23,7 +23,9 @@ static double all_per_sec(const struct app *a)
 /* Seconds a sample stands for (1/Hz); 0 when the profile has no rate. */
 double app__seconds(const struct app *a)
 {
-	return a->live && a->live->source->info.hz ? 1.0 / a->live->source->info.hz : 0;
+	if (!a->live)
+		return a->file_hz && a->vt.unit == UNIT_SAMPLES ? 1.0 / a->file_hz : 0;
+	return a->live->source->info.hz ? 1.0 / a->live->source->info.hz : 0;
 }
 
 /* Samples that would be every CPU busy for the whole window; 0 when unknown. */
@@ -92,6 +94,8 @@ static void paint_status(struct app *a)
 		.cpu_pct = -1,
 		.values = a->values,
 		.seconds = app__seconds(a),
+		.unit = a->vt.unit,
+		.unit_name = a->vt.unit != UNIT_SAMPLES ? a->vt.name : NULL,
 	};
 
 	if (a->diff.on) {

@@ -19,6 +19,13 @@ struct calltree;
 int load_profile(struct calltree *t, const char *path);
 /* The same with the readers' flags (READ_SRCLINE). */
 int load_profile_flags(struct calltree *t, const char *path, unsigned flags);
+struct read_opts;
+struct profile_info;
+/* The same as ro says (NULL: defaults); info (may be NULL) gets what the file says of itself. */
+int load_profile_info(struct calltree *t, const char *path, const struct read_opts *ro,
+		      struct profile_info *info);
+/* How the command line says files are read (--lines, --sample-type, --group). */
+void options__read(const struct options *o, struct read_opts *ro);
 
 struct keymap;
 /* The keymap for the explorer: the built-in one, then the user's file. */

@@ -14,6 +14,8 @@
 #include "../profile/textsafe.h"
 #include "../profile/timeline.h"
 #include "../util/readall.h"
+#include "export.h"
+#include "push.h"
 #include "app.h"
 #include "commands.h"
 
@@ -151,6 +153,19 @@ static int open_live(struct app *a, const struct options *o, struct strtab *name
 		return die("%s", err);
 	if (live__set_view(a->live, o->group, NULL))
 		return die("out of memory");
+	if (o->push_url && o->cmd == CMD_LIVE) {
+		struct push_opts po = {
+			.url = o->push_url, .app = o->push_app, .target = src->info.target,
+			.tenant = o->tenant, .token_file = o->push_token_file,
+			.auth_file = o->push_auth_file, .hz = src->info.hz,
+			.origin = export__origin, .origin_ctx = src,
+		};
+		struct push *p = push__new(&po, names, err, sizeof(err));
+
+		if (!p)
+			return die("--push: %s", err);
+		live__set_push(a->live, p);
+	}
 	snprintf(a->title, sizeof(a->title), "%s", src->info.label);
 	snprintf(a->target, sizeof(a->target), "%s", src->info.target);
 	return 0;
@@ -160,8 +175,14 @@ static int open_live(struct app *a, const struct options *o, struct strtab *name
 static int open_diff(struct app *a, const struct options *o, struct calltree *before,
 		     struct calltree *after)
 {
-	if (load_profile(before, o->files[0]) || load_profile(after, o->files[1]))
+	struct read_opts ro;
+	struct profile_info info;
+
+	options__read(o, &ro);
+	if (load_profile_info(before, o->files[0], &ro, NULL) ||
+	    load_profile_info(after, o->files[1], &ro, &info))
 		return 1;
+	a->vt = info.vt;
 	a->diff.before = before;
 	a->diff.on = true;
 	snprintf(a->diff.label, sizeof(a->diff.label), "%s", base_name(o->files[0]));
@@ -193,8 +214,14 @@ int cmd_explore(const struct options *o)
 	if (o->cmd == CMD_DIFF && open_diff(&a, o, before, after))
 		goto cleanup;
 	if (o->cmd == CMD_VIEW && !live) {
-		if (load_profile(after, o->files[0]))
+		struct read_opts ro;
+		struct profile_info info;
+
+		options__read(o, &ro);
+		if (load_profile_info(after, o->files[0], &ro, &info))
 			goto cleanup;
+		a.vt = info.vt;
+		a.file_hz = info.hz;
 		snprintf(a.title, sizeof(a.title), "%s", base_name(o->files[0]));
 		target_of(o->files[0], a.target, sizeof(a.target));
 	}

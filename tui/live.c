@@ -12,6 +12,10 @@
 #include "../profile/timeline.h"
 #include "../util/vec.h"
 #include "live.h"
+#include "push.h"
+
+/* On quit, how long windows --push has queued are waited for */
+#define LIVE_PUSH_WAIT_MS 2000
 
 static void mirror(void *ctx, uint32_t node, uint64_t count, bool add);
 
@@ -63,6 +67,8 @@ static int add_stack(void *ctx, int64_t sec, const struct who *who, const uint32
 		return -ENOMEM;
 	if (n)
 		memcpy(l->stack + 1, names, n * sizeof(*names));
+	if (push__add(l->push, sec, l->stack, n + 1, count))
+		return -ENOMEM;
 	return history__add(l->history, sec, l->stack, n + 1, count);
 }
 
@@ -142,12 +148,19 @@ err_free:
 	return NULL;
 }
 
+void live__set_push(struct live *l, struct push *p)
+{
+	l->push = p;
+}
+
 void live__free(struct live *l)
 {
 	if (!l)
 		return;
 	if (l->timer_fd >= 0)
 		close(l->timer_fd);
+	/* a moment for what is queued: the push never holds the quit up long */
+	push__free(l->push, LIVE_PUSH_WAIT_MS, NULL);
 	source__free(l->source);
 	calltree__free(l->shown);
 	history__free(l->history);
@@ -180,6 +193,7 @@ int live__tick(struct live *l)
 		err = history__rename(l->history);
 	if (err < 0)
 		return err;
+	push__tick(l->push, sec);
 	if (l->newest == INT64_MIN)
 		l->oldest = sec;
 	if (l->newest == INT64_MIN || sec > l->newest)
@@ -426,6 +440,15 @@ void live__status(const struct live *l, struct live_status *st)
 		.truncated = l->stats.truncated,
 		.cpu_pct = l->cpu_pct,
 	};
+	if (l->push) {
+		struct push_stats ps;
+
+		push__stats(l->push, &ps);
+		st->pushing = true;
+		st->push_sent = ps.sent;
+		st->push_dropped = ps.dropped;
+		st->push_queued = ps.queued;
+	}
 	span_text(l->w0, l->w1, st->span, sizeof(st->span));
 }
 

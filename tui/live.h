@@ -18,6 +18,8 @@
 #include "live_status.h"
 #include "source.h"
 
+struct push;
+
 struct live {
 	struct source *source;	/* owned */
 	struct history *history;
@@ -47,6 +49,7 @@ struct live {
 	uint64_t generation;		/* changes when shown is made anew */
 	uint32_t *stack;		/* a stack with its identity frame, being added */
 	size_t stack_cap;
+	struct push *push;		/* --push: each window to Pyroscope (owned); NULL: none */
 };
 
 /*
@@ -56,6 +59,8 @@ struct live {
 struct live *live__new(struct source *src, struct strtab *names, uint32_t retain,
 		       uint32_t window, char *err, size_t size);
 void live__free(struct live *l);
+/* Hands each finished window to p (taken; freed with the view). */
+void live__set_push(struct live *l, struct push *p);
 
 /* After the timer fired: drains one second into the history.  0 or -errno. */
 int live__tick(struct live *l);

@@ -17,6 +17,8 @@ struct live_status {
 	char span[40];		/* the window, "12:00:01-12:00:11" */
 	uint64_t lost, truncated;
 	double cpu_pct;
+	bool pushing;		/* --push: windows sent, dropped, waiting */
+	uint64_t push_sent, push_dropped, push_queued;
 };
 
 #endif

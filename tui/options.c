@@ -23,7 +23,8 @@ static const char usage_text[] =
 	"       flametop view FILE                          TUI over a saved profile or history ('-' = stdin)\n"
 	"       flametop diff BEFORE AFTER                  TUI in diff mode on two saved profiles\n"
 	"       flametop report [-n N] [--sort self|total|delta] [--diff BEFORE] [TRANSFORMS] FILE\n"
-	"       flametop fold FILE [-o OUT] [--lines]       perf-script text or folded -> normalized folded\n"
+	"       flametop fold FILE [-o OUT] [--to FORMAT] [--lines]   perf-script text, folded or pprof\n"
+	"                                  -> normalized folded, or FORMAT\n"
 	"\n"
 	"FILTER:  -p, --pid PID[,PID...]   processes, their threads and descendants (running or forked later)\n"
 	"         -c, --cgroup ID|UNIT|PATH   a container (id or unique prefix, any runtime; a pod uid),\n"
@@ -45,6 +46,14 @@ static const char usage_text[] =
 	"                                  history: 'flametop view' of it rewinds and diffs)\n"
 	"         --window SECS            width of the live window (default 10)\n"
 	"         --snapshot-dir DIR       where 's' writes snapshots and 'w' the history (default: .)\n"
+	"         --format folded|pprof|speedscope|svg   record/fold output (default: by -o's\n"
+	"                                  extension: .pb.gz .pprof .json .svg, else folded)\n"
+	"         --snapshot-format FORMAT what 's' writes (default: folded)\n"
+	"         --sample-type NAME       pprof input: the value read (default: as pprof picks)\n"
+	"         --push URL               send each finished window to Grafana Pyroscope\n"
+	"         --tenant ID | --app NAME | --push-token-file F | --push-auth-file F\n"
+	"                                  its X-Scope-OrgID, application name, bearer token or\n"
+	"                                  user:password (from files, never the command line)\n"
 	"         --keymap default|vim|htop   the explorer's built-in keys (default: default)\n"
 	"         --keys FILE              key bindings on top of the keymap\n"
 	"                                  (default: ~/.config/flametop/keys when it exists)\n"
@@ -128,6 +137,8 @@ enum {
 	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE, OPT_UNWIND, OPT_NO_INLINE,
 	OPT_NO_DEBUGINFOD, OPT_LINES,
 	OPT_TIMELINE, OPT_GROUP, OPT_FOCUS, OPT_HIDE, OPT_DROP, OPT_RECURSION,
+	OPT_FORMAT, OPT_SNAPSHOT_FORMAT, OPT_SAMPLE_TYPE, OPT_PUSH, OPT_TENANT, OPT_APP,
+	OPT_PUSH_TOKEN, OPT_PUSH_AUTH,
 };
 
 static const struct option longopts[] = {
@@ -157,6 +168,15 @@ static const struct option longopts[] = {
 	{ "hide", required_argument, NULL, OPT_HIDE },
 	{ "drop", required_argument, NULL, OPT_DROP },
 	{ "collapse-recursion", optional_argument, NULL, OPT_RECURSION },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "to", required_argument, NULL, OPT_FORMAT },
+	{ "snapshot-format", required_argument, NULL, OPT_SNAPSHOT_FORMAT },
+	{ "sample-type", required_argument, NULL, OPT_SAMPLE_TYPE },
+	{ "push", required_argument, NULL, OPT_PUSH },
+	{ "tenant", required_argument, NULL, OPT_TENANT },
+	{ "app", required_argument, NULL, OPT_APP },
+	{ "push-token-file", required_argument, NULL, OPT_PUSH_TOKEN },
+	{ "push-auth-file", required_argument, NULL, OPT_PUSH_AUTH },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -169,8 +189,15 @@ static bool allowed(enum command cmd, int opt)
 
 	switch (opt) {
 	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
-	case OPT_UNWIND: case OPT_NO_INLINE: case OPT_GROUP: case OPT_NO_DEBUGINFOD:
+	case OPT_UNWIND: case OPT_NO_INLINE: case OPT_NO_DEBUGINFOD:
+	case OPT_PUSH: case OPT_TENANT: case OPT_APP: case OPT_PUSH_TOKEN: case OPT_PUSH_AUTH:
 		return sampling;
+	case OPT_FORMAT:
+		return cmd == CMD_RECORD || cmd == CMD_FOLD;
+	case OPT_SNAPSHOT_FORMAT:
+		return cmd == CMD_LIVE || cmd == CMD_VIEW || cmd == CMD_DIFF;
+	case OPT_SAMPLE_TYPE:
+		return !sampling;
 	case OPT_LINES:
 		return sampling || cmd == CMD_FOLD;
 	case OPT_RETAIN:
@@ -255,6 +282,8 @@ static int parse_sampling_opt(struct options *o, int c, const char *arg, const c
 		return 2;
 	}
 }
+
+static int parse_output_opt(struct options *o, int c, const char *arg, const char *optname);
 
 /* A transform, its regex checked now: a typo is a usage error, not a later failure. */
 static int parse_xform(struct options *o, int c, const char *arg, const char *optname)
@@ -368,8 +397,95 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 	case OPT_FOCUS: case OPT_HIDE: case OPT_DROP: case OPT_RECURSION:
 		return parse_xform(o, c, arg, optname);
 	default:
+		return parse_output_opt(o, c, arg, optname);
+	}
+}
+
+/* Formats, pprof input and --push. */
+static int parse_output_opt(struct options *o, int c, const char *arg, const char *optname)
+{
+	enum out_format f;
+
+	switch (c) {
+	case OPT_FORMAT:
+	case OPT_SNAPSHOT_FORMAT:
+		f = options__format(arg);
+		if (f == OUT_COUNT)
+			return usage_error("--format takes folded, pprof, speedscope or svg, not '%s'",
+					   arg);
+		if (c == OPT_FORMAT) {
+			o->format = f;
+			o->format_set = true;
+		} else {
+			o->snapshot_format = f;
+		}
+		return 0;
+	case OPT_SAMPLE_TYPE:
+		if (!*arg)
+			return usage_error("%s needs a sample type's name", optname);
+		o->sample_type = arg;
+		return 0;
+	case OPT_PUSH:
+		if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
+			return usage_error("--push takes an http:// or https:// URL, not '%s'", arg);
+		o->push_url = arg;
+		return 0;
+	case OPT_TENANT: case OPT_APP: case OPT_PUSH_TOKEN: case OPT_PUSH_AUTH:
+		if (!*arg || strlen(arg) > 255)
+			return usage_error("%s needs a value of 1 to 255 bytes", optname);
+		*(c == OPT_TENANT ? &o->tenant : c == OPT_APP ? &o->push_app :
+		  c == OPT_PUSH_TOKEN ? &o->push_token_file : &o->push_auth_file) = arg;
+		return 0;
+	default:
 		return parse_sampling_opt(o, c, arg, optname);
 	}
+}
+
+static const char *const format_names[OUT_COUNT] = { "folded", "pprof", "speedscope", "svg" };
+
+enum out_format options__format(const char *name)
+{
+	for (int i = 0; i < OUT_COUNT; i++)
+		if (!strcmp(name, format_names[i]))
+			return (enum out_format)i;
+	return OUT_COUNT;
+}
+
+const char *options__format_name(enum out_format f)
+{
+	return f < OUT_COUNT ? format_names[f] : "folded";
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	return n >= k && !strcmp(s + n - k, tail);
+}
+
+enum out_format options__format_of(const char *path)
+{
+	if (ends_with(path, ".pb.gz") || ends_with(path, ".pprof") || ends_with(path, ".pb"))
+		return OUT_PPROF;
+	if (ends_with(path, ".json"))
+		return OUT_SPEEDSCOPE;
+	if (ends_with(path, ".svg"))
+		return OUT_SVG;
+	return OUT_FOLDED;
+}
+
+/* What the output options say together. */
+static int check_output(struct options *o)
+{
+	if (!o->format_set && o->output && strcmp(o->output, "-"))
+		o->format = options__format_of(o->output);
+	if (o->timeline && o->format != OUT_FOLDED)
+		return usage_error("%s", "--timeline writes folded text only");
+	if ((o->tenant || o->push_app || o->push_token_file || o->push_auth_file) && !o->push_url)
+		return usage_error("%s", "--tenant, --app and the push credentials need --push URL");
+	if (o->push_token_file && o->push_auth_file)
+		return usage_error("%s", "choose one of --push-token-file and --push-auth-file");
+	return 0;
 }
 
 int options__parse(struct options *o, int argc, char **argv)
@@ -437,7 +553,7 @@ int options__parse(struct options *o, int argc, char **argv)
 		return usage_error("%s", "record needs -d SECS and -o FILE");
 	if (o->report.sort == REPORT_DELTA && !o->diff_before)
 		return usage_error("%s", "--sort delta needs --diff BEFORE");
-	return 0;
+	return check_output(o);
 }
 
 void options__sampler(const struct options *o, struct sampler_opts *so)

@@ -14,6 +14,9 @@
 #include "../profile/transform.h"
 #include "../profile/who.h"
 
+/* What a profile is written as: -o's extension, or --format. */
+enum out_format { OUT_FOLDED, OUT_PPROF, OUT_SPEEDSCOPE, OUT_SVG, OUT_COUNT };
+
 enum command { CMD_LIVE, CMD_RECORD, CMD_VIEW, CMD_DIFF, CMD_REPORT, CMD_FOLD };
 enum target_kind { TARGET_ALL, TARGET_PIDS, TARGET_CGROUP };
 enum stack_mode { STACKS_BOTH, STACKS_USER, STACKS_KERNEL };
@@ -38,6 +41,14 @@ struct options {
 	bool timeline;		/* record: write the per-second history */
 	enum group_by group;	/* the root frames: process, pid, thread, container */
 	const char *output;
+	enum out_format format;		/* --format, else by -o's extension */
+	bool format_set;
+	enum out_format snapshot_format;
+	const char *sample_type;	/* pprof input: --sample-type */
+	/* --push: Grafana Pyroscope's ingest API */
+	const char *push_url, *tenant, *push_app;
+	const char *push_token_file;	/* a bearer token, read from a file */
+	const char *push_auth_file;	/* user:password for basic auth, from a file */
 	const char *snapshot_dir;
 	struct report_opts report;
 	const char *diff_before;
@@ -60,6 +71,11 @@ struct options {
  * (exit 0), or 2 after printing a usage error (exit 2).
  */
 int options__parse(struct options *o, int argc, char **argv);
+/* The format called name ("pprof"), or OUT_COUNT. */
+enum out_format options__format(const char *name);
+const char *options__format_name(enum out_format f);
+/* The format a file name's extension says (.pb.gz, .pprof, .json, .svg), else folded. */
+enum out_format options__format_of(const char *path);
 void options__usage(FILE *out);
 
 /* The transforms of the command line, in their order; 0, or -ENOMEM after a message. */

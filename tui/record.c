@@ -21,8 +21,12 @@
 #include "../util/atomic.h"
 #include "../util/vec.h"
 #include "commands.h"
+#include "export.h"
+#include "push.h"
 #include "source.h"
 
+/* At the end, how long the windows --push has not sent yet are waited for */
+#define PUSH_WAIT_MS 10000
 /* At the end, how long names still being fetched (debuginfod) are waited for */
 #define RECORD_NAMES_WAIT_MS 3000
 
@@ -58,16 +62,27 @@ struct sink {
 	uint32_t *stack;	/* the root frames of the grouping, then the stack's */
 	size_t cap;
 	int64_t first, last;	/* the seconds drained; last INT64_MIN before the first */
+	struct push *push;	/* --push: each window to Pyroscope; NULL: none */
 };
 
 static int add_stack(void *ctx, int64_t sec, const struct who *who, const uint32_t *frames,
 		     size_t n, uint64_t count)
 {
 	struct sink *k = ctx;
-	int root = 0;
+	int root = 0, err;
 
 	if (vec_reserve(k->stack, k->cap, n + 2, 256))
 		return -ENOMEM;
+	/* a tree (and --push) keeps who ran it whole (pprof's labels), grouped when written */
+	if (who && (k->push || !k->history)) {
+		if (who__intern(k->names, who, k->stack))
+			return -ENOMEM;
+		if (n)
+			memcpy(k->stack + 1, frames, n * sizeof(*frames));
+		err = push__add(k->push, sec, k->stack, n + 1, count);
+		if (err || !k->history)
+			return err ? err : calltree__add_stack(k->tree, k->stack, n + 1, count);
+	}
 	if (who)
 		root = who__frames(k->names, who, k->group, k->stack);
 	if (root < 0)
@@ -100,6 +115,7 @@ static int drain(struct source *src, struct sink *k, int64_t sec)
 		err = history__add(k->history, sec, NULL, 0, 0);
 	if (err < 0)
 		return err;
+	push__tick(k->push, sec);
 	if (k->last == INT64_MIN)
 		k->first = sec;
 	k->last = sec;
@@ -170,14 +186,20 @@ static int rename_frames(struct sink *k)
 	return 0;
 }
 
-/* The file's contents: folded, or the saved history. */
-static int write_out(FILE *f, const struct source *src, const struct sink *k)
+/* The file's contents: the profile in the format asked for, or the saved history. */
+static int write_out(FILE *f, const struct options *o, struct source *src, const struct sink *k,
+		     double started)
 {
 	struct timeline_info ti = { .hz = src->info.hz, .from = k->first, .to = k->last };
+	struct export_meta m = {
+		.hz = src->info.hz, .time_nanos = (int64_t)(started * 1e9),
+		.duration_nanos = (int64_t)(o->duration * 1e9), .title = src->info.label,
+		.labels = true, .group = o->group, .origin = export__origin, .origin_ctx = src,
+	};
 	int64_t first, last;
 
 	if (!k->history)
-		return folded__write(f, k->tree, CT_ROOT);
+		return export__write(f, o->format, k->tree, CT_ROOT, &m);
 	/* a clock that jumped ahead (or -d over a week): what the history retains */
 	if (history__span(k->history, &first, &last) && first > ti.from)
 		ti.from = first;
@@ -207,8 +229,21 @@ static void print_names_summary(const struct symbolizer_stats *y)
 			f->pending, RECORD_NAMES_WAIT_MS / 1000);
 }
 
+/* What --push delivered. */
+static void print_push_summary(const struct push_stats *p)
+{
+	fprintf(stderr, "; push: %llu of %llu window%s sent", (unsigned long long)p->sent,
+		(unsigned long long)p->windows, p->windows == 1 ? "" : "s");
+	if (p->dropped)
+		fprintf(stderr, ", %llu dropped", (unsigned long long)p->dropped);
+	if (p->retries)
+		fprintf(stderr, ", %llu retried", (unsigned long long)p->retries);
+	if (p->last_error[0] && p->sent < p->windows)
+		textsafe__fprintf(stderr, " (%s)", p->last_error);
+}
+
 static void print_summary(const struct options *o, const struct sampler_stats *st,
-			  uint64_t samples, bool to_stdout)
+			  uint64_t samples, bool to_stdout, const struct push_stats *push)
 {
 	fprintf(stderr, "flametop: %llu samples", (unsigned long long)samples);
 	if (st->lost || st->stacks_lost || st->truncated || st->stack_errors)
@@ -224,6 +259,8 @@ static void print_summary(const struct options *o, const struct sampler_stats *s
 			st->unwind_tables, st->unwind_rows, st->unwind_rows_cap,
 			st->unwind_build_seconds);
 	print_names_summary(&st->sym);
+	if (push)
+		print_push_summary(push);
 	fputs(" -> ", stderr);
 	textsafe__fputs(stderr, to_stdout ? "<stdout>" : o->output);
 	fputc('\n', stderr);
@@ -278,6 +315,21 @@ static int open_output(const struct options *o, struct atomic_file *af)
 	return die("cannot create %s: %s", o->output, strerror(-e));
 }
 
+/* --push: a sender for the windows, from the options; 1 after saying why not. */
+static int start_push(const struct options *o, struct source *src, struct sink *k)
+{
+	struct push_opts po = {
+		.url = o->push_url, .app = o->push_app, .target = src->info.target,
+		.tenant = o->tenant, .token_file = o->push_token_file,
+		.auth_file = o->push_auth_file, .hz = src->info.hz, .origin = export__origin,
+		.origin_ctx = src,
+	};
+	char err[256];
+
+	k->push = push__new(&po, k->names, err, sizeof(err));
+	return k->push ? 0 : die("--push: %s", err);
+}
+
 int cmd_record(const struct options *o)
 {
 	struct strtab *names = strtab__new();
@@ -288,6 +340,8 @@ int cmd_record(const struct options *o)
 	struct sampler_stats st;
 	struct source *src = NULL;
 	char err[2048] = "";
+	struct push_stats ps = { 0 };
+	double started;
 	int ret = 1, e;
 
 	/*
@@ -310,12 +364,16 @@ int cmd_record(const struct options *o)
 		die("%s", err);
 		goto cleanup;
 	}
+	if (o->push_url && start_push(o, src, &k)) {
+		goto cleanup;
+	}
 	if (stop) {
 		die("interrupted before sampling started; nothing written");
 		goto cleanup;
 	}
 	/* the running processes' unwind tables before the clock starts */
 	e = source__settle(src, 200);
+	started = wall();
 	if (!e)
 		e = sample(o, src, &k);
 	if (!e)
@@ -325,18 +383,25 @@ int cmd_record(const struct options *o)
 		goto cleanup;
 	}
 	source__stats(src, &st);
-	e = write_out(to_stdout ? stdout : af.f, src, &k);
+	e = write_out(to_stdout ? stdout : af.f, o, src, &k, started);
 	if (!e)
 		e = to_stdout ? (fflush(stdout) ? -errno : 0) : atomic__commit(&af);
 	if (e) {
 		die("cannot write %s: %s", o->output, strerror(-e));
 		goto cleanup;
 	}
-	print_summary(o, &st, sink_samples(&k), to_stdout);
+	if (k.push) {
+		/* the last window, however short; then a while for the queue to go */
+		push__flush(k.push);
+		push__free(k.push, PUSH_WAIT_MS, &ps);
+		k.push = NULL;
+	}
+	print_summary(o, &st, sink_samples(&k), to_stdout, o->push_url ? &ps : NULL);
 	ret = 0;
 cleanup:
 	if (!to_stdout)
 		atomic__abort(&af);
+	push__free(k.push, 0, NULL);
 	source__free(src);
 	history__free(k.history);
 	calltree__free(k.tree);

@@ -47,6 +47,9 @@ struct source_ops {
 	void (*finish)(struct source *s, int ms);	/* NULL: nothing pending */
 	/* where a function is declared; NULL: never known */
 	bool (*where)(const struct source *s, uint32_t name, const char **file, uint32_t *line);
+	/* the file a function was found in (path, build-id or NULL); NULL: never known */
+	bool (*module)(const struct source *s, uint32_t name, const char **path,
+		       const char **build_id);
 };
 
 struct source {
@@ -92,6 +95,12 @@ static inline bool source__where(const struct source *s, uint32_t name, const ch
 {
 	return s->ops->where && s->ops->where(s, name, file, line);
 }
+static inline bool source__module(const struct source *s, uint32_t name, const char **path,
+				  const char **build_id)
+{
+	return s->ops->module && s->ops->module(s, name, path, build_id);
+}
+
 static inline void source__stats(const struct source *s, struct sampler_stats *st)
 {
 	s->ops->stats(s, st);

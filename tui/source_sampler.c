@@ -72,6 +72,12 @@ static bool where(const struct source *s, uint32_t name, const char **file, uint
 	return sampler__where(of(s)->sampler, name, file, line);
 }
 
+static bool module(const struct source *s, uint32_t name, const char **path,
+		   const char **build_id)
+{
+	return sampler__module(of(s)->sampler, name, path, build_id);
+}
+
 static void free_(struct source *s)
 {
 	sampler__free(of(s)->sampler);
@@ -81,6 +87,7 @@ static void free_(struct source *s)
 static const struct source_ops sampler_ops = {
 	.fd = fd, .poll = poll_, .settle = settle, .drain = drain, .stats = stats, .alive = alive,
 	.free = free_, .finish = finish, .where = where,
+	.module = module,
 };
 
 static void describe(struct source_info *in, const struct options *o)

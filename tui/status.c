@@ -40,6 +40,15 @@ static void essentials(const struct status_model *m, char *line, size_t size)
 	static const char *const state[] = { "LIVE", "PAUSED", "REWOUND" };
 	const struct live_status *l = m->live;
 
+	if (!l && m->unit != UNIT_SAMPLES) {
+		char v[32];
+
+		add(line, size, "| %s | %s %s", m->title, units__format(v, sizeof(v), m->samples, m->unit),
+		    m->unit_name ? m->unit_name : "");
+		if (m->baseline)
+			add(line, size, " | DIFF vs %s", m->baseline);
+		return;
+	}
 	if (!l) {
 		add(line, size, "| %s | %" PRIu64 " samples", m->title, m->samples);
 		if (m->baseline)
@@ -51,6 +60,9 @@ static void essentials(const struct status_model *m, char *line, size_t size)
 		add(line, size, " DIFF vs %s", m->baseline);
 	add(line, size, " | %s | %us %s | %" PRIu64 " samples", l->label, l->window, l->span,
 	    m->window_samples);
+	/* windows the push could not deliver: never cut */
+	if (l->pushing && l->push_dropped)
+		add(line, size, " | push %" PRIu64 " dropped", l->push_dropped);
 }
 
 /* The live view's rate, share of the CPUs, losses and own CPU: cut before the essentials. */
@@ -69,6 +81,9 @@ static void live_details(const struct status_model *m, char *line, size_t size)
 	else
 		add(line, size, "  lost 0");
 	add(line, size, "  cpu %.1f%%", l->cpu_pct);
+	if (l->pushing)
+		add(line, size, "  push %" PRIu64 " sent%s", l->push_sent,
+		    l->push_queued > 1 ? " (waiting)" : "");
 }
 
 void status__time(double secs, char *buf, size_t size)
@@ -86,6 +101,20 @@ static void values(const struct status_model *m, char *line, size_t size)
 {
 	char s[32], t[32];
 
+	if (m->unit != UNIT_SAMPLES) {
+		/* a file's own unit (time, bytes, counts): values as pprof prints them */
+		units__format(s, sizeof(s), m->self, m->unit);
+		units__format(t, sizeof(t), m->total, m->unit);
+		if (m->values == VALUES_PERCENT)
+			add(line, size, "self %.1f%%  total %.1f%%", pct(m->self, m->samples),
+			    pct(m->total, m->samples));
+		else if (m->values == VALUES_BOTH)
+			add(line, size, "self %s (%.1f%%)  total %s (%.1f%%)", s,
+			    pct(m->self, m->samples), t, pct(m->total, m->samples));
+		else
+			add(line, size, "self %s  total %s", s, t);
+		return;
+	}
 	switch (m->values) {
 	case VALUES_PERCENT:
 		add(line, size, "self %.1f%%  total %.1f%%", pct(m->self, m->samples),

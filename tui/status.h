@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../profile/units.h"
+
 #include "../keymaps/keymap.h"
 #include "../render/cells.h"
 #include "live_status.h"
@@ -21,6 +23,8 @@ enum value_mode { VALUES_BOTH, VALUES_PERCENT, VALUES_SAMPLES, VALUES_TIME, VALU
 struct status_model {
 	enum value_mode values;
 	double seconds;			/* per sample (1/Hz); 0: unknown, no time */
+	enum value_unit unit;		/* what values count: samples, or a pprof file's unit */
+	const char *unit_name;		/* the value's name ("alloc_space"); NULL for samples */
 	const char *name;		/* the selected frame */
 	size_t name_len;
 	const char *where;		/* where its function is declared ("file.c:42"), or NULL */

@@ -160,7 +160,14 @@ void top_view__paint(const struct top_view *v, const struct calltree *t, uint64_
 		if (i >= v->nfns)
 			continue;
 		f = &v->fns[i];
-		if (v->seconds > 0)
+		if (v->unit != UNIT_SAMPLES) {
+			char st[32], tt[32];
+
+			snprintf(line, sizeof(line), "%5.1f%% %6.1f%% %10s %10s  ",
+				 pct(f->self, samples), pct(f->total, samples),
+				 units__format(st, sizeof(st), f->self, v->unit),
+				 units__format(tt, sizeof(tt), f->total, v->unit));
+		} else if (v->seconds > 0)
 			snprintf(line, sizeof(line), "%5.1f%% %6.1f%% %10.3f %10.3f  ",
 				 pct(f->self, samples), pct(f->total, samples),
 				 (double)f->self * v->seconds, (double)f->total * v->seconds);

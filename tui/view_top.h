@@ -14,6 +14,7 @@
 #include "../profile/calltree.h"
 #include "../profile/diff.h"
 #include "../profile/topn.h"
+#include "../profile/units.h"
 #include "../render/cells.h"
 #include "pane.h"
 
@@ -28,6 +29,7 @@ struct top_view {
 	uint32_t height;		/* of the pane, at the last update */
 	bool stale;
 	double seconds;			/* per sample: SELF and TOTAL as time; 0: samples */
+	enum value_unit unit;		/* samples, or a file's own unit (values as pprof prints them) */
 };
 
 void top_view__init(struct top_view *v);

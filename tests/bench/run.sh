@@ -74,6 +74,27 @@ cat "$T"/time.? | sort -n | awk -v mb="$mb" -v lines="$lines" '
 	END { printf "report: %s MB, %d lines: best %.2f s (%.0f MB/s), median %.2f s (%.0f MB/s), max RSS %d MB\n",
 		mb, lines, t[1], mb / t[1], t[3], mb / t[3], kb / 1024 }'
 
+echo "## pprof: write and read the same file, next to go tool pprof -proto of it"
+# flametop: folded -> pprof (read folded, write pprof) and pprof -> report
+# (read pprof); go tool pprof -proto: read that pprof file and write it again
+export GOCACHE="$T/gocache" PPROF_TMPDIR="$T"
+for run in 1 2 3 4 5; do
+	/usr/bin/time -f "%e %M" -o "$T/pw.$run" "$FT" fold "$T/big.folded" -o "$T/big.pb.gz"
+	/usr/bin/time -f "%e %M" -o "$T/pr.$run" "$FT" report -n 1 "$T/big.pb.gz" > /dev/null
+	/usr/bin/time -f "%e %M" -o "$T/pp.$run" "$FT" fold "$T/big.pb.gz" -o "$T/again.pb.gz"
+	/usr/bin/time -f "%e %M" -o "$T/go.$run" go tool pprof -proto "$T/big.pb.gz" \
+		> "$T/go.pb.gz" 2> /dev/null
+done
+med() { cat "$T/$1".? | sort -n | sed -n 3p; }
+awk -v w="$(med pw)" -v r="$(med pr)" -v p="$(med pp)" -v g="$(med go)" -v mb="$mb" -v lines="$lines" \
+	-v sz="$(stat -c %s "$T/big.pb.gz")" 'BEGIN {
+	split(w, W, " "); split(r, R, " "); split(p, P, " "); split(g, G, " ")
+	printf "pprof of %s MB folded (%d lines) -> %.1f MB .pb.gz: medians of 5\n", mb, lines, sz / 1048576
+	printf "  flametop write (fold -> pprof) %.2f s, %d MB RSS; read (report) %.2f s, %d MB RSS\n",
+		W[1], W[2] / 1024, R[1], R[2] / 1024
+	printf "  the same work, pprof -> pprof: flametop fold %.2f s, %d MB RSS; go tool pprof -proto %.2f s, %d MB RSS (%.2fx)\n",
+		P[1], P[2] / 1024, G[1], G[2] / 1024, P[1] / G[1] }'
+
 echo "## record CPU: 10 s whole host at 99 Hz, every CPU busy"
 for c in $(seq "$(nproc)"); do "$W" -s 120 > /dev/null & done
 sleep 1

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../profile/folded.h"
+#include "../util/atomic.h"
+#include "../profile/speedscope.h"
+#include "../render/svg.h"
+#include "export.h"
+#include "source.h"
+
+#ifndef FLAMETOP_VERSION
+#define FLAMETOP_VERSION "0.1.0"
+#endif
+
+const char *export__suffix(enum out_format fmt)
+{
+	static const char *const suffix[OUT_COUNT] = { ".folded", ".pb.gz", ".json", ".svg" };
+
+	return fmt < OUT_COUNT ? suffix[fmt] : ".folded";
+}
+
+/* Folded text; a first line "# flametop unit=U type=T" when the values are not samples. */
+static int write_folded(FILE *f, const struct calltree *t, uint32_t node,
+			const struct export_meta *m)
+{
+	if (m->vt.unit != UNIT_SAMPLES &&
+	    fprintf(f, "# flametop unit=%s type=%s\n", units__pprof(m->vt.unit),
+		    *m->vt.name ? m->vt.name : "value") < 0)
+		return -EIO;
+	return folded__write(f, t, node);
+}
+
+static int write_grouped(FILE *f, enum out_format fmt, const struct calltree *t, uint32_t node,
+			 const struct export_meta *m)
+{
+	const char *title = m->title ? m->title : "flametop";
+
+	switch (fmt) {
+	case OUT_SPEEDSCOPE:
+		return speedscope__write(f, t, node, m->vt.unit, title, "flametop " FLAMETOP_VERSION);
+	case OUT_SVG:
+		return svg__write(f, t, node, &(struct svg_opts){ .title = title,
+								  .subtitle = m->subtitle,
+								  .unit = m->vt.unit });
+	default:
+		return write_folded(f, t, node, m);
+	}
+}
+
+int export__write(FILE *f, enum out_format fmt, const struct calltree *t, uint32_t node,
+		  const struct export_meta *m)
+{
+	struct calltree *grouped;
+	int err;
+
+	if (fmt == OUT_PPROF)
+		return pprof__write(f, t, node, &(struct pprof_out){
+			.vt = m->vt, .hz = m->hz, .time_nanos = m->time_nanos,
+			.duration_nanos = m->duration_nanos, .labels = m->labels,
+			.origin = m->origin, .origin_ctx = m->origin_ctx });
+	if (!m->labels)
+		return write_grouped(f, fmt, t, node, m);
+	/* who ran each stack as the grouping's root frames (the whole tree only) */
+	grouped = calltree__new(calltree__names(t));
+	if (!grouped)
+		return -ENOMEM;
+	err = who__regroup(grouped, t, m->group, NULL, NULL) < 0 ? -ENOMEM : 0;
+	if (!err)
+		err = write_grouped(f, fmt, grouped, CT_ROOT, m);
+	calltree__free(grouped);
+	return err;
+}
+
+int export__write_path(const char *path, enum out_format fmt, const struct calltree *t,
+		       uint32_t node, const struct export_meta *m)
+{
+	struct atomic_file af = ATOMIC_FILE_INIT;
+	int err;
+
+	if (!strcmp(path, "-")) {
+		err = export__write(stdout, fmt, t, node, m);
+		if (!err && fflush(stdout))
+			err = -errno;
+		return err;
+	}
+	/* a path the user gave may be a device or FIFO; never followed if a symlink */
+	err = atomic__open(&af, path, ATOMIC_DIRECT_OK);
+	if (err)
+		return err;
+	err = export__write(af.f, fmt, t, node, m);
+	if (err) {
+		atomic__abort(&af);
+		return err;
+	}
+	return atomic__commit(&af);
+}
+
+bool export__origin(void *ctx, uint32_t name, struct pprof_origin *o)
+{
+	const struct source *src = ctx;
+	bool module = source__module(src, name, &o->module, &o->build_id);
+
+	if (!source__where(src, name, &o->file, &o->line))
+		o->file = NULL;
+	return module || o->file;
+}
