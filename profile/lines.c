@@ -22,7 +22,8 @@ struct stream {
 	bool started;		/* the reader has had a chunk */
 	unsigned long nul_line;	/* a NUL was read on this line: an error once lines before it are read */
 	const struct lines_blob *blob;	/* NULL: text only */
-	bool is_blob;		/* the first read said it is not text */
+	bool sniffed;		/* the blob reader saw the first bytes */
+	bool is_blob;		/* they said it is not text */
 };
 
 static unsigned long lines_in(const char *s, size_t n)
@@ -40,11 +41,31 @@ static int too_long(const struct stream *st, struct parse_error *err)
 				INPUT_LINE_MAX >> 20);
 }
 
-/* Reads more; a NUL among the new bytes is an error on its line. */
+#define SNIFF 3	/* bytes that tell a file that is not text (lines_blob) */
+
+/* A NUL among buf[from, len) is an error on its line, once the lines before it are read. */
+static void find_nul(struct stream *st, size_t from)
+{
+	const char *nul = memchr(st->buf + from, '\0', st->len - from);
+	const char *start;
+
+	if (!nul)
+		return;
+	start = memrchr(st->buf, '\n', (size_t)(nul - st->buf));
+	st->nul_line = st->line + lines_in(st->buf, (size_t)(nul - st->buf)) + 1;
+	st->len = start ? (size_t)(start - st->buf) + 1 : 0;
+	st->eof = true;
+}
+
+/*
+ * Reads more.  Until the blob reader (if any) has looked at the first
+ * SNIFF bytes (or all, if fewer), nothing is checked: a pipe may bring
+ * them one at a time.
+ */
 static int stream_fill(struct stream *st, const char *name, struct parse_error *err)
 {
+	size_t from = st->len;
 	ssize_t r;
-	const char *nul;
 
 	if (st->cap - st->len < st->chunk) {
 		if (st->len > INPUT_LINE_MAX)
@@ -59,22 +80,18 @@ static int stream_fill(struct stream *st, const char *name, struct parse_error *
 		return parse_error__set(err, 0, -errno, "cannot read %s: %s", name, strerror(errno));
 	if (r == 0)
 		st->eof = true;
-	if (st->blob && !st->started && !st->len && r > 0 && st->blob->is(st->buf, (size_t)r)) {
-		st->is_blob = true;
-		st->len = (size_t)r;
-		return 0;
-	}
-	nul = memchr(st->buf + st->len, '\0', (size_t)r);
-	if (nul) {
-		/* the lines before it are read first: the first error is the one shown */
-		const char *start = memrchr(st->buf, '\n', (size_t)(nul - st->buf));
-
-		st->nul_line = st->line + lines_in(st->buf, (size_t)(nul - st->buf)) + 1;
-		st->len = start ? (size_t)(start - st->buf) + 1 : 0;
-		st->eof = true;
-		return 0;
-	}
 	st->len += (size_t)r;
+	if (st->blob && !st->sniffed) {
+		if (st->len < SNIFF && !st->eof)
+			return 0;
+		st->sniffed = true;
+		if (st->len && st->blob->is(st->buf, st->len)) {
+			st->is_blob = true;
+			return 0;
+		}
+		from = 0;
+	}
+	find_nul(st, from);
 	return 0;
 }
 
@@ -105,30 +122,31 @@ static bool line_too_long(const char *s, size_t n)
 	return !nl && n > INPUT_LINE_MAX;
 }
 
-/* The rest of a file that is not text, read whole (bounded), to the blob's reader. */
+/* The rest of a file that is not text, read whole (bounded, NUL-terminated), to the blob's reader. */
 static int blob_run(struct stream *st, const char *name, void *ctx, struct parse_error *err)
 {
-	size_t max = st->blob->max, len;
-	char *rest, *all;
-	int ret;
+	size_t max = st->blob->max;
+	ssize_t r = 1;
 
+	while (r > 0 && !st->eof) {
+		if (st->len > max)
+			return parse_error__set(err, 0, -EFBIG, "%s is larger than %zu MiB", name,
+						max >> 20);
+		if (vec_reserve(st->buf, st->cap, st->len + st->chunk + 1, 2 * st->chunk))
+			return parse_error__set(err, 0, -ENOMEM, "out of memory reading %s", name);
+		r = read(st->fd, st->buf + st->len, st->cap - st->len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return parse_error__set(err, 0, -errno, "cannot read %s: %s", name,
+						strerror(errno));
+		st->len += (size_t)r;
+	}
 	if (st->len > max)
 		return parse_error__set(err, 0, -EFBIG, "%s is larger than %zu MiB", name, max >> 20);
-	ret = read_all_max(st->fd, 0, max - st->len, &rest, &len);
-	if (ret == -EFBIG)
-		return parse_error__set(err, 0, ret, "%s is larger than %zu MiB", name, max >> 20);
-	if (ret)
-		return parse_error__set(err, 0, ret, "cannot read %s: %s", name, strerror(-ret));
-	all = realloc(st->buf, st->len + len + 1);
-	if (!all) {
-		free(rest);
+	if (vec_reserve(st->buf, st->cap, st->len + 1, 2 * st->chunk))
 		return parse_error__set(err, 0, -ENOMEM, "out of memory reading %s", name);
-	}
-	memcpy(all + st->len, rest, len);
-	free(rest);
-	st->buf = all;
-	st->len += len;
-	st->cap = st->len + 1;
+	st->buf[st->len] = '\0';
 	return st->blob->fn(ctx, st->buf, st->len, err);
 }
 

@@ -8,17 +8,22 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "../util/vec.h"
+#include "gzip.h"
 #include "pprof.h"
 #include "profile/pprof.pb-c.h"
 
 typedef Perftools__Profiles__Profile PbProfile;
 typedef Perftools__Profiles__Location PbLocation;
 typedef Perftools__Profiles__Sample PbSample;
+typedef Perftools__Profiles__Label PbLabel;
 
 #define LINES_MAX	64	/* lines of one location taken (inlining deeper is cut) */
+#define SAMPLE_FRAMES_MAX 65536	/* a deeper sample is refused (Go cuts stacks at 64 or 512) */
+#define FRAMES_MAX	(1u << 28)	/* frames of all samples together */
+/* protobuf-c's messages may take this many times the bytes they come from */
+#define DECODE_RATIO	12
 
 /* ids -> index: direct when the ids are 1..n (as Go writes them), else sorted. */
 struct idmap {
@@ -40,6 +45,7 @@ struct reader {
 	uint32_t *stack;
 	size_t stack_cap;
 	size_t vidx;		/* the sample value read */
+	uint64_t frames_in_all;
 };
 
 static int bad(struct reader *r, const char *what, unsigned long long v)
@@ -164,7 +170,8 @@ static int location_frames(struct reader *r, const PbLocation *l)
 {
 	const char *file = "";
 	bool kernel;
-	size_t n = l->n_line < LINES_MAX ? l->n_line : LINES_MAX;
+	/* past LINES_MAX inlined levels, the innermost go: the function stays */
+	size_t n = l->n_line < LINES_MAX ? l->n_line : LINES_MAX, skip = l->n_line - n;
 	long m = l->mapping_id ? idmap_find(&r->maps, l->mapping_id) : -1;
 
 	if (l->mapping_id && m < 0)
@@ -181,7 +188,7 @@ static int location_frames(struct reader *r, const PbLocation *l)
 		return intern_clean(r, mod, kernel ? "_[k]" : "", false, &r->frames[r->nframes++]);
 	}
 	/* the caller (last line) first: the function, then what is inlined in it */
-	for (size_t i = n; i-- > 0;) {
+	for (size_t i = l->n_line; i-- > skip;) {
 		long f = idmap_find(&r->fns, l->line[i]->function_id);
 		const char *name;
 
@@ -193,7 +200,7 @@ static int location_frames(struct reader *r, const PbLocation *l)
 			name = str(r, r->p->function[f]->system_name);
 		if (!name)
 			return -EINVAL;
-		if (intern_clean(r, name, kernel ? "_[k]" : i + 1 < n ? "_[i]" : "", false,
+		if (intern_clean(r, name, kernel ? "_[k]" : i + 1 < l->n_line ? "_[i]" : "", false,
 				 &r->frames[r->nframes]))
 			return -ENOMEM;
 		r->nframes++;
@@ -228,14 +235,19 @@ static int all_locations(struct reader *r)
 static const char *label(struct reader *r, const PbSample *s, const char *key, char *num,
 			 size_t size)
 {
-	for (size_t i = 0; i < s->n_label; i++) {
-		const char *k = str(r, s->label[i]->key);
+	size_t n = r->p->n_string_table;
 
-		if (!k || strcmp(k, key))
+	/* a label whose indices are out of range is no label (pprof ignores what it cannot read) */
+	for (size_t i = 0; i < s->n_label; i++) {
+		const PbLabel *l = s->label[i];
+
+		if (l->key < 0 || (uint64_t)l->key >= n || strcmp(r->p->string_table[l->key], key))
 			continue;
-		if (s->label[i]->str)
-			return str(r, s->label[i]->str);
-		snprintf(num, size, "%lld", (long long)s->label[i]->num);
+		if (l->str < 0 || (uint64_t)l->str >= n)
+			return NULL;
+		if (l->str)
+			return r->p->string_table[l->str];
+		snprintf(num, size, "%lld", (long long)l->num);
 		return num;
 	}
 	return NULL;
@@ -244,8 +256,8 @@ static const char *label(struct reader *r, const PbSample *s, const char *key, c
 /* The grouping's root frames from labels naming a process (flametop's own): 0, 1 or 2. */
 static int root_frames(struct reader *r, const PbSample *s, uint32_t out[2])
 {
-	char pid[24], tid[24], tmp[24], comm[256], thread[256], ctr[256];
-	const char *c = label(r, s, "comm", tmp, sizeof(tmp)), *p, *t, *th, *k;
+	char pid[24], tid[24], cnum[24], thnum[24], knum[24], comm[256], thread[256], ctr[256];
+	const char *c = label(r, s, "comm", cnum, sizeof(cnum)), *p, *t, *th, *k;
 	struct who w = { 0 };
 	uint32_t id;
 
@@ -253,11 +265,11 @@ static int root_frames(struct reader *r, const PbSample *s, uint32_t out[2])
 		return 0;
 	p = label(r, s, "pid", pid, sizeof(pid));
 	t = label(r, s, "tid", tid, sizeof(tid));
-	th = label(r, s, "thread_name", tmp, sizeof(tmp));
+	th = label(r, s, "thread_name", thnum, sizeof(thnum));
 	snprintf(thread, sizeof(thread), "%s", th ? th : c);
-	k = label(r, s, "container", ctr, sizeof(ctr));
+	k = label(r, s, "container", knum, sizeof(knum));
 	if (!k)
-		k = label(r, s, "cgroup", ctr, sizeof(ctr));
+		k = label(r, s, "cgroup", knum, sizeof(knum));
 	snprintf(ctr, sizeof(ctr), "%s", k && *k ? k : "[unknown]");
 	snprintf(comm, sizeof(comm), "%s", c);
 	w.pid = p ? (uint32_t)strtoul(p, NULL, 10) : 0;
@@ -279,7 +291,7 @@ static int add_sample(struct reader *r, const PbSample *s, struct pprof_info *in
 {
 	size_t n = 0;
 	int64_t v;
-	int roots;
+	int roots, ret;
 
 	if (s->n_value != r->p->n_sample_type)
 		return bad(r, "sample with a wrong number of values:", s->n_value);
@@ -300,14 +312,21 @@ static int add_sample(struct reader *r, const PbSample *s, struct pprof_info *in
 		if (l < 0)
 			return bad(r, "sample refers to a missing location",
 				   (unsigned long long)s->location_id[i]);
+		if (n + r->loc_n[l] > SAMPLE_FRAMES_MAX)
+			return parse_error__set(r->err, 0, -EINVAL, "a sample deeper than %u frames",
+						SAMPLE_FRAMES_MAX);
 		if (vec_reserve(r->stack, r->stack_cap, n + r->loc_n[l], 256))
 			return -ENOMEM;
 		memcpy(r->stack + n, r->frames + r->loc_first[l], r->loc_n[l] * sizeof(*r->stack));
 		n += r->loc_n[l];
 	}
-	if (calltree__add_stack(r->t, r->stack, n, (uint64_t)v) == -EOVERFLOW)
+	r->frames_in_all += n;
+	if (r->frames_in_all > FRAMES_MAX)
+		return parse_error__set(r->err, 0, -EFBIG, "more than %u frames in all", FRAMES_MAX);
+	ret = calltree__add_stack(r->t, r->stack, n, (uint64_t)v);
+	if (ret == -EOVERFLOW)
 		return parse_error__set(r->err, 0, -EOVERFLOW, "sample values overflow 64 bits");
-	return 0;
+	return ret;
 }
 
 /* Which value is read: --sample-type, else pprof's default, else the last. */
@@ -339,6 +358,11 @@ static int choose_type(struct reader *r, struct pprof_info *info)
 					info->types);
 	r->vidx = found >= 0 ? (size_t)found : p->n_sample_type - 1;
 	snprintf(info->vt.name, sizeof(info->vt.name), "%s", str(r, p->sample_type[r->vidx]->type));
+	/* it is printed in headers (report, folded): a word, nothing else */
+	for (char *c = info->vt.name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		      *c == '_' || *c == '.' || *c == '-'))
+			*c = '_';
 	info->vt.unit = units__parse(str(r, p->sample_type[r->vidx]->unit));
 	/* samples/count, as Go's CPU profiles (and ours) count them: samples */
 	if (!strcmp(info->vt.name, "samples") && info->vt.unit == UNIT_COUNT)
@@ -349,50 +373,45 @@ static int choose_type(struct reader *r, struct pprof_info *info)
 /* Gunzips a gzip stream into *out, at most PPROF_INFLATED_MAX bytes. */
 static int gunzip(const uint8_t *in, size_t n, uint8_t **out, size_t *len, struct parse_error *err)
 {
-	z_stream z = { .next_in = (Bytef *)in, .avail_in = (uInt)n };
-	size_t cap = 0, limit = (size_t)PPROF_INFLATED_MAX + 1;
-	uint8_t *buf = NULL, *grown;
-	int r = Z_OK;
+	const char *why;
+	int ret = gzip__inflate(in, n, PPROF_INFLATED_MAX, out, len, &why);
 
-	if (n > UINT32_MAX || inflateInit2(&z, 15 + 32) != Z_OK)
-		return parse_error__set(err, 0, -ENOMEM, "out of memory");
-	while (r == Z_OK && z.total_out < limit) {
-		if (z.total_out == cap) {
-			/* doubling from four times the input, never past the bound + 1 */
-			size_t want = cap ? 2 * cap : 4 * n + 65536;
-
-			if (want > limit)
-				want = limit;
-			grown = realloc(buf, want);
-			if (!grown) {
-				r = Z_MEM_ERROR;
-				break;
-			}
-			buf = grown;
-			cap = want;
-		}
-		z.next_out = buf + z.total_out;
-		z.avail_out = (uInt)(cap - z.total_out);
-		r = inflate(&z, Z_NO_FLUSH);
-		if (r == Z_BUF_ERROR && z.avail_out)
-			break;	/* the input stops short */
-		if (r == Z_BUF_ERROR)
-			r = Z_OK;	/* only out of room: more room next round */
-	}
-	*len = z.total_out;
-	inflateEnd(&z);
-	if (r == Z_STREAM_END) {
-		*out = buf;
-		return 0;
-	}
-	free(buf);
-	if (r == Z_MEM_ERROR)
-		return parse_error__set(err, 0, -ENOMEM, "out of memory");
-	if (*len >= limit)
-		return parse_error__set(err, 0, -EFBIG, "inflates to more than %u MiB",
+	if (ret == -ENOMEM)
+		return parse_error__set(err, 0, ret, "out of memory");
+	if (ret == -EFBIG)
+		return parse_error__set(err, 0, ret, "inflates to more than %u MiB",
 					PPROF_INFLATED_MAX >> 20);
-	return parse_error__set(err, 0, -EINVAL, "not a valid pprof profile: %s gzip data",
-				r == Z_BUF_ERROR ? "truncated" : "corrupt");
+	if (ret)
+		return parse_error__set(err, 0, ret, "not a valid pprof profile: %s gzip data", why);
+	return 0;
+}
+
+/* protobuf-c's allocations, counted against a budget: a small message that decodes huge is refused. */
+struct budget {
+	size_t used, max;
+};
+
+static void *budget_alloc(void *ctx, size_t size)
+{
+	struct budget *b = ctx;
+	size_t *p;
+
+	if (size > b->max - b->used || !(p = malloc(size + sizeof(*p))))
+		return NULL;
+	b->used += size;
+	*p = size;
+	return p + 1;
+}
+
+static void budget_free(void *ctx, void *ptr)
+{
+	struct budget *b = ctx;
+	size_t *p = ptr;
+
+	if (!p)
+		return;
+	b->used -= p[-1];
+	free(p - 1);
 }
 
 bool pprof__sniff(const void *buf, size_t len)
@@ -456,9 +475,12 @@ int pprof__parse(struct calltree *t, const void *buf, size_t len, const struct p
 	struct parse_error scratch;
 	struct pprof_info scratch_info;
 	struct reader r = { .t = t, .names = calltree__names(t), .in = in };
+	struct budget budget = { 0 };
+	ProtobufCAllocator alloc = { budget_alloc, budget_free, &budget };
 	uint8_t *raw = NULL;
 	size_t rawlen = len;
 	PbProfile *p;
+	bool text;
 	int ret;
 
 	r.err = err ? err : &scratch;
@@ -471,14 +493,23 @@ int pprof__parse(struct calltree *t, const void *buf, size_t len, const struct p
 		if (ret)
 			return ret;
 	}
-	p = perftools__profiles__profile__unpack(NULL, rawlen, raw ? raw : buf);
+	budget.max = rawlen < SIZE_MAX / DECODE_RATIO - (64u << 20) ? DECODE_RATIO * rawlen + (64u << 20)
+								       : SIZE_MAX;
+	p = perftools__profiles__profile__unpack(&alloc, rawlen, raw ? raw : buf);
+	text = rawlen && raw && raw[0] >= 0x20 && raw[0] < 0x7f;
 	free(raw);
+	if (!p && budget.used + 4096 >= budget.max)
+		return parse_error__set(r.err, 0, -EFBIG, "decodes to more than %zu MiB of messages",
+					budget.max >> 20);
+	if (!p && text)
+		return parse_error__set(r.err, 0, -EINVAL, "gzipped text, not a pprof profile: "
+					"gunzip it first (folded and perf script text are read as they are)");
 	if (!p)
 		return parse_error__set(r.err, 0, -EINVAL,
 					"not a valid pprof profile (its protocol buffer does not decode)");
 	r.p = p;
 	ret = read_profile(&r, info);
 	reader_free(&r);
-	perftools__profiles__profile__free_unpacked(p, NULL);
+	perftools__profiles__profile__free_unpacked(p, &alloc);
 	return ret;
 }

@@ -7,10 +7,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "../util/vec.h"
+#include "gzip.h"
 #include "pprof.h"
+#include "pprof_int.h"
 #include "profile/pprof.pb-c.h"
 #include "treepath.h"
 
@@ -45,12 +46,8 @@ struct writer {
 	const struct strtab *names;
 	const struct pprof_out *o;
 	PbProfile p;
-	/* the string table, each string once: slot[] holds index + 1 */
-	char **strs;
-	size_t nstrs, strs_cap;
-	uint32_t *slot;
-	size_t slot_mask;
-	uint32_t *fn_by_str, *map_by_str;	/* string index -> function/mapping id */
+	struct pprof_strings st;	/* the string table, each string once */
+	struct by_str { uint32_t fn, map; } *by_str;	/* string index -> function, mapping id */
 	size_t by_str_cap;
 	struct frame_fn *frames;	/* by name id */
 	uint32_t nframes;
@@ -71,96 +68,24 @@ struct writer {
 	int64_t period;
 };
 
-static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *s = p;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 0x100000001b3ull;
-	return h;
-}
-
-static int grow_slots(uint32_t **slot, size_t *mask, size_t used, uint64_t (*key)(void *, uint32_t),
-		      void *ctx)
-{
-	size_t size = *slot ? (*mask + 1) * 2 : 1024;
-	uint32_t *n;
-
-	if (*slot && used * 2 < *mask + 1)
-		return 0;
-	n = calloc(size, sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	if (*slot)
-		for (size_t i = 0; i <= *mask; i++)
-			if ((*slot)[i]) {
-				size_t j = key(ctx, (*slot)[i]) & (size - 1);
-
-				while (n[j])
-					j = (j + 1) & (size - 1);
-				n[j] = (*slot)[i];
-			}
-	free(*slot);
-	*slot = n;
-	*mask = size - 1;
-	return 0;
-}
-
-static uint64_t str_key(void *ctx, uint32_t v)
-{
-	struct writer *w = ctx;
-	const char *s = w->strs[v - 1];
-
-	return hash_bytes(s, strlen(s), 0xcbf29ce484222325ull);
-}
-
-/* The string's index in the table, added if new. */
 static int str_index(struct writer *w, const char *s, size_t len, int64_t *idx)
 {
-	uint64_t h = hash_bytes(s, len, 0xcbf29ce484222325ull);
-	size_t i;
-	char *copy;
-
-	if (grow_slots(&w->slot, &w->slot_mask, w->nstrs, str_key, w))
-		return -ENOMEM;
-	for (i = h & w->slot_mask; w->slot[i]; i = (i + 1) & w->slot_mask) {
-		const char *x = w->strs[w->slot[i] - 1];
-
-		if (!strncmp(x, s, len) && !x[len]) {
-			*idx = w->slot[i] - 1;
-			return 0;
-		}
-	}
-	copy = strndup(s, len);
-	if (!copy || vec_reserve(w->strs, w->strs_cap, w->nstrs + 1, 1024)) {
-		free(copy);
-		return -ENOMEM;
-	}
-	w->strs[w->nstrs++] = copy;
-	w->slot[i] = (uint32_t)w->nstrs;
-	*idx = (int64_t)w->nstrs - 1;
-	return 0;
+	return pprof_strings__index(&w->st, s, len, idx);
 }
 
 static int str_id(struct writer *w, const char *s, int64_t *idx)
 {
-	return str_index(w, s, strlen(s), idx);
+	return pprof_strings__index(&w->st, s, strlen(s), idx);
 }
 
-/* Room in the string-indexed tables for index idx. */
+/* Room in the string-indexed table for index idx. */
 static int by_str_room(struct writer *w, int64_t idx)
 {
-	size_t old = w->by_str_cap, need = (size_t)idx + 1;
+	size_t old = w->by_str_cap;
 
-	if (need <= old)
-		return 0;
-	if (vec_reserve(w->fn_by_str, old, need, 1024))
+	if (vec_reserve(w->by_str, w->by_str_cap, (size_t)idx + 1, 1024))
 		return -ENOMEM;
-	old = w->by_str_cap;
-	if (vec_reserve(w->map_by_str, w->by_str_cap, need, 1024))
-		return -ENOMEM;
-	memset(w->fn_by_str + old, 0, (w->by_str_cap - old) * sizeof(*w->fn_by_str));
-	memset(w->map_by_str + old, 0, (w->by_str_cap - old) * sizeof(*w->map_by_str));
+	memset(w->by_str + old, 0, (w->by_str_cap - old) * sizeof(*w->by_str));
 	return 0;
 }
 
@@ -171,8 +96,8 @@ static int mapping_of(struct writer *w, int64_t file, const char *build_id, uint
 
 	if (by_str_room(w, file))
 		return -ENOMEM;
-	if (w->map_by_str[file]) {
-		*id = w->map_by_str[file];
+	if (w->by_str[file].map) {
+		*id = w->by_str[file].map;
 		return 0;
 	}
 	m = malloc(sizeof(*m));
@@ -191,7 +116,7 @@ static int mapping_of(struct writer *w, int64_t file, const char *build_id, uint
 		return -ENOMEM;
 	}
 	w->maps[w->nmaps++] = m;
-	*id = w->map_by_str[file] = (uint32_t)m->id;
+	*id = w->by_str[file].map = (uint32_t)m->id;
 	return 0;
 }
 
@@ -203,8 +128,8 @@ static int function_of(struct writer *w, int64_t name, const struct pprof_origin
 
 	if (by_str_room(w, name))
 		return -ENOMEM;
-	if (w->fn_by_str[name]) {
-		*id = w->fn_by_str[name];
+	if (w->by_str[name].fn) {
+		*id = w->by_str[name].fn;
 		return 0;
 	}
 	f = malloc(sizeof(*f));
@@ -221,7 +146,7 @@ static int function_of(struct writer *w, int64_t name, const struct pprof_origin
 	}
 	f->start_line = org && org->file ? org->line : 0;
 	w->fns[w->nfns++] = f;
-	*id = w->fn_by_str[name] = (uint32_t)f->id;
+	*id = w->by_str[name].fn = (uint32_t)f->id;
 	return 0;
 }
 
@@ -276,7 +201,7 @@ static int frame_of(struct writer *w, uint32_t id, const struct frame_fn **out)
 
 static uint64_t loc_hash(uint64_t mapping, const uint32_t *fns, size_t n)
 {
-	return hash_bytes(fns, n * sizeof(*fns), hash_bytes(&mapping, sizeof(mapping),
+	return pprof_hash(fns, n * sizeof(*fns), pprof_hash(&mapping, sizeof(mapping),
 							     0xcbf29ce484222325ull));
 }
 
@@ -329,7 +254,7 @@ static int location_of(struct writer *w, uint32_t mapping, const uint32_t *fns, 
 	PbLocation *l;
 	size_t i;
 
-	if (grow_slots(&w->loc_slot, &w->loc_mask, w->nlocs, loc_key, w))
+	if (pprof_grow_slots(&w->loc_slot, &w->loc_mask, w->nlocs, loc_key, w))
 		return -ENOMEM;
 	for (i = h & w->loc_mask; w->loc_slot[i]; i = (i + 1) & w->loc_mask)
 		if (loc_equal(w->locs[w->loc_slot[i] - 1], mapping, fns, n)) {
@@ -441,10 +366,14 @@ static int add_sample(struct writer *w, const uint32_t *path, size_t n, uint64_t
 	w->samples[w->nsamples++] = s;
 	if (stack_locations(w, path, n, s->location_id, &s->n_location_id))
 		return -ENOMEM;
-	s->value[0] = (int64_t)self;
+	/* pprof's values are signed: past INT64_MAX, as much as fits */
+	s->value[0] = self > INT64_MAX ? INT64_MAX : (int64_t)self;
 	s->n_value = 1;
+	if (w->o->vt.unit == UNIT_SAMPLES && __builtin_mul_overflow(s->value[0], w->period,
+								     &s->value[1]))
+		s->value[1] = INT64_MAX;
 	if (w->o->vt.unit == UNIT_SAMPLES)
-		s->value[s->n_value++] = (int64_t)self * w->period;
+		s->n_value = 2;
 	if (ls && ls->n) {
 		s->label = (PbLabel **)ls->labels;
 		s->n_label = ls->n;
@@ -468,8 +397,10 @@ static int walk_one(void *ctx, const uint32_t *path, uint32_t depth, uint32_t id
 	}
 	if (!n->self)
 		return 0;
-	return w->o->labels ? add_sample(w, path + 1, depth - 1, n->self, w->ls)
-			    : add_sample(w, path, depth, n->self, NULL);
+	/* an identity frame becomes labels; another root frame stays a frame */
+	if (w->o->labels && w->ls->n)
+		return add_sample(w, path + 1, depth - 1, n->self, w->ls);
+	return add_sample(w, path, depth, n->self, NULL);
 }
 
 static PbValueType *value_type(struct writer *w, const char *type, const char *unit)
@@ -517,8 +448,6 @@ static int fill_header(struct writer *w, PbValueType **types)
 
 static void writer_free(struct writer *w, PbValueType **types)
 {
-	for (size_t i = 0; i < w->nstrs; i++)
-		free(w->strs[i]);
 	for (size_t i = 0; i < w->nfns; i++)
 		free(w->fns[i]);
 	for (size_t i = 0; i < w->nmaps; i++)
@@ -532,10 +461,8 @@ static void writer_free(struct writer *w, PbValueType **types)
 	for (size_t i = 0; i < 2; i++)
 		free(types[i]);
 	free(w->p.period_type);
-	free(w->strs);
-	free(w->slot);
-	free(w->fn_by_str);
-	free(w->map_by_str);
+	pprof_strings__free(&w->st);
+	free(w->by_str);
 	free(w->frames);
 	free(w->fns);
 	free(w->maps);
@@ -545,41 +472,14 @@ static void writer_free(struct writer *w, PbValueType **types)
 	free(w->lsets);
 }
 
-/* gzip of in[0..n) into *out (malloc'ed); fast, as Go's runtime/pprof writes. */
-static int gzip_bytes(const uint8_t *in, size_t n, uint8_t **out, size_t *len)
-{
-	z_stream z = { 0 };
-	uLong cap = compressBound((uLong)n) + 64;
-	uint8_t *buf = malloc(cap);
-	int r;
-
-	if (!buf || deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		free(buf);
-		return -ENOMEM;
-	}
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)n;
-	z.next_out = buf;
-	z.avail_out = (uInt)cap;
-	r = deflate(&z, Z_FINISH);
-	*len = z.total_out;
-	deflateEnd(&z);
-	if (r != Z_STREAM_END) {
-		free(buf);
-		return -ENOMEM;
-	}
-	*out = buf;
-	return 0;
-}
-
 static int pack(struct writer *w, uint8_t **buf, size_t *len)
 {
 	size_t size;
 	uint8_t *raw;
 	int err;
 
-	w->p.string_table = w->strs;
-	w->p.n_string_table = w->nstrs;
+	w->p.string_table = w->st.strs;
+	w->p.n_string_table = w->st.n;
 	w->p.function = w->fns;
 	w->p.n_function = w->nfns;
 	w->p.mapping = w->maps;
@@ -589,13 +489,13 @@ static int pack(struct writer *w, uint8_t **buf, size_t *len)
 	w->p.sample = w->samples;
 	w->p.n_sample = w->nsamples;
 	size = perftools__profiles__profile__get_packed_size(&w->p);
-	if (size > UINT32_MAX)
-		return -EFBIG;	/* zlib's lengths, and beyond any reader's bound */
+	if (size > PPROF_INFLATED_MAX)
+		return -EFBIG;	/* no reader of ours would take it back */
 	raw = malloc(size ? size : 1);
 	if (!raw)
 		return -ENOMEM;
 	perftools__profiles__profile__pack(&w->p, raw);
-	err = gzip_bytes(raw, size, buf, len);
+	err = gzip__deflate(raw, size, buf, len);
 	free(raw);
 	return err;
 }

@@ -103,6 +103,10 @@ static const char *unit_name(enum value_unit u)
 		return "nanoseconds";
 	case UNIT_MICROSECONDS:
 		return "microseconds";
+	case UNIT_MILLISECONDS:
+		return "milliseconds";
+	case UNIT_SECONDS:
+		return "seconds";
 	case UNIT_BYTES:
 		return "bytes";
 	default:
@@ -128,8 +132,10 @@ int speedscope__write(FILE *out, const struct calltree *t, uint32_t node, enum v
 		err = json__string(out, name, strlen(name));
 	}
 	if (!err) {
+		/* the weights' sum: a stack of nothing (the root's own) is no sample */
 		fprintf(out, ",\"unit\":\"%s\",\"startValue\":0,\"endValue\":%llu,\n\"samples\":[\n",
-			unit_name(unit), (unsigned long long)top->total);
+			unit_name(unit), (unsigned long long)(top->total -
+							      (node == CT_ROOT ? top->self : 0)));
 		err = calltree__walk(t, node, samples_one, &k);
 	}
 	if (!err) {

@@ -10,6 +10,8 @@ static const struct {
 } unit_names[] = {
 	{ "nanoseconds", UNIT_NANOSECONDS }, { "ns", UNIT_NANOSECONDS },
 	{ "microseconds", UNIT_MICROSECONDS }, { "us", UNIT_MICROSECONDS },
+	{ "milliseconds", UNIT_MILLISECONDS }, { "ms", UNIT_MILLISECONDS },
+	{ "seconds", UNIT_SECONDS }, { "s", UNIT_SECONDS },
 	{ "bytes", UNIT_BYTES }, { "count", UNIT_COUNT }, { "samples", UNIT_SAMPLES },
 };
 
@@ -28,6 +30,10 @@ const char *units__pprof(enum value_unit u)
 		return "nanoseconds";
 	case UNIT_MICROSECONDS:
 		return "microseconds";
+	case UNIT_MILLISECONDS:
+		return "milliseconds";
+	case UNIT_SECONDS:
+		return "seconds";
 	case UNIT_BYTES:
 		return "bytes";
 	default:
@@ -35,16 +41,25 @@ const char *units__pprof(enum value_unit u)
 	}
 }
 
-int units__is_time(enum value_unit u)
+const char *units__short(enum value_unit u)
 {
-	return u == UNIT_NANOSECONDS || u == UNIT_MICROSECONDS;
+	static const char *const names[] = { "samples", "count", "ns", "us", "ms", "s", "bytes" };
+
+	return u < sizeof(names) / sizeof(names[0]) ? names[u] : "count";
+}
+
+bool units__is_time(enum value_unit u)
+{
+	return u == UNIT_NANOSECONDS || u == UNIT_MICROSECONDS || u == UNIT_MILLISECONDS ||
+	       u == UNIT_SECONDS;
 }
 
 uint64_t units__to_ns(uint64_t v, enum value_unit u)
 {
-	if (u != UNIT_MICROSECONDS)
-		return v;
-	return v > UINT64_MAX / 1000 ? UINT64_MAX : v * 1000;
+	uint64_t k = u == UNIT_SECONDS ? 1000000000u : u == UNIT_MILLISECONDS ? 1000000u :
+		     u == UNIT_MICROSECONDS ? 1000u : 1u;
+
+	return v > UINT64_MAX / k ? UINT64_MAX : v * k;
 }
 
 /* Seconds as pprof shows them: the largest unit that keeps a whole part. */

@@ -8,6 +8,7 @@
 #ifndef FLAMETOP_UNITS_H
 #define FLAMETOP_UNITS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,8 @@ enum value_unit {
 	UNIT_COUNT,		/* objects, events (pprof "count") */
 	UNIT_NANOSECONDS,
 	UNIT_MICROSECONDS,
+	UNIT_MILLISECONDS,
+	UNIT_SECONDS,
 	UNIT_BYTES,
 };
 
@@ -29,8 +32,10 @@ struct value_type {
 enum value_unit units__parse(const char *s);
 /* Ours to pprof's ("count" for samples, as Go's CPU profiles say). */
 const char *units__pprof(enum value_unit u);
+/* The short name a folded file's header gives it: ns, us, ms, s, bytes, count. */
+const char *units__short(enum value_unit u);
 /* Whether u is a time (values add up to seconds). */
-int units__is_time(enum value_unit u);
+bool units__is_time(enum value_unit u);
 /* Nanoseconds in v of unit u (a time unit), saturating. */
 uint64_t units__to_ns(uint64_t v, enum value_unit u);
 /*

@@ -99,8 +99,9 @@ static void frame(struct svg *g, uint32_t name, uint32_t d, uint64_t x, uint64_t
 
 	rgb_of(palette__xterm256(palette__frame(kind, s, len)), rgb);
 	units__format(value, sizeof(value), w, g->o->unit);
-	fprintf(g->out, "<g class=\"f\" data-x=\"%.9f\" data-w=\"%.9f\" data-d=\"%u\"><title>",
-		(double)x / (double)g->all, (double)w / (double)g->all, d);
+	/* place in samples, exact: the script compares them to zoom */
+	fprintf(g->out, "<g class=\"f\" data-x=\"%llu\" data-w=\"%llu\" data-d=\"%u\"><title>",
+		(unsigned long long)x, (unsigned long long)w, d);
 	xml_text(g->out, s, len);
 	fprintf(g->out, " (%s%s, %.2f%%)</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
 		"height=\"%d\" fill=\"rgb(%d,%d,%d)\" rx=\"2\"/><text x=\"%.1f\" y=\"%.1f\">",
@@ -171,7 +172,7 @@ static void header(struct svg *g, uint32_t w)
 	fprintf(g->out, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
 		"<svg version=\"1.1\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
 		"xmlns=\"http://www.w3.org/2000/svg\" data-graph-width=\"%.1f\" data-xpad=\"%d\" "
-		"data-frame-height=\"%d\" data-char-width=\"%.1f\">\n"
+		"data-frame-height=\"%d\" data-char-width=\"%.1f\" data-total=\"%llu\">\n"
 		"<style>text { font-family: monospace; font-size: 12px; fill: #000; }\n"
 		"g.f { cursor: pointer; } g.f:hover rect { stroke: #000; stroke-width: 0.5; }\n"
 		"g.parent { opacity: 0.5; } g.match rect { fill: rgb(230,0,230); }\n"
@@ -179,7 +180,8 @@ static void header(struct svg *g, uint32_t w)
 		"<script type=\"text/ecmascript\"><![CDATA[\n%s]]></script>\n"
 		"<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" fill=\"#f8f8f8\"/>\n"
 		"<text id=\"title\" x=\"%u\" y=\"22\" text-anchor=\"middle\">",
-		w, g->height, w, g->height, g->width, XPAD, FRAME_H, CHAR_W, svg__script, w,
+		w, g->height, w, g->height, g->width, XPAD, FRAME_H, CHAR_W, (unsigned long long)g->all,
+		svg__script, w,
 		g->height, w / 2);
 	xml_text(g->out, g->o->title, strlen(g->o->title));
 	fprintf(g->out, "</text>\n<text id=\"subtitle\" x=\"%u\" y=\"38\" text-anchor=\"middle\">",
@@ -195,7 +197,7 @@ static void header(struct svg *g, uint32_t w)
 int svg__write(FILE *out, const struct calltree *t, uint32_t node, const struct svg_opts *o)
 {
 	struct svg g = { .out = out, .t = t, .names = calltree__names(t), .o = o, .start = node };
-	uint32_t w = o->width ? o->width : 1200;
+	uint32_t w = o->width >= 400 ? o->width : 1200;
 	int err;
 
 	g.all = calltree__node(t, node)->total;

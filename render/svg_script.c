@@ -5,18 +5,20 @@
  * one, or "Reset zoom", zooms back out), the details line names the frame
  * under the pointer, "Search" (or Ctrl-F) highlights frames matching a
  * regex and prints the share of samples under them, each counted once.
- * Frames carry their place as data: x (share from the left), w (share of
- * the width), d (depth), and their name and figures in <title>.
+ * Frames carry their place as data, in samples (exact): x (from the left),
+ * w (width), d (depth), the whole width as the root's data-total, and
+ * their name and figures in <title>.
  */
 #include "svg.h"
 
 const char svg__script[] =
-"var frames = [], details, matched, reset, W, XPAD, FH, CH, zoomed = null;\n"
+"var frames = [], details, matched, reset, W, XPAD, FH, CH, TOTAL, zoomed = null;\n"
 "function attr(e, n) { return parseFloat(e.getAttribute(n)); }\n"
 "function init() {\n"
 "  var root = document.documentElement;\n"
 "  W = attr(root, 'data-graph-width'); XPAD = attr(root, 'data-xpad');\n"
 "  FH = attr(root, 'data-frame-height'); CH = attr(root, 'data-char-width');\n"
+"  TOTAL = attr(root, 'data-total');\n"
 "  details = document.getElementById('details');\n"
 "  matched = document.getElementById('matched');\n"
 "  reset = document.getElementById('reset');\n"
@@ -36,7 +38,7 @@ const char svg__script[] =
 "    if ((e.ctrlKey || e.metaKey) && e.key === 'f') { e.preventDefault(); search_prompt(); }\n"
 "    if (e.key === 'Escape') { unzoom(); search(null); }\n"
 "  });\n"
-"  draw(0, 1, -1);\n"
+"  draw(0, TOTAL, -1);\n"
 "}\n"
 "function fit(g, px) {\n"
 "  var n = Math.floor((px - 6) / CH), text = g.querySelector('text');\n"
@@ -46,8 +48,8 @@ const char svg__script[] =
 "function draw(x0, w0, d0) {\n"
 "  for (var i = 0; i < frames.length; i++) {\n"
 "    var g = frames[i], r = g.querySelector('rect'), t = g.querySelector('text');\n"
-"    var below = g.fd < d0 && g.fx <= x0 + 1e-12 && g.fx + g.fw >= x0 + w0 - 1e-12;\n"
-"    var inside = g.fd >= d0 && g.fx >= x0 - 1e-12 && g.fx + g.fw <= x0 + w0 + 1e-12;\n"
+"    var below = g.fd < d0 && g.fx <= x0 && g.fx + g.fw >= x0 + w0;\n"
+"    var inside = g.fd >= d0 && g.fx >= x0 && g.fx + g.fw <= x0 + w0;\n"
 "    if (d0 >= 0 && !below && !inside) { g.style.display = 'none'; continue; }\n"
 "    var x = below ? 0 : (g.fx - x0) / w0, w = below ? 1 : g.fw / w0;\n"
 "    g.style.display = '';\n"
@@ -57,9 +59,8 @@ const char svg__script[] =
 "    fit(g, w * W);\n"
 "  }\n"
 "}\n"
-"function onclick_frame(e) {\n"
-"  if (this.classList.contains('parent') || this.fd === 0) { zoom_to(this.fd === 0 ? null : this); return; }\n"
-"  zoom_to(this);\n"
+"function onclick_frame() {\n"
+"  zoom_to(this.fd === 0 ? null : this);	/* all zooms out; a faded ancestor, in to it */\n"
 "}\n"
 "function zoom_to(g) {\n"
 "  zoomed = g;\n"
@@ -70,7 +71,7 @@ const char svg__script[] =
 "}\n"
 "function unzoom() {\n"
 "  zoomed = null;\n"
-"  draw(0, 1, -1);\n"
+"  draw(0, TOTAL, -1);\n"
 "  reset.style.opacity = '0';\n"
 "  document.documentElement.removeAttribute('data-zoomed');\n"
 "}\n"
@@ -93,7 +94,8 @@ const char svg__script[] =
 "    if (b > a) sum += b - a;\n"
 "    if (b > end) end = b;\n"
 "  }\n"
-"  matched.textContent = rx ? 'Matched: ' + (100 * sum).toFixed(1) + '%' : '';\n"
-"  document.documentElement.setAttribute('data-matched', rx ? (100 * sum).toFixed(1) : '');\n"
+"  var pct = (100 * sum / TOTAL).toFixed(1);\n"
+"  matched.textContent = rx ? 'Matched: ' + pct + '%' : '';\n"
+"  document.documentElement.setAttribute('data-matched', rx ? pct : '');\n"
 "}\n"
 "window.addEventListener('load', init);\n";

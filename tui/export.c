@@ -26,7 +26,7 @@ static int write_folded(FILE *f, const struct calltree *t, uint32_t node,
 			const struct export_meta *m)
 {
 	if (m->vt.unit != UNIT_SAMPLES &&
-	    fprintf(f, "# flametop unit=%s type=%s\n", units__pprof(m->vt.unit),
+	    fprintf(f, "# flametop unit=%s type=%s\n", units__short(m->vt.unit),
 		    *m->vt.name ? m->vt.name : "value") < 0)
 		return -EIO;
 	return folded__write(f, t, node);
@@ -60,9 +60,9 @@ int export__write(FILE *f, enum out_format fmt, const struct calltree *t, uint32
 			.vt = m->vt, .hz = m->hz, .time_nanos = m->time_nanos,
 			.duration_nanos = m->duration_nanos, .labels = m->labels,
 			.origin = m->origin, .origin_ctx = m->origin_ctx });
-	if (!m->labels)
+	if (!m->labels || node != CT_ROOT)
 		return write_grouped(f, fmt, t, node, m);
-	/* who ran each stack as the grouping's root frames (the whole tree only) */
+	/* who ran each stack as the grouping's root frames (labels are of whole trees) */
 	grouped = calltree__new(calltree__names(t));
 	if (!grouped)
 		return -ENOMEM;

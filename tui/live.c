@@ -159,7 +159,8 @@ void live__free(struct live *l)
 		return;
 	if (l->timer_fd >= 0)
 		close(l->timer_fd);
-	/* a moment for what is queued: the push never holds the quit up long */
+	/* the window so far, and a moment for what is queued: never a long wait */
+	push__flush(l->push);
 	push__free(l->push, LIVE_PUSH_WAIT_MS, NULL);
 	source__free(l->source);
 	calltree__free(l->shown);

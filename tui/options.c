@@ -433,6 +433,10 @@ static int parse_output_opt(struct options *o, int c, const char *arg, const cha
 	case OPT_TENANT: case OPT_APP: case OPT_PUSH_TOKEN: case OPT_PUSH_AUTH:
 		if (!*arg || strlen(arg) > 255)
 			return usage_error("%s needs a value of 1 to 255 bytes", optname);
+		/* a header's value or a name: no line breaks or other controls */
+		for (const char *c = arg; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				return usage_error("%s takes no control characters", optname);
 		*(c == OPT_TENANT ? &o->tenant : c == OPT_APP ? &o->push_app :
 		  c == OPT_PUSH_TOKEN ? &o->push_token_file : &o->push_auth_file) = arg;
 		return 0;

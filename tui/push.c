@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,7 @@ struct push {
 	struct push_stats st;
 	pthread_t thread;
 	bool started;
+	bool curl_ready;	/* curl_global_init done: cleaned up at the end */
 };
 
 static double mono(void)
@@ -100,14 +102,14 @@ static void label_value(char *out, size_t size, const char *s)
 
 static int make_name(struct push *p, char *err, size_t size)
 {
-	char host[256] = "", h[256], t[256], name[1024];
+	char host[256] = "", h[256], t[256], a[256], name[1024];
 	CURL *c = curl_easy_init();
 
 	gethostname(host, sizeof(host) - 1);
 	label_value(h, sizeof(h), host);
 	label_value(t, sizeof(t), p->o.target ? p->o.target : "");
-	snprintf(name, sizeof(name), "%s{host=%s,target=%s}", p->o.app ? p->o.app : "flametop", h,
-		 *t ? t : "all");
+	label_value(a, sizeof(a), p->o.app ? p->o.app : "flametop");
+	snprintf(name, sizeof(name), "%s{host=%s,target=%s}", a, h, *t ? t : "all");
 	p->name = c ? curl_easy_escape(c, name, 0) : NULL;
 	if (c)
 		curl_easy_cleanup(c);
@@ -164,6 +166,25 @@ static size_t discard(char *ptr, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
+/* The request's headers: auth, tenant, no 100-continue round trip; NULL out of memory. */
+static struct curl_slist *headers(const struct push *p)
+{
+	const char *h[] = { p->auth_header, p->tenant_header, "Expect:" };
+	struct curl_slist *list = NULL, *more;
+
+	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
+		if (!h[i])
+			continue;
+		more = curl_slist_append(list, h[i]);
+		if (!more) {
+			curl_slist_free_all(list);
+			return NULL;
+		}
+		list = more;
+	}
+	return list;
+}
+
 enum outcome { SENT, RETRY, REFUSED };
 
 /* One POST of a window; why it failed into why. */
@@ -172,15 +193,17 @@ static enum outcome send_job(struct push *p, CURL *c, const struct job *j, char 
 	struct curl_slist *hdr = NULL;
 	curl_mime *mime = curl_mime_init(c);
 	curl_mimepart *part = mime ? curl_mime_addpart(mime) : NULL;
-	char url[4096];
+	char *url = NULL;
 	long code = 0;
 	CURLcode r;
 
-	snprintf(url, sizeof(url), "%s?name=%s&from=%lld&until=%lld&sampleRate=%u"
-		 "&spyName=flametop&format=pprof", p->ingest, p->name, (long long)j->from,
-		 (long long)j->until, p->o.hz);
-	if (!part) {
+	if (asprintf(&url, "%s?name=%s&from=%lld&until=%lld&sampleRate=%u&spyName=flametop"
+		     "&format=pprof", p->ingest, p->name, (long long)j->from, (long long)j->until,
+		     p->o.hz) < 0)
+		url = NULL;
+	if (!part || !url || !(hdr = headers(p))) {
 		curl_mime_free(mime);
+		free(url);
 		snprintf(why, size, "out of memory");
 		return RETRY;
 	}
@@ -188,11 +211,6 @@ static enum outcome send_job(struct push *p, CURL *c, const struct job *j, char 
 	curl_mime_filename(part, "profile.pb.gz");
 	curl_mime_type(part, "application/octet-stream");
 	curl_mime_data(part, (const char *)j->body, j->len);
-	if (p->auth_header)
-		hdr = curl_slist_append(hdr, p->auth_header);
-	if (p->tenant_header)
-		hdr = curl_slist_append(hdr, p->tenant_header);
-	hdr = curl_slist_append(hdr, "Expect:");	/* no 100-continue round trip */
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -215,6 +233,7 @@ static enum outcome send_job(struct push *p, CURL *c, const struct job *j, char 
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_slist_free_all(hdr);
 	curl_mime_free(mime);
+	free(url);
 	if (r != CURLE_OK) {
 		snprintf(why, size, "%s", curl_easy_strerror(r));
 		return RETRY;
@@ -249,19 +268,18 @@ static void settle(struct push *p, enum outcome out, const char *why)
 		pop_front(p);
 		return;
 	}
+	if (p->stop)
+		return;	/* cut short by the end: not a retry (counted dropped then) */
 	p->st.retries++;
 	j->next_try = mono() + (double)(1u << (j->attempts - 1));
 }
 
+/* Waits on the condition until when (monotonic seconds; the condition's clock). */
 static void wait_until(struct push *p, double when)
 {
-	struct timespec ts;
-	double w;
+	struct timespec ts = { .tv_sec = (time_t)when,
+			       .tv_nsec = (long)((when - (double)(time_t)when) * 1e9) };
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	w = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + (when - mono());
-	ts.tv_sec = (time_t)w;
-	ts.tv_nsec = (long)((w - (double)ts.tv_sec) * 1e9);
 	pthread_cond_timedwait(&p->cv, &p->mu, &ts);
 }
 
@@ -322,31 +340,51 @@ static void enqueue(struct push *p, uint8_t *body, size_t len, int64_t from, int
 
 void push__flush(struct push *p)
 {
-	struct pprof_out out = { .hz = p->o.hz, .labels = true, .origin = p->o.origin,
-				 .origin_ctx = p->o.origin_ctx };
+	struct pprof_out out = { .labels = true };
 	uint8_t *body;
 	size_t len;
+	int err;
 
 	if (!p || p->win_from == INT64_MIN)
 		return;
+	out.hz = p->o.hz;
+	out.origin = p->o.origin;
+	out.origin_ctx = p->o.origin_ctx;
 	out.time_nanos = p->win_from * 1000000000;
 	out.duration_nanos = (p->win_last + 1 - p->win_from) * 1000000000;
-	if (calltree__samples(p->win) && !pprof__encode(p->win, CT_ROOT, &out, &body, &len))
+	err = calltree__samples(p->win) ? pprof__encode(p->win, CT_ROOT, &out, &body, &len) : 0;
+	if (!err && calltree__samples(p->win))
 		enqueue(p, body, len, p->win_from, p->win_last + 1);
-	else if (calltree__samples(p->win)) {
+	if (err) {
 		pthread_mutex_lock(&p->mu);
+		p->st.windows++;
 		p->st.dropped++;
-		snprintf(p->st.last_error, sizeof(p->st.last_error), "out of memory encoding");
+		snprintf(p->st.last_error, sizeof(p->st.last_error), "encoding a window: %s",
+			 strerror(-err));
 		pthread_mutex_unlock(&p->mu);
 	}
 	calltree__clear(p->win);
 	p->win_from = INT64_MIN;
 }
 
+/* Which window second sec is in. */
+static int64_t window_of(int64_t sec)
+{
+	return sec >= 0 ? sec / PUSH_WINDOW : (sec - PUSH_WINDOW + 1) / PUSH_WINDOW;
+}
+
+/* A second of another window than the one being filled: that one is done. */
+static void next_window(struct push *p, int64_t sec)
+{
+	if (p->win_from != INT64_MIN && window_of(sec) != window_of(p->win_from))
+		push__flush(p);
+}
+
 int push__add(struct push *p, int64_t sec, const uint32_t *names, size_t n, uint64_t count)
 {
 	if (!p)
 		return 0;
+	next_window(p, sec);
 	if (p->win_from == INT64_MIN)
 		p->win_from = p->win_last = sec;
 	return calltree__add_stack(p->win, names, n, count);
@@ -356,6 +394,7 @@ void push__tick(struct push *p, int64_t sec)
 {
 	if (!p)
 		return;
+	next_window(p, sec);
 	if (p->win_from == INT64_MIN)
 		p->win_from = sec;
 	p->win_last = sec;
@@ -375,6 +414,9 @@ void push__stats(struct push *p, struct push_stats *st)
 struct push *push__new(const struct push_opts *o, struct strtab *names, char *err, size_t size)
 {
 	struct push *p = calloc(1, sizeof(*p));
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int e;
 
 	if (!p || !(p->win = calltree__new(names))) {
 		free(p);
@@ -384,12 +426,16 @@ struct push *push__new(const struct push_opts *o, struct strtab *names, char *er
 	p->o = *o;
 	p->win_from = INT64_MIN;
 	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		snprintf(err, size, "libcurl could not start");
 		push__free(p, 0, NULL);
 		return NULL;
 	}
+	p->curl_ready = true;
 	if (asprintf(&p->ingest, "%.*s/ingest", (int)(strlen(o->url) - (o->url[strlen(o->url) - 1] == '/')),
 		     o->url) < 0)
 		p->ingest = NULL;
@@ -399,7 +445,12 @@ struct push *push__new(const struct push_opts *o, struct strtab *names, char *er
 		push__free(p, 0, NULL);
 		return NULL;
 	}
-	if (pthread_create(&p->thread, NULL, sender, p)) {
+	/* signals are the main thread's: the sender starts with all blocked */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	e = pthread_create(&p->thread, NULL, sender, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
 		snprintf(err, size, "cannot start the push thread");
 		push__free(p, 0, NULL);
 		return NULL;
@@ -430,6 +481,8 @@ void push__free(struct push *p, int wait_ms, struct push_stats *final)
 	calltree__free(p->win);
 	free(p->ingest);
 	curl_free(p->name);
+	if (p->auth_header)
+		explicit_bzero(p->auth_header, strlen(p->auth_header));
 	free(p->auth_header);
 	free(p->tenant_header);
 	if (p->userpwd)
@@ -437,5 +490,7 @@ void push__free(struct push *p, int wait_ms, struct push_stats *final)
 	free(p->userpwd);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
+	if (p->curl_ready)
+		curl_global_cleanup();
 	free(p);
 }

@@ -36,9 +36,13 @@ check "record --push: every window accepted, the failed one retried ($(grep -o '
 	grep -q 'push: \([23]\) of \1 windows sent, 1 retried' "$TMP/r1.err"
 check "... each request as Pyroscope's API has it (no request refused)" \
 	sh -c "! grep -q '^bad' '$TMP/r1/requests.log' && [ $(log_ok r1) -ge 2 ]"
-check "... named APP{labels}, from/until 10 s windows, the rate" \
-	grep -q "^ok [0-9]* name=checkout{host=[^,]*,target=pid$WPID} from=[0-9]*0 until=[0-9]*0 sampleRate=99$" \
+check "... named APP{labels}, at the rate" \
+	grep -q "^ok [0-9]* name=checkout{host=[^,]*,target=pid$WPID} from=[0-9]* until=[0-9]* sampleRate=99$" \
 	"$TMP/r1/requests.log"
+# each window within one 10-second span of the wall clock, one starting on one
+check "... each from/until within a wall-clock 10 s window, a window starting on one" \
+	awk '/^ok/ { split($4, f, "="); split($5, u, "="); if (int(f[2] / 10) != int((u[2] - 1) / 10)) bad = 1;
+		if (f[2] % 10 == 0) whole = 1 } END { exit bad || !whole }' "$TMP/r1/requests.log"
 pp_ok=0
 for f in "$TMP"/r1/*.pb.gz; do
 	go tool pprof -top "$f" 2> /dev/null | grep -q 'leaf_sixty$' && pp_ok=$((pp_ok + 1))
