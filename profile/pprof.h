@@ -43,6 +43,7 @@ struct pprof_out {
 	uint32_t hz;		/* samples: each is 1e9/hz ns (0: 99 Hz) */
 	int64_t time_nanos, duration_nanos;
 	bool labels;		/* root frames are identity frames: labels */
+	bool lines;		/* names are "func:file.c:42" (--lines): line numbers */
 	pprof_origin_fn origin;	/* NULL: modules only from "[module+0x..]" names */
 	void *origin_ctx;
 };

@@ -26,12 +26,19 @@ typedef Perftools__Profiles__ValueType PbValueType;
 
 #define KERNEL_MODULE	"[kernel.kallsyms]"
 #define LABELS_MAX	6
+#define LOC_LINES	16	/* lines of one location at most (deeper inlining: another) */
 
 /* What a frame name is in pprof's terms, worked out once per name. */
 struct frame_fn {
 	uint32_t fn;		/* function id; 0: not worked out yet */
 	uint32_t mapping;	/* mapping id; 0: none */
+	uint32_t line;		/* its source line (--lines names), 0: unknown */
 	bool inlined;		/* "name_[i]": a line of its caller's location */
+};
+
+/* One line of a location: a function, and where in it. */
+struct pline {
+	uint32_t fn, line;
 };
 
 /* A root child's labels, shared by its samples. */
@@ -65,6 +72,7 @@ struct writer {
 	size_t nlsets, lsets_cap;
 	struct label_set *ls;	/* the current root child's */
 	uint32_t ls_root;
+	char *line_file;	/* the file of the last --lines name split */
 	int64_t period;
 };
 
@@ -168,6 +176,34 @@ static bool module_of_name(const char *s, size_t len, size_t *mlen)
 	return *mlen > 0;
 }
 
+/*
+ * A --lines name, "func:file.c:42": len cut to "func", *line 42, and the
+ * file for the function when nothing better is known.
+ */
+static int split_line(struct writer *w, const char *s, size_t *len, uint32_t *line,
+		      struct pprof_origin *org)
+{
+	const char *end = s + *len, *colon = memrchr(s, ':', *len), *file;
+	char *stop;
+	unsigned long n;
+
+	if (!colon || colon + 1 == end || colon[1] < '0' || colon[1] > '9')
+		return 0;
+	n = strtoul(colon + 1, &stop, 10);
+	file = memrchr(s, ':', (size_t)(colon - s));
+	if (stop != end || n > UINT32_MAX || !file || file == s || file + 1 == colon)
+		return 0;
+	*line = (uint32_t)n;
+	*len = (size_t)(file - s);
+	free(w->line_file);
+	w->line_file = strndup(file + 1, (size_t)(colon - file - 1));
+	if (!w->line_file)
+		return -ENOMEM;
+	if (!org->file)
+		org->file = w->line_file;
+	return 0;
+}
+
 /* Works out what frame name id is: its function, mapping, whether inlined. */
 static int frame_of(struct writer *w, uint32_t id, const struct frame_fn **out)
 {
@@ -181,11 +217,14 @@ static int frame_of(struct writer *w, uint32_t id, const struct frame_fn **out)
 	*out = f;
 	if (f->fn)
 		return 0;
+	if (!kernel && w->o->origin)
+		has_org = w->o->origin(w->o->origin_ctx, id, &org);
+	if (w->o->lines && !kernel && split_line(w, s, &len, &f->line, &org))
+		return -ENOMEM;
+	has_org = has_org || org.file;
 	f->inlined = ends_with(s, len, "_[i]");
 	if (kernel || f->inlined)
 		len -= 4;
-	if (!kernel && w->o->origin)
-		has_org = w->o->origin(w->o->origin_ctx, id, &org);
 	if (str_index(w, s, len, &name) || function_of(w, name, has_org ? &org : NULL, &f->fn))
 		return -ENOMEM;
 	if (kernel && str_id(w, KERNEL_MODULE, &file))
@@ -199,7 +238,7 @@ static int frame_of(struct writer *w, uint32_t id, const struct frame_fn **out)
 	return 0;
 }
 
-static uint64_t loc_hash(uint64_t mapping, const uint32_t *fns, size_t n)
+static uint64_t loc_hash(uint64_t mapping, const struct pline *fns, size_t n)
 {
 	return pprof_hash(fns, n * sizeof(*fns), pprof_hash(&mapping, sizeof(mapping),
 							     0xcbf29ce484222325ull));
@@ -208,25 +247,25 @@ static uint64_t loc_hash(uint64_t mapping, const uint32_t *fns, size_t n)
 static uint64_t loc_key(void *ctx, uint32_t v)
 {
 	const PbLocation *l = ((struct writer *)ctx)->locs[v - 1];
-	uint32_t fns[16];
-	size_t n = l->n_line < 16 ? l->n_line : 16;
+	struct pline fns[LOC_LINES];
+	size_t n = l->n_line < LOC_LINES ? l->n_line : LOC_LINES;
 
 	for (size_t i = 0; i < n; i++)
-		fns[i] = (uint32_t)l->line[i]->function_id;
+		fns[i] = (struct pline){ (uint32_t)l->line[i]->function_id, (uint32_t)l->line[i]->line };
 	return loc_hash(l->mapping_id, fns, n);
 }
 
-static bool loc_equal(const PbLocation *l, uint32_t mapping, const uint32_t *fns, size_t n)
+static bool loc_equal(const PbLocation *l, uint32_t mapping, const struct pline *fns, size_t n)
 {
 	if (l->mapping_id != mapping || l->n_line != n)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (l->line[i]->function_id != fns[i])
+		if (l->line[i]->function_id != fns[i].fn || l->line[i]->line != fns[i].line)
 			return false;
 	return true;
 }
 
-static PbLocation *new_location(uint64_t id, uint32_t mapping, const uint32_t *fns, size_t n)
+static PbLocation *new_location(uint64_t id, uint32_t mapping, const struct pline *fns, size_t n)
 {
 	PbLocation *l = calloc(1, sizeof(*l) + n * (sizeof(PbLine *) + sizeof(PbLine)));
 	PbLine *lines = (PbLine *)((PbLine **)(l + 1) + n);
@@ -240,14 +279,15 @@ static PbLocation *new_location(uint64_t id, uint32_t mapping, const uint32_t *f
 	l->line = (PbLine **)(l + 1);
 	for (size_t i = 0; i < n; i++) {
 		perftools__profiles__line__init(&lines[i]);
-		lines[i].function_id = fns[i];
+		lines[i].function_id = fns[i].fn;
+		lines[i].line = fns[i].line;
 		l->line[i] = &lines[i];
 	}
 	return l;
 }
 
-/* The location of these lines (innermost first; at most 16) in mapping, made if new. */
-static int location_of(struct writer *w, uint32_t mapping, const uint32_t *fns, size_t n,
+/* The location of these lines (innermost first; at most LOC_LINES) in mapping, made if new. */
+static int location_of(struct writer *w, uint32_t mapping, const struct pline *fns, size_t n,
 		       uint64_t *id)
 {
 	uint64_t h = loc_hash(mapping, fns, n);
@@ -282,7 +322,7 @@ static int stack_locations(struct writer *w, const uint32_t *path, size_t n, uin
 	size_t end = n, k = 0;
 
 	while (end > 0) {
-		uint32_t fns[16];
+		struct pline fns[LOC_LINES];
 		size_t start = end, m = 0;
 		const struct frame_fn *f;
 
@@ -290,11 +330,11 @@ static int stack_locations(struct writer *w, const uint32_t *path, size_t n, uin
 		do {
 			if (frame_of(w, strtab__canon(w->names, calltree__node(w->t, path[--start])->name), &f))
 				return -ENOMEM;
-		} while (start > 0 && f->inlined && end - start < 16);
+		} while (start > 0 && f->inlined && end - start < LOC_LINES);
 		for (size_t i = end; i-- > start;) {
 			if (frame_of(w, strtab__canon(w->names, calltree__node(w->t, path[i])->name), &f))
 				return -ENOMEM;
-			fns[m++] = f->fn;
+			fns[m++] = (struct pline){ f->fn, f->line };
 		}
 		if (location_of(w, f->mapping, fns, m, &ids[k++]))
 			return -ENOMEM;
@@ -462,6 +502,7 @@ static void writer_free(struct writer *w, PbValueType **types)
 		free(types[i]);
 	free(w->p.period_type);
 	pprof_strings__free(&w->st);
+	free(w->line_file);
 	free(w->by_str);
 	free(w->frames);
 	free(w->fns);

@@ -148,6 +148,7 @@ int cmd_fold(const struct options *o)
 		goto cleanup;
 	m.vt = info.vt;
 	m.hz = info.hz;
+	m.lines = o->lines;
 	err = export__write_path(out, o->format, t, CT_ROOT, &m);
 	if (err == -ELOOP) {
 		die("%s is a symlink: name its target, or '-' for standard output", out);

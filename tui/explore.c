@@ -157,7 +157,7 @@ static int open_live(struct app *a, const struct options *o, struct strtab *name
 		struct push_opts po = {
 			.url = o->push_url, .app = o->push_app, .target = src->info.target,
 			.tenant = o->tenant, .token_file = o->push_token_file,
-			.auth_file = o->push_auth_file, .hz = src->info.hz,
+			.auth_file = o->push_auth_file, .hz = src->info.hz, .lines = o->lines,
 			.origin = export__origin, .origin_ctx = src,
 		};
 		struct push *p = push__new(&po, names, err, sizeof(err));

@@ -58,7 +58,7 @@ int export__write(FILE *f, enum out_format fmt, const struct calltree *t, uint32
 	if (fmt == OUT_PPROF)
 		return pprof__write(f, t, node, &(struct pprof_out){
 			.vt = m->vt, .hz = m->hz, .time_nanos = m->time_nanos,
-			.duration_nanos = m->duration_nanos, .labels = m->labels,
+			.duration_nanos = m->duration_nanos, .labels = m->labels, .lines = m->lines,
 			.origin = m->origin, .origin_ctx = m->origin_ctx });
 	if (!m->labels || node != CT_ROOT)
 		return write_grouped(f, fmt, t, node, m);

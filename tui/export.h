@@ -21,6 +21,7 @@ struct export_meta {
 	/* root frames are who.h's identity frames: labels in pprof, grouped by group elsewhere */
 	bool labels;
 	enum group_by group;
+	bool lines;		/* names are "func:file.c:42" (--lines): pprof's line numbers */
 	pprof_origin_fn origin;	/* where functions come from (pprof mappings); may be NULL */
 	void *origin_ctx;
 };

@@ -348,6 +348,7 @@ void push__flush(struct push *p)
 	if (!p || p->win_from == INT64_MIN)
 		return;
 	out.hz = p->o.hz;
+	out.lines = p->o.lines;
 	out.origin = p->o.origin;
 	out.origin_ctx = p->o.origin_ctx;
 	out.time_nanos = p->win_from * 1000000000;

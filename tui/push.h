@@ -33,6 +33,7 @@ struct push_opts {
 	const char *token_file;		/* bearer token, or NULL */
 	const char *auth_file;		/* user:password, or NULL */
 	uint32_t hz;
+	bool lines;			/* names are "func:file.c:42" */
 	pprof_origin_fn origin;		/* where functions come from (pprof mappings) */
 	void *origin_ctx;
 };

@@ -194,7 +194,8 @@ static int write_out(FILE *f, const struct options *o, struct source *src, const
 	struct export_meta m = {
 		.hz = src->info.hz, .time_nanos = (int64_t)(started * 1e9),
 		.duration_nanos = (int64_t)(o->duration * 1e9), .title = src->info.label,
-		.labels = true, .group = o->group, .origin = export__origin, .origin_ctx = src,
+		.labels = true, .group = o->group, .lines = o->lines, .origin = export__origin,
+		.origin_ctx = src,
 	};
 	int64_t first, last;
 
@@ -321,7 +322,8 @@ static int start_push(const struct options *o, struct source *src, struct sink *
 	struct push_opts po = {
 		.url = o->push_url, .app = o->push_app, .target = src->info.target,
 		.tenant = o->tenant, .token_file = o->push_token_file,
-		.auth_file = o->push_auth_file, .hz = src->info.hz, .origin = export__origin,
+		.auth_file = o->push_auth_file, .hz = src->info.hz, .lines = o->lines,
+		.origin = export__origin,
 		.origin_ctx = src,
 	};
 	char err[256];

@@ -92,6 +92,9 @@ check "-traces: spin inlined into leaf_sixty, the caller last" \
 id=$(readelf -n "$W/split-inline" | sed -n 's/.*Build ID: //p')
 check "-raw: the binary's mapping with its path and build-id" \
 	sh -c "go tool pprof -raw '$TMP/rec.pb.gz' 2>/dev/null | grep -q '$W/split-inline $id'"
+"$FT" record -p "$A" --lines -d 1 -o "$TMP/lines.pb.gz" 2> /dev/null
+check "record --lines: each location's line numbers (-raw: leaf_sixty split.c:N)" \
+	sh -c "go tool pprof -raw '$TMP/lines.pb.gz' 2>/dev/null | grep -q ' leaf_sixty split.c:[1-9][0-9]* '"
 kill "$A" "$B" 2>/dev/null
 
 # --- pprof in: a Go program's own profiles -----------------------------------
