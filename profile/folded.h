@@ -114,6 +114,8 @@ struct read_opts {
 	unsigned flags;			/* READ_SRCLINE */
 	const char *sample_type;	/* pprof: the value read (NULL: pprof's default) */
 	enum group_by group;		/* pprof: labels naming a process as root frames */
+	const char *const *tag_root;	/* pprof: "key:value" root frames (--tagroot) */
+	size_t ntag_root;
 };
 
 /* What a file says of itself. */

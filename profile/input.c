@@ -145,7 +145,9 @@ static int pprof_blob(void *ctx, const void *buf, size_t len, struct parse_error
 {
 	struct profile_reader *r = ctx;
 	struct pprof_in in = { .group = r->ro ? r->ro->group : GROUP_COMM,
-			       .sample_type = r->ro ? r->ro->sample_type : NULL };
+			       .sample_type = r->ro ? r->ro->sample_type : NULL,
+			       .tag_root = r->ro ? r->ro->tag_root : NULL,
+			       .ntag_root = r->ro ? r->ro->ntag_root : 0 };
 	struct pprof_info pi;
 	int ret;
 

@@ -58,9 +58,13 @@ int pprof__write(FILE *out, const struct calltree *t, uint32_t node, const struc
 #define PPROF_FILE_MAX		(512u << 20)
 #define PPROF_INFLATED_MAX	(1024u << 20)
 
+#define PPROF_TAG_ROOTS 8		/* --tagroot keys at most */
+
 struct pprof_in {
 	const char *sample_type;	/* NULL: default_sample_type, else the last */
 	enum group_by group;		/* root frames from labels naming a process */
+	const char *const *tag_root;	/* then a "key:value" frame per key (pprof's -tagroot) */
+	size_t ntag_root;
 };
 
 struct pprof_info {

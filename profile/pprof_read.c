@@ -287,6 +287,24 @@ static int root_frames(struct reader *r, const PbSample *s, uint32_t out[2])
 	return who__frames(r->names, &w, r->in ? r->in->group : GROUP_COMM, out);
 }
 
+/* --tagroot: a "key:value" frame for each key asked that the sample has, as pprof -tagroot. */
+static int tag_frames(struct reader *r, const PbSample *s, uint32_t *out)
+{
+	int n = 0;
+
+	for (size_t i = 0; r->in && i < r->in->ntag_root; i++) {
+		char num[24], frame[512];
+		const char *v = label(r, s, r->in->tag_root[i], num, sizeof(num));
+
+		if (!v)
+			continue;
+		snprintf(frame, sizeof(frame), "%s:%s", r->in->tag_root[i], v);
+		if (intern_clean(r, frame, "", false, &out[n++]))
+			return -ENOMEM;
+	}
+	return n;
+}
+
 static int add_sample(struct reader *r, const PbSample *s, struct pprof_info *info)
 {
 	size_t n = 0;
@@ -300,12 +318,16 @@ static int add_sample(struct reader *r, const PbSample *s, struct pprof_info *in
 		info->skipped += v < 0;
 		return 0;
 	}
-	if (vec_reserve(r->stack, r->stack_cap, 2, 256))
+	if (vec_reserve(r->stack, r->stack_cap, 2 + PPROF_TAG_ROOTS, 256))
 		return -ENOMEM;
 	roots = root_frames(r, s, r->stack);
 	if (roots < 0)
 		return roots;
 	n = (size_t)roots;
+	roots = tag_frames(r, s, r->stack + n);
+	if (roots < 0)
+		return roots;
+	n += (size_t)roots;
 	for (size_t i = s->n_location_id; i-- > 0;) {
 		long l = idmap_find(&r->locs, s->location_id[i]);
 

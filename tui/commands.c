@@ -64,7 +64,8 @@ int load_profile(struct calltree *t, const char *path)
 void options__read(const struct options *o, struct read_opts *ro)
 {
 	*ro = (struct read_opts){ .flags = o->lines ? READ_SRCLINE : 0,
-				  .sample_type = o->sample_type, .group = o->group };
+				  .sample_type = o->sample_type, .group = o->group,
+				  .tag_root = o->tag_root, .ntag_root = o->ntag_root };
 }
 
 /* *t with the command line's transforms applied (the same to both sides of a diff). */

@@ -50,6 +50,7 @@ static const char usage_text[] =
 	"                                  extension: .pb.gz .pprof .json .svg, else folded)\n"
 	"         --snapshot-format FORMAT what 's' writes (default: folded)\n"
 	"         --sample-type NAME       pprof input: the value read (default: as pprof picks)\n"
+	"         --tagroot KEY[,KEY...]   pprof input: labels as root frames \"KEY:VALUE\" (pprof's)\n"
 	"         --push URL               send each finished window to Grafana Pyroscope\n"
 	"         --tenant ID | --app NAME | --push-token-file F | --push-auth-file F\n"
 	"                                  its X-Scope-OrgID, application name, bearer token or\n"
@@ -138,7 +139,7 @@ enum {
 	OPT_NO_DEBUGINFOD, OPT_LINES,
 	OPT_TIMELINE, OPT_GROUP, OPT_FOCUS, OPT_HIDE, OPT_DROP, OPT_RECURSION,
 	OPT_FORMAT, OPT_SNAPSHOT_FORMAT, OPT_SAMPLE_TYPE, OPT_PUSH, OPT_TENANT, OPT_APP,
-	OPT_PUSH_TOKEN, OPT_PUSH_AUTH,
+	OPT_PUSH_TOKEN, OPT_PUSH_AUTH, OPT_TAG_ROOT,
 };
 
 static const struct option longopts[] = {
@@ -172,6 +173,7 @@ static const struct option longopts[] = {
 	{ "to", required_argument, NULL, OPT_FORMAT },
 	{ "snapshot-format", required_argument, NULL, OPT_SNAPSHOT_FORMAT },
 	{ "sample-type", required_argument, NULL, OPT_SAMPLE_TYPE },
+	{ "tagroot", required_argument, NULL, OPT_TAG_ROOT },
 	{ "push", required_argument, NULL, OPT_PUSH },
 	{ "tenant", required_argument, NULL, OPT_TENANT },
 	{ "app", required_argument, NULL, OPT_APP },
@@ -196,7 +198,7 @@ static bool allowed(enum command cmd, int opt)
 		return cmd == CMD_RECORD || cmd == CMD_FOLD;
 	case OPT_SNAPSHOT_FORMAT:
 		return cmd == CMD_LIVE || cmd == CMD_VIEW || cmd == CMD_DIFF;
-	case OPT_SAMPLE_TYPE:
+	case OPT_SAMPLE_TYPE: case OPT_TAG_ROOT:
 		return !sampling;
 	case OPT_LINES:
 		return sampling || cmd == CMD_FOLD;
@@ -284,6 +286,23 @@ static int parse_sampling_opt(struct options *o, int c, const char *arg, const c
 }
 
 static int parse_output_opt(struct options *o, int c, const char *arg, const char *optname);
+
+/* --tagroot KEY[,KEY...]: pprof labels as root frames, in their order. */
+static int parse_tag_root(struct options *o, const char *arg)
+{
+	char *save = NULL, *key;
+
+	if (strlen(arg) >= sizeof(o->tag_root_buf))
+		return usage_error("--tagroot takes at most %s bytes", "255");
+	snprintf(o->tag_root_buf, sizeof(o->tag_root_buf), "%s", arg);
+	o->ntag_root = 0;
+	for (key = strtok_r(o->tag_root_buf, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
+		if (o->ntag_root == sizeof(o->tag_root) / sizeof(o->tag_root[0]))
+			return usage_error("--tagroot takes at most %s keys", "8");
+		o->tag_root[o->ntag_root++] = key;
+	}
+	return o->ntag_root ? 0 : usage_error("--tagroot needs label keys, not '%s'", arg);
+}
 
 /* A transform, its regex checked now: a typo is a usage error, not a later failure. */
 static int parse_xform(struct options *o, int c, const char *arg, const char *optname)
@@ -425,6 +444,8 @@ static int parse_output_opt(struct options *o, int c, const char *arg, const cha
 			return usage_error("%s needs a sample type's name", optname);
 		o->sample_type = arg;
 		return 0;
+	case OPT_TAG_ROOT:
+		return parse_tag_root(o, arg);
 	case OPT_PUSH:
 		if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
 			return usage_error("--push takes an http:// or https:// URL, not '%s'", arg);

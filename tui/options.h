@@ -45,6 +45,9 @@ struct options {
 	bool format_set;
 	enum out_format snapshot_format;
 	const char *sample_type;	/* pprof input: --sample-type */
+	const char *tag_root[8];	/* pprof input: --tagroot KEY,... (PPROF_TAG_ROOTS) */
+	size_t ntag_root;
+	char tag_root_buf[256];
 	/* --push: Grafana Pyroscope's ingest API */
 	const char *push_url, *tenant, *push_app;
 	const char *push_token_file;	/* a bearer token, read from a file */

@@ -105,6 +105,12 @@ pp -top "$TMP/cpu.pprof" > "$TMP/cpu.top"
 "$FT" report -n 0 "$TMP/cpu.pprof" > "$TMP/cpu.report"
 check "Go CPU profile: flametop report matches go tool pprof -top" \
 	python3 "$E2E/compare_top.py" "$TMP/cpu.top" "$TMP/cpu.report"
+"$FT" report -n 0 --tagroot phase "$TMP/cpu.pprof" > "$TMP/tagroot.report"
+want=$(pp -top -tagfocus phase=sixty "$TMP/cpu.pprof" |
+	sed -n 's/.*accounting for [^,]*, \([0-9.]*\)% of.*/\1/p')
+got=$(awk '/ phase:sixty$/ { print $2 }' "$TMP/tagroot.report")
+check "--tagroot phase: the pprof label as a root frame, phase:sixty ${got:-?}% (pprof -tagfocus: ${want:-?}%)" \
+	within "${got:-0}" "${want:-100}" 0.15
 pp -top "$TMP/heap.pprof" > "$TMP/heap.top"
 "$FT" report -n 0 "$TMP/heap.pprof" > "$TMP/heap.report"
 check "Go heap profile (inuse_space, pprof's default): report matches -top" \
@@ -144,9 +150,16 @@ printf '\x0a\x04\x08\x01\x10\x02\x32\x00\x32\x03cpu\x32\x02ns\x12\x04\x08\x63\x1
 "$FT" report "$TMP/raw.pb" > /dev/null 2> "$TMP/raw.err"
 check "a raw (not gzipped) profile with a missing location: exit 1, why" \
 	grep -q 'refers to a missing location 99' "$TMP/raw.err"
-check "valgrind: reading and writing pprof is clean" \
-	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite \
-	"$FT" fold "$TMP/heap.pprof" --to pprof -o "$TMP/vg.pb.gz"
+# (an ASan build checks the same itself)
+if ! nm "$FT" | grep -q __asan_init; then
+	check "valgrind: reading and writing pprof, speedscope and SVG is clean" sh -c "
+		valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			'$FT' fold '$TMP/heap.pprof' --to pprof -o '$TMP/vg.pb.gz' &&
+		valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			'$FT' fold '$TMP/cpu.pprof' --to speedscope -o '$TMP/vg.json' &&
+		valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			'$FT' fold '$TMP/cpu.pprof' --to svg -o '$TMP/vg.svg'"
+fi
 
 # --- speedscope ----------------------------------------------------------------------
 SCHEMA=$NPM/node_modules/speedscope/dist/release/file-format-schema.json
