@@ -23,6 +23,10 @@ const volatile bool user_stacks = true;
 const volatile bool kernel_stacks = true;
 const volatile bool dwarf_unwind = false;
 const volatile bool fp_fallback = true;	/* auto: frame pointers where there is no table */
+/* off-CPU (--event offcpu): blocks shorter than this are left out; the states counted */
+const volatile __u64 min_block_ns = 1000;
+const volatile __u32 offcpu_states = FT_STATE_INTERRUPTIBLE | FT_STATE_UNINTERRUPTIBLE;
+const volatile __u32 offcpu_every = 1;	/* --offcpu-sample N: one switch-out in N */
 
 __u32 epoch = 0;
 
@@ -58,6 +62,45 @@ struct {
 
 COUNT_MAP(counts0);
 COUNT_MAP(counts1);
+/* off-CPU: nanoseconds blocked, by (who, kernel stack, user stack) */
+COUNT_MAP(offcounts0);
+COUNT_MAP(offcounts1);
+
+/* Threads off the CPU now, by tid: their switch-out's time and stacks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct ft_off_start);
+} offcpu_start SEC(".maps");
+
+/*
+ * Their stacks, taken at switch-out and copied into the epoch's stack map
+ * at switch-in (a block may span drains).  LRU: a stack of a block that
+ * outlives its eviction is counted, flagged lost.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ft_stack);
+} offstacks SEC(".maps");
+
+/* the block being remembered, built here (too big for the BPF stack) */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ft_off_start);
+} offcpu_start_new SEC(".maps");
+
+/* --offcpu-sample: switch-outs seen on this CPU */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} offcpu_tick SEC(".maps");
 STACK_MAP(stacks0);
 STACK_MAP(stacks1);
 
@@ -205,25 +248,30 @@ static __always_inline void store_stack(void *stacks, __u64 *hash, struct ft_sta
 	}
 }
 
-static __always_inline void count(void *counts, void *stacks, struct ft_stack_key *key,
-				  struct scratch *s)
+/* Adds v to key's count in counts. */
+static __always_inline void add_count(void *counts, struct ft_stack_key *key, __u64 v)
 {
-	__u64 one = 1, *c;
+	__u64 *c = bpf_map_lookup_elem(counts, key);
 
-	store_stack(stacks, &key->kstack, &s->kstack, KEY_KSTACK_LOST, &key->flags);
-	store_stack(stacks, &key->ustack, &s->ustack, KEY_USTACK_LOST, &key->flags);
-	c = bpf_map_lookup_elem(counts, key);
 	if (c) {
-		__sync_fetch_and_add(c, 1);
+		__sync_fetch_and_add(c, v);
 		return;
 	}
-	if (bpf_map_update_elem(counts, key, &one, BPF_NOEXIST) == 0)
+	if (bpf_map_update_elem(counts, key, &v, BPF_NOEXIST) == 0)
 		return;
 	c = bpf_map_lookup_elem(counts, key);	/* another CPU added it first */
 	if (c)
-		__sync_fetch_and_add(c, 1);
+		__sync_fetch_and_add(c, v);
 	else
 		stat_inc(FT_STAT_COUNTS_FULL);
+}
+
+static __always_inline void count(void *counts, void *stacks, struct ft_stack_key *key,
+				  struct scratch *s)
+{
+	store_stack(stacks, &key->kstack, &s->kstack, KEY_KSTACK_LOST, &key->flags);
+	store_stack(stacks, &key->ustack, &s->ustack, KEY_USTACK_LOST, &key->flags);
+	add_count(counts, key, 1);
 }
 
 /* What tells one process image from another: its start time and exec count. */
@@ -290,7 +338,7 @@ int on_sample(void *ctx)
 		key.kstack = take_stack(ctx, &s->kstack, 0, KEY_KSTACK_TRUNC,
 					KEY_KSTACK_ERROR, &key.flags);
 	if (user_stacks && !kthread && dwarf_unwind)
-		key.ustack = dwarf_stack(ctx, tgid, key.ptag, &s->regs, &s->ustack, &key.flags);
+		key.ustack = dwarf_stack(ctx, true, tgid, key.ptag, &s->regs, &s->ustack, &key.flags);
 	if (user_stacks && !kthread && !key.ustack)
 		key.ustack = take_stack(ctx, &s->ustack, BPF_F_USER_STACK, KEY_USTACK_TRUNC,
 					KEY_USTACK_ERROR, &key.flags);
@@ -302,6 +350,129 @@ int on_sample(void *ctx)
 	else
 		count(&counts0, &stacks0, &key, s);
 	notice_process(&key);
+	return 0;
+}
+
+/* A stack taken at switch-out, into the epoch's stack map at switch-in. */
+static __always_inline void copy_stack(void *stacks, __u64 *hash, __u32 lost, __u32 *flags)
+{
+	struct ft_stack *st;
+	long err;
+
+	if (!*hash)
+		return;
+	st = bpf_map_lookup_elem(&offstacks, hash);
+	err = st ? bpf_map_update_elem(stacks, hash, st, BPF_NOEXIST) : -2;
+	if (err && err != -17 /* EEXIST */) {
+		stat_inc(st ? FT_STAT_STACKS_FULL : FT_STAT_OFFCPU_STACKS_LOST);
+		*flags |= lost;
+		*hash = 0;
+	}
+}
+
+/* A thread back on the CPU: the time it was blocked, to its switch-out's stacks. */
+static __always_inline void switch_in(__u32 tid)
+{
+	struct ft_off_start *st = bpf_map_lookup_elem(&offcpu_start, &tid);
+	struct ft_stack_key key;
+	__u64 delta, weight;
+
+	if (!st)
+		return;
+	delta = bpf_ktime_get_ns() - st->ts;
+	key = st->key;
+	weight = st->weight;
+	bpf_map_delete_elem(&offcpu_start, &tid);
+	if (delta < min_block_ns)
+		return;
+	delta *= weight;	/* one block in N taken stands for N */
+	if (epoch & 1) {
+		copy_stack(&stacks1, &key.kstack, KEY_KSTACK_LOST, &key.flags);
+		copy_stack(&stacks1, &key.ustack, KEY_USTACK_LOST, &key.flags);
+		add_count(&offcounts1, &key, delta);
+	} else {
+		copy_stack(&stacks0, &key.kstack, KEY_KSTACK_LOST, &key.flags);
+		copy_stack(&stacks0, &key.ustack, KEY_USTACK_LOST, &key.flags);
+		add_count(&offcounts0, &key, delta);
+	}
+}
+
+/* Whether this switch-out is one of the --offcpu-sample N taken. */
+static __always_inline bool offcpu_take(void)
+{
+	__u32 zero = 0;
+	__u64 *t;
+
+	if (offcpu_every <= 1)
+		return true;
+	t = bpf_map_lookup_elem(&offcpu_tick, &zero);
+	return t && (*t)++ % offcpu_every == 0;
+}
+
+/* A stack into the off-CPU stack map; 0 when it could not be kept. */
+static __always_inline void keep_stack(__u64 *hash, struct ft_stack *st, __u32 lost, __u32 *flags)
+{
+	if (*hash && bpf_map_update_elem(&offstacks, hash, st, BPF_ANY)) {
+		stat_inc(FT_STAT_OFFCPU_STACKS_LOST);
+		*flags |= lost;
+		*hash = 0;
+	}
+}
+
+/*
+ * Off-CPU time (--event offcpu): at each context switch the thread leaving
+ * the CPU to wait is remembered with its stacks (walked now, while they
+ * are its own); the one coming in, if remembered, adds the time it was
+ * away to those stacks.  Nothing crosses to user space per switch.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	struct ft_off_start *st;
+	struct scratch *s;
+	__u32 tgid = prev->tgid, tid = prev->pid, zero = 0;
+	bool kthread;
+
+	switch_in(next->pid);
+	if (!(prev_state & offcpu_states) || !tid)
+		return 0;
+	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
+		return 0;
+	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup, 0) != 1)
+		return 0;
+	kthread = prev->flags & 0x00200000;	/* PF_KTHREAD */
+	if ((!kernel_stacks && kthread) || !offcpu_take())
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	st = bpf_map_lookup_elem(&offcpu_start_new, &zero);
+	if (!s || !st)
+		return 0;
+	stat_inc(FT_STAT_OFFCPU_BLOCKS);
+	__builtin_memset(&st->key, 0, sizeof(st->key));
+	st->key.tgid = tgid;
+	st->key.tid = tid;
+	st->key.cgroup = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(&st->key.tcomm, sizeof(st->key.tcomm));
+	st->key.ptag = image_tag(prev->group_leader);
+	BPF_CORE_READ_STR_INTO(&st->key.comm, prev, group_leader, comm);
+	/* the two frames above __schedule are the tracepoint's and this program's */
+	if (kernel_stacks)
+		st->key.kstack = take_stack(ctx, &s->kstack, 2 & BPF_F_SKIP_FIELD_MASK,
+					    KEY_KSTACK_TRUNC, KEY_KSTACK_ERROR, &st->key.flags);
+	if (user_stacks && !kthread && dwarf_unwind)
+		st->key.ustack = dwarf_stack(ctx, false, tgid, st->key.ptag, &s->regs, &s->ustack,
+					     &st->key.flags);
+	if (user_stacks && !kthread && !st->key.ustack)
+		st->key.ustack = take_stack(ctx, &s->ustack, BPF_F_USER_STACK, KEY_USTACK_TRUNC,
+					    KEY_USTACK_ERROR, &st->key.flags);
+	keep_stack(&st->key.kstack, &s->kstack, KEY_KSTACK_LOST, &st->key.flags);
+	keep_stack(&st->key.ustack, &s->ustack, KEY_USTACK_LOST, &st->key.flags);
+	st->weight = offcpu_every;
+	st->ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&offcpu_start, &tid, st, BPF_ANY))
+		stat_inc(FT_STAT_OFFCPU_LOST);
+	notice_process(&st->key);
 	return 0;
 }
 

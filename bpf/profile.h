@@ -43,8 +43,22 @@ enum ft_stat {
 	FT_STAT_TRUNCATED,		/* stacks cut at MAX_STACK_DEPTH */
 	FT_STAT_STACK_ERRORS,	/* bpf_get_stack() failed */
 	FT_STAT_EVENTS_LOST,	/* new-process notices lost: ring buffer full */
+	FT_STAT_OFFCPU_BLOCKS,	/* blocks counted (switch-outs that passed the filters) */
+	FT_STAT_OFFCPU_LOST,	/* blocks not counted: the map of blocked threads full */
+	FT_STAT_OFFCPU_STACKS_LOST,	/* a block's stack gone from the off-CPU stack map */
 	FT_STAT_NR,
 };
+
+/* A thread that left the CPU to wait: since when, and what it was doing. */
+struct ft_off_start {
+	__u64 ts;		/* bpf_ktime_get_ns() at the switch-out */
+	__u64 weight;		/* blocks it stands for (--offcpu-sample N) */
+	struct ft_stack_key key;
+};
+
+/* prev_state bits of sched_switch counted by default: interruptible, uninterruptible */
+#define FT_STATE_INTERRUPTIBLE	 1u
+#define FT_STATE_UNINTERRUPTIBLE 2u
 
 /*
  * DWARF unwinding (--unwind dwarf|auto).  User space turns each executable

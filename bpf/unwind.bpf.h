@@ -377,10 +377,12 @@ struct ft_regs {
  * Walks the user stack with the unwind tables into ust (in a map value, with
  * 8 bytes after it: struct scratch's slack); r is scratch too: through the
  * process's entry, or while it has none, the kernel's mappings and the
- * files' tables.  Returns the stack's hash, or 0 when the user registers
- * cannot be read (the caller uses frame pointers).
+ * files' tables.  ctx is a perf event's registers when regs_ctx (else the
+ * thread is in the kernel: its user registers are those saved at entry).
+ * Returns the stack's hash, or 0 when the user registers cannot be read
+ * (the caller uses frame pointers).
  */
-static __always_inline __u64 dwarf_stack(void *ctx, __u32 tgid, __u64 ptag,
+static __always_inline __u64 dwarf_stack(void *ctx, bool regs_ctx, __u32 tgid, __u64 ptag,
 					 struct ft_unwind_regs *r,
 					 struct ft_stack *ust, __u32 *flags)
 {
@@ -398,7 +400,7 @@ static __always_inline __u64 dwarf_stack(void *ctx, __u32 tgid, __u64 ptag,
 			return 0;
 		u.none = 1;
 	}
-	if (cr->cs & 3) {	/* user mode; ctx fields are read whole */
+	if (regs_ctx && (cr->cs & 3)) {	/* user mode; ctx fields are read whole */
 		r->ip = cr->ip;
 		r->sp = cr->sp;
 		r->bp = cr->bp;

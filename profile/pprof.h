@@ -44,6 +44,7 @@ struct pprof_out {
 	int64_t time_nanos, duration_nanos;
 	bool labels;		/* root frames are identity frames: labels */
 	bool lines;		/* names are "func:file.c:42" (--lines): line numbers */
+	uint32_t scale;		/* each value times this (0: 1): microseconds as nanoseconds */
 	pprof_origin_fn origin;	/* NULL: modules only from "[module+0x..]" names */
 	void *origin_ctx;
 };

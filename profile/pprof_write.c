@@ -407,6 +407,8 @@ static int add_sample(struct writer *w, const uint32_t *path, size_t n, uint64_t
 	if (stack_locations(w, path, n, s->location_id, &s->n_location_id))
 		return -ENOMEM;
 	/* pprof's values are signed: past INT64_MAX, as much as fits */
+	if (w->o->scale > 1 && __builtin_mul_overflow(self, (uint64_t)w->o->scale, &self))
+		self = UINT64_MAX;
 	s->value[0] = self > INT64_MAX ? INT64_MAX : (int64_t)self;
 	s->n_value = 1;
 	if (w->o->vt.unit == UNIT_SAMPLES && __builtin_mul_overflow(s->value[0], w->period,

@@ -178,21 +178,37 @@ static int build_frames(struct sampler *s, const struct ft_stack_key *k, size_t 
 	return err;
 }
 
-int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
+/*
+ * An off-CPU stack ends in the switch tracepoint's machinery the program
+ * skips only in part (with several probes on it, the kernel goes through
+ * __traceiter_sched_switch): the leaf is __schedule, as the waiting is.
+ */
+static size_t drop_tracing_frames(const struct sampler *s, size_t n)
 {
-	struct profile_bpf *sk = s->skel;
-	__u32 old = sk->bss->epoch;
-	int cfd = bpf_map__fd(old & 1 ? sk->maps.counts1 : sk->maps.counts0);
-	int sfd = bpf_map__fd(old & 1 ? sk->maps.stacks1 : sk->maps.stacks0);
+	static const char *const machinery[] = { "__traceiter_", "bpf_", "__bpf_trace_" };
+
+	while (n > 1) {
+		const char *name = strtab__str(s->names, s->frames[n - 1]);
+		bool drop = false;
+
+		for (size_t i = 0; i < sizeof(machinery) / sizeof(machinery[0]); i++)
+			drop = drop || !strncmp(name, machinery[i], strlen(machinery[i]));
+		if (!drop || strtab__kind(s->names, s->frames[n - 1]) != FRAME_KERNEL)
+			break;
+		n--;
+	}
+	return n;
+}
+
+/* Reads and deletes the old epoch's counts of one event, each to fn. */
+static int drain_counts(struct sampler *s, int cfd, enum sample_event event, sampler_stack_fn fn,
+			void *ctx)
+{
 	struct ft_stack_key keys[BATCH];
 	__u64 vals[BATCH], in = 0, out = 0;
 	void *inp = NULL;
-	int ret;
+	int ret = 0;
 
-	__atomic_store_n(&sk->bss->epoch, old + 1, __ATOMIC_SEQ_CST);
-	grace_period();
-	ring_buffer__consume(s->rb);	/* snapshot new processes first */
-	ret = take_stacks(s, sfd);
 	for (;;) {
 		__u32 n = BATCH, i;
 		int r = bpf_map_lookup_and_delete_batch(cfd, inp, &out, keys, vals, &n, NULL);
@@ -209,14 +225,38 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 			if (!fn)
 				continue;
 			ret = build_frames(s, &keys[i], &nf);
+			if (event == EVENT_OFFCPU)
+				nf = drop_tracing_frames(s, nf);
 			who_of(s, &keys[i], &w, comm, thread, cg);
 			if (!ret)
-				ret = fn(ctx, &w, s->frames, nf, vals[i]);
+				ret = fn(ctx, event, &w, s->frames, nf, vals[i]);
 		}
 		if (r || ret)
 			break;
 		in = out;
 		inp = &in;
+	}
+	return ret;
+}
+
+int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
+{
+	struct profile_bpf *sk = s->skel;
+	__u32 old = sk->bss->epoch;
+	int cfd = bpf_map__fd(old & 1 ? sk->maps.counts1 : sk->maps.counts0);
+	int ofd = bpf_map__fd(old & 1 ? sk->maps.offcounts1 : sk->maps.offcounts0);
+	int sfd = bpf_map__fd(old & 1 ? sk->maps.stacks1 : sk->maps.stacks0);
+	int ret, e;
+
+	__atomic_store_n(&sk->bss->epoch, old + 1, __ATOMIC_SEQ_CST);
+	grace_period();
+	ring_buffer__consume(s->rb);	/* snapshot new processes first */
+	ret = take_stacks(s, sfd);
+	e = drain_counts(s, cfd, EVENT_CPU, fn, ctx);
+	ret = ret ? ret : e;
+	if (s->offcpu) {
+		e = drain_counts(s, ofd, EVENT_OFFCPU, fn, ctx);
+		ret = ret ? ret : e;
 	}
 	symbolizer__tick(s->sym);
 	if (s->unw)
@@ -267,6 +307,9 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 	st->truncated = sum[FT_STAT_TRUNCATED];
 	st->stack_errors = sum[FT_STAT_STACK_ERRORS];
 	st->events_lost = sum[FT_STAT_EVENTS_LOST];
+	st->offcpu_blocks = sum[FT_STAT_OFFCPU_BLOCKS];
+	st->offcpu_lost = sum[FT_STAT_OFFCPU_LOST];
+	st->offcpu_stacks_lost = sum[FT_STAT_OFFCPU_STACKS_LOST];
 	{
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
@@ -275,6 +318,13 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 					    &len)) {
 			st->bpf_run_ns = info.run_time_ns;
 			st->bpf_run_cnt = info.run_cnt;
+		}
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (s->offcpu && !bpf_obj_get_info_by_fd(bpf_program__fd(s->skel->progs.on_switch),
+							 &info, &len)) {
+			st->offcpu_bpf_run_ns = info.run_time_ns;
+			st->offcpu_bpf_run_cnt = info.run_cnt;
 		}
 	}
 	if (s->unw) {

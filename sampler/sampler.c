@@ -375,6 +375,30 @@ static int can_sample(char *err, size_t errlen)
 	return 0;
 }
 
+/* --event offcpu: the switch program and its maps, sized; nothing of it otherwise. */
+static void set_offcpu(struct sampler *s, const struct sampler_opts *o)
+{
+	struct profile_bpf *sk = s->skel;
+
+	s->offcpu = o->offcpu;
+	bpf_program__set_autoload(sk->progs.on_switch, o->offcpu);
+	if (!o->offcpu) {
+		/* unused: as small as a map may be */
+		bpf_map__set_max_entries(sk->maps.offcounts0, 1);
+		bpf_map__set_max_entries(sk->maps.offcounts1, 1);
+		bpf_map__set_max_entries(sk->maps.offcpu_start, 1);
+		bpf_map__set_max_entries(sk->maps.offstacks, 1);
+		return;
+	}
+	sk->rodata->min_block_ns = o->min_block_us * 1000;
+	sk->rodata->offcpu_states = o->offcpu_states ? o->offcpu_states :
+				    FT_STATE_INTERRUPTIBLE | FT_STATE_UNINTERRUPTIBLE;
+	sk->rodata->offcpu_every = o->offcpu_sample > 1 ? o->offcpu_sample : 1;
+	/* the blocks' stacks are copied into the epoch's maps: room for them */
+	bpf_map__set_max_entries(sk->maps.stacks0, 32768);
+	bpf_map__set_max_entries(sk->maps.stacks1, 32768);
+}
+
 /* Opens the skeleton, sets its rodata and map sizes, and loads it. */
 static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool dwarf,
 			 char *err, size_t errlen)
@@ -398,6 +422,7 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 		bpf_map__set_max_entries(s->skel->maps.unwind_procs, UNWIND_PROCS);
 		bpf_map__set_max_entries(s->skel->maps.unwind_files, UNWIND_FILES);
 	}
+	set_offcpu(s, o);
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
 	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
 	bpf_program__set_autoload(s->skel->progs.on_exec, dwarf);
@@ -508,8 +533,12 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	}
 	if (getenv("FLAMETOP_BPF_STATS"))
 		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (attach_cpus(s, o->freq, err, errlen))
+	if (o->cpu && attach_cpus(s, o->freq, err, errlen))
 		goto err_free;
+	if (o->offcpu && !(s->skel->links.on_switch = bpf_program__attach(s->skel->progs.on_switch))) {
+		fail(err, errlen, "cannot attach the context-switch tracepoint: %s", strerror(errno));
+		goto err_free;
+	}
 	if (cgfd >= 0)
 		close(cgfd);
 	return s;

@@ -31,6 +31,11 @@ struct sampler_opts {
 	bool no_inline;		/* no frames for inlined functions */
 	bool no_debuginfod;	/* no debug info from DEBUGINFOD_URLS (symbolize.h) */
 	bool lines;		/* frames as "func:file.c:42" */
+	/* what is counted: on-CPU samples, off-CPU blocked time (--event), or both */
+	bool cpu, offcpu;
+	uint64_t min_block_us;	/* off-CPU: shorter blocks are left out */
+	unsigned offcpu_states;	/* FT_STATE_* bits counted; 0: interruptible and uninterruptible */
+	unsigned offcpu_sample;	/* one switch-out in N (0 or 1: all) */
 };
 
 struct sampler_stats {
@@ -40,8 +45,12 @@ struct sampler_stats {
 	uint64_t truncated;	/* stacks deeper than the limit */
 	uint64_t stack_errors;
 	uint64_t events_lost;
+	uint64_t offcpu_blocks;		/* blocks taken (switch-outs that passed the filters) */
+	uint64_t offcpu_lost;		/* not counted: too many threads blocked at once */
+	uint64_t offcpu_stacks_lost;	/* counted, stack gone from the off-CPU stack map */
 	uint64_t bpf_run_ns;	/* the program's run time, if bpf stats are on */
 	uint64_t bpf_run_cnt;
+	uint64_t offcpu_bpf_run_ns, offcpu_bpf_run_cnt;	/* the switch program's */
 	/* DWARF unwinding */
 	size_t unwind_tables, unwind_rows, unwind_rows_cap;	/* rows_cap 0: fp only */
 	double unwind_build_seconds;
@@ -49,16 +58,19 @@ struct sampler_stats {
 	struct symbolizer_stats sym;
 };
 
+/* What a count counts: on-CPU samples, or off-CPU nanoseconds blocked. */
+enum sample_event { EVENT_CPU = 0, EVENT_OFFCPU = 1 };
+
 struct who;
 /*
- * Called once per distinct stack at each drain: who ran it (process,
- * thread, container: profile/who.h), and frames, strtab ids root first
- * (markers, user frames, kernel frames; no process frame: who's grouping
- * gives it).  Both are borrowed for the call only.  A non-zero return
- * stops the drain and is returned.
+ * Called once per distinct stack at each drain: what it counts (event),
+ * who ran it (process, thread, container: profile/who.h), and frames,
+ * strtab ids root first (markers, user frames, kernel frames; no process
+ * frame: who's grouping gives it).  Both are borrowed for the call only.
+ * A non-zero return stops the drain and is returned.
  */
-typedef int (*sampler_stack_fn)(void *ctx, const struct who *who, const uint32_t *frames,
-				size_t n, uint64_t count);
+typedef int (*sampler_stack_fn)(void *ctx, enum sample_event event, const struct who *who,
+				const uint32_t *frames, size_t n, uint64_t count);
 
 struct sampler;
 

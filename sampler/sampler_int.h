@@ -34,6 +34,7 @@ struct sampler {
 	struct unwinder *unw;	/* NULL with --unwind fp */
 	struct strtab *names;
 	bool pids_mode, kernel;
+	bool offcpu;		/* off-CPU time counted too (--event offcpu) */
 	struct ksyms kcache;	/* the cached table, until handed to the symbolizer; n 0: none */
 	int stats_fd;
 	char cgroup_path[8192];	/* -c: the directory, to notice it is removed */

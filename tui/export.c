@@ -25,9 +25,12 @@ const char *export__suffix(enum out_format fmt)
 static int write_folded(FILE *f, const struct calltree *t, uint32_t node,
 			const struct export_meta *m)
 {
+	/* SPEC.md: an off-CPU (or wall) profile's event; a pprof file's sample type */
+	bool event = !strcmp(m->vt.name, "offcpu") || !strcmp(m->vt.name, "wall");
+
 	if (m->vt.unit != UNIT_SAMPLES &&
-	    fprintf(f, "# flametop unit=%s type=%s\n", units__short(m->vt.unit),
-		    *m->vt.name ? m->vt.name : "value") < 0)
+	    fprintf(f, "# flametop unit=%s %s=%s\n", units__short(m->vt.unit),
+		    event ? "event" : "type", *m->vt.name ? m->vt.name : "value") < 0)
 		return -EIO;
 	return folded__write(f, t, node);
 }
@@ -49,6 +52,15 @@ static int write_grouped(FILE *f, enum out_format fmt, const struct calltree *t,
 	}
 }
 
+/* A microseconds value type as pprof writes it: nanoseconds, the same name. */
+static struct value_type ns_of(const struct value_type *vt)
+{
+	struct value_type ns = *vt;
+
+	ns.unit = UNIT_NANOSECONDS;
+	return ns;
+}
+
 int export__write(FILE *f, enum out_format fmt, const struct calltree *t, uint32_t node,
 		  const struct export_meta *m)
 {
@@ -57,7 +69,10 @@ int export__write(FILE *f, enum out_format fmt, const struct calltree *t, uint32
 
 	if (fmt == OUT_PPROF)
 		return pprof__write(f, t, node, &(struct pprof_out){
-			.vt = m->vt, .hz = m->hz, .time_nanos = m->time_nanos,
+			/* pprof's time is nanoseconds (as Go writes it) */
+			.vt = m->vt.unit == UNIT_MICROSECONDS ? ns_of(&m->vt) : m->vt,
+			.scale = m->vt.unit == UNIT_MICROSECONDS ? 1000 : 1,
+			.hz = m->hz, .time_nanos = m->time_nanos,
 			.duration_nanos = m->duration_nanos, .labels = m->labels, .lines = m->lines,
 			.origin = m->origin, .origin_ctx = m->origin_ctx });
 	if (!m->labels || node != CT_ROOT)

@@ -55,11 +55,13 @@ static int start_timer(void)
 }
 
 /* A stack into the history: below an identity frame when who is known (who.h). */
-static int add_stack(void *ctx, int64_t sec, const struct who *who, const uint32_t *names,
-		     size_t n, uint64_t count)
+static int add_stack(void *ctx, int64_t sec, enum sample_event event, const struct who *who,
+		     const uint32_t *names, size_t n, uint64_t count)
 {
 	struct live *l = ctx;
 
+	if (event != EVENT_CPU)
+		return 0;	/* the live view shows on-CPU samples (off-CPU: record) */
 	if (!who)
 		return history__add(l->history, sec, names, n, count);
 	if (vec_reserve(l->stack, l->stack_cap, n + 1, 256) ||

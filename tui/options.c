@@ -39,6 +39,12 @@ static const char usage_text[] =
 	"         --no-debuginfod          no debug info from DEBUGINFOD_URLS' servers\n"
 	"         --lines                  frames as func:file.c:LINE (DWARF line info; fold:\n"
 	"                                  perf script -F+srcline's lines, as --srcline)\n"
+	"         --event cpu|offcpu|cpu,offcpu   on-CPU samples (default), off-CPU time (record:\n"
+	"                                  microseconds blocked, where each thread waited), or\n"
+	"                                  both: wall time (samples as 1/Hz each)\n"
+	"         --min-block US           off-CPU: shorter blocks left out (default 1)\n"
+	"         --offcpu-states S|D|SD   off-CPU: sleeps (S), disk waits (D), or both (default)\n"
+	"         --offcpu-sample N        off-CPU: one context switch in N, counted N times\n"
 	"         --group comm|pid|thread|container   the root frames: the process name (default),\n"
 	"                                  comm-PID, thread-PID/TID, or its container above it\n"
 	"         --retain SECS            history kept for rewind (default 600)\n"
@@ -139,7 +145,8 @@ enum {
 	OPT_NO_DEBUGINFOD, OPT_LINES,
 	OPT_TIMELINE, OPT_GROUP, OPT_FOCUS, OPT_HIDE, OPT_DROP, OPT_RECURSION,
 	OPT_FORMAT, OPT_SNAPSHOT_FORMAT, OPT_SAMPLE_TYPE, OPT_PUSH, OPT_TENANT, OPT_APP,
-	OPT_PUSH_TOKEN, OPT_PUSH_AUTH, OPT_TAG_ROOT,
+	OPT_PUSH_TOKEN, OPT_PUSH_AUTH, OPT_TAG_ROOT, OPT_EVENT, OPT_MIN_BLOCK, OPT_OFFCPU_SAMPLE,
+	OPT_OFFCPU_STATES,
 };
 
 static const struct option longopts[] = {
@@ -174,6 +181,10 @@ static const struct option longopts[] = {
 	{ "snapshot-format", required_argument, NULL, OPT_SNAPSHOT_FORMAT },
 	{ "sample-type", required_argument, NULL, OPT_SAMPLE_TYPE },
 	{ "tagroot", required_argument, NULL, OPT_TAG_ROOT },
+	{ "event", required_argument, NULL, OPT_EVENT },
+	{ "min-block", required_argument, NULL, OPT_MIN_BLOCK },
+	{ "offcpu-sample", required_argument, NULL, OPT_OFFCPU_SAMPLE },
+	{ "offcpu-states", required_argument, NULL, OPT_OFFCPU_STATES },
 	{ "push", required_argument, NULL, OPT_PUSH },
 	{ "tenant", required_argument, NULL, OPT_TENANT },
 	{ "app", required_argument, NULL, OPT_APP },
@@ -193,6 +204,8 @@ static bool allowed(enum command cmd, int opt)
 	case 'p': case 'c': case 'a': case 'F': case OPT_NO_KERNEL: case OPT_KERNEL_ONLY:
 	case OPT_UNWIND: case OPT_NO_INLINE: case OPT_NO_DEBUGINFOD:
 	case OPT_PUSH: case OPT_TENANT: case OPT_APP: case OPT_PUSH_TOKEN: case OPT_PUSH_AUTH:
+		return sampling;
+	case OPT_EVENT: case OPT_MIN_BLOCK: case OPT_OFFCPU_SAMPLE: case OPT_OFFCPU_STATES:
 		return sampling;
 	case OPT_FORMAT:
 		return cmd == CMD_RECORD || cmd == CMD_FOLD;
@@ -286,6 +299,39 @@ static int parse_sampling_opt(struct options *o, int c, const char *arg, const c
 }
 
 static int parse_output_opt(struct options *o, int c, const char *arg, const char *optname);
+static int parse_event_opt(struct options *o, int c, const char *arg);
+
+/* --event, and how off-CPU time is taken. */
+static int parse_event_opt(struct options *o, int c, const char *arg)
+{
+	unsigned long v;
+
+	switch (c) {
+	case OPT_EVENT:
+		o->ev_cpu = !strcmp(arg, "cpu") || !strcmp(arg, "cpu,offcpu") ||
+			    !strcmp(arg, "offcpu,cpu");
+		o->ev_offcpu = !strcmp(arg, "offcpu") || !strcmp(arg, "cpu,offcpu") ||
+			       !strcmp(arg, "offcpu,cpu");
+		if (!o->ev_cpu && !o->ev_offcpu)
+			return usage_error("--event takes cpu, offcpu or cpu,offcpu, not '%s'", arg);
+		return 0;
+	case OPT_MIN_BLOCK:
+		if (!parse_ulong(arg, 0, 3600ul * 1000000, &v))
+			return usage_error("--min-block takes microseconds (0 to an hour), not '%s'", arg);
+		o->min_block_us = v;
+		return 0;
+	case OPT_OFFCPU_SAMPLE:
+		if (!parse_ulong(arg, 1, 1000000, &v))
+			return usage_error("--offcpu-sample takes N from 1 to 1000000, not '%s'", arg);
+		o->offcpu_sample = (unsigned)v;
+		return 0;
+	default:	/* --offcpu-states: S (interruptible), D (uninterruptible), or both */
+		o->offcpu_states = (strchr(arg, 'S') ? 1u : 0u) | (strchr(arg, 'D') ? 2u : 0u);
+		if (!o->offcpu_states || strspn(arg, "SD,") != strlen(arg))
+			return usage_error("--offcpu-states takes S, D or SD, not '%s'", arg);
+		return 0;
+	}
+}
 
 /* --tagroot KEY[,KEY...]: pprof labels as root frames, in their order. */
 static int parse_tag_root(struct options *o, const char *arg)
@@ -446,6 +492,8 @@ static int parse_output_opt(struct options *o, int c, const char *arg, const cha
 		return 0;
 	case OPT_TAG_ROOT:
 		return parse_tag_root(o, arg);
+	case OPT_EVENT: case OPT_MIN_BLOCK: case OPT_OFFCPU_SAMPLE: case OPT_OFFCPU_STATES:
+		return parse_event_opt(o, c, arg);
 	case OPT_PUSH:
 		if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
 			return usage_error("--push takes an http:// or https:// URL, not '%s'", arg);
@@ -510,6 +558,12 @@ static int check_output(struct options *o)
 		return usage_error("%s", "--tenant, --app and the push credentials need --push URL");
 	if (o->push_token_file && o->push_auth_file)
 		return usage_error("%s", "choose one of --push-token-file and --push-auth-file");
+	if (o->ev_offcpu && o->cmd == CMD_LIVE)
+		return usage_error("%s", "the live view shows on-CPU samples (for now): off-CPU time "
+				   "with 'flametop record --event offcpu'");
+	if (o->ev_offcpu && (o->timeline || o->push_url))
+		return usage_error("%s", "--event offcpu writes one profile: no --timeline or --push "
+				   "(for now)");
 	return 0;
 }
 
@@ -525,6 +579,8 @@ int options__parse(struct options *o, int argc, char **argv)
 	o->window = 10;
 	o->snapshot_dir = ".";
 	o->report.limit = 20;
+	o->ev_cpu = true;
+	o->min_block_us = 1;
 	o->report.sort = REPORT_SELF;
 	if (argc > 1) {
 		for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -596,5 +652,10 @@ void options__sampler(const struct options *o, struct sampler_opts *so)
 		.no_inline = o->no_inline,
 		.no_debuginfod = o->no_debuginfod,
 		.lines = o->lines,
+		.cpu = o->ev_cpu,
+		.offcpu = o->ev_offcpu,
+		.min_block_us = o->min_block_us,
+		.offcpu_states = o->offcpu_states,
+		.offcpu_sample = o->offcpu_sample,
 	};
 }

@@ -40,6 +40,10 @@ struct options {
 	double duration;
 	bool timeline;		/* record: write the per-second history */
 	enum group_by group;	/* the root frames: process, pid, thread, container */
+	bool ev_cpu, ev_offcpu;	/* --event: on-CPU samples, off-CPU blocked time */
+	unsigned long min_block_us;	/* --min-block */
+	unsigned offcpu_sample;		/* --offcpu-sample N */
+	unsigned offcpu_states;		/* --offcpu-states: FT_STATE_* bits */
 	const char *output;
 	enum out_format format;		/* --format, else by -o's extension */
 	bool format_set;

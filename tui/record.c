@@ -63,14 +63,33 @@ struct sink {
 	size_t cap;
 	int64_t first, last;	/* the seconds drained; last INT64_MIN before the first */
 	struct push *push;	/* --push: each window to Pyroscope; NULL: none */
+	bool offcpu, cpu;	/* --event: the tree counts microseconds (off-CPU, or wall) */
+	uint32_t hz;
 };
 
-static int add_stack(void *ctx, int64_t sec, const struct who *who, const uint32_t *frames,
-		     size_t n, uint64_t count)
+/*
+ * What a count adds to the tree: samples as they are; with off-CPU time,
+ * microseconds (as offcputime -f counts them), a sample being 1/Hz of
+ * CPU time, so that a thread's times add up to wall time.
+ */
+static uint64_t sink_value(const struct sink *k, enum sample_event event, uint64_t v)
+{
+	if (event == EVENT_OFFCPU)
+		return (v + 500) / 1000;
+	if (!k->offcpu)
+		return v;
+	return v * 1000000 / (k->hz ? k->hz : 99);
+}
+
+static int add_stack(void *ctx, int64_t sec, enum sample_event event, const struct who *who,
+		     const uint32_t *frames, size_t n, uint64_t count)
 {
 	struct sink *k = ctx;
 	int root = 0, err;
 
+	count = sink_value(k, event, count);
+	if (!count)
+		return 0;
 	if (vec_reserve(k->stack, k->cap, n + 2, 256))
 		return -ENOMEM;
 	/* a tree (and --push) keeps who ran it whole (pprof's labels), grouped when written */
@@ -192,6 +211,7 @@ static int write_out(FILE *f, const struct options *o, struct source *src, const
 {
 	struct timeline_info ti = { .hz = src->info.hz, .from = k->first, .to = k->last };
 	struct export_meta m = {
+		.vt = { .unit = o->ev_offcpu ? UNIT_MICROSECONDS : UNIT_SAMPLES },
 		.hz = src->info.hz, .time_nanos = (int64_t)(started * 1e9),
 		.duration_nanos = (int64_t)(o->duration * 1e9), .title = src->info.label,
 		.labels = true, .group = o->group, .lines = o->lines, .origin = export__origin,
@@ -199,6 +219,8 @@ static int write_out(FILE *f, const struct options *o, struct source *src, const
 	};
 	int64_t first, last;
 
+	if (o->ev_offcpu)
+		snprintf(m.vt.name, sizeof(m.vt.name), "%s", o->ev_cpu ? "wall" : "offcpu");
 	if (!k->history)
 		return export__write(f, o->format, k->tree, CT_ROOT, &m);
 	/* a clock that jumped ahead (or -d over a week): what the history retains */
@@ -243,10 +265,32 @@ static void print_push_summary(const struct push_stats *p)
 		textsafe__fprintf(stderr, " (%s)", p->last_error);
 }
 
+/* Off-CPU: the time, the blocks it came from, what was lost, the switch program's cost. */
+static void print_offcpu(const struct options *o, const struct sampler_stats *st, uint64_t us)
+{
+	char v[32];
+
+	fprintf(stderr, "flametop: %s %s (%llu blocks", units__format(v, sizeof(v), us,
+		UNIT_MICROSECONDS), o->ev_cpu ? "of wall time" : "blocked",
+		(unsigned long long)st->offcpu_blocks);
+	if (st->offcpu_lost || st->offcpu_stacks_lost)
+		fprintf(stderr, "; %llu lost: too many threads blocked at once; %llu stacks lost",
+			(unsigned long long)st->offcpu_lost,
+			(unsigned long long)st->offcpu_stacks_lost);
+	fputc(')', stderr);
+	if (st->offcpu_bpf_run_cnt)
+		fprintf(stderr, "; bpf switch %llu runs, %llu ns",
+			(unsigned long long)st->offcpu_bpf_run_cnt,
+			(unsigned long long)st->offcpu_bpf_run_ns);
+}
+
 static void print_summary(const struct options *o, const struct sampler_stats *st,
 			  uint64_t samples, bool to_stdout, const struct push_stats *push)
 {
-	fprintf(stderr, "flametop: %llu samples", (unsigned long long)samples);
+	if (o->ev_offcpu)
+		print_offcpu(o, st, samples);
+	else
+		fprintf(stderr, "flametop: %llu samples", (unsigned long long)samples);
 	if (st->lost || st->stacks_lost || st->truncated || st->stack_errors)
 		fprintf(stderr, " (%llu lost: count map full; %llu stacks lost: stack map full; "
 			"%llu truncated; %llu stack errors)", (unsigned long long)st->lost,
@@ -272,7 +316,8 @@ static int make_sink(const struct options *o, struct strtab *names, struct sink 
 {
 	double secs = ceil(o->duration) + 2;
 
-	*k = (struct sink){ .last = INT64_MIN, .names = names, .group = o->group };
+	*k = (struct sink){ .last = INT64_MIN, .names = names, .group = o->group,
+			    .offcpu = o->ev_offcpu, .cpu = o->ev_cpu, .hz = o->freq };
 	if (!o->timeline)
 		k->tree = calltree__new(names);
 	else

@@ -22,8 +22,9 @@ struct who;
  * the process (name ids, root first); or, with who NULL, whole frames as a
  * file holds them.  Borrowed for the call.
  */
-typedef int (*source_add_fn)(void *ctx, int64_t sec, const struct who *who,
-			     const uint32_t *names, size_t n, uint64_t count);
+typedef int (*source_add_fn)(void *ctx, int64_t sec, enum sample_event event,
+			     const struct who *who, const uint32_t *names, size_t n,
+			     uint64_t count);
 
 struct source_info {
 	char label[160];	/* the target, for the status line */

@@ -61,7 +61,7 @@ static int emit(void *ctx, uint32_t node, uint64_t count)
 		return -ENOMEM;
 	for (uint32_t id = node; id != CT_ROOT; id = calltree__node(t, id)->parent)
 		rs->names[--d] = calltree__node(t, id)->name;
-	return e->add(e->ctx, e->sec, NULL, rs->names, depth, count);
+	return e->add(e->ctx, e->sec, EVENT_CPU, NULL, rs->names, depth, count);
 }
 
 static int drain(struct source *s, int64_t sec, source_add_fn add, void *ctx)

@@ -36,12 +36,12 @@ static int settle(struct source *s, int ms)
 	return sampler__settle(of(s)->sampler, ms);
 }
 
-static int add_stack(void *ctx, const struct who *who, const uint32_t *frames, size_t n,
-		     uint64_t count)
+static int add_stack(void *ctx, enum sample_event event, const struct who *who,
+		     const uint32_t *frames, size_t n, uint64_t count)
 {
 	const struct drain_to *to = ctx;
 
-	return to->add(to->ctx, to->sec, who, frames, n, count);
+	return to->add(to->ctx, to->sec, event, who, frames, n, count);
 }
 
 static int drain(struct source *s, int64_t sec, source_add_fn add, void *ctx)

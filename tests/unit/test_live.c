@@ -120,7 +120,7 @@ static int drain_scripted(struct source *s, int64_t sec, source_add_fn add, void
 
 		strtab__intern(sc->names, "main", 4, &ids[0]);
 		strtab__intern(sc->names, f, strlen(f), &ids[1]);
-		err = add(ctx, sc->next, &w, ids, 2, 1 + (uint64_t)(sc->next % 7) + t);
+		err = add(ctx, sc->next, EVENT_CPU, &w, ids, 2, 1 + (uint64_t)(sc->next % 7) + t);
 	}
 	sc->next++;
 	return err;
