@@ -37,6 +37,7 @@
 	X(VALUES,	  "values",	    "values as percent and samples, percent, samples, or time") \
 	X(COPY,		  "copy",	    "copy the selected frame's name to the clipboard (OSC 52)") \
 	X(UNDO_XFORM,	  "remove-transform", "remove the last transform (a click on a chip removes it)") \
+	X(EVENT,	  "event",	    "show on-CPU samples, off-CPU time or wall time (--event)") \
 	X(PAUSE,	  "pause",	    "pause or resume the live view")		\
 	X(WINDOW_BACK,	  "window-back",    "move the shown window back in time")	\
 	X(WINDOW_FORWARD, "window-forward", "move the shown window forward in time")	\

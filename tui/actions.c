@@ -459,6 +459,38 @@ static int do_undo_xform(struct app *a)
 	return shape_view__remove(&a->shape, -1, &a->note);
 }
 
+/* The live view's next event: on-CPU, off-CPU, wall (those sampled: --event). */
+static int do_event(struct app *a)
+{
+	enum live_event ev;
+
+	if (!a->live)
+		return live_only(a);
+	ev = a->live->event;
+	do
+		ev = (enum live_event)((ev + 1) % LIVE_EVENTS);
+	while (ev != a->live->event && !a->live->hist[ev]);
+	if (ev == a->live->event) {
+		note__set(&a->note, "only %s is sampled: --event cpu,offcpu takes on- and off-CPU "
+			  "time", live__event_name(ev));
+		return DO_NOTHING;
+	}
+	if (live__show_event(a->live, ev)) {
+		note__set(&a->note, "out of memory showing %s", live__event_name(ev));
+		return DO_NOTHING;
+	}
+	app__set_unit(a);
+	/* a baseline of another event is no baseline */
+	if (a->diff.baseline) {
+		diff_view__set_baseline(&a->diff, NULL, "");
+		a->diff.on = false;
+		a->top.open = false;
+	}
+	note__set(&a->note, "showing %s%s", live__event_name(ev),
+		  ev == LIVE_WALL ? ": on-CPU samples (1/Hz each) and off-CPU time" : "");
+	return DO_REFRESH | DO_RELAYOUT | DO_RETOP;
+}
+
 static int do_values(struct app *a)
 {
 	static const char *const says[] = { "percent and samples", "percent", "samples", "time" };
@@ -532,6 +564,7 @@ const action_fn action_handlers[ACT_COUNT] = {
 	[ACT_KERNEL] = do_kernel,
 	[ACT_MERGE] = do_merge,
 	[ACT_VALUES] = do_values,
+	[ACT_EVENT] = do_event,
 	[ACT_COPY] = do_copy,
 	[ACT_UNDO_XFORM] = do_undo_xform,
 	[ACT_PAUSE] = do_pause,

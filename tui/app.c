@@ -396,11 +396,24 @@ static bool tick(struct app *a)
 	return a->live->state != LIVE_PAUSED || err || gone;
 }
 
+void app__set_unit(struct app *a)
+{
+	if (a->live) {
+		a->vt.unit = live__unit(a->live);
+		snprintf(a->vt.name, sizeof(a->vt.name), "%s", a->live->event == LIVE_OFFCPU ? "offcpu" :
+			 a->live->event == LIVE_WALL ? "wall" : "");
+	}
+	a->top.unit = a->vt.unit;
+	if (a->vt.unit != UNIT_SAMPLES && a->values == VALUES_TIME)
+		a->values = VALUES_BOTH;
+	a->top.seconds = 0;
+}
+
 void app__init(struct app *a, const char *startup_msg)
 {
 	flame_view__init(&a->flame);
 	top_view__init(&a->top);
-	a->top.unit = a->vt.unit;
+	app__set_unit(a);
 	procs_view__init(&a->procs);
 	a->hosts = a->live ? hostnames__new() : NULL;
 	a->group = a->live ? a->live->group : GROUP_COMM;

@@ -74,6 +74,9 @@ struct app {
 	bool quit;
 };
 
+/* What the values count, from the live view's event or the file: the panes follow. */
+void app__set_unit(struct app *a);
+
 typedef int (*action_fn)(struct app *a);
 /* One handler per action (actions.c); each returns DO_* flags. */
 extern const action_fn action_handlers[ACT_COUNT];

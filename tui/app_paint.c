@@ -110,7 +110,9 @@ static void paint_status(struct app *a)
 		live__status(a->live, &ls);
 		m.live = &ls;
 		m.window_samples = calltree__samples(a->profile);
-		m.cpu_pct = all > 0 ? 100.0 * (double)m.window_samples / all : -1;
+		/* a share of the CPUs is of samples: not of time blocked */
+		m.cpu_pct = all > 0 && a->vt.unit == UNIT_SAMPLES ?
+			    100.0 * (double)m.window_samples / all : -1;
 	}
 	if (a->sand.on) {
 		snprintf(sandwich, sizeof(sandwich), "SANDWICH %s self %.1f%% total %.1f%%",
@@ -135,7 +137,8 @@ static void paint_timeline(struct app *a)
 		return;
 	rates = live__rates(a->live, &first, &n);
 	status__paint_timeline(rates, n, first, a->live->w0, a->live->w1, all_per_sec(a),
-			       a->scr.colours == COLOUR_MONO, &a->scr.grid, &a->timeline);
+			       a->vt.unit, a->scr.colours == COLOUR_MONO, &a->scr.grid,
+			       &a->timeline);
 	free(rates);
 }
 

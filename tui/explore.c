@@ -151,7 +151,8 @@ static int open_live(struct app *a, const struct options *o, struct strtab *name
 		a->live = live__new(src, names, o->retain, o->window, err, sizeof(err));
 	if (!a->live)
 		return die("%s", err);
-	if (live__set_view(a->live, o->group, NULL))
+	if (live__set_view(a->live, o->group, NULL) ||
+	    (o->cmd == CMD_LIVE && o->ev_offcpu && live__set_events(a->live, o->ev_cpu, true)))
 		return die("out of memory");
 	if (o->push_url && o->cmd == CMD_LIVE) {
 		struct push_opts po = {

@@ -54,24 +54,46 @@ static int start_timer(void)
 	return fd;
 }
 
+/*
+ * l->stack (n frames) into the histories of its event: samples, or
+ * off-CPU nanoseconds as microseconds; and both into wall time.
+ */
+static int add_event(struct live *l, int64_t sec, enum sample_event event, size_t n,
+		     uint64_t count)
+{
+	uint32_t hz = l->source->info.hz ? l->source->info.hz : 99;
+	uint64_t wall;
+	int err;
+
+	if (event == EVENT_CPU) {
+		if (push__add(l->push, sec, l->stack, n, count))
+			return -ENOMEM;
+		err = history__add(l->hist[LIVE_CPU], sec, l->stack, n, count);
+		wall = count * 1000000 / hz;
+	} else {
+		wall = (count + 500) / 1000;
+		err = wall && l->hist[LIVE_OFFCPU] ?
+		      history__add(l->hist[LIVE_OFFCPU], sec, l->stack, n, wall) : 0;
+	}
+	if (!err && wall && l->hist[LIVE_WALL])
+		err = history__add(l->hist[LIVE_WALL], sec, l->stack, n, wall);
+	return err;
+}
+
 /* A stack into the history: below an identity frame when who is known (who.h). */
 static int add_stack(void *ctx, int64_t sec, enum sample_event event, const struct who *who,
 		     const uint32_t *names, size_t n, uint64_t count)
 {
 	struct live *l = ctx;
 
-	if (event != EVENT_CPU)
-		return 0;	/* the live view shows on-CPU samples (off-CPU: record) */
 	if (!who)
-		return history__add(l->history, sec, names, n, count);
+		return history__add(l->hist[LIVE_CPU], sec, names, n, count);
 	if (vec_reserve(l->stack, l->stack_cap, n + 1, 256) ||
 	    who__intern(calltree__names(history__tree(l->history)), who, &l->stack[0]))
 		return -ENOMEM;
 	if (n)
 		memcpy(l->stack + 1, names, n * sizeof(*names));
-	if (push__add(l->push, sec, l->stack, n + 1, count))
-		return -ENOMEM;
-	return history__add(l->history, sec, l->stack, n + 1, count);
+	return add_event(l, sec, event, n + 1, count);
 }
 
 /* A replay: every second at once, then paused at the end. */
@@ -116,7 +138,7 @@ struct live *live__new(struct source *src, struct strtab *names, uint32_t retain
 	l->retain = retain;
 	l->window = window < retain ? window : retain;
 	l->newest = INT64_MIN;
-	l->history = history__new(names, retain);
+	l->history = l->hist[LIVE_CPU] = history__new(names, retain);
 	if (!l->history) {
 		snprintf(err, size, "out of memory");
 		goto err_free;
@@ -150,6 +172,43 @@ err_free:
 	return NULL;
 }
 
+int live__set_events(struct live *l, bool cpu, bool offcpu)
+{
+	struct strtab *names = calltree__names(history__tree(l->history));
+
+	if (offcpu && !(l->hist[LIVE_OFFCPU] = history__new(names, l->retain)))
+		return -ENOMEM;
+	if (offcpu && cpu && !(l->hist[LIVE_WALL] = history__new(names, l->retain)))
+		return -ENOMEM;
+	return cpu ? 0 : live__show_event(l, LIVE_OFFCPU);
+}
+
+int live__show_event(struct live *l, enum live_event ev)
+{
+	if (ev >= LIVE_EVENTS || !l->hist[ev])
+		return -ENOENT;
+	history__observe(l->history, NULL, NULL);
+	l->history = l->hist[ev];
+	l->event = ev;
+	history__observe(l->history, mirror, l);
+	/* another history: the tree shown is made anew from it */
+	calltree__free(l->shown);
+	l->shown = NULL;
+	return live__apply(l);
+}
+
+enum value_unit live__unit(const struct live *l)
+{
+	return l->event == LIVE_CPU ? UNIT_SAMPLES : UNIT_MICROSECONDS;
+}
+
+const char *live__event_name(enum live_event ev)
+{
+	static const char *const names[LIVE_EVENTS] = { "on-CPU", "off-CPU", "wall" };
+
+	return ev < LIVE_EVENTS ? names[ev] : "?";
+}
+
 void live__set_push(struct live *l, struct push *p)
 {
 	l->push = p;
@@ -166,7 +225,8 @@ void live__free(struct live *l)
 	push__free(l->push, LIVE_PUSH_WAIT_MS, NULL);
 	source__free(l->source);
 	calltree__free(l->shown);
-	history__free(l->history);
+	for (int e = 0; e < LIVE_EVENTS; e++)
+		history__free(l->hist[e]);
 	free(l->stack);
 	free(l->map);
 	free(l->path);
@@ -188,12 +248,15 @@ int live__tick(struct live *l)
 	if (l->newest != INT64_MIN && sec < l->newest)
 		sec = l->newest;	/* the clock went back: keep time monotonic */
 	err = source__drain(l->source, sec, add_stack, l);
-	/* a second with no samples is a second too (the timeline, what expires) */
-	if (err >= 0)
-		err = history__add(l->history, sec, NULL, 0, 0);
-	/* names that arrived late (debuginfod): the history's frames go by them */
-	if (err >= 0)
-		err = history__rename(l->history);
+	for (int e = 0; e < LIVE_EVENTS && err >= 0; e++) {
+		if (!l->hist[e])
+			continue;
+		/* a second with no samples is a second too (the timeline, what expires) */
+		err = history__add(l->hist[e], sec, NULL, 0, 0);
+		/* names that arrived late (debuginfod): the history's frames go by them */
+		if (err >= 0)
+			err = history__rename(l->hist[e]);
+	}
 	if (err < 0)
 		return err;
 	push__tick(l->push, sec);
@@ -481,6 +544,9 @@ int live__save(const struct live *l, const char *dir, char *path, size_t size)
 				    .focus = l->focus };
 	int64_t first, last;
 
+	/* a saved history is of samples (timeline.h): the on-CPU one */
+	if (l->event != LIVE_CPU)
+		return -ENOTSUP;
 	if (!history__span(l->history, &first, &last) || l->newest == INT64_MIN)
 		return -ENODATA;
 	/* what is retained since sampling began, at most --retain seconds */

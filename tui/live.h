@@ -20,9 +20,14 @@
 
 struct push;
 
+/* What the live view shows: on-CPU samples, off-CPU time, or both as wall time. */
+enum live_event { LIVE_CPU, LIVE_OFFCPU, LIVE_WALL, LIVE_EVENTS };
+
 struct live {
 	struct source *source;	/* owned */
-	struct history *history;
+	struct history *history;	/* the one shown: one of hist[] */
+	struct history *hist[LIVE_EVENTS];	/* NULL: not sampled */
+	enum live_event event;		/* the one shown */
 	int timer_fd;		/* -1 for a replay */
 	uint32_t retain;
 	int64_t newest;		/* newest second drained; INT64_MIN before the first */
@@ -59,6 +64,19 @@ struct live {
 struct live *live__new(struct source *src, struct strtab *names, uint32_t retain,
 		       uint32_t window, char *err, size_t size);
 void live__free(struct live *l);
+/*
+ * Counts off-CPU time too (--event): a history of it (microseconds), and
+ * with on-CPU samples a wall-time one (a sample is 1/Hz); the view shows
+ * on-CPU samples, or off-CPU time without them.  Before the first tick.
+ * 0 or -ENOMEM.
+ */
+int live__set_events(struct live *l, bool cpu, bool offcpu);
+/* Shows another event's history (the window stays); -ENOENT if not sampled, -ENOMEM. */
+int live__show_event(struct live *l, enum live_event ev);
+/* What the tree's values count: samples, or microseconds. */
+enum value_unit live__unit(const struct live *l);
+/* "on-CPU", "off-CPU", "wall" */
+const char *live__event_name(enum live_event ev);
 /* Hands each finished window to p (taken; freed with the view). */
 void live__set_push(struct live *l, struct push *p);
 

@@ -558,9 +558,6 @@ static int check_output(struct options *o)
 		return usage_error("%s", "--tenant, --app and the push credentials need --push URL");
 	if (o->push_token_file && o->push_auth_file)
 		return usage_error("%s", "choose one of --push-token-file and --push-auth-file");
-	if (o->ev_offcpu && o->cmd == CMD_LIVE)
-		return usage_error("%s", "the live view shows on-CPU samples (for now): off-CPU time "
-				   "with 'flametop record --event offcpu'");
 	if (o->ev_offcpu && (o->timeline || o->push_url))
 		return usage_error("%s", "--event offcpu writes one profile: no --timeline or --push "
 				   "(for now)");

@@ -58,8 +58,17 @@ static void essentials(const struct status_model *m, char *line, size_t size)
 	add(line, size, "| %s%s%s", state[l->state], l->gone ? " " : "", l->gone ? l->gone : "");
 	if (m->baseline)
 		add(line, size, " DIFF vs %s", m->baseline);
-	add(line, size, " | %s | %us %s | %" PRIu64 " samples", l->label, l->window, l->span,
-	    m->window_samples);
+	if (m->unit != UNIT_SAMPLES) {
+		char v[32];
+
+		/* off-CPU or wall time: the window's, and what it is */
+		add(line, size, " | %s | %us %s | %s %s", l->label, l->window, l->span,
+		    units__format(v, sizeof(v), m->window_samples, m->unit),
+		    m->unit_name ? m->unit_name : "");
+	} else {
+		add(line, size, " | %s | %us %s | %" PRIu64 " samples", l->label, l->window,
+		    l->span, m->window_samples);
+	}
 	/* windows the push could not deliver: never cut */
 	if (l->pushing && l->push_dropped)
 		add(line, size, " | push %" PRIu64 " dropped", l->push_dropped);
@@ -271,11 +280,11 @@ void status__paint(const struct status_model *m, struct grid *g, const struct pa
 	paint_figures(m, g, y, p->height == 1, p->height == 1);
 }
 void status__paint_timeline(const uint64_t *rates, uint32_t n, int64_t first, int64_t w0,
-			    int64_t w1, double all_per_sec, bool mono, struct grid *g,
-			    const struct pane *p)
+			    int64_t w1, double all_per_sec, enum value_unit unit, bool mono,
+			    struct grid *g, const struct pane *p)
 {
 	uint64_t peak = 0;
-	char scale[64];
+	char scale[64], v[32];
 
 	if (!p->height)
 		return;
@@ -285,7 +294,10 @@ void status__paint_timeline(const uint64_t *rates, uint32_t n, int64_t first, in
 	timeline__paint(g, p->top, rates, n, first, w0, w1, mono);
 	for (uint32_t i = 0; i < n; i++)
 		peak = rates[i] > peak ? rates[i] : peak;
-	if (all_per_sec > 0)
+	if (unit == UNIT_MICROSECONDS)	/* time per second: how many threads, on average */
+		snprintf(scale, sizeof(scale), "peak %s/s (%.1f threads) ",
+			 units__format(v, sizeof(v), peak, unit), (double)peak / 1e6);
+	else if (all_per_sec > 0)
 		snprintf(scale, sizeof(scale), "peak %" PRIu64 "/s %.0f%% CPU ", peak,
 			 100.0 * (double)peak / all_per_sec);
 	else

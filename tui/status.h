@@ -55,7 +55,8 @@ void status__paint(const struct status_model *m, struct grid *g, const struct pa
  * all_per_sec (every CPU busy, in samples/s) is known (> 0).
  */
 void status__paint_timeline(const uint64_t *rates, uint32_t n, int64_t first, int64_t w0,
-			    int64_t w1, double all_per_sec, bool mono, struct grid *g,
+			    int64_t w1, double all_per_sec, enum value_unit unit, bool mono,
+			    struct grid *g,
 			    const struct pane *p);
 /* "412 ms", "5.09 s", "3.2 min" into buf. */
 void status__time(double secs, char *buf, size_t size);

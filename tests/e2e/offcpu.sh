@@ -5,6 +5,7 @@
 # flametop's kernel-side accounting must find those shares, their callers,
 # and with cpu,offcpu a thread's wall time.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tmux.lib"
 export GOCACHE=$BUILD/gocache PPROF_TMPDIR=$TMP
 PEERS=$(realpath "$(dirname "$0")/../../../shared/peers/FlameGraph" 2>/dev/null)
 
@@ -90,8 +91,41 @@ fell=$(awk '$NF == "block_read" { print $5 }' "$TMP/diff.report")
 check "report --diff: the futex wait grew (${grew:-?} points), the read shrank (${fell:-?})" \
 	awk -v g="${grew:-0}" -v f="${fell:-0}" 'BEGIN { exit !(g + 0 > 20 && f + 0 < -20) }'
 
-# usage
-"$FT" --event offcpu > /dev/null 2>&1
-check "the live view with --event offcpu: a usage error that says to record (for now)" test $? = 2
+# --- the live view: e switches on-CPU, off-CPU and wall; the diff follows ----------
+"$BUILD/workloads/offcpu" -s 120 -p 9 > "$TMP/w3.out" &
+PIDS+=($!)
+for _ in $(seq 50); do grep -q ready "$TMP/w3.out" && break; sleep 0.1; done
+read -r _ P3 _ < "$TMP/w3.out"
+mkdir -p "$TMP/snaps"
+start 170 45 -- -p "$P3" --event cpu,offcpu --snapshot-dir "$TMP/snaps"
+check "live --event cpu,offcpu opens on on-CPU samples" wait_for '| LIVE | pid [0-9]* | .* samples$' 5
+keys e
+check "e: the off-CPU graph, its time on the status line" wait_for '| [0-9.]*m*s offcpu$' 5
+check "... block_read" wait_for 'block_read' 5
+check "... block_sleep" wait_for 'block_sleep' 3
+check "... block_futex (or its cut name)" wait_for 'block_f' 3
+check "... the timeline in time per second: threads waiting" wait_for 'peak [0-9.]*m*s/s ([0-9.]* threads)' 3
+keys -- - -
+sleep 2.5
+keys b
+check "b: a baseline of the off-CPU window" wait_for 'baseline:' 3
+# the workload's second phase starts at 9 s: the futex wait grows to 60%
+sleep 9
+keys d
+check "d after the change: the diff table names the wait that grew (block_futex, +points)" \
+	wait_for 'block_futex' 5
+check "... grown by more than 20 points" sh -c "screen() { tmux -S '$SOCK' capture-pane -p -t ft; };
+	screen | grep 'block_futex\$' | grep -q '+[2-9][0-9]\.[0-9]'"
+keys d s
+check "s in the off-CPU view: a snapshot in microseconds" wait_for 'snapshot written to' 5
+snap=$(ls "$TMP"/snaps/*.folded 2>/dev/null | head -1)
+check "... its first line says unit=us event=offcpu" \
+	sh -c "head -1 '${snap:-/nonexistent}' | grep -qx '# flametop unit=us event=offcpu'"
+keys e
+check "e again: wall time, on- and off-CPU together" wait_for '| [0-9.]*m*s wall$' 5
+keys e
+check "e again: back to on-CPU samples" wait_for '| [0-9]* samples$' 5
+keys q
+check "q quits" exited_with 0
 "$FT" record --event nope -d 1 -o /dev/null > /dev/null 2>&1
 check "--event nope: a usage error" test $? = 2
