@@ -17,7 +17,8 @@ BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g
               libdebuginfod-dev protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev
 # podman with runc runs the container test (crun refuses hybrid cgroups)
 TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl \
-              podman runc tar libc-bin nodejs debuginfod curl golang-go chromium libxml2-utils
+              podman runc tar libc-bin nodejs debuginfod curl golang-go chromium libxml2-utils \
+              bpfcc-tools
 
 # util/ (growable arrays, reading to the end, atomic outputs) goes wherever the model goes
 PROFILE_SRCS := $(wildcard util/*.c profile/*.c)

@@ -359,7 +359,8 @@ static __always_inline void copy_stack(void *stacks, __u64 *hash, __u32 lost, __
 	struct ft_stack *st;
 	long err;
 
-	if (!*hash)
+	/* most blocks wait where others did this epoch: their stack is there already */
+	if (!*hash || bpf_map_lookup_elem(stacks, hash))
 		return;
 	st = bpf_map_lookup_elem(&offstacks, hash);
 	err = st ? bpf_map_update_elem(stacks, hash, st, BPF_NOEXIST) : -2;
@@ -412,7 +413,10 @@ static __always_inline bool offcpu_take(void)
 /* A stack into the off-CPU stack map; 0 when it could not be kept. */
 static __always_inline void keep_stack(__u64 *hash, struct ft_stack *st, __u32 lost, __u32 *flags)
 {
-	if (*hash && bpf_map_update_elem(&offstacks, hash, st, BPF_ANY)) {
+	/* a stack kept already (a lookup, no copy of its kilobyte) stays, and is fresh again */
+	if (!*hash || bpf_map_lookup_elem(&offstacks, hash))
+		return;
+	if (bpf_map_update_elem(&offstacks, hash, st, BPF_ANY)) {
 		stat_inc(FT_STAT_OFFCPU_STACKS_LOST);
 		*flags |= lost;
 		*hash = 0;

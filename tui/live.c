@@ -502,7 +502,8 @@ void live__status(const struct live *l, struct live_status *st)
 		.gone = l->target_gone ? in->gone_msg : NULL,
 		.hz = in->hz,
 		.window = l->window,
-		.lost = l->stats.lost + l->stats.stacks_lost + l->stats.events_lost,
+		.lost = l->stats.lost + l->stats.stacks_lost + l->stats.events_lost +
+			l->stats.offcpu_lost + l->stats.offcpu_stacks_lost,
 		.truncated = l->stats.truncated,
 		.cpu_pct = l->cpu_pct,
 	};

@@ -95,6 +95,39 @@ awk -v w="$(med pw)" -v r="$(med pr)" -v p="$(med pp)" -v g="$(med go)" -v mb="$
 	printf "  the same work, pprof -> pprof: flametop fold %.2f s, %d MB RSS; go tool pprof -proto %.2f s, %d MB RSS (%.2fx)\n",
 		P[1], P[2] / 1024, G[1], G[2] / 1024, P[1] / G[1] }'
 
+echo "## off-CPU: a context-switch-heavy workload alone, under flametop --event offcpu, under bcc's offcputime"
+PP=$BUILD/workloads/pingpong
+pp_rate() { "$PP" -s 5 | awk '/round trips/ { print $3, $5 }'; }
+# bcc compiles its program against the running kernel's headers: it may not run at all
+timeout 60 offcputime-bpfcc -f 1 > /dev/null 2> "$T/bcc.err" && bcc=1 || bcc=0
+for run in 1 2 3 4 5; do
+	pp_rate >> "$T/pp.alone"
+	FLAMETOP_BPF_STATS=1 "$FT" record -a --event offcpu -d 9 -o /dev/null 2> "$T/pp.err" &
+	sleep 2
+	pp_rate >> "$T/pp.ft"
+	wait
+	sed -n 's/.*bpf switch \([0-9]*\) runs, \([0-9]*\) ns.*/\1 \2/p' "$T/pp.err" >> "$T/pp.bpf"
+	if [ "$bcc" = 1 ]; then
+		offcputime-bpfcc -f 9 > /dev/null 2>&1 &
+		sleep 3
+		pp_rate >> "$T/pp.bcc"
+		wait
+	fi
+done
+med3() { sort -n "$1" | sed -n 3p; }
+a=$(med3 "$T/pp.alone"); f=$(med3 "$T/pp.ft")
+awk -v a="$a" -v f="$f" 'BEGIN { split(a, A, " "); split(f, F, " ")
+	printf "alone: %d round trips/s (%d switches/s); flametop --event offcpu: %d (%d switches/s): slowdown %.1f%%\n",
+		A[1], A[2], F[1], F[2], 100 * (1 - F[1] / A[1]) }'
+awk '{ r += $1; n += $2 } END { if (r) printf "flametop BPF per switch: %.2f us (%d runs)\n", n / r / 1000, r }' "$T/pp.bpf"
+if [ "$bcc" = 1 ]; then
+	b=$(med3 "$T/pp.bcc")
+	awk -v a="$a" -v b="$b" 'BEGIN { split(a, A, " "); split(b, B, " ")
+		printf "bcc offcputime: %d round trips/s: slowdown %.1f%%\n", B[1], 100 * (1 - B[1] / A[1]) }'
+else
+	echo "bcc offcputime cannot run here: $(grep -m1 -o 'chdir([^)]*).*\|Failed to compile[^"]*' "$T/bcc.err" || tail -1 "$T/bcc.err")"
+fi
+
 echo "## record CPU: 10 s whole host at 99 Hz, every CPU busy"
 for c in $(seq "$(nproc)"); do "$W" -s 120 > /dev/null & done
 sleep 1
