@@ -96,22 +96,10 @@ static int samples_one(void *ctx, const uint32_t *path, uint32_t depth, uint32_t
 	return fputc(']', k->out) == EOF ? -EIO : 0;
 }
 
+/* speedscope's unit names are pprof's for time and bytes; counts are "none". */
 static const char *unit_name(enum value_unit u)
 {
-	switch (u) {
-	case UNIT_NANOSECONDS:
-		return "nanoseconds";
-	case UNIT_MICROSECONDS:
-		return "microseconds";
-	case UNIT_MILLISECONDS:
-		return "milliseconds";
-	case UNIT_SECONDS:
-		return "seconds";
-	case UNIT_BYTES:
-		return "bytes";
-	default:
-		return "none";
-	}
+	return u == UNIT_SAMPLES || u == UNIT_COUNT ? "none" : units__pprof(u);
 }
 
 int speedscope__write(FILE *out, const struct calltree *t, uint32_t node, enum value_unit unit,
