@@ -27,6 +27,7 @@ const volatile bool fp_fallback = true;	/* auto: frame pointers where there is n
 const volatile __u64 min_block_ns = 1000;
 const volatile __u32 offcpu_states = FT_STATE_INTERRUPTIBLE | FT_STATE_UNINTERRUPTIBLE;
 const volatile __u32 offcpu_every = 1;	/* --offcpu-sample N: one switch-out in N */
+const volatile bool offcpu = false;	/* the switch program runs: exits forget blocks */
 
 __u32 epoch = 0;
 
@@ -94,13 +95,6 @@ struct {
 	__type(value, struct ft_off_start);
 } offcpu_start_new SEC(".maps");
 
-/* --offcpu-sample: switch-outs seen on this CPU */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} offcpu_tick SEC(".maps");
 STACK_MAP(stacks0);
 STACK_MAP(stacks1);
 
@@ -372,19 +366,23 @@ static __always_inline void copy_stack(void *stacks, __u64 *hash, __u32 lost, __
 }
 
 /* A thread back on the CPU: the time it was blocked, to its switch-out's stacks. */
-static __always_inline void switch_in(__u32 tid)
+static __always_inline void switch_in(struct task_struct *next)
 {
+	__u32 tid = next->pid;
 	struct ft_off_start *st = bpf_map_lookup_elem(&offcpu_start, &tid);
 	struct ft_stack_key key;
 	__u64 delta, weight;
+	bool same;
 
 	if (!st)
 		return;
 	delta = bpf_ktime_get_ns() - st->ts;
 	key = st->key;
 	weight = st->weight;
+	/* a tid reused by a thread that never blocked: the entry is a dead thread's */
+	same = st->start_time == next->start_time;
 	bpf_map_delete_elem(&offcpu_start, &tid);
-	if (delta < min_block_ns)
+	if (!same || delta < min_block_ns)
 		return;
 	delta *= weight;	/* one block in N taken stands for N */
 	if (epoch & 1) {
@@ -401,13 +399,8 @@ static __always_inline void switch_in(__u32 tid)
 /* Whether this switch-out is one of the --offcpu-sample N taken. */
 static __always_inline bool offcpu_take(void)
 {
-	__u32 zero = 0;
-	__u64 *t;
-
-	if (offcpu_every <= 1)
-		return true;
-	t = bpf_map_lookup_elem(&offcpu_tick, &zero);
-	return t && (*t)++ % offcpu_every == 0;
+	/* at random: a fixed stride would take the same wait of a periodic thread each time */
+	return offcpu_every <= 1 || bpf_get_prandom_u32() % offcpu_every == 0;
 }
 
 /* A stack into the off-CPU stack map; 0 when it could not be kept. */
@@ -438,8 +431,12 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	__u32 tgid = prev->tgid, tid = prev->pid, zero = 0;
 	bool kthread;
 
-	switch_in(next->pid);
-	if (!(prev_state & offcpu_states) || !tid)
+	switch_in(next);
+	/*
+	 * Preempted (even between setting a sleep state and calling schedule):
+	 * runnable, not waiting.  An idle kernel worker (TASK_IDLE) waits for work.
+	 */
+	if (preempt || !(prev_state & offcpu_states) || (prev_state & FT_STATE_NOLOAD) || !tid)
 		return 0;
 	if (filter_pids && !bpf_map_lookup_elem(&pids, &tgid))
 		return 0;
@@ -473,6 +470,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	keep_stack(&st->key.kstack, &s->kstack, KEY_KSTACK_LOST, &st->key.flags);
 	keep_stack(&st->key.ustack, &s->ustack, KEY_USTACK_LOST, &st->key.flags);
 	st->weight = offcpu_every;
+	st->start_time = prev->start_time;
 	st->ts = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&offcpu_start, &tid, st, BPF_ANY))
 		stat_inc(FT_STAT_OFFCPU_LOST);
@@ -519,8 +517,10 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task)
 {
-	__u32 tgid = task->tgid;
+	__u32 tgid = task->tgid, tid = task->pid;
 
+	if (offcpu)	/* a thread that exits waits no more (an exec's de_thread) */
+		bpf_map_delete_elem(&offcpu_start, &tid);
 	if (!filter_pids)
 		return 0;
 	/* the whole thread group is gone once signal->live drops to zero */

@@ -53,12 +53,14 @@ enum ft_stat {
 struct ft_off_start {
 	__u64 ts;		/* bpf_ktime_get_ns() at the switch-out */
 	__u64 weight;		/* blocks it stands for (--offcpu-sample N) */
+	__u64 start_time;	/* the thread's: a reused tid is another thread */
 	struct ft_stack_key key;
 };
 
 /* prev_state bits of sched_switch counted by default: interruptible, uninterruptible */
 #define FT_STATE_INTERRUPTIBLE	 1u
 #define FT_STATE_UNINTERRUPTIBLE 2u
+#define FT_STATE_NOLOAD		 0x400u	/* with D: TASK_IDLE, an idle kernel worker: not a wait */
 
 /*
  * DWARF unwinding (--unwind dwarf|auto).  User space turns each executable

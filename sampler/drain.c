@@ -255,7 +255,8 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 	e = drain_counts(s, cfd, EVENT_CPU, fn, ctx);
 	ret = ret ? ret : e;
 	if (s->offcpu) {
-		e = drain_counts(s, ofd, EVENT_OFFCPU, fn, ctx);
+		/* after an error, the counts are only emptied: fn said stop */
+		e = drain_counts(s, ofd, EVENT_OFFCPU, ret ? NULL : fn, ctx);
 		ret = ret ? ret : e;
 	}
 	symbolizer__tick(s->sym);

@@ -381,6 +381,7 @@ static void set_offcpu(struct sampler *s, const struct sampler_opts *o)
 	struct profile_bpf *sk = s->skel;
 
 	s->offcpu = o->offcpu;
+	sk->rodata->offcpu = o->offcpu;
 	bpf_program__set_autoload(sk->progs.on_switch, o->offcpu);
 	if (!o->offcpu) {
 		/* unused: as small as a map may be */
@@ -424,7 +425,7 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 	}
 	set_offcpu(s, o);
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
-	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode);
+	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode || o->offcpu);
 	bpf_program__set_autoload(s->skel->progs.on_exec, dwarf);
 	/* the cached kernel symbols first: with them, the iterator need not be loaded */
 	if (o->kernel)
@@ -432,8 +433,9 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 	bpf_program__set_autoload(s->skel->progs.dump_ksyms, o->kernel && !s->kcache.n);
 	ret = profile_bpf__load(s->skel);
 	if (ret)
-		return fail(err, errlen, "the kernel refused the BPF program (%s); run with "
-			    "FLAMETOP_DEBUG=1 for the verifier's log", strerror(-ret));
+		return fail(err, errlen, "the kernel refused the BPF program (%s)%s; run with "
+			    "FLAMETOP_DEBUG=1 for the verifier's log", strerror(-ret),
+			    o->offcpu ? " (off-CPU time needs Linux 5.18 or later)" : "");
 	return 0;
 }
 
@@ -479,6 +481,22 @@ static int set_targets(struct sampler *s, const struct sampler_opts *o, int cgfd
 		ret = fail(err, errlen, "cannot attach the exec tracepoint: %s", strerror(errno));
 	free(pids);
 	return ret;
+}
+
+/*
+ * The switch program, and the exit one that forgets the blocks of threads
+ * that end (-p attached both already, with the fork and exit tracepoints).
+ */
+static int attach_offcpu(struct sampler *s, char *err, size_t errlen)
+{
+	struct profile_bpf *sk = s->skel;
+
+	if (!sk->links.on_exit && !(sk->links.on_exit = bpf_program__attach(sk->progs.on_exit)))
+		return fail(err, errlen, "cannot attach the exit tracepoint: %s", strerror(errno));
+	if (!sk->links.on_switch && !(sk->links.on_switch = bpf_program__attach(sk->progs.on_switch)))
+		return fail(err, errlen, "cannot attach the context-switch tracepoint: %s",
+			    strerror(errno));
+	return 0;
 }
 
 struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
@@ -535,10 +553,8 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (o->cpu && attach_cpus(s, o->freq, err, errlen))
 		goto err_free;
-	if (o->offcpu && !(s->skel->links.on_switch = bpf_program__attach(s->skel->progs.on_switch))) {
-		fail(err, errlen, "cannot attach the context-switch tracepoint: %s", strerror(errno));
+	if (o->offcpu && attach_offcpu(s, err, errlen))
 		goto err_free;
-	}
 	if (cgfd >= 0)
 		close(cgfd);
 	return s;

@@ -373,6 +373,9 @@ static int do_save_history(struct app *a)
 	err = live__save(a->live, a->opts->snapshot_dir, path, sizeof(path));
 	if (err == -ENODATA)
 		note__set(&a->note, "nothing sampled yet: no history to save");
+	else if (err == -ENOTSUP)
+		note__set(&a->note, "a saved history is of on-CPU samples: %s", a->live->sampled[LIVE_CPU] ?
+			  "e shows them, then w saves" : "this view samples off-CPU time only");
 	else if (err)
 		note__set(&a->note, "saving the history failed: %s: %s", path, strerror(-err));
 	else
@@ -469,7 +472,7 @@ static int do_event(struct app *a)
 	ev = a->live->event;
 	do
 		ev = (enum live_event)((ev + 1) % LIVE_EVENTS);
-	while (ev != a->live->event && !a->live->hist[ev]);
+	while (ev != a->live->event && !a->live->sampled[ev]);
 	if (ev == a->live->event) {
 		note__set(&a->note, "only %s is sampled: --event cpu,offcpu takes on- and off-CPU "
 			  "time", live__event_name(ev));

@@ -139,6 +139,7 @@ struct live *live__new(struct source *src, struct strtab *names, uint32_t retain
 	l->window = window < retain ? window : retain;
 	l->newest = INT64_MIN;
 	l->history = l->hist[LIVE_CPU] = history__new(names, retain);
+	l->sampled[LIVE_CPU] = true;
 	if (!l->history) {
 		snprintf(err, size, "out of memory");
 		goto err_free;
@@ -180,12 +181,15 @@ int live__set_events(struct live *l, bool cpu, bool offcpu)
 		return -ENOMEM;
 	if (offcpu && cpu && !(l->hist[LIVE_WALL] = history__new(names, l->retain)))
 		return -ENOMEM;
+	l->sampled[LIVE_CPU] = cpu;
+	l->sampled[LIVE_OFFCPU] = offcpu;
+	l->sampled[LIVE_WALL] = cpu && offcpu;
 	return cpu ? 0 : live__show_event(l, LIVE_OFFCPU);
 }
 
 int live__show_event(struct live *l, enum live_event ev)
 {
-	if (ev >= LIVE_EVENTS || !l->hist[ev])
+	if (ev >= LIVE_EVENTS || !l->sampled[ev])
 		return -ENOENT;
 	history__observe(l->history, NULL, NULL);
 	l->history = l->hist[ev];

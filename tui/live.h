@@ -27,6 +27,7 @@ struct live {
 	struct source *source;	/* owned */
 	struct history *history;	/* the one shown: one of hist[] */
 	struct history *hist[LIVE_EVENTS];	/* NULL: not sampled */
+	bool sampled[LIVE_EVENTS];	/* what --event takes (hist[LIVE_CPU] is there always) */
 	enum live_event event;		/* the one shown */
 	int timer_fd;		/* -1 for a replay */
 	uint32_t retain;

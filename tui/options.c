@@ -558,6 +558,9 @@ static int check_output(struct options *o)
 		return usage_error("%s", "--tenant, --app and the push credentials need --push URL");
 	if (o->push_token_file && o->push_auth_file)
 		return usage_error("%s", "choose one of --push-token-file and --push-auth-file");
+	if (!o->ev_offcpu && (o->min_block_us != 1 || o->offcpu_sample || o->offcpu_states))
+		return usage_error("%s", "--min-block, --offcpu-sample and --offcpu-states need "
+				   "--event offcpu (or cpu,offcpu)");
 	if (o->ev_offcpu && (o->timeline || o->push_url))
 		return usage_error("%s", "--event offcpu writes one profile: no --timeline or --push "
 				   "(for now)");

@@ -69,13 +69,18 @@ check "pprof: type offcpu, in time (go tool pprof -top)" \
 "$FT" record -p "$WPID" --event offcpu --min-block 4500 -d 3 -o "$TMP/min.folded" 2> /dev/null
 # (a 3 ms sleep on a busy host now and then lasts longer)
 check "--min-block 4500: only the 6 ms reads are left ($(share 'block_read;' "$TMP/min.folded")%)" \
-	within "$(share 'block_read;' "$TMP/min.folded")" 100 1.5
+	within "$(share 'block_read;' "$TMP/min.folded")" 100 3
 "$FT" record -p "$WPID" --event offcpu --offcpu-sample 3 -d 4 -o "$TMP/samp.folded" 2> /dev/null
 r=$(share 'block_read;' "$TMP/samp.folded")
+n=$(awk '/block_(read|sleep|futex)/ { n += $NF } END { print n + 0 }' "$TMP/samp.folded")
 check "--offcpu-sample 3: one switch in three, the shares hold (read $r%)" within "$r" 60 6
+check "... each taken block counted three times: $n us of 4 s" within "$n" 4000000 600000
 "$FT" record -p "$WPID" --event offcpu --offcpu-states D -d 2 -o "$TMP/d.folded" 2> /dev/null
 n=$(awk '/block_/ { n += $NF } END { print n + 0 }' "$TMP/d.folded")
 check "--offcpu-states D: its sleeps are S, none counted ($n us)" test "$n" -lt 20000
+"$FT" record -p "$WPID" --event offcpu --offcpu-states S -d 2 -o "$TMP/s.folded" 2> /dev/null
+n=$(awk '/block_/ { n += $NF } END { print n + 0 }' "$TMP/s.folded")
+check "--offcpu-states S: all of them ($n us of 2 s)" within "$n" 2000000 100000
 
 # a diff after the proportions change names the wait that grew
 "$BUILD/workloads/offcpu" -s 120 -p 3 > "$TMP/w2.out" &
@@ -92,7 +97,7 @@ check "report --diff: the futex wait grew (${grew:-?} points), the read shrank (
 	awk -v g="${grew:-0}" -v f="${fell:-0}" 'BEGIN { exit !(g + 0 > 20 && f + 0 < -20) }'
 
 # --- the live view: e switches on-CPU, off-CPU and wall; the diff follows ----------
-"$BUILD/workloads/offcpu" -s 120 -p 9 > "$TMP/w3.out" &
+"$BUILD/workloads/offcpu" -s 120 > "$TMP/w3.out" &
 PIDS+=($!)
 for _ in $(seq 50); do grep -q ready "$TMP/w3.out" && break; sleep 0.1; done
 read -r _ P3 _ < "$TMP/w3.out"
@@ -109,8 +114,9 @@ keys -- - -
 sleep 2.5
 keys b
 check "b: a baseline of the off-CPU window" wait_for 'baseline:' 3
-# the workload's second phase starts at 9 s: the futex wait grows to 60%
-sleep 9
+# the workload's second phase (SIGUSR1): the futex wait grows to 60%; a window later, the diff
+kill -USR1 "$P3"
+sleep 3
 keys d
 check "d after the change: the diff table names the wait that grew (block_futex, +points)" \
 	wait_for 'block_futex' 5
@@ -129,3 +135,5 @@ keys q
 check "q quits" exited_with 0
 "$FT" record --event nope -d 1 -o /dev/null > /dev/null 2>&1
 check "--event nope: a usage error" test $? = 2
+"$FT" record --min-block 10 -d 1 -o /dev/null > /dev/null 2>&1
+check "--min-block without --event offcpu: a usage error" test $? = 2

@@ -4,7 +4,8 @@
  * round 6 ms in read() on a pipe (a writer thread fills it), 3 ms in
  * nanosleep() and 1 ms in a futex wait — 60/30/10 of its blocked time —
  * each under its own caller (block_read, block_sleep, block_futex).  A
- * second phase (-p SECS) swaps read and futex: the futex wait grows.
+ * second phase (-p SECS, or at SIGUSR1) swaps read and futex: the futex
+ * wait grows.
  *
  *   offcpu [-s SECONDS] [-p PHASE_SECS]
  *
@@ -13,6 +14,7 @@
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -22,7 +24,8 @@
 
 static int pipefd[2];
 static int futex_word;
-static double phase_at = -1, start;
+static volatile double phase_at = -1;
+static double start;
 static volatile int stop;
 
 static double now(void)
@@ -39,6 +42,12 @@ static void sleep_us(long us)
 
 	while (nanosleep(&ts, &ts))
 		;
+}
+
+static void phase_now(int sig)
+{
+	(void)sig;
+	phase_at = 0;
 }
 
 static int second_phase(void)
@@ -105,6 +114,9 @@ int main(int argc, char **argv)
 	if (pipe(pipefd) || pipe(ask) || ask[0] != pipefd[0] + 2)
 		return 1;
 	prctl(PR_SET_TIMERSLACK, 1);
+	/* reads and writes restart: the pipe's byte is not lost to the signal */
+	sigaction(SIGUSR1, &(struct sigaction){ .sa_handler = phase_now, .sa_flags = SA_RESTART },
+		  NULL);
 	start = now();
 	if (pthread_create(&w, NULL, writer, NULL))
 		return 1;
