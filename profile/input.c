@@ -44,6 +44,10 @@ static void folded_header(struct profile_reader *r, const char *s, size_t len)
 		else if (!strncmp(word, "type=", 5) || !strncmp(word, "event=", 6))
 			snprintf(r->info.vt.name, sizeof(r->info.vt.name), "%s", strchr(word, '=') + 1);
 	}
+	/* a saved history's header names its event only: off-CPU and wall time are microseconds */
+	if (r->info.vt.unit == UNIT_SAMPLES &&
+	    (!strcmp(r->info.vt.name, "offcpu") || !strcmp(r->info.vt.name, "wall")))
+		r->info.vt.unit = UNIT_MICROSECONDS;
 }
 
 static void add_stats(struct parse_stats *to, const struct parse_stats *s)

@@ -132,8 +132,9 @@ int timeline__write(FILE *out, const struct history *h, const struct timeline_in
 	errno = 0;
 	if (!s.map || !s.stamp)
 		err = -ENOMEM;
-	else if (fprintf(out, MAGIC " target=%s hz=%u from=%lld to=%lld\n", target, info->hz,
-			 (long long)info->from, (long long)info->to) < 0)
+	else if (fprintf(out, MAGIC " target=%s hz=%u from=%lld to=%lld%s%s\n", target, info->hz,
+			 (long long)info->from, (long long)info->to, *info->event ? " event=" : "",
+			 info->event) < 0)
 		err = write_error();
 	for (int64_t sec = info->from; !err && sec <= info->to; sec++) {
 		uint64_t samples;
@@ -187,7 +188,7 @@ static bool target_ok(const char *s, size_t n)
 	return n && n < sizeof(((struct timeline_info *)0)->target);
 }
 
-enum field { F_TARGET, F_HZ, F_FROM, F_TO, F_COUNT };
+enum field { F_TARGET, F_HZ, F_FROM, F_TO, F_EVENT, F_COUNT };
 
 static const struct {
 	const char *key;
@@ -197,7 +198,14 @@ static const struct {
 	[F_HZ] = { "hz", "a number below 2^32" },
 	[F_FROM] = { "from", "a second, 0 to 2^62" },
 	[F_TO] = { "to", "a second, 0 to 2^62" },
+	[F_EVENT] = { "event", "offcpu or wall" },
 };
+
+/* An event= value: offcpu or wall (microseconds), the events a history may count besides samples. */
+static bool event_ok(const char *s, size_t n)
+{
+	return (n == 6 && !memcmp(s, "offcpu", 6)) || (n == 4 && !memcmp(s, "wall", 4));
+}
 
 /* One "key=value" of the header into info; unknown keys are for later versions. */
 static int header_field(struct timeline_info *info, unsigned *seen, const char *s, size_t n,
@@ -217,14 +225,19 @@ static int header_field(struct timeline_info *info, unsigned *seen, const char *
 	if (*seen & 1u << f)
 		return parse_error__set(err, lineno, -EINVAL, "header: %s= given twice", fields[f].key);
 	*seen |= 1u << f;
-	ok = eq && (f == F_TARGET ? target_ok(eq + 1, vlen)
-				  : parse_num(eq + 1, vlen, f == F_HZ ? UINT32_MAX
-								 : TIMELINE_SEC_MAX, &v));
+	ok = eq && (f == F_TARGET ? target_ok(eq + 1, vlen) :
+		    f == F_EVENT ? event_ok(eq + 1, vlen)
+				 : parse_num(eq + 1, vlen, f == F_HZ ? UINT32_MAX
+								   : TIMELINE_SEC_MAX, &v));
 	if (!ok)
 		return parse_error__set(err, lineno, -EINVAL, "header: bad %s= (%s)", fields[f].key,
 					fields[f].what);
 	if (f == F_TARGET)
 		memcpy(info->target, eq + 1, vlen);
+	else if (f == F_EVENT) {
+		memcpy(info->event, eq + 1, vlen);
+		info->event[vlen] = '\0';
+	}
 	else if (f == F_HZ)
 		info->hz = (uint32_t)v;
 	else

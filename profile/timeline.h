@@ -43,6 +43,7 @@ struct timeline_info {
 	char target[64];	/* names snapshots: [A-Za-z0-9._-] only; "" if not known */
 	uint32_t hz;		/* the sampling frequency, 0 if unknown */
 	int64_t from, to;	/* the seconds covered, [from, to] (to >= from) */
+	char event[8];		/* "offcpu", "wall" (microseconds); "": on-CPU samples */
 	/* writing a live history (identity frames at its roots: who.h) */
 	bool regroup;		/* its stacks as grouped and focused here */
 	enum group_by group;

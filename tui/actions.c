@@ -373,9 +373,6 @@ static int do_save_history(struct app *a)
 	err = live__save(a->live, a->opts->snapshot_dir, path, sizeof(path));
 	if (err == -ENODATA)
 		note__set(&a->note, "nothing sampled yet: no history to save");
-	else if (err == -ENOTSUP)
-		note__set(&a->note, "a saved history is of on-CPU samples: %s", a->live->sampled[LIVE_CPU] ?
-			  "e shows them, then w saves" : "this view samples off-CPU time only");
 	else if (err)
 		note__set(&a->note, "saving the history failed: %s: %s", path, strerror(-err));
 	else

@@ -400,8 +400,7 @@ void app__set_unit(struct app *a)
 {
 	if (a->live) {
 		a->vt.unit = live__unit(a->live);
-		snprintf(a->vt.name, sizeof(a->vt.name), "%s", a->live->event == LIVE_OFFCPU ? "offcpu" :
-			 a->live->event == LIVE_WALL ? "wall" : "");
+		snprintf(a->vt.name, sizeof(a->vt.name), "%s", live__unit_name(a->live));
 	}
 	a->top.unit = a->vt.unit;
 	if (a->vt.unit != UNIT_SAMPLES && a->values == VALUES_TIME)

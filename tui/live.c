@@ -203,7 +203,15 @@ int live__show_event(struct live *l, enum live_event ev)
 
 enum value_unit live__unit(const struct live *l)
 {
-	return l->event == LIVE_CPU ? UNIT_SAMPLES : UNIT_MICROSECONDS;
+	/* a saved history of off-CPU or wall time replays microseconds */
+	return l->event == LIVE_CPU && !*l->source->info.event ? UNIT_SAMPLES : UNIT_MICROSECONDS;
+}
+
+const char *live__unit_name(const struct live *l)
+{
+	if (*l->source->info.event)
+		return l->source->info.event;
+	return l->event == LIVE_OFFCPU ? "offcpu" : l->event == LIVE_WALL ? "wall" : "";
 }
 
 const char *live__event_name(enum live_event ev)
@@ -549,9 +557,8 @@ int live__save(const struct live *l, const char *dir, char *path, size_t size)
 				    .focus = l->focus };
 	int64_t first, last;
 
-	/* a saved history is of samples (timeline.h): the on-CPU one */
-	if (l->event != LIVE_CPU)
-		return -ENOTSUP;
+	/* off-CPU or wall time: its microseconds, said in the header */
+	snprintf(ti.event, sizeof(ti.event), "%s", live__unit_name(l));
 	if (!history__span(l->history, &first, &last) || l->newest == INT64_MIN)
 		return -ENODATA;
 	/* what is retained since sampling began, at most --retain seconds */

@@ -74,8 +74,9 @@ void live__free(struct live *l);
 int live__set_events(struct live *l, bool cpu, bool offcpu);
 /* Shows another event's history (the window stays); -ENOENT if not sampled, -ENOMEM. */
 int live__show_event(struct live *l, enum live_event ev);
-/* What the tree's values count: samples, or microseconds. */
+/* What the tree's values count: samples, or microseconds; and what ("offcpu", "wall", ""). */
 enum value_unit live__unit(const struct live *l);
+const char *live__unit_name(const struct live *l);
 /* "on-CPU", "off-CPU", "wall" */
 const char *live__event_name(enum live_event ev);
 /* Hands each finished window to p (taken; freed with the view). */

@@ -561,9 +561,9 @@ static int check_output(struct options *o)
 	if (!o->ev_offcpu && (o->min_block_us != 1 || o->offcpu_sample || o->offcpu_states))
 		return usage_error("%s", "--min-block, --offcpu-sample and --offcpu-states need "
 				   "--event offcpu (or cpu,offcpu)");
-	if (o->ev_offcpu && (o->timeline || o->push_url))
-		return usage_error("%s", "--event offcpu writes one profile: no --timeline or --push "
-				   "(for now)");
+	if (o->ev_offcpu && o->push_url)
+		return usage_error("%s", "--push sends on-CPU samples (for now): not with --event "
+				   "offcpu");
 	return 0;
 }
 

@@ -210,6 +210,9 @@ static int write_out(FILE *f, const struct options *o, struct source *src, const
 		     double started)
 {
 	struct timeline_info ti = { .hz = src->info.hz, .from = k->first, .to = k->last };
+
+	if (o->ev_offcpu)
+		snprintf(ti.event, sizeof(ti.event), "%s", o->ev_cpu ? "wall" : "offcpu");
 	struct export_meta m = {
 		.vt = { .unit = o->ev_offcpu ? UNIT_MICROSECONDS : UNIT_SAMPLES },
 		.hz = src->info.hz, .time_nanos = (int64_t)(started * 1e9),

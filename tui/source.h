@@ -33,6 +33,7 @@ struct source_info {
 	uint32_t hz;		/* samples per second per CPU; 0 when unknown */
 	bool realtime;		/* drained once a wall-clock second */
 	int64_t first, last;	/* a replay: the seconds it holds */
+	char event[8];		/* a replay of off-CPU ("offcpu") or wall time: microseconds */
 };
 
 struct source;

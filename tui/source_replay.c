@@ -129,6 +129,7 @@ struct source *source__replay(const char *path, struct strtab *names, char *err,
 	}
 	rs->base.ops = &replay_ops;
 	rs->base.info = (struct source_info){ .hz = ti.hz, .first = ti.from, .last = ti.to };
+	memcpy(rs->base.info.event, ti.event, sizeof(ti.event));
 	name = base && strcmp(path, "-") ? base + 1 : name;
 	if (ti.target[0])
 		snprintf(rs->base.info.label, sizeof(rs->base.info.label), "%s (history of %s)",

@@ -51,6 +51,13 @@ if [ -n "$PEERS" ] && [ -x "$PEERS/flamegraph.pl" ]; then
 		       grep -q 'block_read' '$TMP/off.svg'"
 fi
 
+# a saved history of off-CPU time: microseconds, said in its header, read back as time
+"$FT" record -p "$WPID" --event offcpu --timeline -d 2 -o "$TMP/offh.folded" 2> /dev/null
+check "record --event offcpu --timeline: a history whose header says event=offcpu" \
+	sh -c "head -1 '$TMP/offh.folded' | grep -q '^# flametop history v1 .* event=offcpu\$'"
+check "... report reads it in time" \
+	sh -c "'$FT' report -n 3 '$TMP/offh.folded' | grep -q '^# self%.*(offcpu, microseconds)\$'"
+
 # wall time: on-CPU samples (1/Hz each) and off-CPU time add up, per thread
 "$FT" record -p "$WPID" --event cpu,offcpu --group thread -d 4 -o "$TMP/wall.folded" 2> "$TMP/wall.err"
 wall=$(awk -v t="/$WTID;" 'index($0, t) { n += $NF } END { print n + 0 }' "$TMP/wall.folded")
@@ -127,6 +134,11 @@ check "s in the off-CPU view: a snapshot in microseconds" wait_for 'snapshot wri
 snap=$(ls "$TMP"/snaps/*.folded 2>/dev/null | head -1)
 check "... its first line says unit=us event=offcpu" \
 	sh -c "head -1 '${snap:-/nonexistent}' | grep -qx '# flametop unit=us event=offcpu'"
+keys w
+check "w in the off-CPU view: its history saved, in microseconds" wait_for 'history written to' 5
+hist=$(ls "$TMP"/snaps/*.history.folded 2>/dev/null | head -1)
+check "... its header says event=offcpu" \
+	sh -c "head -1 '${hist:-/nonexistent}' | grep -q ' event=offcpu\$'"
 keys e
 check "e again: wall time, on- and off-CPU together" wait_for '| [0-9.]*m*s wall$' 5
 keys e
