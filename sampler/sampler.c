@@ -30,7 +30,7 @@
 #define UNWIND_FILES	4096	/* tables findable by file identity */
 #define UNWIND_PAGES (1u << 20)	/* 4 MB: 4 GB of text */
 
-static int fail(char *err, size_t len, const char *fmt, ...)
+int sampler_fail(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -77,7 +77,7 @@ static int open_cgroup(const char *arg, char *full, size_t fullen, char *err, si
 		return -1;
 	fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, "cannot open cgroup %s: %s", full, strerror(errno));
+		return sampler_fail(err, errlen, "cannot open cgroup %s: %s", full, strerror(errno));
 	return fd;
 }
 
@@ -122,12 +122,12 @@ static int attach_cpus(struct sampler *s, unsigned freq, char *err, size_t errle
 	ret = online_cpus(&online, &ncpus);
 	if (ret) {
 		free(online);
-		return fail(err, errlen, "cannot list the online CPUs: %s", strerror(-ret));
+		return sampler_fail(err, errlen, "cannot list the online CPUs: %s", strerror(-ret));
 	}
 	s->links = calloc((size_t)ncpus + 2, sizeof(*s->links));
 	if (!s->links) {
 		free(online);
-		return fail(err, errlen, "out of memory");
+		return sampler_fail(err, errlen, "out of memory");
 	}
 	for (cpu = 0; cpu < ncpus; cpu++) {
 		struct perf_event_attr attr = {
@@ -146,7 +146,7 @@ static int attach_cpus(struct sampler *s, unsigned freq, char *err, size_t errle
 		if (fd < 0) {
 			ret = errno;
 			free(online);
-			return fail(err, errlen, "perf_event_open on CPU %d failed: %s%s", cpu,
+			return sampler_fail(err, errlen, "perf_event_open on CPU %d failed: %s%s", cpu,
 				    strerror(ret), ret == EACCES || ret == EPERM ?
 				    " (run as root, or lower kernel.perf_event_paranoid)" : "");
 		}
@@ -155,7 +155,7 @@ static int attach_cpus(struct sampler *s, unsigned freq, char *err, size_t errle
 			ret = errno;
 			close(fd);
 			free(online);
-			return fail(err, errlen, "cannot attach the sampler to CPU %d: %s", cpu,
+			return sampler_fail(err, errlen, "cannot attach the sampler to CPU %d: %s", cpu,
 				    strerror(ret));
 		}
 		s->links[s->nlinks++] = link;	/* the link owns fd now */
@@ -230,7 +230,7 @@ static int add_pids(struct sampler *s, const pid_t *pids, size_t n, char *err, s
 					  sizeof(one), 0))
 			continue;
 		if (errno != E2BIG)
-			return fail(err, errlen, "cannot set the pid filter: %s", strerror(errno));
+			return sampler_fail(err, errlen, "cannot set the pid filter: %s", strerror(errno));
 		fprintf(stderr, "flametop: more than %u processes under -p; the rest are not "
 			"sampled\n", bpf_map__max_entries(s->skel->maps.pids));
 		break;
@@ -253,15 +253,15 @@ static long target_pids(struct sampler *s, const struct sampler_opts *o, pid_t *
 	bool full;
 
 	if (!roots)
-		return fail(err, errlen, "out of memory");
+		return sampler_fail(err, errlen, "out of memory");
 	for (size_t i = 0; i < o->npids; i++) {
 		int r = ptree__tgid(o->pids[i], &roots[i]);
 
 		if (r == -ECHILD)
-			fail(err, errlen, "process %d is a zombie: it has exited and will never "
+			sampler_fail(err, errlen, "process %d is a zombie: it has exited and will never "
 			     "run again (its parent has not reaped it)", o->pids[i]);
 		else if (r)
-			fail(err, errlen, "no process with pid %d (check the pid with ps)",
+			sampler_fail(err, errlen, "no process with pid %d (check the pid with ps)",
 			     o->pids[i]);
 		if (r)
 			goto out;
@@ -269,12 +269,12 @@ static long target_pids(struct sampler *s, const struct sampler_opts *o, pid_t *
 	if (add_pids(s, roots, o->npids, err, errlen))
 		goto out;
 	if (profile_bpf__attach(s->skel)) {
-		fail(err, errlen, "cannot attach the fork/exit tracepoints: %s", strerror(errno));
+		sampler_fail(err, errlen, "cannot attach the fork/exit tracepoints: %s", strerror(errno));
 		goto out;
 	}
 	n = ptree__descendants(roots, o->npids, max, pids, &full);
 	if (n < 0)
-		n = fail(err, errlen, "cannot list the processes in /proc: %s", strerror((int)-n));
+		n = sampler_fail(err, errlen, "cannot list the processes in /proc: %s", strerror((int)-n));
 	else if (full)
 		fprintf(stderr, "flametop: more than %zu processes under -p; the rest are not "
 			"sampled\n", max);
@@ -367,37 +367,12 @@ static int load_kernel_symbols(struct sampler *s)
 static int can_sample(char *err, size_t errlen)
 {
 	if (geteuid() != 0)
-		return fail(err, errlen, "sampling needs root (CAP_BPF and CAP_PERFMON): run "
+		return sampler_fail(err, errlen, "sampling needs root (CAP_BPF and CAP_PERFMON): run "
 			    "flametop with sudo");
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
-		return fail(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is "
+		return sampler_fail(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is "
 			    "missing): flametop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 	return 0;
-}
-
-/* --event offcpu: the switch program and its maps, sized; nothing of it otherwise. */
-static void set_offcpu(struct sampler *s, const struct sampler_opts *o)
-{
-	struct profile_bpf *sk = s->skel;
-
-	s->offcpu = o->offcpu;
-	sk->rodata->offcpu = o->offcpu;
-	bpf_program__set_autoload(sk->progs.on_switch, o->offcpu);
-	if (!o->offcpu) {
-		/* unused: as small as a map may be */
-		bpf_map__set_max_entries(sk->maps.offcounts0, 1);
-		bpf_map__set_max_entries(sk->maps.offcounts1, 1);
-		bpf_map__set_max_entries(sk->maps.offcpu_start, 1);
-		bpf_map__set_max_entries(sk->maps.offstacks, 1);
-		return;
-	}
-	sk->rodata->min_block_ns = o->min_block_us * 1000;
-	sk->rodata->offcpu_states = o->offcpu_states ? o->offcpu_states :
-				    FT_STATE_INTERRUPTIBLE | FT_STATE_UNINTERRUPTIBLE;
-	sk->rodata->offcpu_every = o->offcpu_sample > 1 ? o->offcpu_sample : 1;
-	/* the blocks' stacks are copied into the epoch's maps: room for them */
-	bpf_map__set_max_entries(sk->maps.stacks0, 32768);
-	bpf_map__set_max_entries(sk->maps.stacks1, 32768);
 }
 
 /* Opens the skeleton, sets its rodata and map sizes, and loads it. */
@@ -409,7 +384,7 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 	libbpf_set_print(silent_print);
 	s->skel = profile_bpf__open();
 	if (!s->skel)
-		return fail(err, errlen, "cannot open the BPF program: %s", strerror(errno));
+		return sampler_fail(err, errlen, "cannot open the BPF program: %s", strerror(errno));
 	s->skel->rodata->filter_pids = s->pids_mode;
 	s->skel->rodata->filter_cgroup = o->target == SAMPLE_CGROUP;
 	s->skel->rodata->user_stacks = o->user;
@@ -423,7 +398,7 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 		bpf_map__set_max_entries(s->skel->maps.unwind_procs, UNWIND_PROCS);
 		bpf_map__set_max_entries(s->skel->maps.unwind_files, UNWIND_FILES);
 	}
-	set_offcpu(s, o);
+	sampler_set_offcpu(s, o);
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
 	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode || o->offcpu);
 	bpf_program__set_autoload(s->skel->progs.on_exec, dwarf);
@@ -433,7 +408,7 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 	bpf_program__set_autoload(s->skel->progs.dump_ksyms, o->kernel && !s->kcache.n);
 	ret = profile_bpf__load(s->skel);
 	if (ret)
-		return fail(err, errlen, "the kernel refused the BPF program (%s)%s; run with "
+		return sampler_fail(err, errlen, "the kernel refused the BPF program (%s)%s; run with "
 			    "FLAMETOP_DEBUG=1 for the verifier's log", strerror(-ret),
 			    o->offcpu ? " (off-CPU time needs Linux 5.18 or later)" : "");
 	return 0;
@@ -448,7 +423,7 @@ static int start_unwinder(struct sampler *s, const pid_t *pids, size_t n, char *
 			       bpf_map__fd(s->skel->maps.unwind_procs),
 			       bpf_map__fd(s->skel->maps.unwind_files));
 	if (!s->unw)
-		return fail(err, errlen, "out of memory");
+		return sampler_fail(err, errlen, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		struct procmaps maps;
 
@@ -472,31 +447,15 @@ static int set_targets(struct sampler *s, const struct sampler_opts *o, int cgfd
 		return -1;
 	if (cgfd >= 0 && bpf_map__update_elem(s->skel->maps.cgroup, &zero, sizeof(zero), &cgfd,
 					      sizeof(cgfd), 0))
-		ret = fail(err, errlen, "cannot set the cgroup filter: %s", strerror(errno));
+		ret = sampler_fail(err, errlen, "cannot set the cgroup filter: %s", strerror(errno));
 	else if (dwarf)
 		ret = start_unwinder(s, pids, (size_t)n, err, errlen);
 	/* -p attached it with the fork and exit tracepoints */
 	if (!ret && dwarf && !s->skel->links.on_exec &&
 	    !(s->skel->links.on_exec = bpf_program__attach(s->skel->progs.on_exec)))
-		ret = fail(err, errlen, "cannot attach the exec tracepoint: %s", strerror(errno));
+		ret = sampler_fail(err, errlen, "cannot attach the exec tracepoint: %s", strerror(errno));
 	free(pids);
 	return ret;
-}
-
-/*
- * The switch program, and the exit one that forgets the blocks of threads
- * that end (-p attached both already, with the fork and exit tracepoints).
- */
-static int attach_offcpu(struct sampler *s, char *err, size_t errlen)
-{
-	struct profile_bpf *sk = s->skel;
-
-	if (!sk->links.on_exit && !(sk->links.on_exit = bpf_program__attach(sk->progs.on_exit)))
-		return fail(err, errlen, "cannot attach the exit tracepoint: %s", strerror(errno));
-	if (!sk->links.on_switch && !(sk->links.on_switch = bpf_program__attach(sk->progs.on_switch)))
-		return fail(err, errlen, "cannot attach the context-switch tracepoint: %s",
-			    strerror(errno));
-	return 0;
 }
 
 struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
@@ -518,7 +477,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		fail(err, errlen, "out of memory");
+		sampler_fail(err, errlen, "out of memory");
 		goto err_close;
 	}
 	if (cgfd >= 0 && fstat(cgfd, &cgst) == 0) {
@@ -538,7 +497,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 								 .debuginfod = !o->no_debuginfod,
 								 .lines = o->lines });
 	if (!s->sym || intern_markers(s)) {
-		fail(err, errlen, "out of memory");
+		sampler_fail(err, errlen, "out of memory");
 		goto err_free;
 	}
 	if (o->kernel && load_kernel_symbols(s))
@@ -546,14 +505,14 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 			"kernel frames will show as [unknown]_[k]\n");
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, s, NULL);
 	if (!s->rb) {
-		fail(err, errlen, "cannot open the BPF ring buffer: %s", strerror(errno));
+		sampler_fail(err, errlen, "cannot open the BPF ring buffer: %s", strerror(errno));
 		goto err_free;
 	}
 	if (getenv("FLAMETOP_BPF_STATS"))
 		s->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (o->cpu && attach_cpus(s, o->freq, err, errlen))
 		goto err_free;
-	if (o->offcpu && attach_offcpu(s, err, errlen))
+	if (o->offcpu && sampler_attach_offcpu(s, err, errlen))
 		goto err_free;
 	if (cgfd >= 0)
 		close(cgfd);

@@ -49,4 +49,10 @@ struct sampler {
 	struct cgroup_names *cgnames;	/* made at the first drain */
 };
 
+/* Formats the reason into err; returns -1. */
+int sampler_fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* --event offcpu: the switch program's settings and map sizes (before load), its links (offcpu.c). */
+void sampler_set_offcpu(struct sampler *s, const struct sampler_opts *o);
+int sampler_attach_offcpu(struct sampler *s, char *err, size_t errlen);
+
 #endif

@@ -12,6 +12,7 @@
 #include "../profile/textsafe.h"
 #include "../sampler/sampler.h"
 #include "options.h"
+#include "options_int.h"
 
 #ifndef FLAMETOP_VERSION
 #define FLAMETOP_VERSION "0.1.0"
@@ -78,7 +79,7 @@ void options__usage(FILE *out)
 	fputs(usage_text, out);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+int options_usage_error(const char *fmt, const char *arg)
 {
 	/* arg is the user's word: escaped (textsafe.h) */
 	fputs("flametop: ", stderr);
@@ -88,7 +89,7 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
-static bool parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+bool options_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
 {
 	char *end;
 	unsigned long v;
@@ -117,7 +118,7 @@ static bool parse_pids(struct options *o, const char *arg)
 			return false;
 		memcpy(buf, p, n);
 		buf[n] = '\0';
-		if (!parse_ulong(buf, 1, INT_MAX, &v))
+		if (!options_parse_ulong(buf, 1, INT_MAX, &v))
 			return false;
 		o->pids[o->npids++] = (pid_t)v;
 		p += n;
@@ -139,15 +140,6 @@ static const struct {
 	{ "fold", CMD_FOLD, 1, 1 },
 };
 
-enum {
-	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
-	OPT_VERSION, OPT_SNAPSHOT_DIR, OPT_KEYS, OPT_KEYMAP, OPT_NO_MOUSE, OPT_UNWIND, OPT_NO_INLINE,
-	OPT_NO_DEBUGINFOD, OPT_LINES,
-	OPT_TIMELINE, OPT_GROUP, OPT_FOCUS, OPT_HIDE, OPT_DROP, OPT_RECURSION,
-	OPT_FORMAT, OPT_SNAPSHOT_FORMAT, OPT_SAMPLE_TYPE, OPT_PUSH, OPT_TENANT, OPT_APP,
-	OPT_PUSH_TOKEN, OPT_PUSH_AUTH, OPT_TAG_ROOT, OPT_EVENT, OPT_MIN_BLOCK, OPT_OFFCPU_SAMPLE,
-	OPT_OFFCPU_STATES,
-};
 
 static const struct option longopts[] = {
 	{ "pid", required_argument, NULL, 'p' },
@@ -234,37 +226,37 @@ static bool allowed(enum command cmd, int opt)
 }
 
 /* The filter and how stacks are taken (live and record only). */
-static int parse_sampling_opt(struct options *o, int c, const char *arg, const char *optname)
+int options_parse_sampling(struct options *o, int c, const char *arg, const char *optname)
 {
 	unsigned long v;
 
 	switch (c) {
 	case 'p':
 		if (o->target == TARGET_CGROUP)
-			return usage_error("%s: choose one of -p, -c and -a", optname);
+			return options_usage_error("%s: choose one of -p, -c and -a", optname);
 		o->target = TARGET_PIDS;
 		if (!parse_pids(o, arg))
-			return usage_error("bad pid list '%s'", arg);
+			return options_usage_error("bad pid list '%s'", arg);
 		return 0;
 	case 'c':
 		if (o->target == TARGET_PIDS || !*arg)
-			return usage_error("%s: choose one of -p, -c and -a", optname);
+			return options_usage_error("%s: choose one of -p, -c and -a", optname);
 		o->target = TARGET_CGROUP;
 		o->cgroup = arg;
 		return 0;
 	case 'a':
 		if (o->target != TARGET_ALL)
-			return usage_error("%s: choose one of -p, -c and -a", optname);
+			return options_usage_error("%s: choose one of -p, -c and -a", optname);
 		return 0;
 	case 'F':
-		if (!parse_ulong(arg, 1, 10000, &v))
-			return usage_error("-F takes a frequency from 1 to 10000 Hz, not '%s'", arg);
+		if (!options_parse_ulong(arg, 1, 10000, &v))
+			return options_usage_error("-F takes a frequency from 1 to 10000 Hz, not '%s'", arg);
 		o->freq = (unsigned)v;
 		return 0;
 	case OPT_NO_KERNEL:
 	case OPT_KERNEL_ONLY:
 		if (o->stacks != STACKS_BOTH)
-			return usage_error("%s: --no-kernel and --kernel-only exclude each other",
+			return options_usage_error("%s: --no-kernel and --kernel-only exclude each other",
 					   optname);
 		o->stacks = c == OPT_NO_KERNEL ? STACKS_USER : STACKS_KERNEL;
 		return 0;
@@ -280,7 +272,7 @@ static int parse_sampling_opt(struct options *o, int c, const char *arg, const c
 	case OPT_GROUP:
 		o->group = group__find(arg);
 		if (o->group == GROUP_COUNT)
-			return usage_error("--group takes comm, pid, thread or container, not '%s'",
+			return options_usage_error("--group takes comm, pid, thread or container, not '%s'",
 					   arg);
 		return 0;
 	case OPT_UNWIND: {
@@ -291,63 +283,11 @@ static int parse_sampling_opt(struct options *o, int c, const char *arg, const c
 				o->unwind = i;
 				return 0;
 			}
-		return usage_error("--unwind takes fp, dwarf or auto, not '%s'", arg);
+		return options_usage_error("--unwind takes fp, dwarf or auto, not '%s'", arg);
 	}
 	default:
 		return 2;
 	}
-}
-
-static int parse_output_opt(struct options *o, int c, const char *arg, const char *optname);
-static int parse_event_opt(struct options *o, int c, const char *arg);
-
-/* --event, and how off-CPU time is taken. */
-static int parse_event_opt(struct options *o, int c, const char *arg)
-{
-	unsigned long v;
-
-	switch (c) {
-	case OPT_EVENT:
-		o->ev_cpu = !strcmp(arg, "cpu") || !strcmp(arg, "cpu,offcpu") ||
-			    !strcmp(arg, "offcpu,cpu");
-		o->ev_offcpu = !strcmp(arg, "offcpu") || !strcmp(arg, "cpu,offcpu") ||
-			       !strcmp(arg, "offcpu,cpu");
-		if (!o->ev_cpu && !o->ev_offcpu)
-			return usage_error("--event takes cpu, offcpu or cpu,offcpu, not '%s'", arg);
-		return 0;
-	case OPT_MIN_BLOCK:
-		if (!parse_ulong(arg, 0, 3600ul * 1000000, &v))
-			return usage_error("--min-block takes microseconds (0 to an hour), not '%s'", arg);
-		o->min_block_us = v;
-		return 0;
-	case OPT_OFFCPU_SAMPLE:
-		if (!parse_ulong(arg, 1, 1000000, &v))
-			return usage_error("--offcpu-sample takes N from 1 to 1000000, not '%s'", arg);
-		o->offcpu_sample = (unsigned)v;
-		return 0;
-	default:	/* --offcpu-states: S (interruptible), D (uninterruptible), or both */
-		o->offcpu_states = (strchr(arg, 'S') ? 1u : 0u) | (strchr(arg, 'D') ? 2u : 0u);
-		if (!o->offcpu_states || strspn(arg, "SD,") != strlen(arg))
-			return usage_error("--offcpu-states takes S, D or SD, not '%s'", arg);
-		return 0;
-	}
-}
-
-/* --tagroot KEY[,KEY...]: pprof labels as root frames, in their order. */
-static int parse_tag_root(struct options *o, const char *arg)
-{
-	char *save = NULL, *key;
-
-	if (strlen(arg) >= sizeof(o->tag_root_buf))
-		return usage_error("--tagroot takes at most %s bytes", "255");
-	snprintf(o->tag_root_buf, sizeof(o->tag_root_buf), "%s", arg);
-	o->ntag_root = 0;
-	for (key = strtok_r(o->tag_root_buf, ",", &save); key; key = strtok_r(NULL, ",", &save)) {
-		if (o->ntag_root == sizeof(o->tag_root) / sizeof(o->tag_root[0]))
-			return usage_error("--tagroot takes at most %s keys", "8");
-		o->tag_root[o->ntag_root++] = key;
-	}
-	return o->ntag_root ? 0 : usage_error("--tagroot needs label keys, not '%s'", arg);
 }
 
 /* A transform, its regex checked now: a typo is a usage error, not a later failure. */
@@ -359,20 +299,20 @@ static int parse_xform(struct options *o, int c, const char *arg, const char *op
 	char why[160], msg[240];
 
 	if (o->nxf == XFORMS_MAX)
-		return usage_error("at most %s transforms", "16");
+		return options_usage_error("at most %s transforms", "16");
 	if (c == OPT_RECURSION && arg) {
 		if (strcmp(arg, "all"))
-			return usage_error("--collapse-recursion takes nothing or '=all', not '%s'",
+			return options_usage_error("--collapse-recursion takes nothing or '=all', not '%s'",
 					   arg);
 		kind = XF_RECURSION_ALL;
 	}
 	if (xform__takes_re(kind)) {
 		if (!*arg || strlen(arg) >= XFORM_RE_MAX)
-			return usage_error("%s takes a regex of 1 to 255 bytes", optname);
+			return options_usage_error("%s takes a regex of 1 to 255 bytes", optname);
 		re = pattern__new(arg, why, sizeof(why));
 		if (!re) {
 			snprintf(msg, sizeof(msg), "%s: %s", optname, why);
-			return usage_error("%s", msg);
+			return options_usage_error("%s", msg);
 		}
 		pattern__free(re);
 	}
@@ -400,12 +340,12 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 	char *end;
 
 	if (!allowed(o->cmd, c))
-		return usage_error("option %s does not apply to this command", optname);
+		return options_usage_error("option %s does not apply to this command", optname);
 	switch (c) {
 	case OPT_RETAIN:
 	case OPT_WINDOW:
-		if (!parse_ulong(arg, 1, 7 * 86400, &v))
-			return usage_error("bad number of seconds '%s'", arg);
+		if (!options_parse_ulong(arg, 1, 7 * 86400, &v))
+			return options_usage_error("bad number of seconds '%s'", arg);
 		*(c == OPT_RETAIN ? &o->retain : &o->window) = (unsigned)v;
 		return 0;
 	case 'd':
@@ -413,16 +353,16 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 		o->duration = strtod(arg, &end);
 		if (errno || *end || end == arg || !(o->duration > 0) ||
 		    o->duration > 366 * 86400.0 || isspace((unsigned char)*arg))
-			return usage_error("-d takes a positive number of seconds, not '%s'", arg);
+			return options_usage_error("-d takes a positive number of seconds, not '%s'", arg);
 		return 0;
 	case 'o':
 		if (!*arg)
-			return usage_error("%s needs a file name", optname);
+			return options_usage_error("%s needs a file name", optname);
 		o->output = arg;
 		return 0;
 	case 'n':
-		if (!parse_ulong(arg, 0, LONG_MAX, &v))
-			return usage_error("-n takes a number of rows, not '%s'", arg);
+		if (!options_parse_ulong(arg, 0, LONG_MAX, &v))
+			return options_usage_error("-n takes a number of rows, not '%s'", arg);
 		o->report.limit = (long)v;
 		return 0;
 	case OPT_SORT:
@@ -433,24 +373,24 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 		else if (!strcmp(arg, "delta"))
 			o->report.sort = REPORT_DELTA;
 		else
-			return usage_error("--sort takes self, total or delta, not '%s'", arg);
+			return options_usage_error("--sort takes self, total or delta, not '%s'", arg);
 		return 0;
 	case OPT_DIFF:
 		o->diff_before = arg;
 		return 0;
 	case OPT_SNAPSHOT_DIR:
 		if (!*arg)
-			return usage_error("%s needs a directory", optname);
+			return options_usage_error("%s needs a directory", optname);
 		o->snapshot_dir = arg;
 		return 0;
 	case OPT_KEYS:
 		if (!*arg)
-			return usage_error("%s needs a file name", optname);
+			return options_usage_error("%s needs a file name", optname);
 		o->keys_file = arg;
 		return 0;
 	case OPT_KEYMAP:
 		if (strcmp(arg, "default") && strcmp(arg, "vim") && strcmp(arg, "htop"))
-			return usage_error("--keymap takes default, vim or htop, not '%s'", arg);
+			return options_usage_error("--keymap takes default, vim or htop, not '%s'", arg);
 		o->keymap = arg;
 		return 0;
 	case OPT_NO_MOUSE:
@@ -462,109 +402,8 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 	case OPT_FOCUS: case OPT_HIDE: case OPT_DROP: case OPT_RECURSION:
 		return parse_xform(o, c, arg, optname);
 	default:
-		return parse_output_opt(o, c, arg, optname);
+		return options_parse_output(o, c, arg, optname);
 	}
-}
-
-/* Formats, pprof input and --push. */
-static int parse_output_opt(struct options *o, int c, const char *arg, const char *optname)
-{
-	enum out_format f;
-
-	switch (c) {
-	case OPT_FORMAT:
-	case OPT_SNAPSHOT_FORMAT:
-		f = options__format(arg);
-		if (f == OUT_COUNT)
-			return usage_error("--format takes folded, pprof, speedscope or svg, not '%s'",
-					   arg);
-		if (c == OPT_FORMAT) {
-			o->format = f;
-			o->format_set = true;
-		} else {
-			o->snapshot_format = f;
-		}
-		return 0;
-	case OPT_SAMPLE_TYPE:
-		if (!*arg)
-			return usage_error("%s needs a sample type's name", optname);
-		o->sample_type = arg;
-		return 0;
-	case OPT_TAG_ROOT:
-		return parse_tag_root(o, arg);
-	case OPT_EVENT: case OPT_MIN_BLOCK: case OPT_OFFCPU_SAMPLE: case OPT_OFFCPU_STATES:
-		return parse_event_opt(o, c, arg);
-	case OPT_PUSH:
-		if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
-			return usage_error("--push takes an http:// or https:// URL, not '%s'", arg);
-		o->push_url = arg;
-		return 0;
-	case OPT_TENANT: case OPT_APP: case OPT_PUSH_TOKEN: case OPT_PUSH_AUTH:
-		if (!*arg || strlen(arg) > 255)
-			return usage_error("%s needs a value of 1 to 255 bytes", optname);
-		/* a header's value or a name: no line breaks or other controls */
-		for (const char *c = arg; *c; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				return usage_error("%s takes no control characters", optname);
-		*(c == OPT_TENANT ? &o->tenant : c == OPT_APP ? &o->push_app :
-		  c == OPT_PUSH_TOKEN ? &o->push_token_file : &o->push_auth_file) = arg;
-		return 0;
-	default:
-		return parse_sampling_opt(o, c, arg, optname);
-	}
-}
-
-static const char *const format_names[OUT_COUNT] = { "folded", "pprof", "speedscope", "svg" };
-
-enum out_format options__format(const char *name)
-{
-	for (int i = 0; i < OUT_COUNT; i++)
-		if (!strcmp(name, format_names[i]))
-			return (enum out_format)i;
-	return OUT_COUNT;
-}
-
-const char *options__format_name(enum out_format f)
-{
-	return f < OUT_COUNT ? format_names[f] : "folded";
-}
-
-static bool ends_with(const char *s, const char *tail)
-{
-	size_t n = strlen(s), k = strlen(tail);
-
-	return n >= k && !strcmp(s + n - k, tail);
-}
-
-enum out_format options__format_of(const char *path)
-{
-	if (ends_with(path, ".pb.gz") || ends_with(path, ".pprof") || ends_with(path, ".pb"))
-		return OUT_PPROF;
-	if (ends_with(path, ".json"))
-		return OUT_SPEEDSCOPE;
-	if (ends_with(path, ".svg"))
-		return OUT_SVG;
-	return OUT_FOLDED;
-}
-
-/* What the output options say together. */
-static int check_output(struct options *o)
-{
-	if (!o->format_set && o->output && strcmp(o->output, "-"))
-		o->format = options__format_of(o->output);
-	if (o->timeline && o->format != OUT_FOLDED)
-		return usage_error("%s", "--timeline writes folded text only");
-	if ((o->tenant || o->push_app || o->push_token_file || o->push_auth_file) && !o->push_url)
-		return usage_error("%s", "--tenant, --app and the push credentials need --push URL");
-	if (o->push_token_file && o->push_auth_file)
-		return usage_error("%s", "choose one of --push-token-file and --push-auth-file");
-	if (!o->ev_offcpu && (o->min_block_us != 1 || o->offcpu_sample || o->offcpu_states))
-		return usage_error("%s", "--min-block, --offcpu-sample and --offcpu-states need "
-				   "--event offcpu (or cpu,offcpu)");
-	if (o->ev_offcpu && o->push_url)
-		return usage_error("%s", "--push sends on-CPU samples (for now): not with --event "
-				   "offcpu");
-	return 0;
 }
 
 int options__parse(struct options *o, int argc, char **argv)
@@ -608,9 +447,9 @@ int options__parse(struct options *o, int argc, char **argv)
 		else
 			snprintf(optname, sizeof(optname), "-%c", optopt ? optopt : c);
 		if (c == '?')
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return options_usage_error("unknown option '%s'", argv[optind - 1]);
 		if (c == ':')
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
+			return options_usage_error("option '%s' needs a value", argv[optind - 1]);
 		if (c == 'h') {
 			options__usage(stdout);
 			return 1;
@@ -625,16 +464,16 @@ int options__parse(struct options *o, int argc, char **argv)
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		if (o->nfiles == max_files)
-			return usage_error("unexpected argument '%s'", argv[i]);
+			return options_usage_error("unexpected argument '%s'", argv[i]);
 		o->files[o->nfiles++] = argv[i];
 	}
 	if (o->nfiles < min_files)
-		return usage_error("%s", min_files == 2 ? "two files are needed" : "a file is needed");
+		return options_usage_error("%s", min_files == 2 ? "two files are needed" : "a file is needed");
 	if (o->cmd == CMD_RECORD && (!o->duration || !o->output))
-		return usage_error("%s", "record needs -d SECS and -o FILE");
+		return options_usage_error("%s", "record needs -d SECS and -o FILE");
 	if (o->report.sort == REPORT_DELTA && !o->diff_before)
-		return usage_error("%s", "--sort delta needs --diff BEFORE");
-	return check_output(o);
+		return options_usage_error("%s", "--sort delta needs --diff BEFORE");
+	return options_check_output(o);
 }
 
 void options__sampler(const struct options *o, struct sampler_opts *so)
