@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "options.h"
+struct options;
 
 enum {
 	OPT_NO_KERNEL = 256, OPT_KERNEL_ONLY, OPT_RETAIN, OPT_WINDOW, OPT_SORT, OPT_DIFF,
