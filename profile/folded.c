@@ -424,26 +424,22 @@ int folded__write(FILE *out, const struct calltree *t, uint32_t node)
 	return err;
 }
 
+struct folded_out {
+	const struct calltree *t;
+	uint32_t node;
+};
+
+static int write_folded(FILE *f, void *ctx)
+{
+	const struct folded_out *o = ctx;
+
+	return folded__write(f, o->t, o->node);
+}
+
 int folded__write_path(const char *path, const struct calltree *t, uint32_t node,
 		       bool no_clobber)
 {
-	struct atomic_file af;
-	int err;
-
-	if (strcmp(path, "-") == 0) {
-		err = folded__write(stdout, t, node);
-		if (!err && fflush(stdout))
-			err = -errno;
-		return err;
-	}
 	/* only a path the user gave may be a device or FIFO; never one that is a snapshot's */
-	err = atomic__open(&af, path, no_clobber ? ATOMIC_NEW : ATOMIC_DIRECT_OK);
-	if (err)
-		return err;
-	err = folded__write(af.f, t, node);
-	if (err) {
-		atomic__abort(&af);
-		return err;
-	}
-	return atomic__commit(&af);
+	return atomic__write_path(path, no_clobber ? ATOMIC_NEW : ATOMIC_DIRECT_OK, write_folded,
+				  &(struct folded_out){ t, node });
 }

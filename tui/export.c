@@ -88,28 +88,26 @@ int export__write(FILE *f, enum out_format fmt, const struct calltree *t, uint32
 	return err;
 }
 
+struct export_out {
+	enum out_format fmt;
+	const struct calltree *t;
+	uint32_t node;
+	const struct export_meta *m;
+};
+
+static int write_export(FILE *f, void *ctx)
+{
+	const struct export_out *o = ctx;
+
+	return export__write(f, o->fmt, o->t, o->node, o->m);
+}
+
 int export__write_path(const char *path, enum out_format fmt, const struct calltree *t,
 		       uint32_t node, const struct export_meta *m)
 {
-	struct atomic_file af = ATOMIC_FILE_INIT;
-	int err;
-
-	if (!strcmp(path, "-")) {
-		err = export__write(stdout, fmt, t, node, m);
-		if (!err && fflush(stdout))
-			err = -errno;
-		return err;
-	}
 	/* a path the user gave may be a device or FIFO; never followed if a symlink */
-	err = atomic__open(&af, path, ATOMIC_DIRECT_OK);
-	if (err)
-		return err;
-	err = export__write(af.f, fmt, t, node, m);
-	if (err) {
-		atomic__abort(&af);
-		return err;
-	}
-	return atomic__commit(&af);
+	return atomic__write_path(path, ATOMIC_DIRECT_OK, write_export,
+				  &(struct export_out){ fmt, t, node, m });
 }
 
 bool export__origin(void *ctx, uint32_t name, struct pprof_origin *o)

@@ -278,3 +278,26 @@ void atomic__abort(struct atomic_file *af)
 	free(af->name);
 	*af = (struct atomic_file){ .dirfd = -1 };
 }
+
+int atomic__write_path(const char *path, unsigned flags, int (*write)(FILE *f, void *ctx),
+		       void *ctx)
+{
+	struct atomic_file af = ATOMIC_FILE_INIT;
+	int err;
+
+	if (!strcmp(path, "-")) {
+		err = write(stdout, ctx);
+		if (!err && fflush(stdout))
+			err = -errno;
+		return err;
+	}
+	err = atomic__open(&af, path, flags);
+	if (err)
+		return err;
+	err = write(af.f, ctx);
+	if (err) {
+		atomic__abort(&af);
+		return err;
+	}
+	return atomic__commit(&af);
+}

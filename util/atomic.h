@@ -65,6 +65,13 @@ int atomic__open(struct atomic_file *af, const char *path, unsigned flags);
 int atomic__publish(struct atomic_file *af, const char *path);
 /* atomic__publish under the path given to open, then atomic__abort. */
 int atomic__commit(struct atomic_file *af);
+/*
+ * A whole output in one call: write(f, ctx) to path made atomically as
+ * atomic__open's flags say, or to standard output for "-" (flushed).
+ * write's error, or open's, or commit's; 0.
+ */
+int atomic__write_path(const char *path, unsigned flags, int (*write)(FILE *f, void *ctx),
+		       void *ctx);
 /* Closes and drops what was not published; safe after a failed open or a commit. */
 void atomic__abort(struct atomic_file *af);
 
