@@ -71,7 +71,6 @@ struct pprof_in {
 struct pprof_info {
 	struct value_type vt;		/* the sample type read */
 	uint32_t hz;			/* from period, for time samples; 0 unknown */
-	int64_t time_nanos, duration_nanos;
 	uint64_t skipped;		/* samples with negative values (a diff's) */
 	char types[200];		/* the sample types there are, "a, b, c" */
 };

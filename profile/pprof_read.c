@@ -480,8 +480,6 @@ static int read_profile(struct reader *r, struct pprof_info *info)
 		parse_error__set(r->err, 0, -ENOMEM, "out of memory");
 	if (err)
 		return err;
-	info->time_nanos = p->time_nanos;
-	info->duration_nanos = p->duration_nanos;
 	if (p->period_type && p->period > 0 && units__is_time(info->vt.unit)) {
 		const char *u = str(r, p->period_type->unit);
 

@@ -15,6 +15,7 @@
 #include "palette.h"
 #include "svg.h"
 
+#define SVG_WIDTH	1200	/* px, as flamegraph.pl's default */
 #define FRAME_H		16
 #define XPAD		10
 #define TOP		44	/* title, subtitle, buttons */
@@ -197,7 +198,7 @@ static void header(struct svg *g, uint32_t w)
 int svg__write(FILE *out, const struct calltree *t, uint32_t node, const struct svg_opts *o)
 {
 	struct svg g = { .out = out, .t = t, .names = calltree__names(t), .o = o, .start = node };
-	uint32_t w = o->width >= 400 ? o->width : 1200;
+	uint32_t w = SVG_WIDTH;
 	int err;
 
 	g.all = calltree__node(t, node)->total;

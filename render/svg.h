@@ -16,7 +16,6 @@ struct svg_opts {
 	const char *title;
 	const char *subtitle;	/* NULL: none */
 	enum value_unit unit;	/* how values are named in titles */
-	unsigned width;		/* px; 0: 1200 */
 };
 
 /* The subtree at node (its ancestors full width below it).  0 or -errno. */

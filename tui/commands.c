@@ -50,14 +50,9 @@ int load_profile_info(struct calltree *t, const char *path, const struct read_op
 	return 0;
 }
 
-int load_profile_flags(struct calltree *t, const char *path, unsigned flags)
-{
-	return load_profile_info(t, path, &(struct read_opts){ .flags = flags }, NULL);
-}
-
 int load_profile(struct calltree *t, const char *path)
 {
-	return load_profile_flags(t, path, 0);
+	return load_profile_info(t, path, NULL, NULL);
 }
 
 /* How the command line says files are read. */

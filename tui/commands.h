@@ -17,8 +17,6 @@ int cmd_explore(const struct options *o);
 struct calltree;
 /* Reads a profile file into t; on failure prints the one line and returns 1. */
 int load_profile(struct calltree *t, const char *path);
-/* The same with the readers' flags (READ_SRCLINE). */
-int load_profile_flags(struct calltree *t, const char *path, unsigned flags);
 struct read_opts;
 struct profile_info;
 /* The same as ro says (NULL: defaults); info (may be NULL) gets what the file says of itself. */

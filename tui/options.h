@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "../profile/pprof.h"
 #include "../profile/report.h"
 #include "../profile/transform.h"
 #include "../profile/who.h"
@@ -49,7 +50,7 @@ struct options {
 	bool format_set;
 	enum out_format snapshot_format;
 	const char *sample_type;	/* pprof input: --sample-type */
-	const char *tag_root[8];	/* pprof input: --tagroot KEY,... (PPROF_TAG_ROOTS) */
+	const char *tag_root[PPROF_TAG_ROOTS];	/* pprof input: --tagroot KEY,... */
 	size_t ntag_root;
 	char tag_root_buf[256];
 	/* --push: Grafana Pyroscope's ingest API */
