@@ -9,12 +9,12 @@ ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(BUILD) $(EXTRA_CFLAGS)
 LDFLAGS  += $(EXTRA_LDFLAGS)
-LDLIBS   := -lbpf -ldw -lelf -ldebuginfod -lz -lncursesw -liberty -lm -lpcre2-8 -lprotobuf-c -lcurl
+LDLIBS   := -lbpf -ldw -lelf -ldebuginfod -lz -lncursesw -liberty -lm -lpcre2-8 -lprotobuf-c -lcurl -lcrypto
 
 # Debian packages the build and the tests need (make deps installs them).
 BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
               libncurses-dev libcmocka-dev libclang-rt-14-dev pkg-config g++ libiberty-dev libpcre2-dev \
-              libdebuginfod-dev protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev
+              libdebuginfod-dev protobuf-c-compiler libprotobuf-c-dev libcurl4-openssl-dev libssl-dev
 # podman with runc runs the container test (crun refuses hybrid cgroups)
 TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl \
               podman runc tar libc-bin nodejs debuginfod curl golang-go chromium libxml2-utils \
@@ -41,7 +41,7 @@ KEYMAP_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(KEYMAP_SRCS)) $(BUILD)/keymaps/bui
 APP_OBJS     := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS)) $(RENDER_OBJS) $(KEYMAP_OBJS)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) and their corpus replays, run by make test
-FUZZ_TARGETS := readers stream keymap timeline jitmap pprof
+FUZZ_TARGETS := readers stream keymap timeline jitmap pprof unwind_cache
 REGRESS      := $(patsubst %,$(BUILD)/fuzz/regress_%,$(FUZZ_TARGETS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -223,8 +223,8 @@ $(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/push.o
 $(UNIT_BINS): $(PROTO_C:.c=.h)
 # the explorer, driven through the replay source without a terminal
 $(BUILD)/tests/test_explorer: $(APP_OBJS)
-$(BUILD)/tests/test_unwind: $(UNWIND_WORKLOADS)
-$(BUILD)/tests/test_unwind: private CFLAGS += -DWORKLOADS='"$(BUILD)/workloads"'
+$(BUILD)/tests/test_unwind $(BUILD)/tests/test_unwind_cache: $(UNWIND_WORKLOADS)
+$(BUILD)/tests/test_unwind $(BUILD)/tests/test_unwind_cache: private CFLAGS += -DWORKLOADS='"$(BUILD)/workloads"'
 
 $(BUILD)/tests/test_symbolize $(BUILD)/tests/test_hostile: $(FIXTURES)
 $(BUILD)/tests/test_symbolize $(BUILD)/tests/test_hostile: private CFLAGS += -DFIXTURES='"$(FIX)"'
@@ -250,7 +250,8 @@ asan:
 # fuzz_stream: the streaming reader, chunked anywhere, against a whole read;
 # fuzz_keymap: the keys-file parser; fuzz_timeline: the saved-history reader;
 # fuzz_jitmap: the JIT perf-map reader, its file growing as a JIT writes it;
-# fuzz_pprof: the pprof reader (gzipped or raw), its writer on what it read.
+# fuzz_pprof: the pprof reader (gzipped or raw), its writer on what it read;
+# fuzz_unwind_cache: the unwind-table cache's entry reader, its writer.
 # A target's corpus is tests/fuzz/TARGET-corpus, or tests/fuzz/corpus.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
 KEYMAP_FUZZ_SRCS := $(KEYMAP_SRCS) $(BUILD)/keymaps/builtin_keys.c
@@ -269,12 +270,17 @@ $(BUILD)/fuzz/fuzz_jitmap: tests/fuzz/fuzz_jitmap.c $(JITMAP_FUZZ_SRCS) $(PROFIL
 	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< $(JITMAP_FUZZ_SRCS) $(PROFILE_SRCS) $(PROTO_C) \
 		-lelf -lz -lprotobuf-c -lpcre2-8
 
+# the unwind-table cache's entries
+$(BUILD)/fuzz/fuzz_unwind_cache: tests/fuzz/fuzz_unwind_cache.c sampler/unwind_cache.c $(PROFILE_SRCS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< sampler/unwind_cache.c util/vec.c -lelf -lcrypto
+
+REGRESS_SAMPLER := $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o $(BUILD)/sampler/unwind_cache.o
 $(BUILD)/fuzz/regress_%: tests/fuzz/regress.c tests/fuzz/fuzz_%.c $(PROFILE_OBJS) $(KEYMAP_OBJS) \
-		$(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o
+		$(REGRESS_SAMPLER)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DFUZZ_TARGET='"fuzz_$*.c"' $(LDFLAGS) -o $@ tests/fuzz/regress.c \
-		$(PROFILE_OBJS) $(KEYMAP_OBJS) $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o \
-		$(LDLIBS)
+		$(PROFILE_OBJS) $(KEYMAP_OBJS) $(REGRESS_SAMPLER) $(LDLIBS)
 $(BUILD)/fuzz/regress: $(BUILD)/fuzz/regress_readers
 	cp $< $@
 

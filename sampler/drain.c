@@ -222,6 +222,9 @@ static int drain_counts(struct sampler *s, int cfd, enum sample_event event, sam
 			struct who w;
 			size_t nf;
 
+			/* a walk cut short: its table may still be waiting, the busiest's first */
+			if (s->unw && event == EVENT_CPU && (keys[i].flags & KEY_USTACK_PARTIAL))
+				unwinder__weigh(s->unw, (pid_t)keys[i].tgid, vals[i]);
 			if (!fn)
 				continue;
 			ret = build_frames(s, &keys[i], &nf);
@@ -336,6 +339,9 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 		st->unwind_rows = us.rows_used;
 		st->unwind_rows_cap = us.rows_cap;
 		st->unwind_build_seconds = us.build_seconds;
+		st->unwind_built = us.built;
+		st->unwind_cache = us.cache;
+		memcpy(st->unwind_cache_off, us.cache_off, sizeof(st->unwind_cache_off));
 	}
 	symbolizer__stats(s->sym, &st->sym);
 }

@@ -15,6 +15,7 @@
 
 #include "../profile/strtab.h"
 #include "symbolize.h"
+#include "unwind_cache.h"
 
 enum sampler_target { SAMPLE_ALL, SAMPLE_PIDS, SAMPLE_CGROUP };
 /* auto: unwind tables where a binary has them, frame pointers elsewhere */
@@ -53,7 +54,10 @@ struct sampler_stats {
 	uint64_t offcpu_bpf_run_ns, offcpu_bpf_run_cnt;	/* the switch program's */
 	/* DWARF unwinding */
 	size_t unwind_tables, unwind_rows, unwind_rows_cap;	/* rows_cap 0: fp only */
-	double unwind_build_seconds;
+	double unwind_build_seconds;	/* building and loading tables */
+	size_t unwind_built;		/* tables built; the others came from the cache */
+	struct unwind_cache_stats unwind_cache;
+	char unwind_cache_off[160];	/* why there is no cache ("" when off by choice) */
 	/* ELF files changed while read or over the bounds, debuginfod, renamed frames */
 	struct symbolizer_stats sym;
 };

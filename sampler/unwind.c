@@ -20,6 +20,7 @@
 #include "../util/vec.h"
 #include "procmaps.h"
 #include "unwind.h"
+#include "unwind_cache.h"
 #include "unwind_pool.h"
 #include "unwind_rows.h"
 
@@ -57,6 +58,7 @@ struct uproc {
 struct job {
 	pid_t pid;
 	struct procmaps maps;
+	__u64 weight;	/* its samples so far: the busiest are done first */
 };
 
 /*
@@ -70,8 +72,10 @@ struct unwinder {
 	int files_fd;		/* tables by file identity (bpf/profile.h), for processes without entries */
 	struct table *tables;
 	struct uproc *procs;
-	size_t ntables, nprocs, rows_used, build_errors;
+	size_t ntables, nprocs, rows_used, build_errors, built;
 	double build_seconds;
+	struct unwind_cache *cache;	/* NULL: none (cache_off says why) */
+	char cache_off[160];
 
 	pthread_t worker;
 	bool started;
@@ -93,19 +97,31 @@ static void publish_stats(struct unwinder *u)
 	u->shown = (struct unwinder_stats){
 		.processes = u->nprocs, .tables = u->ntables, .rows_used = u->rows_used,
 		.rows_cap = u->rows.cap, .build_seconds = u->build_seconds,
-		.build_errors = u->build_errors,
+		.build_errors = u->build_errors, .built = u->built,
 	};
+	unwind_cache__stats(u->cache, &u->shown.cache);
+	memcpy(u->shown.cache_off, u->cache_off, sizeof(u->shown.cache_off));
 	pthread_mutex_unlock(&u->lock);
+}
+
+/* The waiting process with the most samples (the first noticed among equals); qlen > 0. */
+static size_t heaviest(const struct unwinder *u)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < u->qlen; i++)
+		if (u->queue[i].weight > u->queue[best].weight)
+			best = i;
+	return best;
 }
 
 static void *worker_main(void *arg)
 {
 	struct unwinder *u = arg;
-	struct job batch[256];
 
 	for (;;) {
-		size_t n;
-		bool sweep;
+		struct job job;
+		bool sweep, have = false;
 
 		pthread_mutex_lock(&u->lock);
 		u->busy = false;
@@ -117,19 +133,21 @@ static void *worker_main(void *arg)
 			pthread_mutex_unlock(&u->lock);
 			return NULL;
 		}
-		n = u->qlen < 256 ? u->qlen : 256;
-		if (n) {	/* a sweep alone: no queue yet, maybe */
-			memcpy(batch, u->queue, n * sizeof(*batch));
-			memmove(u->queue, u->queue + n, (u->qlen - n) * sizeof(*u->queue));
-			u->qlen -= n;
+		if (u->qlen) {	/* a sweep alone: no queue yet, maybe */
+			size_t i = heaviest(u);
+
+			job = u->queue[i];
+			memmove(&u->queue[i], &u->queue[i + 1], (u->qlen - i - 1) * sizeof(*u->queue));
+			u->qlen--;
+			have = true;
 		}
 		sweep = u->sweep_wanted;
 		u->sweep_wanted = false;
 		u->busy = true;
 		pthread_mutex_unlock(&u->lock);
-		for (size_t i = 0; i < n; i++) {
-			add_process_now(u, &batch[i]);
-			procmaps__free(&batch[i].maps);
+		if (have) {
+			add_process_now(u, &job);
+			procmaps__free(&job.maps);
 		}
 		if (sweep)
 			sweep_now(u);
@@ -157,6 +175,7 @@ struct unwinder *unwinder__new(int rows_fd, __u32 rows_cap, int pages_fd, __u32 
 	u->procs_fd = procs_fd;
 	u->files_fd = files_fd;
 	elf_version(EV_CURRENT);
+	u->cache = unwind_cache__open(NULL, 0, u->cache_off, sizeof(u->cache_off));
 	pthread_mutex_init(&u->lock, NULL);
 	pthread_cond_init(&u->wake, NULL);
 	pthread_cond_init(&u->idle, NULL);
@@ -217,32 +236,10 @@ void unwinder__free(struct unwinder *u)
 		u->tables = t->next;
 		table_free(t);
 	}
+	unwind_cache__close(u->cache);
 	free(u->rows.holes);
 	free(u->pages.holes);
 	free(u);
-}
-
-/*
- * The page index of a table: for each 4 KiB page from the first row's to the
- * last's, the row in effect where the page starts (and one more entry), so
- * that a lookup searches only the rows of one page.
- */
-static __u32 *page_index(const struct ft_unwind_row *rows, __u32 n, __u32 *npages)
-{
-	__u32 first = rows[0].pc >> 12, last = rows[n - 1].pc >> 12, r = 0, *idx;
-
-	*npages = last - first + 1;
-	idx = malloc(((size_t)*npages + 1) * sizeof(*idx));
-	if (!idx)
-		return NULL;
-	for (__u32 k = 0; k <= *npages; k++) {
-		__u64 start = (__u64)(first + k) << 12;
-
-		while (r + 1 < n && rows[r + 1].pc <= start)
-			r++;
-		idx[k] = r;
-	}
-	return idx;
 }
 
 /*
@@ -300,6 +297,25 @@ static void unpublish_file(struct unwinder *u, const struct table *t)
 		bpf_map_delete_elem(u->files_fd, &key);
 }
 
+/*
+ * The file's rows: the cache's when it has them, else built (and kept
+ * there).  The key hashes the bytes libelf then hands the build.
+ */
+static long rows_of(struct unwinder *u, Elf *elf, struct ft_unwind_row **rows)
+{
+	unsigned char key[UNWIND_KEY_LEN];
+	bool keyed = u->cache && !unwind_cache__key(elf, key);
+	long n = keyed ? unwind_cache__get(u->cache, key, u->rows.cap, rows) : -ENOENT;
+
+	if (n > 0)
+		return n;
+	n = unwind__build_rows(elf, rows);
+	u->built++;
+	if (keyed && n > 0 && (__u32)n <= u->rows.cap)
+		unwind_cache__put(u->cache, key, *rows, (__u32)n);	/* best effort */
+	return n;
+}
+
 /* Builds the table of the ELF file open at fd and loads it with one batched update. */
 static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t ino)
 {
@@ -319,11 +335,11 @@ static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t in
 		nsegs = procmaps__load_segs(elf, &t->segs);
 	if (nsegs >= 0) {
 		t->nsegs = (size_t)nsegs;
-		n = unwind__build_rows(elf, &rows);
+		n = rows_of(u, elf, &rows);
 	}
 	if (n > 0 && (__u32)n <= u->rows.cap) {
 		__u32 at = pool_load(&u->rows, rows, (__u32)n), npages = 0;
-		__u32 *idx = at != UINT32_MAX ? page_index(rows, (__u32)n, &npages) : NULL;
+		__u32 *idx = at != UINT32_MAX ? unwind__page_index(rows, (__u32)n, &npages) : NULL;
 
 		if (at != UINT32_MAX) {
 			t->row_start = at;
@@ -438,6 +454,15 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, struct procmaps *maps)
 	pthread_mutex_unlock(&u->lock);
 	procmaps__free(maps);
 	return err;
+}
+
+void unwinder__weigh(struct unwinder *u, pid_t pid, __u64 samples)
+{
+	pthread_mutex_lock(&u->lock);
+	for (size_t i = 0; i < u->qlen; i++)
+		if (u->queue[i].pid == pid)
+			u->queue[i].weight += samples;
+	pthread_mutex_unlock(&u->lock);
 }
 
 /* Adds a mapping to a process's entry; false when the entry is full. */

@@ -3,8 +3,9 @@
  * The unwinder: per executable file a table (its rows, unwind_rows.h, in the
  * BPF array map, keyed by device and inode, shared by every process mapping
  * the file), per process its mappings (the BPF hash map).  Tables are built
- * when a process is first noticed, off the sampling path, and dropped when
- * no process maps their file any more.
+ * when a process is first noticed, off the sampling path (or read from the
+ * cache of earlier runs' tables, unwind_cache.h), and dropped when no
+ * process maps their file any more.
  */
 #ifndef FLAMETOP_UNWIND_H
 #define FLAMETOP_UNWIND_H
@@ -14,6 +15,7 @@
 #include <sys/types.h>
 
 #include "procmaps.h"
+#include "unwind_cache.h"
 
 struct unwinder;
 
@@ -21,6 +23,9 @@ struct unwinder_stats {
 	size_t processes, tables, rows_used, rows_cap;
 	double build_seconds;	/* time spent building tables so far */
 	size_t build_errors;	/* files without usable tables */
+	size_t built;		/* tables built (the others came from the cache) */
+	struct unwind_cache_stats cache;
+	char cache_off[160];	/* why there is no cache, or "" */
 };
 
 /* files_fd: the tables by file identity (bpf/profile.h), or -1 */
@@ -34,6 +39,8 @@ void unwinder__free(struct unwinder *u);
  * waiting keeps its place with the newer mappings.  0 or -ENOMEM.
  */
 int unwinder__add_process(struct unwinder *u, pid_t pid, struct procmaps *maps);
+/* Counts samples of pid: of the processes waiting, the busiest are done first. */
+void unwinder__weigh(struct unwinder *u, pid_t pid, __u64 samples);
 /* Waits until the worker has done everything queued so far. */
 void unwinder__wait(struct unwinder *u);
 /* Asks the worker to forget processes that are gone and free the tables nobody maps. */

@@ -301,3 +301,26 @@ const struct ft_unwind_row *unwind__find(const struct ft_unwind_row *rows, size_
 	}
 	return lo ? &rows[lo - 1] : NULL;
 }
+
+/*
+ * The page index of a table: for each 4 KiB page from the first row's to the
+ * last's, the row in effect where the page starts (and one more entry), so
+ * that a lookup searches only the rows of one page.
+ */
+__u32 *unwind__page_index(const struct ft_unwind_row *rows, __u32 n, __u32 *npages)
+{
+	__u32 first = rows[0].pc >> 12, last = rows[n - 1].pc >> 12, r = 0, *idx;
+
+	*npages = last - first + 1;
+	idx = malloc(((size_t)*npages + 1) * sizeof(*idx));
+	if (!idx)
+		return NULL;
+	for (__u32 k = 0; k <= *npages; k++) {
+		__u64 start = (__u64)(first + k) << 12;
+
+		while (r + 1 < n && rows[r + 1].pc <= start)
+			r++;
+		idx[k] = r;
+	}
+	return idx;
+}

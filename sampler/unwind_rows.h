@@ -24,4 +24,11 @@ long unwind__build_rows(Elf *elf, struct ft_unwind_row **rows);
 const struct ft_unwind_row *unwind__find(const struct ft_unwind_row *rows, size_t n,
 					 __u64 vaddr);
 
+/*
+ * The page index of n rows (n > 0): per 4 KiB page from the first row's to
+ * the last's, the row in effect where it starts, and one more entry (so
+ * *npages + 1 in all, malloc'ed); NULL without memory.
+ */
+__u32 *unwind__page_index(const struct ft_unwind_row *rows, __u32 n, __u32 *npages);
+
 #endif

@@ -256,6 +256,23 @@ static void print_names_summary(const struct symbolizer_stats *y)
 }
 
 /* What --push delivered. */
+/* The tables: how many, their rows, what the cache gave and what was built. */
+static void print_unwind_summary(const struct sampler_stats *st)
+{
+	const struct unwind_cache_stats *c = &st->unwind_cache;
+
+	fprintf(stderr, "; unwind tables %zu (%zu of %zu rows; %zu from the cache, %zu built; %.2f s)",
+		st->unwind_tables, st->unwind_rows, st->unwind_rows_cap, c->loaded,
+		st->unwind_built, st->unwind_build_seconds);
+	if (c->refused || c->evicted)
+		fprintf(stderr, " (cache: %zu entries refused, %zu evicted)", c->refused, c->evicted);
+	if (*st->unwind_cache_off) {
+		fputs(" (no cache: ", stderr);
+		textsafe__fputs(stderr, st->unwind_cache_off);
+		fputc(')', stderr);
+	}
+}
+
 static void print_push_summary(const struct push_stats *p)
 {
 	fprintf(stderr, "; push: %llu of %llu window%s sent", (unsigned long long)p->sent,
@@ -303,9 +320,7 @@ static void print_summary(const struct options *o, const struct sampler_stats *s
 		fprintf(stderr, "; bpf %llu runs, %llu ns", (unsigned long long)st->bpf_run_cnt,
 			(unsigned long long)st->bpf_run_ns);
 	if (st->unwind_rows_cap)
-		fprintf(stderr, "; unwind tables %zu (%zu of %zu rows, built in %.2f s)",
-			st->unwind_tables, st->unwind_rows, st->unwind_rows_cap,
-			st->unwind_build_seconds);
+		print_unwind_summary(st);
 	print_names_summary(&st->sym);
 	if (push)
 		print_push_summary(push);

@@ -185,3 +185,45 @@ check "samples in a system call: the user stack under the kernel's reaches __lib
 "$FT" record --unwind frames -d 1 -o "$TMP/x.folded" > /dev/null 2> "$TMP/err"
 check "--unwind with a bad mode: exit 2 with the usage" \
 	bash -c "[ $? -eq 2 ] && grep -q 'unwind takes fp, dwarf or auto' '$TMP/err'"
+
+# --- tables kept across runs (issue 18): a cache of our own, its entries checked ----
+C=$TMP/cache
+ft_cached() {	# ft_cached NAME [ENV...]: record split-nofp for 2 s, the summary in $TMP/NAME.err
+	local name=$1; shift
+	env FLAMETOP_CACHE_DIR="$C" "$@" "$FT" record -p "$WPID" -F 499 -d 2 \
+		-o "$TMP/$name.folded" 2> "$TMP/$name.err"
+}
+# built N / from the cache N, from record's summary
+built() { sed -n 's/.*; \([0-9]*\) from the cache, \([0-9]*\) built;.*/\2/p' "$TMP/$1.err"; }
+loaded() { sed -n 's/.*; \([0-9]*\) from the cache, \([0-9]*\) built;.*/\1/p' "$TMP/$1.err"; }
+whole() { awk -v s="$(share ';main;round_of_work;via_' "$TMP/$1.folded")" 'BEGIN { print (s >= 95) }'; }
+start_workload "$TMP/wc.out" "$W/split-nofp" -s 20
+ft_cached cold
+ft_cached warm
+echo "cache: cold built $(built cold), loaded $(loaded cold); warm built $(built warm), loaded $(loaded warm)"
+check "first run: every table built ($(built cold): split-nofp, libc, ld.so, vDSO) and kept" \
+	bash -c "[ '$(built cold)' -ge 4 ] && [ '$(loaded cold)' = 0 ] && [ \$(ls '$C/unwind' | wc -l) -ge 4 ]"
+check "second run: every table from the cache, none built, stacks as whole" \
+	bash -c "[ '$(built warm)' = 0 ] && [ '$(loaded warm)' = '$(built cold)' ] && [ $(whole warm) = 1 ]"
+check "the cache is root's alone: directory 0700, entries 0600" \
+	bash -c "[ \$(stat -c %a '$C' '$C/unwind' | sort -u) = 700 ] && [ \$(stat -c %a:%U '$C'/unwind/* | sort -u) = 600:root ]"
+# every entry damaged (a byte of its rows): refused whole, rebuilt, replaced
+for e in "$C"/unwind/*; do printf '\x7f' | dd of="$e" bs=1 seek=100 conv=notrunc 2> /dev/null; done
+ft_cached damaged
+ft_cached mended
+check "damaged entries: all refused and rebuilt, stacks still whole" \
+	bash -c "grep -q '(cache: $(built cold) entries refused' '$TMP/damaged.err' && [ '$(built damaged)' = '$(built cold)' ] && [ $(whole damaged) = 1 ]"
+check "... and replaced: the next run loads them" \
+	bash -c "[ '$(built mended)' = 0 ] && [ '$(loaded mended)' = '$(built cold)' ]"
+# a planted symlink for the cache directory: not followed, the run goes on without it
+rm -rf "$C"; ln -s /tmp "$C"
+ft_cached planted
+check "a symlink at the cache directory: not used, said in one line, tables built" \
+	bash -c "grep -q '(no cache: .*symlink' '$TMP/planted.err' && [ '$(built planted)' -ge 4 ] && [ $(whole planted) = 1 ]"
+rm -f "$C"; mkdir -m 0777 "$C"
+ft_cached open
+check "a cache directory others may write: not used" grep -q '(no cache: .*not ours alone' "$TMP/open.err"
+ft_cached off FLAMETOP_CACHE_DIR=off
+check "FLAMETOP_CACHE_DIR=off: no cache, no complaint" \
+	bash -c "! grep -q 'no cache' '$TMP/off.err' && [ '$(built off)' -ge 4 ]"
+kill "$WPID"
