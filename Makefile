@@ -18,7 +18,7 @@ BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g
 # podman with runc runs the container test (crun refuses hybrid cgroups)
 TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl \
               podman runc tar libc-bin nodejs debuginfod curl golang-go chromium libxml2-utils \
-              bpfcc-tools
+              bpfcc-tools bpftrace
 
 # util/ (growable arrays, reading to the end, atomic outputs) goes wherever the model goes
 PROFILE_SRCS := $(wildcard util/*.c profile/*.c)
@@ -219,7 +219,7 @@ $(FIX)/sym_cpp: tests/fixtures/symtarget_cpp.cc
 	@mkdir -p $(@D)
 	g++ -O1 -g -o $@ $<
 
-$(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/push.o
+$(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/push.o $(BUILD)/tui/memlog.o
 $(UNIT_BINS): $(PROTO_C:.c=.h)
 # the explorer, driven through the replay source without a terminal
 $(BUILD)/tests/test_explorer: $(APP_OBJS)

@@ -30,10 +30,15 @@ struct ft_unwind_regs {
 	__u64 hash;		/* of the frames so far, as hash_stack() would make it */
 };
 
-/* DWARF unwinding: sized by user space before load (1 entry when off) */
+/*
+ * DWARF unwinding: sized by user space before load (1 entry when off);
+ * mmapable, so that user space copies a table in rather than update the
+ * map entry by entry.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct ft_unwind_row);
 } unwind_rows SEC(".maps");
@@ -41,6 +46,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, __u32);
 } unwind_pages SEC(".maps");

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <linux/membarrier.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +266,9 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 	symbolizer__tick(s->sym);
 	if (s->unw)
 		unwinder__sweep(s->unw);
+	/* what short-lived processes' symbols and stacks left free is given back */
+	if (++s->drains % TRIM_DRAINS == 0)
+		malloc_trim(0);
 	return ret;
 }
 

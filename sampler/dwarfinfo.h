@@ -22,14 +22,19 @@ struct dwarf_frame {
 	int line;
 };
 
+/* What a module's DWARF holds, gathered per CU as addresses need it. */
+struct dwarf_index;
+void dwarfinfo__index_free(struct dwarf_index *x);
+
 /*
  * The frames at module address addr into out[0..max): [0] the function
  * itself, then the functions inlined there, outermost first (none when
  * inlined is false).  lines: fill file and line.  Returns how many (0:
- * no debug info for addr).
+ * no debug info for addr).  *index: the module's (NULL at first; made,
+ * grown and kept there; reset when the module's DWARF is another).
  */
-size_t dwarfinfo__frames(Dwfl_Module *mod, GElf_Addr addr, bool inlined, bool lines,
-			 struct dwarf_frame *out, size_t max);
+size_t dwarfinfo__frames(struct dwarf_index **index, Dwfl_Module *mod, GElf_Addr addr,
+			 bool inlined, bool lines, struct dwarf_frame *out, size_t max);
 
 /* The last component of a source path. */
 const char *dwarfinfo__base(const char *path);

@@ -11,6 +11,7 @@
 #include "../util/search.h"
 #include "../util/vec.h"
 #include "debugfile.h"
+#include "dwarfinfo.h"
 #include "elffile.h"
 
 /*
@@ -107,6 +108,7 @@ static void file_free(struct elf_file *f)
 	free(f->modname);
 	free(f->anon);
 	free(f->fde);
+	dwarfinfo__index_free(f->dwidx);
 	free(f);
 }
 

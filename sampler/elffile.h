@@ -76,6 +76,7 @@ struct elf_file {
 	int fetched_fd;		/* its debug file from debuginfod (ours), or -1 */
 	bool fetch_asked;	/* debuginfod was asked for it */
 	uint32_t module;	/* the symbolizer's record of it (index + 1; 0: none yet) */
+	struct dwarf_index *dwidx;	/* its DWARF's scopes, per CU as used (dwarfinfo.h) */
 	struct anon_name *anon;	/* the "[module+0xSTART]" names given its functions */
 	size_t nanon, anon_cap;
 };

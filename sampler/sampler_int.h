@@ -25,7 +25,10 @@ struct stored_stack {
 	struct ft_stack st;
 };
 
+#define TRIM_DRAINS 10	/* malloc_trim every this many drains */
+
 struct sampler {
+	unsigned long drains;
 	struct profile_bpf *skel;
 	struct bpf_link **links;
 	size_t nlinks;

@@ -392,5 +392,7 @@ void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)
 	st->files_changed = s->files.changed;
 	st->files_refused = s->files.refused;
 	st->renamed = s->renamed;
+	st->syms_bytes = s->files.syms_bytes;
+	st->debug_bytes = s->files.debug_bytes;
 	fetcher__stats(s->fetcher, &st->fetch);
 }

@@ -117,6 +117,7 @@ struct symbolizer_stats {
 	unsigned long files_changed;	/* changed while read: their frames are "[module]" */
 	unsigned long files_refused;	/* symbols over the bounds: "[module]" too */
 	unsigned long renamed;		/* frames renamed by names that came late */
+	size_t syms_bytes, debug_bytes;	/* symbols read and debug info readable, of the files held */
 	struct fetcher_stats fetch;	/* debuginfod's; all zero when it is off */
 };
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st);

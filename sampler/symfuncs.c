@@ -118,7 +118,7 @@ static void dwarf_frames(struct symbolizer *s, struct elf_file *f, uint64_t vadd
 			 struct cache_slot *c)
 {
 	struct dwarf_frame fr[MAX_INLINED + 1];
-	size_t n = dwarfinfo__frames(f->mod, vaddr + f->bias, !s->no_inline, s->lines, fr,
+	size_t n = dwarfinfo__frames(&f->dwidx, f->mod, vaddr + f->bias, !s->no_inline, s->lines, fr,
 				     MAX_INLINED + 1);
 
 	c->ninlined = 0;

@@ -170,8 +170,9 @@ struct unwinder *unwinder__new(int rows_fd, __u32 rows_cap, int pages_fd, __u32 
 
 	if (!u)
 		return NULL;
-	u->rows = (struct pool){ .fd = rows_fd, .cap = rows_cap };
-	u->pages = (struct pool){ .fd = pages_fd, .cap = pages_cap };
+	u->rows = (struct pool){ .fd = rows_fd, .cap = rows_cap,
+				 .value_size = sizeof(struct ft_unwind_row) };
+	u->pages = (struct pool){ .fd = pages_fd, .cap = pages_cap, .value_size = sizeof(__u32) };
 	u->procs_fd = procs_fd;
 	u->files_fd = files_fd;
 	elf_version(EV_CURRENT);
@@ -297,25 +298,6 @@ static void unpublish_file(struct unwinder *u, const struct table *t)
 		bpf_map_delete_elem(u->files_fd, &key);
 }
 
-/*
- * The file's rows: the cache's when it has them, else built (and kept
- * there).  The key hashes the bytes libelf then hands the build.
- */
-static long rows_of(struct unwinder *u, Elf *elf, struct ft_unwind_row **rows)
-{
-	unsigned char key[UNWIND_KEY_LEN];
-	bool keyed = u->cache && !unwind_cache__key(elf, key);
-	long n = keyed ? unwind_cache__get(u->cache, key, u->rows.cap, rows) : -ENOENT;
-
-	if (n > 0)
-		return n;
-	n = unwind__build_rows(elf, rows);
-	u->built++;
-	if (keyed && n > 0 && (__u32)n <= u->rows.cap)
-		unwind_cache__put(u->cache, key, *rows, (__u32)n);	/* best effort */
-	return n;
-}
-
 /* Builds the table of the ELF file open at fd and loads it with one batched update. */
 static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t ino)
 {
@@ -323,6 +305,7 @@ static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t in
 	struct ft_unwind_row *rows = NULL;
 	double t0 = mono_now();
 	long n = 0, nsegs = -1;
+	bool built = false;
 	Elf *elf;
 
 	if (!t)
@@ -335,7 +318,8 @@ static struct table *table_build(struct unwinder *u, int fd, dev_t dev, ino_t in
 		nsegs = procmaps__load_segs(elf, &t->segs);
 	if (nsegs >= 0) {
 		t->nsegs = (size_t)nsegs;
-		n = rows_of(u, elf, &rows);
+		n = unwind_cache__rows(u->cache, elf, u->rows.cap, &rows, &built);
+		u->built += built;
 	}
 	if (n > 0 && (__u32)n <= u->rows.cap) {
 		__u32 at = pool_load(&u->rows, rows, (__u32)n), npages = 0;

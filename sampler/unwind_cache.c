@@ -19,6 +19,7 @@
 
 #include "../util/vec.h"
 #include "unwind_cache.h"
+#include "unwind_rows.h"
 
 /* The version of the rows' making: a change to unwind_rows.c's output bumps it. */
 static const char key_salt[] = "flametop unwind rows 1";
@@ -434,4 +435,20 @@ int unwind_cache__put(struct unwind_cache *c, const unsigned char key[UNWIND_KEY
 void unwind_cache__stats(const struct unwind_cache *c, struct unwind_cache_stats *st)
 {
 	*st = c ? c->st : (struct unwind_cache_stats){ 0 };
+}
+
+long unwind_cache__rows(struct unwind_cache *c, Elf *elf, __u32 max_rows,
+			struct ft_unwind_row **rows, bool *built)
+{
+	unsigned char key[UNWIND_KEY_LEN];
+	bool keyed = c && !unwind_cache__key(elf, key);
+	long n = keyed ? unwind_cache__get(c, key, max_rows, rows) : -ENOENT;
+
+	*built = n <= 0;
+	if (n > 0)
+		return n;
+	n = unwind__build_rows(elf, rows);
+	if (keyed && n > 0 && (__u32)n <= max_rows)
+		unwind_cache__put(c, key, *rows, (__u32)n);	/* best effort */
+	return n;
 }

@@ -25,6 +25,7 @@
 
 #include <libelf.h>
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../bpf/profile.h"
@@ -70,6 +71,14 @@ long unwind_cache__get(struct unwind_cache *c, const unsigned char key[UNWIND_KE
 int unwind_cache__put(struct unwind_cache *c, const unsigned char key[UNWIND_KEY_LEN],
 		      const struct ft_unwind_row *rows, __u32 n);
 void unwind_cache__stats(const struct unwind_cache *c, struct unwind_cache_stats *st);
+
+/*
+ * elf's rows (*rows malloc'ed): the cache's when it has them, else built
+ * (unwind_rows.h) and kept there; c NULL: built.  The key hashes the bytes
+ * libelf then hands the build.  *built says which.  As unwind__build_rows.
+ */
+long unwind_cache__rows(struct unwind_cache *c, Elf *elf, __u32 max_rows,
+			struct ft_unwind_row **rows, bool *built);
 
 /*
  * An entry's bytes checked whole: its rows (malloc'ed) and how many, or

@@ -17,6 +17,7 @@ struct hole {
 /* Ranges of one BPF array map: handed out from the top, freed ranges reused first-fit. */
 struct pool {
 	int fd;
+	__u32 value_size;	/* an entry's bytes (the map spaces them by 8) */
 	__u32 cap, top;
 	struct hole *holes;
 	size_t nholes, holes_cap;
@@ -26,7 +27,11 @@ struct pool {
 __u32 pool_alloc(struct pool *p, __u32 n);
 /* Gives a range back (a failure to keep it only leaks map space). */
 void pool_free(struct pool *p, __u32 start, __u32 n);
-/* Puts n values into a range of the pool's map (one batched update): its start, or UINT32_MAX. */
+/*
+ * Puts n values into a range of the pool's map: copied in through a
+ * mapping of the range (an mmapable array), else one batched update.  Its
+ * start, or UINT32_MAX.
+ */
 __u32 pool_load(struct pool *p, const void *values, __u32 n);
 
 #endif

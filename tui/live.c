@@ -12,6 +12,7 @@
 #include "../profile/timeline.h"
 #include "../util/vec.h"
 #include "live.h"
+#include "memlog.h"
 #include "push.h"
 
 /* On quit, how long windows --push has queued are waited for */
@@ -131,6 +132,7 @@ struct live *live__new(struct source *src, struct strtab *names, uint32_t retain
 	}
 	l->source = src;
 	l->timer_fd = -1;
+	l->memlog = getenv("FLAMETOP_MEMLOG");
 	l->focus.frame = CT_NONE;
 	/* a replay retains its own seconds: rewinding stops at its first */
 	if (!in->realtime)
@@ -245,6 +247,22 @@ void live__free(struct live *l)
 	free(l);
 }
 
+/* FLAMETOP_MEMLOG: what the big structures hold, every MEMLOG_SECONDS (memlog.h). */
+static void log_memory(struct live *l, int64_t sec)
+{
+	struct memlog_line m = { .sec = sec };
+
+	if (!l->memlog || sec - l->memlog_last < MEMLOG_SECONDS)
+		return;
+	l->memlog_last = sec;
+	for (int e = 0; e < LIVE_EVENTS; e++)
+		m.history += l->hist[e] ? history__bytes(l->hist[e]) : 0;
+	m.shown = l->shown ? calltree__bytes(l->shown) : 0;
+	m.names = strtab__bytes(calltree__names(history__tree(l->history)));
+	m.sym = l->stats.sym;
+	memlog__write(l->memlog, &m);
+}
+
 int live__tick(struct live *l)
 {
 	uint64_t expirations, cpu;
@@ -282,6 +300,7 @@ int live__tick(struct live *l)
 		l->cpu_pct = (double)(cpu - l->last_cpu_us) / 1e4 / (wall - l->last_wall);
 	l->last_cpu_us = cpu;
 	l->last_wall = wall;
+	log_memory(l, sec);
 	if (l->state == LIVE_FOLLOW) {
 		l->w1 = l->newest + 1;
 		l->w0 = l->w1 - l->window;

@@ -56,6 +56,8 @@ struct live {
 	uint32_t *stack;		/* a stack with its identity frame, being added */
 	size_t stack_cap;
 	struct push *push;		/* --push: each window to Pyroscope (owned); NULL: none */
+	const char *memlog;		/* FLAMETOP_MEMLOG: where to log memory, or NULL */
+	int64_t memlog_last;		/* the second last logged */
 };
 
 /*

@@ -2,6 +2,7 @@
 /*
  * flametop: the entry point; reads the options and runs one command.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <sys/resource.h>
 
@@ -25,8 +26,15 @@ static void raise_nofile(void)
 int main(int argc, char **argv)
 {
 	struct options opts;
-	int ret = options__parse(&opts, argc, argv);
+	int ret;
 
+	/*
+	 * Big buffers (a table's rows, a debug section) are mapped and given
+	 * back when freed: glibc's threshold otherwise rises to the largest
+	 * freed, and later ones stay in the heap as RSS.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	ret = options__parse(&opts, argc, argv);
 	raise_nofile();
 	if (ret)
 		return ret == 1 ? 0 : 2;

@@ -14,6 +14,7 @@
 #include "../keymaps/keymap.h"
 #include "../render/palette.h"
 #include "screen.h"
+#include "screen_out.h"
 
 volatile sig_atomic_t screen_quit_signal;
 
@@ -24,6 +25,7 @@ struct term {
 	int pair[PAL_COUNT][PAL_COUNT];	/* 0: not made yet; -1: out of pairs */
 	cchar_t *row;			/* one row of cells, as curses takes them */
 	uint32_t row_cap;
+	struct screen_out *direct;	/* NULL: curses paints */
 };
 
 /* The one open terminal, for the fatal-signal handler. */
@@ -111,6 +113,28 @@ bool screen__copy(struct screen *s, const char *text, size_t len)
 	return true;
 }
 
+static short curses_colour(enum colour_mode m, uint8_t id);
+
+/*
+ * Our own painter (screen_out.h) where the terminal allows, unless
+ * FLAMETOP_PAINT=curses.  curses first puts the terminal in its mode
+ * (alternate screen, cleared) with one refresh of the blank stdscr.
+ */
+static void open_direct(struct screen *s)
+{
+	struct term *t = s->priv;
+	const char *how = getenv("FLAMETOP_PAINT");
+	short colour[PAL_COUNT];
+
+	if (how && !strcmp(how, "curses"))
+		return;
+	for (int i = 0; i < PAL_COUNT; i++)
+		colour[i] = curses_colour(s->colours, (uint8_t)i);
+	wnoutrefresh(stdscr);
+	doupdate();
+	t->direct = screen_out__new(t->out, s->colours == COLOUR_MONO ? NULL : colour);
+}
+
 int screen__open(struct screen *s, const char *tty, bool mouse, char *msg, size_t size)
 {
 	struct term *t = calloc(1, sizeof(*t));
@@ -157,6 +181,7 @@ int screen__open(struct screen *s, const char *tty, bool mouse, char *msg, size_
 	s->colours = pick_colours();
 	s->grid.utf8 = locale_is_utf8();
 	screen__set_mouse(s, mouse);
+	open_direct(s);
 	return screen__resize(s);
 err_free:
 	if (t->in)
@@ -172,6 +197,7 @@ void screen__close(struct screen *s)
 	if (!t)
 		return;
 	screen__set_mouse(s, false);
+	screen_out__free(t->direct);
 	endwin();
 	delscreen(t->scr);
 	open_term = NULL;
@@ -200,11 +226,18 @@ void screen__set_mouse(struct screen *s, bool on)
 
 int screen__resize(struct screen *s)
 {
+	struct term *t = s->priv;
 	uint32_t w = (uint32_t)(COLS > 0 ? COLS : 1), h = (uint32_t)(LINES > 0 ? LINES : 1);
 	struct cell *cells;
 
 	if (w == s->grid.w && h == s->grid.h && s->grid.cells)
 		return 0;
+	if (t && t->direct) {
+		/* whatever curses does on a resize (a clear) is done before we paint again */
+		wnoutrefresh(stdscr);
+		doupdate();
+		screen_out__invalidate(t->direct);
+	}
 	cells = calloc((size_t)w * h, sizeof(*cells));
 	if (!cells)
 		return -ENOMEM;
@@ -217,8 +250,12 @@ int screen__resize(struct screen *s)
 
 void screen__invalidate(struct screen *s)
 {
-	(void)s;
-	clearok(curscr, TRUE);
+	struct term *t = s->priv;
+
+	if (t && t->direct)
+		screen_out__invalidate(t->direct);
+	else
+		clearok(curscr, TRUE);
 }
 
 static short curses_colour(enum colour_mode m, uint8_t id)
@@ -268,6 +305,10 @@ void screen__paint(struct screen *s)
 	struct term *t = s->priv;
 	const struct grid *g = &s->grid;
 
+	if (t->direct) {
+		screen_out__paint(t->direct, g);	/* a failure repaints all next time */
+		return;
+	}
 	if (t->row_cap < g->w) {
 		cchar_t *row = realloc(t->row, g->w * sizeof(*row));
 

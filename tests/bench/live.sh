@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Live mode's own cost (issue 5): flametop's CPU per second at 99 Hz on the
-# whole host, idle and busy, and its RSS over LIVE_MINUTES (default 30) of a
+# whole host, idle and busy, and its RSS over LIVE_MINUTES (default 10) of a
 # host that keeps making new stacks (a compile loop), with the default
 # 600 s retention.  flametop runs in a tmux pane of 200x50, as a user would
 # see it.  Prints the figures.
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 FT=$(realpath "$BUILD/flametop")
 W=$(realpath "$BUILD/workloads/split")
-MIN=${LIVE_MINUTES:-30}
+MIN=${LIVE_MINUTES:-10}
 T=$(mktemp -d /tmp/flametop-live.XXXXXX)
 SOCK=$T/tmux.sock
 HZ=$(getconf CLK_TCK)

@@ -100,6 +100,31 @@ PP=$BUILD/workloads/pingpong
 pp_rate() { "$PP" -s 5 | awk '/round trips/ { print $3, $5 }'; }
 # bcc compiles its program against the running kernel's headers: it may not run at all
 timeout 60 offcputime-bpfcc -f 1 > /dev/null 2> "$T/bcc.err" && bcc=1 || bcc=0
+# Where bcc cannot run, its mechanism (libbpf-tools' offcputime: stacks taken
+# when a thread leaves the CPU, kept by thread, its time added when it comes
+# back) in bpftrace, with the kernel's own stack walks
+cat > "$T/offcpu.bt" <<'BT'
+tracepoint:sched:sched_switch
+{
+	if (args->prev_pid != 0) {
+		@start[args->prev_pid] = nsecs;
+		@kst[args->prev_pid] = kstack;
+		@ust[args->prev_pid] = ustack;
+	}
+	$s = @start[args->next_pid];
+	if ($s) {
+		@off[@kst[args->next_pid], @ust[args->next_pid]] = sum((nsecs - $s) / 1000);
+		delete(@start[args->next_pid]);
+	}
+}
+END { clear(@start); clear(@kst); clear(@ust); }
+BT
+bt=0
+if [ "$bcc" = 0 ] && command -v bpftrace > /dev/null && command -v bpftool > /dev/null; then
+	bt=1
+	old_stats=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -q kernel.bpf_stats_enabled=1
+fi
 for run in 1 2 3 4 5; do
 	pp_rate >> "$T/pp.alone"
 	FLAMETOP_BPF_STATS=1 "$FT" record -a --event offcpu -d 9 -o /dev/null 2> "$T/pp.err" &
@@ -112,8 +137,16 @@ for run in 1 2 3 4 5; do
 		sleep 3
 		pp_rate >> "$T/pp.bcc"
 		wait
+	elif [ "$bt" = 1 ]; then
+		timeout -s INT 9 bpftrace "$T/offcpu.bt" > /dev/null 2>&1 &
+		sleep 3
+		pp_rate >> "$T/pp.bt"
+		bpftool prog show | grep -A1 'tracepoint' | grep -o 'run_time_ns [0-9]* run_cnt [0-9]*' |
+			awk '{ print $4, $2 }' | tail -1 >> "$T/pp.btbpf"
+		wait
 	fi
 done
+[ "$bt" = 1 ] && sysctl -q kernel.bpf_stats_enabled="$old_stats"
 med3() { sort -n "$1" | sed -n 3p; }
 a=$(med3 "$T/pp.alone"); f=$(med3 "$T/pp.ft")
 awk -v a="$a" -v f="$f" 'BEGIN { split(a, A, " "); split(f, F, " ")
@@ -127,9 +160,15 @@ if [ "$bcc" = 1 ]; then
 else
 	echo "bcc offcputime cannot run here: $(grep -m1 -o 'chdir([^)]*).*\|Failed to compile[^"]*' "$T/bcc.err" || tail -1 "$T/bcc.err")"
 fi
+if [ "$bt" = 1 ]; then
+	b=$(med3 "$T/pp.bt")
+	awk -v a="$a" -v b="$b" 'BEGIN { split(a, A, " "); split(b, B, " ")
+		printf "its mechanism in bpftrace (kernel stack walks, frame-pointer user stacks): %d round trips/s: slowdown %.1f%%\n", B[1], 100 * (1 - B[1] / A[1]) }'
+	awk '{ r += $1; n += $2 } END { if (r) printf "bpftrace BPF per switch: %.2f us (%d runs)\n", n / r / 1000, r }' "$T/pp.btbpf"
+fi
 
 echo "## record CPU: 10 s whole host at 99 Hz, every CPU busy"
-for c in $(seq "$(nproc)"); do "$W" -s 120 > /dev/null & done
+for c in $(seq "$(nproc)"); do "$W" -s 400 > /dev/null & done
 sleep 1
 # task-clock: user + sys of a process and its children, to the microsecond
 cpu_ms() {	# cpu_ms FILE COMMAND...: runs COMMAND, appends its CPU ms to FILE
@@ -137,11 +176,13 @@ cpu_ms() {	# cpu_ms FILE COMMAND...: runs COMMAND, appends its CPU ms to FILE
 	perf stat -x, -e task-clock -o "$T/stat" "$@"
 	awk -F, '/task-clock/ { printf "%.1f\n", $1 }' "$T/stat" >> "$f"
 }
-ft_run() {	# ft_run NAME: one capture; its user+sys+BPF ms in $T/NAME
-	cpu_ms "$T/$1.cpu" env FLAMETOP_BPF_STATS=1 "$FT" record -a --unwind fp --no-inline \
+ft_run() {	# ft_run NAME [OPTIONS]: one capture; its user+sys+BPF ms in $T/NAME
+	local name=$1; shift
+	[ $# -gt 0 ] || set -- --unwind fp --no-inline
+	cpu_ms "$T/$name.cpu" env FLAMETOP_BPF_STATS=1 FLAMETOP_CACHE_DIR="$T/cache" "$FT" record -a "$@" \
 		-F 99 -d 10 -o "$T/ft.folded" 2> "$T/ft.err"
 	sed -n 's/.*bpf [0-9]* runs, \([0-9]*\) ns.*/\1/p' "$T/ft.err" |
-		awk '{ printf "%.1f\n", $1 / 1e6 }' >> "$T/$1.bpf"
+		awk '{ printf "%.1f\n", $1 / 1e6 }' >> "$T/$name.bpf"
 }
 for run in 1 2 3; do
 	# the work perf record -g + perf script do: frame pointers, no inline expansion
@@ -150,6 +191,13 @@ for run in 1 2 3; do
 	rm -f /run/flametop/ksyms
 	ft_run cold
 	ft_run warm
+	# the defaults (tables and inline frames): first run of a boot (no kernel
+	# symbols, no unwind tables kept), then a run with both kept
+	rm -rf /run/flametop/ksyms "$T/cache"
+	ft_run dcold --unwind auto
+	sed -n 's/.*\(unwind tables [^)]*)\).*/defaults, first run: \1/p' "$T/ft.err"
+	ft_run dwarm --unwind auto
+	sed -n 's/.*\(unwind tables [^)]*)\).*/defaults, cache warm: \1/p' "$T/ft.err"
 	: > "$T/perf.run"
 	cpu_ms "$T/perf.run" perf record -q -F 99 -g -a -o "$T/p.data" -- sleep 10 > /dev/null 2>&1
 	cpu_ms "$T/perf.run" sh -c "perf script -i '$T/p.data' > '$T/p.txt' 2>/dev/null"
@@ -165,11 +213,16 @@ done
 paste -d' ' "$T/cold.cpu" "$T/cold.bpf" | awk '{ print $1 + $2 }' | sort -n > "$T/cold.tot"
 paste -d' ' "$T/warm.cpu" "$T/warm.bpf" | awk '{ print $1 + $2 }' | sort -n > "$T/warm.tot"
 sort -n "$T/perf.cpu" > "$T/perf.tot"
+for d in dcold dwarm; do paste -d' ' "$T/$d.cpu" "$T/$d.bpf" | awk '{ print $1 + $2 }' | sort -n > "$T/$d.tot"; done
+awk -v c="$(sed -n 2p "$T/dcold.tot")" -v w="$(sed -n 2p "$T/dwarm.tot")" -v p="$(sed -n 2p "$T/perf.tot")" 'BEGIN {
+	printf "median, defaults (tables + inline): first run %.1f ms (%.3f of perf; goal <= 1), unwind cache warm %.1f ms (%.3f; goal <= 0.25)\n",
+		c, c / p, w, w / p }'
+
 awk -v c="$(sed -n 2p "$T/cold.tot")" -v w="$(sed -n 2p "$T/warm.tot")" -v p="$(sed -n 2p "$T/perf.tot")" 'BEGIN {
 	printf "median: flametop cold %.1f ms, warm %.1f ms; perf %.1f ms -> flametop uses %.3f (cold) and %.3f (warm) of perf'"'"'s CPU (goal <= 0.2)\n",
 		c, w, p, c / p, w / p }'
 kill $(jobs -p) 2> /dev/null
 wait 2> /dev/null
 tests/bench/unwind.sh
-echo "## live mode (LIVE_MINUTES=${LIVE_MINUTES:-30})"
+echo "## live mode (LIVE_MINUTES=${LIVE_MINUTES:-10}): RSS goal <= 64 MB with --retain 600"
 tests/bench/live.sh

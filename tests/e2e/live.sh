@@ -17,7 +17,7 @@ window_end() { screen | sed -n 's/.*[0-9]s [0-9:]*-\([0-9]*\):\([0-9]*\):\([0-9]
 
 # --- the hot function, pause ---------------------------------------------------------
 start_workload "$TMP/w1.out" "$W" -s 60
-start 120 30 -- -p "$WPID"
+start 120 30 FLAMETOP_MEMLOG="$TMP/memlog" -- -p "$WPID"
 check "live: the hot function shows within 3 s" wait_for 'leaf_sixty' 3
 live_and_rate() { wait_for 'LIVE | pid [0-9]* | 10s' && wait_for ' 99 Hz'; }
 check "live: the status line says LIVE, the target and the rate" live_and_rate
@@ -48,6 +48,8 @@ check "sampling went on while paused (the live edge moved on by 3 s or more)" \
 keys q
 check "live: q quits with exit 0" exited_with 0
 check "live: the terminal is restored" restored
+check "FLAMETOP_MEMLOG: a line of what the history, names and symbolizer hold, with the RSS" \
+	grep -q '^t=[0-9]* rss=[0-9.]*MB history=[0-9.]*MB shown=[0-9.]*MB names=[0-9.]*MB processes=[0-9]* files=[1-9]' "$TMP/memlog"
 
 # --- rewind and diff across a phase change -----------------------------------------
 # split -p 8: leaf_sixty takes 60% for 8 s, then leaf_ten does

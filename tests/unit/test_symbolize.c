@@ -209,7 +209,7 @@ static void test_same_build_id_shared(void **state)
 	strtab__free(st);
 }
 
-/* A function inlined into another shows as its own frame after it, marked _[i]. */
+/* A function inlined into another shows as its own frame after it, marked _[i]; every level. */
 static void test_inlined_frames(void **state)
 {
 	struct strtab *st = strtab__new();
@@ -221,9 +221,10 @@ static void test_inlined_frames(void **state)
 	(void)state;
 	spawn(FIXTURES "/sym_inline", &t);
 	n = symbolizer__user_frames(s, t.pid, 1, t.addr[0], ids, 8);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 3);
 	assert_string_equal(strtab__str(st, ids[0]), "caller_outer");
 	assert_string_equal(strtab__str(st, ids[1]), "helper_inlined_[i]");
+	assert_string_equal(strtab__str(st, ids[2]), "deeper_inlined_[i]");
 	/* a short buffer gets the function first */
 	assert_int_equal(symbolizer__user_frames(s, t.pid, 1, t.addr[0], ids, 1), 1);
 	assert_string_equal(strtab__str(st, ids[0]), "caller_outer");

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+#include <stdio.h>
+#include <unistd.h>
+
+#include "memlog.h"
+
+static double mb(double bytes)
+{
+	return bytes / 1048576;
+}
+
+void memlog__write(const char *path, const struct memlog_line *m)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "re");
+
+	if (f && fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = 0;
+	if (f)
+		fclose(f);
+	if (!(f = fopen(path, "ae")))
+		return;
+	fprintf(f, "t=%lld rss=%.1fMB history=%.1fMB shown=%.1fMB names=%.1fMB processes=%lu "
+		"files=%lu (symbols %.1fMB, debug %.1fMB)\n", (long long)m->sec,
+		mb((double)rss * (double)sysconf(_SC_PAGESIZE)), mb((double)m->history),
+		mb((double)m->shown), mb((double)m->names), m->sym.processes, m->sym.files,
+		mb((double)m->sym.syms_bytes), mb((double)m->sym.debug_bytes));
+	fclose(f);
+}
