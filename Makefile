@@ -271,11 +271,13 @@ $(BUILD)/fuzz/fuzz_jitmap: tests/fuzz/fuzz_jitmap.c $(JITMAP_FUZZ_SRCS) $(PROFIL
 		-lelf -lz -lprotobuf-c -lpcre2-8
 
 # the unwind-table cache's entries
-$(BUILD)/fuzz/fuzz_unwind_cache: tests/fuzz/fuzz_unwind_cache.c sampler/unwind_cache.c $(PROFILE_SRCS)
+UCACHE_FUZZ_SRCS := sampler/unwind_cache.c sampler/unwind_rows.c sampler/procmaps.c util/vec.c
+$(BUILD)/fuzz/fuzz_unwind_cache: tests/fuzz/fuzz_unwind_cache.c $(UCACHE_FUZZ_SRCS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< sampler/unwind_cache.c util/vec.c -lelf -lcrypto
+	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< $(UCACHE_FUZZ_SRCS) -ldw -lelf -lcrypto
 
-REGRESS_SAMPLER := $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o $(BUILD)/sampler/unwind_cache.o
+REGRESS_SAMPLER := $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o $(BUILD)/sampler/unwind_cache.o \
+                   $(BUILD)/sampler/unwind_rows.o
 $(BUILD)/fuzz/regress_%: tests/fuzz/regress.c tests/fuzz/fuzz_%.c $(PROFILE_OBJS) $(KEYMAP_OBJS) \
 		$(REGRESS_SAMPLER)
 	@mkdir -p $(@D)
