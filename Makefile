@@ -313,7 +313,7 @@ $(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/sampler/unwind_
 SYMBOLIZE_SRCS := sampler/symbolize.c sampler/symfuncs.c sampler/symkernel.c sampler/dwarfinfo.c \
                   sampler/elffile.c sampler/procmaps.c sampler/debugfile.c \
                   sampler/ksyms.c sampler/jitmap.c sampler/fetcher.c profile/strtab.c \
-                  profile/textsafe.c util/vec.c util/readall.c
+                  sampler/symmodules.c profile/textsafe.c util/vec.c util/readall.c
 $(BUILD)/bench/bench_symbolize: tests/bench/bench_symbolize.c $(SYMBOLIZE_SRCS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread
