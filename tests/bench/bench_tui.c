@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Explorer benchmarks (issue 4) on a tree of 200k nodes at 250x60:
- *  - layout + cells (render/ alone), and layout + cells + curses paint to
+ *  - layout + cells (render/ alone), and layout + cells + paint (ours, or
+ *    curses with FLAMETOP_PAINT=curses) to
  *    a pseudo-terminal, one full frame each time;
  *  - key-to-screen latency of the real binary: `flametop view` runs on a
  *    pty; a key is written and the time to the last byte of the screen
@@ -251,7 +252,8 @@ static void bench_frames(const struct calltree *t, const char *label)
 		ms[i] = (now() - t0) * 1e3;
 	}
 	screen__close(&scr);
-	report("layout + cells + curses paint, 250x60", ms, RUNS);
+	report(getenv("FLAMETOP_PAINT") ? "layout + cells + curses paint, 250x60" :
+						   "layout + cells + paint, 250x60", ms, RUNS);
 	close(sfd);
 	close(master_fd);
 	pthread_join(th, NULL);

@@ -25,7 +25,7 @@ start_live() {
 	tmux -S "$SOCK" kill-server 2>/dev/null
 	sleep 0.3
 	tmux -S "$SOCK" -f /dev/null new-session -d -s b -x 200 -y 50 \
-		"env LANG=C.UTF-8 TERM=tmux-256color $FT -a $*; sleep 600"
+		"env FLAMETOP_MEMLOG=$T/memlog LANG=C.UTF-8 TERM=tmux-256color $FT -a $*; sleep 600"
 	for _ in $(seq 50); do
 		PID=$(pgrep -f "^$FT -a" | head -1)
 		[ -n "$PID" ] && break
@@ -53,6 +53,14 @@ for c in $(seq "$(nproc)"); do "$W" -s 50 -t 2 > /dev/null & done
 sleep 10
 echo "busy host ($(nproc) split workloads, every CPU busy): $(cpu_pct 30)% of one CPU (goal < 1%)," \
 	"RSS $(rss_mb "$PID") MB"
+# from start to the first graph drawn (a busy process's frame on screen)
+t0=$(date +%s%N)
+start_live
+for _ in $(seq 200); do
+	tmux -S "$SOCK" capture-pane -p -t b 2>/dev/null | grep -q 'split' && break
+	sleep 0.02
+done
+echo "busy host: first graph on screen $(( ($(date +%s%N) - t0) / 1000000 )) ms after start (goal <= 1000 ms)"
 wait 2>/dev/null
 fi
 
@@ -64,7 +72,9 @@ loop=$!
 t0=$(date +%s)
 for m in $(seq "$MIN"); do
 	sleep $((t0 + m * 60 - $(date +%s)))
-	case $m in 1|2|5|10|15|20|25|30|45|60|$MIN) echo "after $m min: RSS $(rss_mb "$PID") MB" ;; esac
+	case $m in 1|2|5|10|15|20|25|30|35|40|45|50|55|60|$MIN)
+		echo "after $m min: RSS $(rss_mb "$PID") MB; $(tail -1 "$T/memlog" | cut -d' ' -f3-)" ;;
+	esac
 done
 kill "$loop" 2>/dev/null
 pkill -P "$loop" 2>/dev/null

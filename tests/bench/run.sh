@@ -49,6 +49,8 @@ done
 
 echo "## explorer: layout and paint at 250x60, key-to-screen latency"
 "$BUILD"/bench/bench_tui "$FT"
+echo "the same paint through curses (FLAMETOP_PAINT=curses: how it was painted before):"
+FLAMETOP_PAINT=curses "$BUILD"/bench/bench_tui "$FT" | grep 'curses paint'
 
 echo "## report throughput"
 # real perf stacks of this machine: the whole host while it compiles this

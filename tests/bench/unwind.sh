@@ -42,11 +42,13 @@ for hz in 99 999; do
 	done
 done
 # The floor: bpftrace's perf_event programs at 99 Hz, one that only counts,
-# and one that counts by the kernel's own frame-pointer stacks (bcc's profile).
+# and one that counts by the kernel's own frame-pointer stacks (bcc's profile),
+# at 99 and 999 Hz: the peer of flametop's figures above.
 if command -v bpftrace > /dev/null && command -v bpftool > /dev/null; then
 	old=$(sysctl -n kernel.bpf_stats_enabled)
 	sysctl -q kernel.bpf_stats_enabled=1
-	for prog in 'profile:hz:99 { @n = count(); }' 'profile:hz:99 { @[kstack, ustack] = count(); }'; do
+	for prog in 'profile:hz:99 { @n = count(); }' 'profile:hz:99 { @[kstack, ustack] = count(); }' \
+		'profile:hz:999 { @[kstack, ustack] = count(); }'; do
 		timeout 12 bpftrace -e "$prog" > /dev/null 2>&1 &
 		sleep 10
 		bpftool prog show | grep -A1 ' perf_event ' | grep -o 'run_time_ns [0-9]* run_cnt [0-9]*' |
