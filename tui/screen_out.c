@@ -144,8 +144,8 @@ static void put_char(struct screen_out *o, uint32_t ch)
 	}
 	memset(&st, 0, sizeof(st));
 	n = ch ? wcrtomb(mb, (wchar_t)ch, &st) : (size_t)-1;
-	/* the grid holds one-column characters only; anything else is a blank */
-	if (n == (size_t)-1 || ch < 0x20 || ch == 0x7f)
+	/* the grid holds one-column characters only; anything else (C0, DEL, C1) is a blank */
+	if (n == (size_t)-1 || ch < 0x20 || (ch >= 0x7f && ch < 0xa0))
 		put(o, " ", 1);
 	else
 		put(o, mb, n);
