@@ -271,7 +271,8 @@ $(BUILD)/fuzz/fuzz_jitmap: tests/fuzz/fuzz_jitmap.c $(JITMAP_FUZZ_SRCS) $(PROFIL
 		-lelf -lz -lprotobuf-c -lpcre2-8
 
 # the unwind-table cache's entries
-UCACHE_FUZZ_SRCS := sampler/unwind_cache.c sampler/unwind_rows.c sampler/procmaps.c util/vec.c
+UCACHE_FUZZ_SRCS := sampler/unwind_cache.c sampler/unwind_rows.c sampler/procmaps.c util/vec.c \
+                    util/readall.c
 $(BUILD)/fuzz/fuzz_unwind_cache: tests/fuzz/fuzz_unwind_cache.c $(UCACHE_FUZZ_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< $(UCACHE_FUZZ_SRCS) -ldw -lelf -lcrypto

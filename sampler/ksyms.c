@@ -268,21 +268,6 @@ int ksyms__read(struct ksyms *k, int fd)
 	return 0;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p = (const char *)p + w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int ksyms__save_cache(const struct ksyms *k, const char *path)
 {
 	struct cache_hdr h = { 0 };

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../util/readall.h"
 #include "../util/vec.h"
 #include "unwind_cache.h"
 #include "unwind_rows.h"
@@ -380,21 +381,6 @@ static void evict(struct unwind_cache *c)
 	}
 	c->total = total;
 	free(v);
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p = (const char *)p + w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int unwind_cache__put(struct unwind_cache *c, const unsigned char key[UNWIND_KEY_LEN],

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading what a descriptor holds, whole (a pipe, /proc), and opening inputs safely. */
+/* Reading what a descriptor holds, whole (a pipe, /proc), writing whole, and opening inputs safely. */
 #ifndef FLAMETOP_READALL_H
 #define FLAMETOP_READALL_H
 
@@ -13,6 +13,8 @@
 int read_all(int fd, size_t first, char **data, size_t *len);
 /* The same, refusing more than max bytes (-EFBIG once max + 1 are read). */
 int read_all_max(int fd, size_t first, size_t max, char **data, size_t *len);
+/* Writes all n bytes of p to fd (again after EINTR or a short write): 0 or -errno. */
+int write_all(int fd, const void *p, size_t n);
 /*
  * Opens path to read, without hanging on a FIFO that has no writer (it then
  * reads as empty) and without taking a terminal; the descriptor blocks as
