@@ -160,7 +160,15 @@ fi
 # --- the status line on an 80x24 terminal -------------------------------------------------
 start_workload "$TMP/w.out" "$BUILD/workloads/split" -s 60
 # the sandwich of a recorded profile: round_of_work's callees in the workload's 60/30/10
-"$FT" record -p "$WPID" -F 499 -d 3 -o "$TMP/rec.folded" 2> /dev/null
+# (on a noisy host a rate may keep step with the workload's rounds: a second
+# try at another rate, as unwind.sh does; the check is of what the view shows)
+for hz in 499 397; do
+	"$FT" record -p "$WPID" -F "$hz" -d 3 -o "$TMP/rec.folded" 2> /dev/null
+	s=$(awk '/;round_of_work;/ { t += $NF; if (/;round_of_work;via_alpha;/) a += $NF }
+		END { print t ? int(100 * a / t) : 0 }' "$TMP/rec.folded")
+	echo "recorded: via_alpha $s% of round_of_work at $hz Hz"
+	[ "$s" -ge 56 ] && [ "$s" -le 64 ] && break
+done
 start 120 40 -- view "$TMP/rec.folded"
 keys / '^round_of_work$' Enter Escape c
 share_of() {	# share_of NAME: the status line's total share once NAME is selected
