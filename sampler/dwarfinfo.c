@@ -67,12 +67,14 @@ struct dwarf_index {
 	Dwarf *dw;		/* what the offsets are in: another Dwarf (debug info arrived) resets it */
 	struct cu_scopes *cus;
 	size_t n, cap;
+	size_t ranges;		/* kept in all its CUs */
 	struct cu_span *spans;	/* without .debug_aranges: the CUs by address */
 	size_t nspans;
 	bool spans_built;
 };
 
-#define SCOPES_MAX (1u << 20)	/* ranges kept per CU */
+#define SCOPES_MAX (1u << 18)	/* ranges kept per CU */
+#define INDEX_RANGES_MAX (1u << 20)	/* and per module (32 MiB): debug info is anybody's */
 #define SCOPE_NESTING_MAX 64
 
 void dwarfinfo__index_free(struct dwarf_index *x)
@@ -142,6 +144,13 @@ static struct cu_scopes *scopes_of(struct dwarf_index *x, Dwarf_Die *cu)
 	c = &x->cus[x->n++];
 	*c = (struct cu_scopes){ .cu = off };
 	walk_scopes(c, cu, 0, 0);
+	if (c->n > INDEX_RANGES_MAX - x->ranges) {
+		/* past the module's bound: this CU's addresses get no inlined frames */
+		free(c->v);
+		c->v = NULL;
+		c->n = c->cap = 0;
+	}
+	x->ranges += c->n;
 	return c;
 }
 

@@ -294,6 +294,9 @@ int elffile__add_debuginfo(struct elf_files *fs, struct elf_file *f, int fd)
 		return -EINVAL;
 	}
 	dwfl_end(old);	/* the old symbols' names with it: read them again */
+	/* and its DWARF's scopes: a new Dwarf may even get the old one's address */
+	dwarfinfo__index_free(f->dwidx);
+	f->dwidx = NULL;
 	if (f->syms_built && !f->no_syms)
 		fs->syms_bytes -= old_syms;
 	free(f->syms);

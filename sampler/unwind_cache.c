@@ -135,10 +135,47 @@ void unwind_cache__close(struct unwind_cache *c)
 	free(c);
 }
 
-static bool cfi_section(const char *name)
+static const char *const cfi_names[] = { ".eh_frame", ".eh_frame_hdr", ".debug_frame",
+					  ".zdebug_frame" };
+#define NCFI (sizeof(cfi_names) / sizeof(cfi_names[0]))
+#define CFI_HASH_MAX (128ul << 20)	/* CFI bytes hashed, at most: a table's worth */
+
+/* Which CFI section name is name: its index, or -1. */
+static int cfi_section(const char *name)
 {
-	return !strcmp(name, ".eh_frame") || !strcmp(name, ".eh_frame_hdr") ||
-	       !strcmp(name, ".debug_frame") || !strcmp(name, ".zdebug_frame");
+	for (size_t i = 0; i < NCFI; i++)
+		if (!strcmp(name, cfi_names[i]))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * The CFI sections as the headers say, before anything is read: each name
+ * at most once, their sizes together bounded (a sparse file's headers may
+ * claim anything), and one that holds rules (.eh_frame or .debug_frame).
+ */
+static int check_cfi(Elf *elf, size_t shstrndx)
+{
+	bool seen[NCFI] = { false };
+	Elf_Scn *scn = NULL;
+	size_t total = 0;
+
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		const char *name;
+		GElf_Shdr sh;
+		int k;
+
+		if (!gelf_getshdr(scn, &sh))
+			return -EINVAL;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || (k = cfi_section(name)) < 0 || sh.sh_type == SHT_NOBITS)
+			continue;
+		if (seen[k] || sh.sh_size > CFI_HASH_MAX - total)
+			return -EFBIG;
+		seen[k] = true;
+		total += sh.sh_size;
+	}
+	return seen[0] || seen[2] || seen[3] ? 0 : -ENOENT;
 }
 
 /* Hashes the headers as libelf holds them and the CFI sections' raw bytes (read once, kept). */
@@ -149,10 +186,13 @@ static int hash_elf(EVP_MD_CTX *md, Elf *elf)
 	Elf_Scn *scn = NULL;
 	GElf_Ehdr eh;
 	bool ok;
+	int err;
 
 	if (!gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &phnum) ||
-	    elf_getshdrstrndx(elf, &shstrndx))
+	    elf_getshdrstrndx(elf, &shstrndx) || !shstrndx)
 		return -EINVAL;
+	if ((err = check_cfi(elf, shstrndx)))
+		return err;
 	ok = EVP_DigestUpdate(md, key_salt, sizeof(key_salt)) &&
 	     EVP_DigestUpdate(md, &row_size, sizeof(row_size)) &&
 	     EVP_DigestUpdate(md, &eh, sizeof(eh));
@@ -163,7 +203,7 @@ static int hash_elf(EVP_MD_CTX *md, Elf *elf)
 	}
 	while (ok && (scn = elf_nextscn(elf, scn)) != NULL) {
 		const char *name;
-		Elf_Data *d = NULL;
+		Elf_Data *d;
 		GElf_Shdr sh;
 
 		if (!gelf_getshdr(scn, &sh))
@@ -172,10 +212,16 @@ static int hash_elf(EVP_MD_CTX *md, Elf *elf)
 		name = name ? name : "";
 		ok = EVP_DigestUpdate(md, &sh, sizeof(sh)) &&
 		     EVP_DigestUpdate(md, name, strlen(name) + 1);
-		if (!cfi_section(name) || sh.sh_type == SHT_NOBITS)
+		if (cfi_section(name) < 0 || sh.sh_type == SHT_NOBITS || !sh.sh_size)
 			continue;
-		/* what dwarf_getcfi_elf and dwarf_begin_elf read later is this same buffer */
-		while (ok && (d = elf_rawdata(scn, d)) != NULL)
+		/*
+		 * What dwarf_getcfi_elf and dwarf_begin_elf read later is this same
+		 * buffer; one that cannot be read now is not keyed (libelf would
+		 * try again for the build, which might then see other bytes).
+		 */
+		if (!(d = elf_rawdata(scn, NULL)))
+			return -EIO;
+		for (; ok && d; d = elf_rawdata(scn, d))
 			ok = !d->d_size || EVP_DigestUpdate(md, d->d_buf, d->d_size);
 	}
 	return ok ? 0 : -EIO;

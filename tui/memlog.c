@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -12,14 +13,20 @@ static double mb(double bytes)
 void memlog__write(const char *path, const struct memlog_line *m)
 {
 	long pages = 0, rss = 0;
+	int fd;
 	FILE *f = fopen("/proc/self/statm", "re");
 
 	if (f && fscanf(f, "%ld %ld", &pages, &rss) != 2)
 		rss = 0;
 	if (f)
 		fclose(f);
-	if (!(f = fopen(path, "ae")))
+	/* appended to, never through a symlink another user planted */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "a"))) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	fprintf(f, "t=%lld rss=%.1fMB history=%.1fMB shown=%.1fMB names=%.1fMB processes=%lu "
 		"files=%lu (symbols %.1fMB, debug %.1fMB)\n", (long long)m->sec,
 		mb((double)rss * (double)sysconf(_SC_PAGESIZE)), mb((double)m->history),

@@ -17,6 +17,8 @@
 #include "screen_out.h"
 
 volatile sig_atomic_t screen_quit_signal;
+/* resumed after a stop: curses repainted its blank screen over ours */
+static volatile sig_atomic_t resumed;
 
 struct term {
 	SCREEN *scr;
@@ -42,6 +44,12 @@ static void on_quit_signal(int sig)
 	screen_quit_signal = sig;
 }
 
+static void on_continue(int sig)
+{
+	(void)sig;
+	resumed = 1;
+}
+
 static void on_fatal_signal(int sig)
 {
 	/* best effort: leave the terminal usable, then die of the same signal */
@@ -60,6 +68,9 @@ static void install_signals(void)
 	sa.sa_handler = on_quit_signal;
 	for (size_t i = 0; i < sizeof(quit) / sizeof(quit[0]); i++)
 		sigaction(quit[i], &sa, NULL);
+	sa.sa_handler = on_continue;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGCONT, &sa, NULL);
 	sa.sa_handler = on_fatal_signal;
 	sa.sa_flags = SA_RESETHAND;
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
@@ -306,6 +317,10 @@ void screen__paint(struct screen *s)
 	const struct grid *g = &s->grid;
 
 	if (t->direct) {
+		if (resumed) {
+			resumed = 0;
+			screen_out__invalidate(t->direct);
+		}
 		screen_out__paint(t->direct, g);	/* a failure repaints all next time */
 		return;
 	}
@@ -390,7 +405,6 @@ bool screen__input(struct screen *s, struct input *in)
 {
 	wint_t ch;
 
-	(void)s;
 	for (;;) {
 		int r = get_wch(&ch);
 
@@ -399,6 +413,8 @@ bool screen__input(struct screen *s, struct input *in)
 			return false;
 		if (r == KEY_CODE_YES) {
 			if (ch == KEY_RESIZE) {
+				/* even back to the same size, the terminal may have reflowed */
+				screen__invalidate(s);
 				in->kind = INPUT_RESIZE;
 				return true;
 			}

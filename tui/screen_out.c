@@ -62,6 +62,23 @@ static char *attrs_seq(unsigned set)
 	return dup_seq(s);
 }
 
+/* A sequence with terminfo padding ($<5>) needs tputs: curses paints such terminals. */
+static bool padded(const char *s)
+{
+	return s && strstr(s, "$<");
+}
+
+static bool any_padded(const struct screen_out *o)
+{
+	bool p = padded(o->reset) || padded(o->clear) || padded(cursor_address);
+
+	for (int i = 0; i < PAL_COUNT; i++)
+		p = p || padded(o->fg[i]) || padded(o->bg[i]);
+	for (int i = 0; i < ATTR_SETS; i++)
+		p = p || padded(o->attrs[i]);
+	return p;
+}
+
 struct screen_out *screen_out__new(FILE *out, const short colour[PAL_COUNT])
 {
 	struct screen_out *o;
@@ -82,7 +99,7 @@ struct screen_out *screen_out__new(FILE *out, const short colour[PAL_COUNT])
 	}
 	for (unsigned i = 0; i < ATTR_SETS; i++)
 		o->attrs[i] = attrs_seq(i);
-	if (!o->reset) {
+	if (!o->reset || any_padded(o)) {
 		screen_out__free(o);
 		return NULL;
 	}

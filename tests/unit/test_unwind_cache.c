@@ -107,6 +107,30 @@ static void test_keys_follow_content(void **state)
 	rmdir(tmp);
 }
 
+/* A file whose headers name a second .eh_frame_hdr: not keyed (what would be read is not bounded). */
+static void test_duplicate_cfi_not_keyed(void **state)
+{
+	char tmp[] = "/tmp/ft-ucache-XXXXXX", copy[64], cmd[256];
+	unsigned char key[UNWIND_KEY_LEN];
+	Elf *elf;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(copy, sizeof(copy), "%s/split-nofp", tmp);
+	snprintf(cmd, sizeof(cmd), "objcopy --rename-section .comment=.eh_frame_hdr " WORKLOADS
+		 "/split-nofp '%s'", copy);
+	assert_int_equal(system(cmd), 0);
+	fd = open(copy, O_RDONLY);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(elf);
+	assert_int_equal(unwind_cache__key(elf, key), -EFBIG);
+	elf_end(elf);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+	assert_int_equal(system(cmd), 0);
+}
+
 struct cachedir {
 	char dir[64], sub[96];
 	struct unwind_cache *c;
@@ -333,6 +357,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys_follow_content),
+		cmocka_unit_test(test_duplicate_cfi_not_keyed),
 		cmocka_unit_test(test_round_trip_and_bad_entries),
 		cmocka_unit_test(test_rows_out_of_order_refused),
 		cmocka_unit_test(test_bad_directories),
