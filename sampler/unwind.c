@@ -442,6 +442,9 @@ int unwinder__add_process(struct unwinder *u, pid_t pid, struct procmaps *maps)
 
 void unwinder__weigh(struct unwinder *u, pid_t pid, __u64 samples)
 {
+	/* most drains find nobody waiting: no lock for them (a stale read only misses a weight) */
+	if (!__atomic_load_n(&u->qlen, __ATOMIC_RELAXED))
+		return;
 	pthread_mutex_lock(&u->lock);
 	for (size_t i = 0; i < u->qlen; i++)
 		if (u->queue[i].pid == pid)
