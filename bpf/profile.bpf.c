@@ -28,6 +28,13 @@ const volatile __u64 min_block_ns = 1000;
 const volatile __u32 offcpu_states = FT_STATE_INTERRUPTIBLE | FT_STATE_UNINTERRUPTIBLE;
 const volatile __u32 offcpu_every = 1;	/* --offcpu-sample N: one switch-out in N */
 const volatile bool offcpu = false;	/* the switch program runs: exits forget blocks */
+/*
+ * make bench only (FLAMETOP_BPF_CUT=N): the sample program stops after its
+ * step N, so that each step's cost shows in bpf_stats.  0, the default,
+ * runs all; the verifier drops the tests, as for every rodata constant.
+ */
+const volatile __u32 bench_cut = 0;
+#define CUT_AFTER(step) (bench_cut && bench_cut <= (step))
 
 __u32 epoch = 0;
 
@@ -217,7 +224,7 @@ static __always_inline __u64 take_stack(void *ctx, struct ft_stack *st, __u64 ho
 		return 0;
 	}
 	nr = (__u32)n / sizeof(__u64);
-	if (!nr)
+	if (!nr || CUT_AFTER(3))
 		return 0;
 	if (nr >= MAX_STACK_DEPTH) {
 		stat_inc(FT_STAT_TRUNCATED);
@@ -232,7 +239,8 @@ static __always_inline void store_stack(void *stacks, __u64 *hash, struct ft_sta
 {
 	long err;
 
-	if (!*hash)
+	/* stored already this epoch: a lookup, no lock, no copy of its kilobyte */
+	if (!*hash || bpf_map_lookup_elem(stacks, hash))
 		return;
 	err = bpf_map_update_elem(stacks, hash, st, BPF_NOEXIST);
 	if (err && err != -17 /* EEXIST */) {
@@ -260,19 +268,33 @@ static __always_inline void add_count(void *counts, struct ft_stack_key *key, __
 		stat_inc(FT_STAT_COUNTS_FULL);
 }
 
-static __always_inline void count(void *counts, void *stacks, struct ft_stack_key *key,
+/*
+ * Counts one sample; true when its key is new this epoch.  A key counted
+ * already has its stacks stored (its first sample stored them, or lost
+ * them and has a key of its own) and its process noticed: one lookup.
+ */
+static __always_inline bool count(void *counts, void *stacks, struct ft_stack_key *key,
 				  struct scratch *s)
 {
+	__u64 *c = bpf_map_lookup_elem(counts, key);
+
+	if (c) {
+		__sync_fetch_and_add(c, 1);
+		return false;
+	}
 	store_stack(stacks, &key->kstack, &s->kstack, KEY_KSTACK_LOST, &key->flags);
 	store_stack(stacks, &key->ustack, &s->ustack, KEY_USTACK_LOST, &key->flags);
+	if (CUT_AFTER(6))
+		return false;
 	add_count(counts, key, 1);
+	return true;
 }
 
 /* What tells one process image from another: its start time and exec count. */
 static __always_inline __u64 image_tag(struct task_struct *leader)
 {
-	return BPF_CORE_READ(leader, start_time) ^
-	       ((__u64)BPF_CORE_READ(leader, self_exec_id) << 48);
+	/* a BTF pointer: plain loads, no helper call each */
+	return leader->start_time ^ ((__u64)leader->self_exec_id << 48);
 }
 
 static __always_inline void notice_process(struct ft_stack_key *key)
@@ -306,7 +328,7 @@ int on_sample(void *ctx)
 	struct task_struct *task, *leader;
 	struct ft_stack_key key = {};
 	struct scratch *s;
-	bool kthread;
+	bool kthread, fresh;
 
 	if (tgid == 0)		/* the idle task: not CPU anybody burns */
 		return 0;
@@ -318,19 +340,30 @@ int on_sample(void *ctx)
 	if (!s)
 		return 0;
 	stat_inc(FT_STAT_SAMPLES);
+	if (CUT_AFTER(1))
+		return 0;
 
-	task = (struct task_struct *)bpf_get_current_task();
-	kthread = BPF_CORE_READ(task, flags) & 0x00200000;	/* PF_KTHREAD */
-	leader = BPF_CORE_READ(task, group_leader);
+	/* BTF pointers: their fields are plain loads, not a helper call each */
+	task = bpf_get_current_task_btf();
+	kthread = task->flags & 0x00200000;	/* PF_KTHREAD */
+	leader = task->group_leader;
 	key.tgid = tgid;
 	key.tid = (__u32)id;
 	key.cgroup = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(&key.tcomm, sizeof(key.tcomm));
 	key.ptag = image_tag(leader);
-	BPF_CORE_READ_STR_INTO(&key.comm, leader, comm);
+	/* the kernel pads a comm with zeros (strscpy_pad): one copy, no string scan */
+	bpf_probe_read_kernel(&key.comm, sizeof(key.comm), leader->comm);
+	/* cut short, the program must still have processes get their tables */
+	if (bench_cut && dwarf_unwind && !bpf_map_lookup_elem(&unwind_procs, &tgid))
+		notice_process(&key);
+	if (CUT_AFTER(2))
+		return 0;
 	if (kernel_stacks)
 		key.kstack = take_stack(ctx, &s->kstack, 0, KEY_KSTACK_TRUNC,
 					KEY_KSTACK_ERROR, &key.flags);
+	if (CUT_AFTER(4))
+		return 0;
 	if (user_stacks && !kthread && dwarf_unwind)
 		key.ustack = dwarf_stack(ctx, true, tgid, key.ptag, &s->regs, &s->ustack, &key.flags);
 	if (user_stacks && !kthread && !key.ustack)
@@ -338,11 +371,14 @@ int on_sample(void *ctx)
 					KEY_USTACK_ERROR, &key.flags);
 	if (!kernel_stacks && kthread)
 		return 0;	/* --no-kernel: a kernel thread has no user frames */
-
+	if (CUT_AFTER(5))
+		return 0;
 	if (epoch & 1)
-		count(&counts1, &stacks1, &key, s);
+		fresh = count(&counts1, &stacks1, &key, s);
 	else
-		count(&counts0, &stacks0, &key, s);
+		fresh = count(&counts0, &stacks0, &key, s);
+	if (CUT_AFTER(7) || !fresh)
+		return 0;
 	notice_process(&key);
 	return 0;
 }

@@ -117,8 +117,25 @@ struct ft_file_table {
 
 struct ft_proc_maps {
 	__u32 n;		/* mappings, sorted by start */
-	__u32 pad;
+	__u32 gen;		/* new with each entry user space writes (0: none, never cached) */
 	struct ft_map m[FT_MAX_MAPS];
+};
+
+/*
+ * The walker's cache of frames' rules, per CPU: a return address's rule by
+ * (process entry, pc), as the search found it — return addresses repeat,
+ * the searches need not.  A rule of type FT_CFA_NOFDE: frame pointers.
+ */
+#define FT_RULE_SLOTS 4096
+struct ft_rule_slot {
+	__u64 pc;
+	__u32 gen;		/* the entry's; 0: empty */
+	struct ft_unwind_row row;
+	__u32 pad;
+};
+
+struct ft_rule_cache {
+	struct ft_rule_slot s[FT_RULE_SLOTS];
 };
 
 #define EVENT_NEW_PROCESS 1

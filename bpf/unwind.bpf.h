@@ -68,6 +68,14 @@ struct {
 	__type(value, struct ft_file_table);
 } unwind_files SEC(".maps");
 
+/* the frames' rules (FT_RULE_SLOTS), one value per CPU: sized by user space */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ft_rule_cache);
+} rule_cache SEC(".maps");
+
 /* when each process last reported an address outside its known mappings */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -87,8 +95,8 @@ extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
 struct ft_unwind_state {
 	struct ft_unwind_regs *r;
 	struct ft_stack *st;
-	struct ft_proc_maps *pm;	/* the process's entry, or no_maps' */
-	__u32 none;			/* it has none */
+	struct ft_proc_maps *pm;	/* the process's entry, or no_maps' (generation 0) */
+	struct ft_rule_cache *rc;	/* this CPU's, or NULL */
 };
 
 /* An entry with no mappings, for processes without one: all from bpf_find_vma */
@@ -181,15 +189,22 @@ static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
 	}
 	r->lo = 0;
 	r->hi = pm->n;
+	/*
+	 * The iterator's next at the loop's end only: a test at its start is
+	 * one clang also copies before the loop, where the verifier (6.18)
+	 * finds the call outside any loop of the program and refuses it.
+	 */
 	bpf_iter_num_new(&it, 0, 10);	/* > log2(FT_MAX_MAPS + 1) */
-	while (bpf_iter_num_next(&it) && r->lo < r->hi) {
+	do {
+		if (r->lo >= r->hi)
+			break;
 		mid = (r->lo + r->hi) / 2;
 		/* FT_MAX_MAPS is a power of two: the mask shows the verifier the bound */
 		if (pm->m[mid & (FT_MAX_MAPS - 1)].end <= pc)
 			r->lo = mid + 1;
 		else
 			r->hi = mid;
-	}
+	} while (bpf_iter_num_next(&it));
 	bpf_iter_num_destroy(&it);
 	lo = r->lo;
 	if (lo >= FT_MAX_MAPS || lo >= pm->n)
@@ -224,8 +239,10 @@ static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r,
 			r->hi = start + *next + 1;
 		}
 	}
-	bpf_iter_num_new(&it, 0, 24);
-	while (bpf_iter_num_next(&it) && r->lo < r->hi) {
+	bpf_iter_num_new(&it, 0, 24);	/* next at the end, as in find_map */
+	do {
+		if (r->lo >= r->hi)
+			break;
 		mid = r->lo + (r->hi - r->lo) / 2;
 		row = bpf_map_lookup_elem(&unwind_rows, &mid);
 		if (!row)
@@ -234,7 +251,7 @@ static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r,
 			r->lo = mid + 1;
 		else
 			r->hi = mid;
-	}
+	} while (bpf_iter_num_next(&it));
 	bpf_iter_num_destroy(&it);
 	if (r->lo <= start)
 		return NULL;
@@ -310,12 +327,65 @@ static __always_inline long step_row(struct ft_unwind_regs *r, const struct ft_u
 	return walk_on(r, ra, cfa, bp, false);
 }
 
+/*
+ * pc's rule into *rule: from this CPU's cache (rc, may be NULL), else
+ * searched in the process's entry pm (or, past it or for a process without
+ * one — no_maps', generation 0 —, the kernel's mappings) and cached when
+ * the entry has it.
+ * No table or no FDE for pc: type FT_CFA_NOFDE.  0 when pc is in no
+ * mapping.  A global function: the verifier checks its paths (cache hit or
+ * miss, the searches' loops) once, on their own; the frame loop goes on
+ * from one state whatever the path.
+ */
+__noinline int ft_find_rule(struct ft_unwind_regs *r, struct ft_proc_maps *pm,
+			    struct ft_rule_cache *rc, __u64 pc, struct ft_unwind_row *rule)
+{
+	__u64 h = (pc ^ ((__u64)(pm ? pm->gen : 0) << 32)) * 0x9e3779b97f4a7c15ull;
+	struct ft_rule_slot *slot = NULL;
+	struct ft_unwind_row *row = NULL;
+	struct ft_map *m;
+
+	if (!r || !pm || !rule)
+		return 0;
+	if (rc && pm->gen) {
+		slot = &rc->s[(h >> 52) & (FT_RULE_SLOTS - 1)];
+		if (slot->pc == pc && slot->gen == pm->gen) {
+			*rule = slot->row;
+			return 1;
+		}
+	}
+	m = find_map(r, pm, pc);
+	if (!m) {
+		m = find_vma_map(r, pc);
+		/* code the kernel maps and we do not know of (a dlopen since): ask again */
+		r->unknown_map |= m && pm->gen;
+		if (!m)
+			return 0;
+		slot = NULL;	/* the kernel's mapping, not the entry's: not cached */
+	}
+	if (m->row_count)	/* else JIT code, a file without tables */
+		row = find_row(r, m, pc - m->bias);
+	if (row)
+		*rule = *row;
+	else
+		*rule = (struct ft_unwind_row){ .type = FT_CFA_NOFDE };
+	if (slot) {
+		/* a program interrupting this write finds no half-written slot */
+		slot->gen = 0;
+		asm volatile("" ::: "memory");
+		slot->pc = pc;
+		slot->row = *rule;
+		asm volatile("" ::: "memory");
+		slot->gen = pm->gen;
+	}
+	return 1;
+}
+
 /* One frame: record ip, then find the caller's ip, sp and bp. */
 static long unwind_step(__u32 i, void *data)
 {
 	struct ft_unwind_state *u = data;
-	struct ft_unwind_row *row;
-	struct ft_map *m;
+	struct ft_unwind_row rule;
 	__u64 pc;
 
 	__u32 idx = i;
@@ -328,26 +398,17 @@ static long unwind_step(__u32 i, void *data)
 	u->r->n = idx + 1;
 	u->r->hash = hash_mix(u->r->hash, u->r->ip);
 	pc = u->r->exact ? u->r->ip : u->r->ip - 1;
-	m = find_map(u->r, u->pm, pc);
-	if (!m) {
-		m = find_vma_map(u->r, pc);
-		/* code the kernel maps and we do not know of (a dlopen since): ask again */
-		u->r->unknown_map |= m && !u->none;
-	}
-	if (!m)
+	if (!ft_find_rule(u->r, u->pm, u->rc, pc, &rule))
 		return walk_stop(u->r, 2);
-	if (!m->row_count)
-		return step_frame_pointer(u->r);	/* JIT code, a file without tables */
-	row = find_row(u->r, m, pc - m->bias);
-	if (!row || row->type == FT_CFA_NOFDE)
+	if (rule.type == FT_CFA_NOFDE)
 		return step_frame_pointer(u->r);	/* code no FDE covers */
-	if (row->type == FT_CFA_UNDEF)
+	if (rule.type == FT_CFA_UNDEF)
 		return walk_stop(u->r, 1);	/* _start and the like: the root */
-	if (row->type == FT_CFA_UNKNOWN)
+	if (rule.type == FT_CFA_UNKNOWN)
 		return walk_stop(u->r, 2);
-	if (row->type == FT_CFA_SIGNAL)
+	if (rule.type == FT_CFA_SIGNAL)
 		return step_signal_frame(u->r);
-	return step_row(u->r, row);
+	return step_row(u->r, &rule);
 }
 
 /* Asks user space, at most once a second per process, to read its mappings again. */
@@ -396,7 +457,7 @@ static __always_inline __u64 dwarf_stack(void *ctx, bool regs_ctx, __u32 tgid, _
 	struct ft_regs *cr = ctx;	/* bpf_perf_event_data starts with the registers */
 	struct task_struct *task;
 	struct ft_regs *regs;
-	__u32 end, zero = 0;
+	__u32 end, zero = 0, cpu = bpf_get_smp_processor_id();
 
 	/* none yet (a new or short-lived process): the kernel's mappings, per frame */
 	u.pm = bpf_map_lookup_elem(&unwind_procs, &tgid);
@@ -404,8 +465,8 @@ static __always_inline __u64 dwarf_stack(void *ctx, bool regs_ctx, __u32 tgid, _
 		u.pm = bpf_map_lookup_elem(&no_maps, &zero);
 		if (!u.pm)
 			return 0;
-		u.none = 1;
 	}
+	u.rc = bpf_map_lookup_elem(&rule_cache, &cpu);
 	if (regs_ctx && (cr->cs & 3)) {	/* user mode; ctx fields are read whole */
 		r->ip = cr->ip;
 		r->sp = cr->sp;

@@ -389,6 +389,9 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 	s->skel->rodata->filter_cgroup = o->target == SAMPLE_CGROUP;
 	s->skel->rodata->user_stacks = o->user;
 	s->skel->rodata->kernel_stacks = o->kernel;
+	/* make bench's per-step costs: the sample program stops after step N */
+	if (getenv("FLAMETOP_BPF_STATS") && getenv("FLAMETOP_BPF_CUT"))
+		s->skel->rodata->bench_cut = (__u32)strtoul(getenv("FLAMETOP_BPF_CUT"), NULL, 10);
 	size_maps(s->skel, o->freq);
 	if (dwarf) {
 		s->skel->rodata->dwarf_unwind = true;
@@ -397,6 +400,9 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 		bpf_map__set_max_entries(s->skel->maps.unwind_pages, UNWIND_PAGES);
 		bpf_map__set_max_entries(s->skel->maps.unwind_procs, UNWIND_PROCS);
 		bpf_map__set_max_entries(s->skel->maps.unwind_files, UNWIND_FILES);
+		/* one rule cache per CPU, by the CPU's number */
+		ret = libbpf_num_possible_cpus();
+		bpf_map__set_max_entries(s->skel->maps.rule_cache, ret > 0 ? (__u32)ret : 1);
 	}
 	sampler_set_offcpu(s, o);
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);

@@ -74,6 +74,7 @@ struct unwinder {
 	struct uproc *procs;
 	size_t ntables, nprocs, rows_used, build_errors, built;
 	double build_seconds;
+	__u32 gen;		/* of the last process entry written (bpf/profile.h) */
 	struct unwind_cache *cache;	/* NULL: none (cache_off says why) */
 	char cache_off[160];
 
@@ -513,6 +514,9 @@ static int add_process_now(struct unwinder *u, const struct job *j)
 
 	if (!pm)
 		return -ENOMEM;
+	/* a new generation: the walker's cached rules of the old entry are not this one's */
+	u->gen = u->gen + 1 ? u->gen + 1 : 1;
+	pm->gen = u->gen;
 	err = build_entry(u, j, pm, &tables, &ntables);
 	if (err || bpf_map_update_elem(u->procs_fd, &key, pm, BPF_ANY)) {
 		err = err ? err : -errno;

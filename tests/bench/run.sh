@@ -226,5 +226,6 @@ awk -v c="$(sed -n 2p "$T/cold.tot")" -v w="$(sed -n 2p "$T/warm.tot")" -v p="$(
 kill $(jobs -p) 2> /dev/null
 wait 2> /dev/null
 tests/bench/unwind.sh
+tests/bench/bpfsteps.sh
 echo "## live mode (LIVE_MINUTES=${LIVE_MINUTES:-10}): RSS goal <= 64 MB with --retain 600"
 tests/bench/live.sh

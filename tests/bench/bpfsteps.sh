@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Where the sample program's time goes (issue 18): the program run again and
+# again with FLAMETOP_BPF_CUT=N, which stops it after its step N, on the same
+# busy host; each step's cost is the difference to the step before.  Next to
+# it, bpftrace's programs built up the same way.  Medians of BPF_STEP_RUNS.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+FT=$BUILD/flametop
+SECS=${BPF_STEP_SECONDS:-5}
+RUNS=${BPF_STEP_RUNS:-3}
+T=$(mktemp -d /tmp/flametop-steps.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+
+for c in $(seq "$(nproc)"); do "$BUILD/workloads/split-nofp" -s 100000 > /dev/null & done
+python3 -c 'while True: sum(i * i for i in range(10000))' &
+sleep 2
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'; }
+
+# ns per run of flametop's sample program cut after step $3, mode $1, $2 Hz
+ft_ns() {
+	for _ in $(seq "$RUNS"); do
+		FLAMETOP_BPF_STATS=1 FLAMETOP_BPF_CUT=$3 "$FT" record -a --unwind "$1" -F "$2" \
+			-d "$SECS" -o /dev/null 2> "$T/r.err"
+		sed -n 's/.*bpf \([0-9]*\) runs, \([0-9]*\) ns.*/\1 \2/p' "$T/r.err" |
+			awk '{ printf "%.0f\n", $1 ? $2 / $1 : 0 }'
+	done | median
+}
+
+bt_ns() {
+	for _ in $(seq "$RUNS"); do
+		timeout $((SECS + 2)) bpftrace -e "$1" > /dev/null 2>&1 &
+		sleep "$SECS"
+		bpftool prog show | grep -A1 ' perf_event ' | grep -o 'run_time_ns [0-9]* run_cnt [0-9]*' |
+			awk '{ printf "%.0f\n", $4 ? $2 / $4 : 0 }' | head -1
+		wait $!
+	done | median
+}
+
+steps=(1 "entry: filters, scratch, sample count"
+	2 "who: task, tgid/tid, comms, cgroup, image tag"
+	3 "kernel stack: bpf_get_stack"
+	4 "kernel stack: hash"
+	5 "user stack: walk and hash"
+	6 "count looked up; if new, both stacks stored"
+	7 "if new, count added"
+	0 "if new, process check (the whole program)")
+for hz in 99 999; do
+	echo "## the sample program step by step at $hz Hz (ns per sample, median of $RUNS x $SECS s)"
+	printf '%-48s %14s %14s\n' "cut after" "--unwind fp" "--unwind auto"
+	prev_fp=0 prev_auto=0
+	for ((i = 0; i < ${#steps[@]}; i += 2)); do
+		fp=$(ft_ns fp "$hz" "${steps[i]}")
+		auto=$(ft_ns auto "$hz" "${steps[i]}")
+		printf '%-48s %6d (+%5d) %6d (+%5d)\n' "${steps[i + 1]}" "$fp" $((fp - prev_fp)) \
+			"$auto" $((auto - prev_auto))
+		prev_fp=$fp prev_auto=$auto
+	done
+	if command -v bpftrace > /dev/null && command -v bpftool > /dev/null; then
+		old=$(sysctl -n kernel.bpf_stats_enabled)
+		sysctl -q kernel.bpf_stats_enabled=1
+		for p in '@n = count();' '@[kstack] = count();' '@[kstack, ustack] = count();'; do
+			printf '%-48s %6d\n' "bpftrace $p" "$(bt_ns "profile:hz:$hz { $p }")"
+		done
+		sysctl -q kernel.bpf_stats_enabled="$old"
+	fi
+done
