@@ -107,7 +107,7 @@ static void file_free(struct elf_file *f)
 	free(f->path);
 	free(f->modname);
 	free(f->anon);
-	free(f->fde);
+	ehframe__free(&f->eh);
 	dwarfinfo__index_free(f->dwidx);
 	free(f);
 }
@@ -207,6 +207,7 @@ static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const c
 	f->debug_bytes = sz.debug;
 	f->no_syms = sz.syms > SYMS_MAX;
 	f->no_cfi = sz.eh_frame > CFI_MAX;
+	f->weight = sz.syms + sz.debug + sz.eh_frame;
 	f->symtab = sz.symtab;
 	/* dwz's altlink would make libdw open a path the file names */
 	f->no_dwarf = sz.debug > DEBUG_MAX || sz.altlink ||
@@ -422,16 +423,16 @@ struct elf_file *elffiles__vdso(struct elf_files *fs)
 	return fs->vdso;
 }
 
-bool elffiles__trim(struct elf_files *fs, size_t keep)
+bool elffiles__trim(struct elf_files *fs, size_t keep, size_t keep_bytes)
 {
 	struct elf_file **fp;
-	size_t idle = 0;
+	size_t idle = 0, idle_bytes = 0;
 	bool freed = false;
 
 	for (fp = &fs->list; *fp;) {
 		struct elf_file *f = *fp;
 
-		if (!f->refs && ++idle > keep) {
+		if (!f->refs && (++idle > keep || (idle_bytes += f->weight) > keep_bytes)) {
 			*fp = f->next;
 			drop_aliases(fs, f);
 			if (f->syms_built && !f->no_syms)
@@ -524,61 +525,34 @@ const struct fsym *elffile__symbol(struct elf_files *fs, struct elf_file *f, GEl
 	return sym->end == sym->start || addr < sym->end ? sym : NULL;
 }
 
-/* The greatest FDE start <= vaddr, from the file's .eh_frame_hdr index (read once). */
-static bool fde_start_below(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *start)
-{
-	size_t lo;
-
-	if (!f->fde_read) {
-		GElf_Addr bias;
-		Elf *elf = dwfl_module_getelf(f->mod, &bias);
-
-		f->fde_read = true;
-		f->nfde = elf ? procmaps__fde_starts(elf, &f->fde) : 0;
-	}
-	lo = u64_upper_bound(f->fde, f->nfde, vaddr);
-	if (!lo)
-		return false;
-	*start = f->fde[lo - 1];
-	return true;
-}
-
 bool elffile__function_start(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *start)
 {
-	Dwarf_Addr bias, lo, hi;
-	Dwarf_Frame *fr;
-	Dwarf_CFI *cfi;
-	bool signal = false, covered;
+	uint64_t lo, hi;
 
 	if (f->no_cfi || f->changed)
 		return false;
-	/* within the last rule found: the same function */
+	/* within the last function found: the same function */
 	if (f->row_hi && f->row_lo <= vaddr && vaddr < f->row_hi) {
-		*start = f->row_start;
+		*start = f->row_lo;
 		return true;
 	}
-	/* an FDE covers vaddr (not the code between, a JIT's builtins): the
-	 * nearest FDE start below is its function's start */
-	cfi = dwfl_module_eh_cfi(f->mod, &bias);
-	if (!cfi || dwarf_cfi_addrframe(cfi, vaddr + f->bias - bias, &fr))
+	if (!f->eh_read) {
+		GElf_Addr bias;
+		Elf *elf = dwfl_module_getelf(f->mod, &bias);
+
+		f->eh_read = true;
+		f->eh_ok = elf && ehframe__open(&f->eh, elf, f->fd);
+	}
+	/* an FDE covers vaddr (not the code between, a JIT's builtins): its function's start */
+	if (!f->eh_ok || !ehframe__range(&f->eh, vaddr, &lo, &hi))
 		return false;
-	covered = dwarf_frame_info(fr, &lo, &hi, &signal) >= 0;
-	free(fr);
-	if (covered && fde_start_below(f, vaddr, start)) {
-		f->row_lo = lo + bias - f->bias;
-		f->row_hi = hi + bias - f->bias;
-		f->row_start = *start;
-	} else {
-		covered = false;
+	/* read now, from a file that may have changed since: then it may be anything */
+	if (changed_since_open(f)) {
+		f->changed = true;
+		return false;
 	}
-	/* .eh_frame is read once, at the first look: what was read of a file
-	 * that changed meanwhile may be anything */
-	if (!f->cfi_checked) {
-		f->cfi_checked = true;
-		if (changed_since_open(f)) {
-			f->changed = true;
-			return false;
-		}
-	}
-	return covered;
+	f->row_lo = lo;
+	f->row_hi = hi;
+	*start = lo;
+	return true;
 }

@@ -28,6 +28,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "ehframe.h"
 #include "procmaps.h"
 
 /* A symbol of a file, in the sorted index the symbolizer searches. */
@@ -46,13 +47,12 @@ struct elf_file {
 	struct timespec mtime, ctime;
 	bool changed;		/* changed while read: no names from it */
 	size_t syms_bytes, debug_bytes;	/* what its symbols and debug info take to read */
+	size_t weight;		/* what it may hold in memory: symbols, debug info, .eh_frame */
 	bool no_syms, no_dwarf;	/* over the bounds (elffile.c): [module] frames, no inlined ones */
 	bool no_cfi;		/* .eh_frame over its bound: no function starts from it */
-	bool cfi_checked;	/* the file was checked unchanged after .eh_frame was read */
-	GElf_Addr row_lo, row_hi, row_start;	/* the last CFI rule found, its function */
-	uint64_t *fde;		/* FDE starts, sorted (.eh_frame_hdr), read on first use */
-	size_t nfde;
-	bool fde_read;
+	GElf_Addr row_lo, row_hi;	/* the last function found by its FDE */
+	struct ehframe eh;	/* its FDEs, read on first use */
+	bool eh_read, eh_ok;
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	GElf_Addr bias;
@@ -116,8 +116,11 @@ void elffiles__fini(struct elf_files *fs);
 struct elf_file *elffiles__open(struct elf_files *fs, pid_t pid, const struct map_entry *e);
 /* Our own vDSO image, which every process of this kernel maps; pinned. */
 struct elf_file *elffiles__vdso(struct elf_files *fs);
-/* Frees the files no process uses beyond the keep most recent; true if any went. */
-bool elffiles__trim(struct elf_files *fs, size_t keep);
+/*
+ * Frees the files no process uses beyond the keep most recent, and beyond
+ * keep_bytes of their weight; true if any went.
+ */
+bool elffiles__trim(struct elf_files *fs, size_t keep, size_t keep_bytes);
 
 /*
  * Whether f has no symbols beyond its exports and no debug file here, and

@@ -16,7 +16,10 @@
 
 #define MAX_PROCS	4096
 #define MAX_IDLE_FILES	128
-#define PROC_IDLE_TICKS	60
+/* what the files no process maps may hold, at most (a compile loop's clang and libLLVM) */
+#define IDLE_FILE_BYTES	(16ul << 20)
+/* a process not sampled for this many drains is forgotten (its samples came long ago) */
+#define PROC_IDLE_TICKS	10
 
 struct mapping {
 	uint64_t start, end, offset;
@@ -380,8 +383,8 @@ void symbolizer__tick(struct symbolizer *s)
 				pp = &(*pp)->next;
 		}
 	symbolizer_take_fetched(s);
-	/* files no process maps: keep the most recent MAX_IDLE_FILES */
-	if (elffiles__trim(&s->files, MAX_IDLE_FILES))
+	/* files no process maps: keep the most recent, within bounds */
+	if (elffiles__trim(&s->files, MAX_IDLE_FILES, IDLE_FILE_BYTES))
 		memset(s->cache, 0, sizeof(s->cache));
 }
 

@@ -46,6 +46,13 @@ int read_all_max(int fd, size_t first, size_t max, char **data, size_t *len)
 		return err;
 	}
 	buf[n] = '\0';
+	/* callers keep what they read (kernel symbols): not the doubling's spare half */
+	if (cap - n > READ_ROOM) {
+		char *fit = realloc(buf, n + 1);
+
+		if (fit)
+			buf = fit;
+	}
 	*data = buf;
 	*len = n;
 	return 0;
