@@ -215,7 +215,9 @@ static int advance(struct history *h, int64_t sec)
 		sl->sec = s;
 	}
 	h->newest = sec;
-	if (calltree__nodes(h->tree) > 2 * h->compacted_nodes &&
+	/* a third of the nodes no retained second uses: renumber (a busy host's
+	 * tree is most of the live view's memory; each pass costs one walk) */
+	if (calltree__nodes(h->tree) > h->compacted_nodes + h->compacted_nodes / 2 &&
 	    calltree__nodes(h->tree) > 65536)
 		return compact(h);
 	return 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@ static double mb(double bytes)
 void memlog__write(const char *path, const struct memlog_line *m)
 {
 	long pages = 0, rss = 0;
+	struct mallinfo2 mi = mallinfo2();
 	int fd;
 	FILE *f = fopen("/proc/self/statm", "re");
 
@@ -28,9 +30,11 @@ void memlog__write(const char *path, const struct memlog_line *m)
 		return;
 	}
 	fprintf(f, "t=%lld rss=%.1fMB history=%.1fMB shown=%.1fMB names=%.1fMB processes=%lu "
-		"files=%lu (symbols %.1fMB, debug %.1fMB)\n", (long long)m->sec,
+		"files=%lu (symbols %.1fMB, debug %.1fMB) malloc: used %.1fMB, free %.1fMB, "
+		"mapped %.1fMB\n", (long long)m->sec,
 		mb((double)rss * (double)sysconf(_SC_PAGESIZE)), mb((double)m->history),
 		mb((double)m->shown), mb((double)m->names), m->sym.processes, m->sym.files,
-		mb((double)m->sym.syms_bytes), mb((double)m->sym.debug_bytes));
+		mb((double)m->sym.syms_bytes), mb((double)m->sym.debug_bytes),
+		mb((double)mi.uordblks), mb((double)mi.fordblks), mb((double)mi.hblkhd));
 	fclose(f);
 }
