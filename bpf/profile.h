@@ -119,6 +119,13 @@ struct ft_proc_maps {
 	__u32 n;		/* mappings, sorted by start */
 	__u32 gen;		/* new with each entry user space writes (0: none, never cached) */
 	struct ft_map m[FT_MAX_MAPS];
+	/*
+	 * gen again, written last: an entry replaced while a walk reads it
+	 * (its memory reused at once) shows two that differ, and the walk
+	 * caches nothing from it.
+	 */
+	__u32 gen_end;
+	__u32 pad;
 };
 
 /*

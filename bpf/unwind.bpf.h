@@ -340,16 +340,19 @@ static __always_inline long step_row(struct ft_unwind_regs *r, const struct ft_u
 __noinline int ft_find_rule(struct ft_unwind_regs *r, struct ft_proc_maps *pm,
 			    struct ft_rule_cache *rc, __u64 pc, struct ft_unwind_row *rule)
 {
-	__u64 h = (pc ^ ((__u64)(pm ? pm->gen : 0) << 32)) * 0x9e3779b97f4a7c15ull;
 	struct ft_rule_slot *slot = NULL;
 	struct ft_unwind_row *row = NULL;
 	struct ft_map *m;
+	__u32 gen;
 
 	if (!r || !pm || !rule)
 		return 0;
-	if (rc && pm->gen) {
+	gen = pm->gen;		/* read once: the entry may be replaced meanwhile */
+	if (rc && gen) {
+		__u64 h = (pc ^ ((__u64)gen << 32)) * 0x9e3779b97f4a7c15ull;
+
 		slot = &rc->s[(h >> 52) & (FT_RULE_SLOTS - 1)];
-		if (slot->pc == pc && slot->gen == pm->gen) {
+		if (slot->pc == pc && slot->gen == gen) {
 			*rule = slot->row;
 			return 1;
 		}
@@ -358,7 +361,7 @@ __noinline int ft_find_rule(struct ft_unwind_regs *r, struct ft_proc_maps *pm,
 	if (!m) {
 		m = find_vma_map(r, pc);
 		/* code the kernel maps and we do not know of (a dlopen since): ask again */
-		r->unknown_map |= m && pm->gen;
+		r->unknown_map |= m && gen;
 		if (!m)
 			return 0;
 		slot = NULL;	/* the kernel's mapping, not the entry's: not cached */
@@ -369,14 +372,16 @@ __noinline int ft_find_rule(struct ft_unwind_regs *r, struct ft_proc_maps *pm,
 		*rule = *row;
 	else
 		*rule = (struct ft_unwind_row){ .type = FT_CFA_NOFDE };
-	if (slot) {
+	/* the entry searched is the one whose generation was read, whole */
+	asm volatile("" ::: "memory");
+	if (slot && pm->gen == gen && pm->gen_end == gen) {
 		/* a program interrupting this write finds no half-written slot */
 		slot->gen = 0;
 		asm volatile("" ::: "memory");
 		slot->pc = pc;
 		slot->row = *rule;
 		asm volatile("" ::: "memory");
-		slot->gen = pm->gen;
+		slot->gen = gen;
 	}
 	return 1;
 }

@@ -121,6 +121,7 @@ void elffiles__fini(struct elf_files *fs)
 		file_free(f);
 	}
 	free(fs->alias);
+	free(fs->retired_anon);
 	free(fs->debuginfo_path);
 	*fs = (struct elf_files){ 0 };
 }
@@ -423,6 +424,20 @@ struct elf_file *elffiles__vdso(struct elf_files *fs)
 	return fs->vdso;
 }
 
+/*
+ * A trimmed file's start names stay known as given: another build's rename
+ * must not take them (symfuncs.c).  Without memory, its names are kept
+ * from renames by keeping the file.
+ */
+static bool retire_anon(struct elf_files *fs, const struct elf_file *f)
+{
+	if (vec_reserve(fs->retired_anon, fs->retired_cap, fs->nretired + f->nanon, 256))
+		return false;
+	for (size_t i = 0; i < f->nanon; i++)
+		fs->retired_anon[fs->nretired++] = f->anon[i].id;
+	return true;
+}
+
 bool elffiles__trim(struct elf_files *fs, size_t keep, size_t keep_bytes)
 {
 	struct elf_file **fp;
@@ -432,7 +447,8 @@ bool elffiles__trim(struct elf_files *fs, size_t keep, size_t keep_bytes)
 	for (fp = &fs->list; *fp;) {
 		struct elf_file *f = *fp;
 
-		if (!f->refs && (++idle > keep || (idle_bytes += f->weight) > keep_bytes)) {
+		if (!f->refs && (++idle > keep || (idle_bytes += f->weight) > keep_bytes) &&
+		    retire_anon(fs, f)) {
 			*fp = f->next;
 			drop_aliases(fs, f);
 			if (f->syms_built && !f->no_syms)

@@ -107,6 +107,8 @@ struct elf_files {
 	unsigned long refused;	/* files whose symbols were over the bounds */
 	size_t syms_bytes;	/* symbols read, of the files held */
 	size_t debug_bytes;	/* debug info that may be read, of the files held */
+	uint32_t *retired_anon;	/* the "[module+0xSTART]" names of files trimmed */
+	size_t nretired, retired_cap;
 };
 
 /* 0 or -ENOMEM; debuginfo_path as in Dwfl_Callbacks (NULL: libdw's default). */

@@ -375,6 +375,20 @@ static int can_sample(char *err, size_t errlen)
 	return 0;
 }
 
+/* The number of the highest CPU online, 0 if it cannot be told. */
+static __u32 highest_online_cpu(void)
+{
+	bool *online = NULL;
+	int n = 0, top = 0;
+
+	if (!online_cpus(&online, &n))
+		for (int i = 0; i < n; i++)
+			if (online[i])
+				top = i;
+	free(online);
+	return (__u32)top;
+}
+
 /* Opens the skeleton, sets its rodata and map sizes, and loads it. */
 static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool dwarf,
 			 char *err, size_t errlen)
@@ -400,9 +414,9 @@ static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool d
 		bpf_map__set_max_entries(s->skel->maps.unwind_pages, UNWIND_PAGES);
 		bpf_map__set_max_entries(s->skel->maps.unwind_procs, UNWIND_PROCS);
 		bpf_map__set_max_entries(s->skel->maps.unwind_files, UNWIND_FILES);
-		/* one rule cache per CPU, by the CPU's number */
-		ret = libbpf_num_possible_cpus();
-		bpf_map__set_max_entries(s->skel->maps.rule_cache, ret > 0 ? (__u32)ret : 1);
+		/* one rule cache per CPU online now, by the CPU's number (not per
+		 * possible CPU: a VM may claim hundreds); one added later goes without */
+		bpf_map__set_max_entries(s->skel->maps.rule_cache, highest_online_cpu() + 1);
 	}
 	sampler_set_offcpu(s, o);
 	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -18,8 +19,13 @@
 #define MAX_IDLE_FILES	128
 /* what the files no process maps may hold, at most (a compile loop's clang and libLLVM) */
 #define IDLE_FILE_BYTES	(16ul << 20)
-/* a process not sampled for this many drains is forgotten (its samples came long ago) */
-#define PROC_IDLE_TICKS	10
+/*
+ * A process not sampled for this many drains is forgotten: one that has
+ * exited after PROC_GONE_TICKS (its last samples came long ago), one still
+ * running after PROC_IDLE_TICKS (its maps are read again if it runs again).
+ */
+#define PROC_GONE_TICKS	10
+#define PROC_IDLE_TICKS	60
 
 struct mapping {
 	uint64_t start, end, offset;
@@ -369,6 +375,17 @@ size_t symbolizer__user_frames(struct symbolizer *s, pid_t pid, uint64_t ptag, u
 	return n;
 }
 
+/* Whether p can be forgotten now (asked once a drain). */
+static bool proc_done(const struct symbolizer *s, const struct proc *p)
+{
+	unsigned long idle = s->tick - p->last_used;
+
+	/* idle long enough to have exited: asked once, as it crosses the mark */
+	if (idle == PROC_GONE_TICKS + 1)
+		return kill(p->pid, 0) && errno == ESRCH;
+	return idle > PROC_IDLE_TICKS;
+}
+
 void symbolizer__tick(struct symbolizer *s)
 {
 	struct proc **pp;
@@ -377,7 +394,7 @@ void symbolizer__tick(struct symbolizer *s)
 	s->tick++;
 	for (b = 0; b < PROC_BUCKETS; b++)
 		for (pp = &s->procs[b]; *pp;) {
-			if (s->tick - (*pp)->last_used > PROC_IDLE_TICKS)
+			if (proc_done(s, *pp))
 				proc_unlink(s, pp);
 			else
 				pp = &(*pp)->next;

@@ -246,6 +246,13 @@ static uint32_t *shared_anon(struct symbolizer *s, const struct elf_file *f, siz
 	size_t cap = 0;
 
 	*n = 0;
+	for (size_t i = 0; i < s->files.nretired; i++) {	/* of files trimmed since */
+		if (vec_reserve(ids, cap, *n + 1, 256)) {
+			*n = SIZE_MAX;
+			return ids;
+		}
+		ids[(*n)++] = s->files.retired_anon[i];
+	}
 	for (struct elf_file *o = s->files.list; o; o = o->next)
 		for (size_t i = 0; o != f && i < o->nanon; i++) {
 			if (vec_reserve(ids, cap, *n + 1, 256)) {

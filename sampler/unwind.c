@@ -518,6 +518,7 @@ static int add_process_now(struct unwinder *u, const struct job *j)
 	u->gen = u->gen + 1 ? u->gen + 1 : 1;
 	pm->gen = u->gen;
 	err = build_entry(u, j, pm, &tables, &ntables);
+	pm->gen_end = pm->gen;
 	if (err || bpf_map_update_elem(u->procs_fd, &key, pm, BPF_ANY)) {
 		err = err ? err : -errno;
 		for (size_t i = 0; i < ntables; i++)
