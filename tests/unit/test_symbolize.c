@@ -156,6 +156,51 @@ static void test_exited_process_still_resolves(void **state)
 	strtab__free(st);
 }
 
+static size_t processes(struct symbolizer *s)
+{
+	struct symbolizer_stats st;
+
+	symbolizer__stats(s, &st);
+	return st.processes;
+}
+
+static void ticks(struct symbolizer *s, int n)
+{
+	while (n-- > 0)
+		symbolizer__tick(s);
+}
+
+/*
+ * A process no longer sampled is forgotten 10 drains on if it has exited,
+ * 60 if it runs on: one that waits a while and then works (a parent)
+ * keeps its names after it exits.
+ */
+static void test_idle_processes_forgotten(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct symbolizer *s = symbolizer__new(st, NULL);
+	struct target dead, waiting;
+
+	(void)state;
+	spawn(FIXTURES "/sym_plain", &dead);
+	spawn(FIXTURES "/sym_plain", &waiting);
+	symbolizer__add_process(s, dead.pid, 1, NULL);
+	symbolizer__add_process(s, waiting.pid, 1, NULL);
+	reap(&dead);
+	ticks(s, 12);
+	assert_int_equal(processes(s), 1);	/* the exited one went */
+	/* the waiting one exits now, past the first mark: its names stay */
+	reap(&waiting);
+	ticks(s, 30);
+	assert_int_equal(processes(s), 1);
+	assert_string_equal(strtab__str(st, function_at(s, waiting.pid, 1, waiting.addr[0])),
+			    waiting.name[0]);
+	ticks(s, 61);
+	assert_int_equal(processes(s), 0);
+	symbolizer__free(s);
+	strtab__free(st);
+}
+
 static void test_kernel_symbols(void **state)
 {
 	struct strtab *st = strtab__new();
@@ -338,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_debuglink),
 		cmocka_unit_test(test_cpp_demangled),
 		cmocka_unit_test(test_exited_process_still_resolves),
+		cmocka_unit_test(test_idle_processes_forgotten),
 		cmocka_unit_test(test_kernel_symbols),
 		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_inlined_frames),
