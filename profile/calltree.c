@@ -461,6 +461,11 @@ size_t calltree__children(const struct calltree *t, uint32_t node, uint32_t *ids
 	return n;
 }
 
+uint32_t calltree__capacity(const struct calltree *t)
+{
+	return t->cap;
+}
+
 size_t calltree__bytes(const struct calltree *t)
 {
 	return sizeof(*t) + (size_t)t->cap * sizeof(struct ct_node) +

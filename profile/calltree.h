@@ -43,6 +43,8 @@ struct strtab *calltree__names(const struct calltree *t);
 uint32_t calltree__nodes(const struct calltree *t);
 const struct ct_node *calltree__node(const struct calltree *t, uint32_t id);
 uint64_t calltree__samples(const struct calltree *t);
+/* Nodes there is room for before the node array grows. */
+uint32_t calltree__capacity(const struct calltree *t);
 uint32_t calltree__depth(const struct calltree *t, uint32_t id);
 
 /* Child of parent named name, or CT_NONE. */

@@ -199,6 +199,22 @@ cleanup:
 	return err;
 }
 
+/*
+ * Whether to renumber the tree to the nodes retained seconds use: when a
+ * third of its nodes are dead, or when its node array is nearly full and a
+ * tenth are — rather than double the array (a busy host's tree is most of
+ * the live view's memory).  Each pass costs one walk of the tree.
+ */
+static bool need_compact(const struct history *h)
+{
+	uint32_t n = calltree__nodes(h->tree), cap = calltree__capacity(h->tree);
+	uint32_t c = h->compacted_nodes;
+
+	if (n <= 65536)
+		return false;
+	return n > c + c / 2 || (cap - n < cap / 8 && n > c + c / 10);
+}
+
 /* Moves the newest second to sec, expiring what leaves the retention. */
 static int advance(struct history *h, int64_t sec)
 {
@@ -215,12 +231,7 @@ static int advance(struct history *h, int64_t sec)
 		sl->sec = s;
 	}
 	h->newest = sec;
-	/* a third of the nodes no retained second uses: renumber (a busy host's
-	 * tree is most of the live view's memory; each pass costs one walk) */
-	if (calltree__nodes(h->tree) > h->compacted_nodes + h->compacted_nodes / 2 &&
-	    calltree__nodes(h->tree) > 65536)
-		return compact(h);
-	return 0;
+	return need_compact(h) ? compact(h) : 0;
 }
 
 static int slice_push(struct history *h, struct slice *s, uint32_t node, uint32_t piece)

@@ -254,6 +254,32 @@ static void test_history_compaction_bounds_memory(void **state)
 	history__free(h);
 }
 
+/*
+ * A tree whose live nodes nearly fill its node array is compacted rather
+ * than doubled: 50 s of 2,000 new stacks a second (~100,000 live nodes)
+ * stay within an array of 131,072.
+ */
+static void test_history_compacts_before_doubling(void **state)
+{
+	struct fixture *f = *state;
+	struct history *h = history__new(f->names, 50);
+	uint32_t most = 0;
+	char path[64];
+
+	assert_int_equal(history__set_window(h, 0, 1 << 30), 0);
+	for (int64_t s = 0; s < 300; s++) {
+		for (int i = 0; i < 2000; i++) {
+			snprintf(path, sizeof(path), "p;s%lld;f%d", (long long)s, i);
+			add(h, f->names, s, path, 1);
+		}
+		if (calltree__capacity(history__tree(h)) > most)
+			most = calltree__capacity(history__tree(h));
+	}
+	assert_int_equal(calltree__samples(history__tree(h)), 50 * 2000);
+	assert_true(most <= 131072);
+	history__free(h);
+}
+
 static char *report_text(const struct calltree *t, const struct calltree *before,
 			 enum report_sort sort, long limit)
 {
@@ -374,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history_windows, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_history_incremental_equals_rebuild, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_history_compaction_bounds_memory, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_history_compacts_before_doubling, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_report_format, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_rename_late_names, fixture_setup, fixture_teardown),
 	};
