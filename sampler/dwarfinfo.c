@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/search.h"
 #include "../util/vec.h"
 #include "dwarfinfo.h"
 
@@ -217,19 +218,11 @@ static void build_spans(struct dwarf_index *x)
  */
 static Dwarf_Die *cu_by_spans(struct dwarf_index *x, Dwarf_Addr pc, Dwarf_Die *die)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 
 	if (!x->spans_built)
 		build_spans(x);
-	hi = x->nspans;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (x->spans[mid].lo <= pc)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = upper_bound_by(x->spans, x->nspans, lo, pc);
 	/* spans starting at or before pc, nearest first; CUs rarely overlap */
 	for (size_t i = lo, seen = 0; i-- > 0 && seen < 64; seen++)
 		if (pc < x->spans[i].hi)

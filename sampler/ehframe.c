@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/search.h"
 #include "ehframe.h"
 
 #define HDR_MAX		(64ul << 20)	/* .eh_frame_hdr bytes read, at most */
@@ -278,16 +279,8 @@ static bool fde_range(struct ehframe *x, uint64_t addr, uint64_t start, uint64_t
 
 bool ehframe__range(struct ehframe *x, uint64_t vaddr, uint64_t *lo, uint64_t *hi)
 {
-	size_t a = 0, b = x->n;
+	size_t a = upper_bound_by(x->fdes, x->n, start, vaddr);
 
-	while (a < b) {
-		size_t mid = a + (b - a) / 2;
-
-		if (x->fdes[mid].start <= vaddr)
-			a = mid + 1;
-		else
-			b = mid;
-	}
 	if (!a || !fde_range(x, x->fdes[a - 1].addr, x->fdes[a - 1].start, lo, hi))
 		return false;
 	return vaddr < *hi;

@@ -521,20 +521,12 @@ check:
 
 const struct fsym *elffile__symbol(struct elf_files *fs, struct elf_file *f, GElf_Addr addr)
 {
-	size_t lo = 0, hi;
+	size_t lo;
 	const struct fsym *sym;
 
 	if (!f->syms_built)
 		build_syms(fs, f);
-	hi = f->nsyms;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->syms[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = upper_bound_by(f->syms, f->nsyms, start, addr);
 	if (!lo)
 		return NULL;
 	sym = &f->syms[lo - 1];

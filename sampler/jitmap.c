@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../util/search.h"
 #include "../util/vec.h"
 #include "jitmap.h"
 #include "procmaps.h"
@@ -62,16 +63,8 @@ void jitmap__free(struct jitmap *j)
 
 static const struct jit_sym *find(const struct jitmap *j, uint64_t addr)
 {
-	size_t lo = 0, hi = j->n;
+	size_t lo = upper_bound_by(j->v, j->n, start, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (j->v[mid].start <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (size_t k = 0; k < LOOK_BACK && lo > k; k++)
 		if (addr < j->v[lo - 1 - k].end)
 			return &j->v[lo - 1 - k];

@@ -22,4 +22,19 @@ static inline size_t u64_upper_bound(const uint64_t *v, size_t n, uint64_t key)
 	return lo;
 }
 
+/* The same over an array of structs, sorted ascending by their field: how many have it <= key. */
+#define upper_bound_by(v, n, field, key) __extension__({			\
+	size_t ub_lo_ = 0, ub_hi_ = (n);					\
+										\
+	while (ub_lo_ < ub_hi_) {						\
+		size_t ub_mid_ = ub_lo_ + (ub_hi_ - ub_lo_) / 2;		\
+										\
+		if ((v)[ub_mid_].field <= (key))				\
+			ub_lo_ = ub_mid_ + 1;					\
+		else								\
+			ub_hi_ = ub_mid_;					\
+	}									\
+	ub_lo_;									\
+})
+
 #endif
