@@ -265,14 +265,14 @@ $(BUILD)/fuzz/fuzz_keymap: tests/fuzz/fuzz_keymap.c $(KEYMAP_FUZZ_SRCS) $(PROFIL
 		-lz -lprotobuf-c -lpcre2-8
 
 # the JIT perf-map reader, and what it uses of sampler/
-JITMAP_FUZZ_SRCS := sampler/jitmap.c sampler/procmaps.c
+JITMAP_FUZZ_SRCS := sampler/jitmap.c sampler/procmaps.c sampler/ehframe.c
 $(BUILD)/fuzz/fuzz_jitmap: tests/fuzz/fuzz_jitmap.c $(JITMAP_FUZZ_SRCS) $(PROFILE_SRCS) $(PROTO_C)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< $(JITMAP_FUZZ_SRCS) $(PROFILE_SRCS) $(PROTO_C) \
 		-lelf -lz -lprotobuf-c -lpcre2-8
 
 # the unwind-table cache's entries
-UCACHE_FUZZ_SRCS := sampler/unwind_cache.c sampler/unwind_rows.c sampler/procmaps.c util/vec.c \
+UCACHE_FUZZ_SRCS := sampler/unwind_cache.c sampler/unwind_rows.c sampler/procmaps.c sampler/ehframe.c util/vec.c \
                     util/readall.c
 $(BUILD)/fuzz/fuzz_unwind_cache: tests/fuzz/fuzz_unwind_cache.c $(UCACHE_FUZZ_SRCS)
 	@mkdir -p $(@D)

@@ -7,7 +7,6 @@
 #include "../util/search.h"
 #include "ehframe.h"
 
-#define HDR_MAX		(64ul << 20)	/* .eh_frame_hdr bytes read, at most */
 #define CIE_READ	256		/* a CIE's bytes read: its augmentation fits */
 #define FDE_READ	40		/* an FDE's: lengths, CIE pointer, two pointers */
 
@@ -56,36 +55,40 @@ static bool read_at(int fd, void *buf, size_t len, uint64_t off)
 	return true;
 }
 
-/* The table of .eh_frame_hdr: version 1, entries as datarel sdata4 pairs (what linkers write). */
-static bool read_index(struct ehframe *x, const struct eh_section *hdr)
+size_t ehframe__parse_index(const unsigned char *b, size_t size, uint64_t addr,
+			    struct eh_fde **fdes)
 {
-	unsigned char *b;
 	uint32_t count;
-	bool ok = false;
 
-	if (hdr->size < 12 || hdr->size > HDR_MAX || !(b = malloc(hdr->size)))
-		return false;
-	if (!read_at(x->fd, b, hdr->size, hdr->off) || b[0] != 1 ||
-	    (b[1] & 0x0f) % 8 != 3 || b[2] != 0x03 || b[3] != 0x3b)
-		goto out;
+	*fdes = NULL;
+	if (size < 12 || b[0] != 1 || (b[1] & 0x0f) % 8 != 3 || b[2] != 0x03 || b[3] != 0x3b)
+		return 0;
 	memcpy(&count, b + 8, 4);
-	if (!count || count > (hdr->size - 12) / 8 ||
-	    !(x->fdes = malloc((size_t)count * sizeof(*x->fdes))))
-		goto out;
+	if (!count || count > (size - 12) / 8 || !(*fdes = malloc((size_t)count * sizeof(**fdes))))
+		return 0;
 	for (uint32_t i = 0; i < count; i++) {
 		int32_t loc, fde;
 
 		memcpy(&loc, b + 12 + 8 * (size_t)i, 4);
 		memcpy(&fde, b + 16 + 8 * (size_t)i, 4);
-		x->fdes[i] = (struct eh_fde){ hdr->addr + (uint64_t)(int64_t)loc,
-					      hdr->addr + (uint64_t)(int64_t)fde };
+		(*fdes)[i] = (struct eh_fde){ addr + (uint64_t)(int64_t)loc,
+					      addr + (uint64_t)(int64_t)fde };
 	}
-	x->n = count;
-	qsort(x->fdes, x->n, sizeof(*x->fdes), fde_cmp);
-	ok = true;
-out:
+	qsort(*fdes, count, sizeof(**fdes), fde_cmp);
+	return count;
+}
+
+/* The table of .eh_frame_hdr, read from the file. */
+static bool read_index(struct ehframe *x, const struct eh_section *hdr)
+{
+	unsigned char *b;
+
+	if (hdr->size < 12 || hdr->size > EH_INDEX_MAX || !(b = malloc(hdr->size)))
+		return false;
+	if (read_at(x->fd, b, hdr->size, hdr->off))
+		x->n = ehframe__parse_index(b, hdr->size, hdr->addr, &x->fdes);
 	free(b);
-	return ok;
+	return x->n > 0;
 }
 
 bool ehframe__open_sections(struct ehframe *x, int fd, const struct eh_section *hdr,

@@ -37,6 +37,15 @@ struct ehframe {
 /* .eh_frame and the index of .eh_frame_hdr (read from fd); false if none usable. */
 bool ehframe__open(struct ehframe *x, Elf *elf, int fd);
 
+/*
+ * The sorted table of an .eh_frame_hdr's bytes at address addr: version 1,
+ * entries as datarel sdata4 pairs (what linkers write); how many (0: none
+ * usable).  *fdes is malloc'ed.  The unwinder's reader uses it too.
+ */
+#define EH_INDEX_MAX	(64ul << 20)	/* .eh_frame_hdr bytes read, at most */
+size_t ehframe__parse_index(const unsigned char *b, size_t size, uint64_t addr,
+			    struct eh_fde **fdes);
+
 /* The same from the two sections' places in fd (the fuzz target's way in). */
 struct eh_section {
 	uint64_t off, size, addr;

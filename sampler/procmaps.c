@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../util/vec.h"
+#include "ehframe.h"
 #include "procmaps.h"
 
 long procmaps__load_segs(Elf *elf, struct load_seg **segs)
@@ -285,21 +286,13 @@ void procmaps__measure(Elf *elf, int fd, struct elf_sizes *sz)
 	}
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 size_t procmaps__fde_starts(Elf *elf, uint64_t **starts)
 {
 	Elf_Scn *scn = NULL;
 	GElf_Shdr sh;
 	size_t shstrndx, n = 0;
+	struct eh_fde *fdes;
 	Elf_Data *d;
-	const unsigned char *b;
-	uint32_t count;
 
 	*starts = NULL;
 	if (elf_getshdrstrndx(elf, &shstrndx))
@@ -312,22 +305,15 @@ size_t procmaps__fde_starts(Elf *elf, uint64_t **starts)
 			break;
 	}
 	/* read into memory: bounded as .eh_frame is (a sparse file may claim anything) */
-	d = scn && sh.sh_size <= FDE_INDEX_MAX ? elf_getdata(scn, NULL) : NULL;
-	b = d ? d->d_buf : NULL;
-	/* version 1; eh_frame_ptr of 4 bytes; count udata4; entries datarel sdata4 pairs */
-	if (!b || d->d_size < 12 || b[0] != 1 || (b[1] & 0x0f) % 8 != 3 || b[2] != 0x03 ||
-	    b[3] != 0x3b)
+	d = scn && sh.sh_size <= EH_INDEX_MAX ? elf_getdata(scn, NULL) : NULL;
+	if (d && d->d_buf)
+		n = ehframe__parse_index(d->d_buf, d->d_size, sh.sh_addr, &fdes);
+	if (!n || !(*starts = malloc(n * sizeof(**starts)))) {
+		free(n ? fdes : NULL);
 		return 0;
-	memcpy(&count, b + 8, 4);
-	if (count > (d->d_size - 12) / 8 ||
-	    !(*starts = malloc((count ? count : 1) * sizeof(**starts))))
-		return 0;
-	for (uint32_t i = 0; i < count; i++) {
-		int32_t rel;
-
-		memcpy(&rel, b + 12 + 8 * (size_t)i, 4);
-		(*starts)[n++] = sh.sh_addr + (uint64_t)(int64_t)rel;
 	}
-	qsort(*starts, n, sizeof(**starts), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		(*starts)[i] = fdes[i].start;
+	free(fdes);
 	return n;
 }

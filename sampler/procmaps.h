@@ -115,7 +115,6 @@ void procmaps__measure(Elf *elf, int fd, struct elf_sizes *sz);
  * none of the usual encoding).  *starts is malloc'ed.  The file is
  * anybody's: every read is bounded by the section.
  */
-#define FDE_INDEX_MAX	(64ul << 20)	/* .eh_frame_hdr bytes read, at most */
 size_t procmaps__fde_starts(Elf *elf, uint64_t **starts);
 
 /* A memfd holding our vDSO image, which every process of this kernel maps; -1 if none. */
