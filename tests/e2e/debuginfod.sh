@@ -38,7 +38,11 @@ check "record: the frames get their names from the server: main;round_of_work;vi
 	grep -q '^split-nosym;_start;.*;main;round_of_work;via_alpha;leaf_sixty' "$TMP/on.folded"
 check "... every one of them, those sampled before the names came included (renamed)" \
 	bash -c "! grep -q '\\[split-nosym+0x' '$TMP/on.folded'"
-check "... and the summary says so" grep -q 'debuginfod: 1 of 1 file found' "$TMP/on.err"
+# the server holds split-nosym's debug file only: libc is asked for too where
+# no local debug file names it (a machine without libc6-dbg)
+check "... and the summary says so (split-nosym's file found; frames renamed)" \
+	grep -Eq 'debuginfod: [1-9][0-9]* of [1-9][0-9]* files? found, [1-9][0-9]* frames? renamed' \
+	"$TMP/on.err"
 
 # the live view: names arrive late (a proxy that waits 2 s before asking the server)
 cat > "$TMP/slow.py" <<'PY'
