@@ -272,7 +272,7 @@ $(BUILD)/fuzz/fuzz_jitmap: tests/fuzz/fuzz_jitmap.c $(JITMAP_FUZZ_SRCS) $(PROFIL
 		-lelf -lz -lprotobuf-c -lpcre2-8
 
 # the unwind-table cache's entries
-UCACHE_FUZZ_SRCS := sampler/unwind_cache.c sampler/unwind_rows.c sampler/procmaps.c sampler/ehframe.c util/vec.c \
+UCACHE_FUZZ_SRCS := sampler/unwind_cache.c sampler/filecache.c sampler/unwind_rows.c sampler/procmaps.c sampler/ehframe.c util/vec.c \
                     util/readall.c
 $(BUILD)/fuzz/fuzz_unwind_cache: tests/fuzz/fuzz_unwind_cache.c $(UCACHE_FUZZ_SRCS)
 	@mkdir -p $(@D)
@@ -283,7 +283,7 @@ $(BUILD)/fuzz/fuzz_ehframe: tests/fuzz/fuzz_ehframe.c sampler/ehframe.c
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< sampler/ehframe.c -lelf
 
-REGRESS_SAMPLER := $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o $(BUILD)/sampler/unwind_cache.o \
+REGRESS_SAMPLER := $(BUILD)/sampler/filecache.o $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o $(BUILD)/sampler/unwind_cache.o \
                    $(BUILD)/sampler/unwind_rows.o $(BUILD)/sampler/ehframe.o
 $(BUILD)/fuzz/regress_%: tests/fuzz/regress.c tests/fuzz/fuzz_%.c $(PROFILE_OBJS) $(KEYMAP_OBJS) \
 		$(REGRESS_SAMPLER)

@@ -30,8 +30,8 @@
 
 #include "../bpf/profile.h"
 
-#define UNWIND_CACHE_DIR "/var/cache/flametop"
-#define UNWIND_CACHE_MB 256
+
+
 #define UNWIND_KEY_LEN 32
 
 struct unwind_cache;
@@ -44,7 +44,7 @@ struct unwind_cache_stats {
 };
 
 /*
- * The cache in dir (NULL: FLAMETOP_CACHE_DIR or UNWIND_CACHE_DIR; "" or
+ * The cache in dir (NULL: FLAMETOP_CACHE_DIR or FILECACHE_DIR; "" or
  * "off": none), made if missing; max_bytes 0: FLAMETOP_CACHE_MB or the
  * default.  NULL when there is none, with a reason in why[whylen] ("" when
  * it is simply off).
