@@ -41,7 +41,7 @@ KEYMAP_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(KEYMAP_SRCS)) $(BUILD)/keymaps/bui
 APP_OBJS     := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS)) $(RENDER_OBJS) $(KEYMAP_OBJS)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) and their corpus replays, run by make test
-FUZZ_TARGETS := readers stream keymap timeline jitmap pprof unwind_cache ehframe
+FUZZ_TARGETS := readers stream keymap timeline jitmap pprof unwind_cache ehframe dwindex
 REGRESS      := $(patsubst %,$(BUILD)/fuzz/regress_%,$(FUZZ_TARGETS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -252,7 +252,8 @@ asan:
 # fuzz_jitmap: the JIT perf-map reader, its file growing as a JIT writes it;
 # fuzz_pprof: the pprof reader (gzipped or raw), its writer on what it read;
 # fuzz_unwind_cache: the unwind-table cache's entry reader, its writer;
-# fuzz_ehframe: the symbolizer's .eh_frame reader.
+# fuzz_ehframe: the symbolizer's .eh_frame reader;
+# fuzz_dwindex: the DWARF index's entry reader, and lookups in what it read.
 # A target's corpus is tests/fuzz/TARGET-corpus, or tests/fuzz/corpus.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
 KEYMAP_FUZZ_SRCS := $(KEYMAP_SRCS) $(BUILD)/keymaps/builtin_keys.c
@@ -283,7 +284,13 @@ $(BUILD)/fuzz/fuzz_ehframe: tests/fuzz/fuzz_ehframe.c sampler/ehframe.c
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< sampler/ehframe.c -lelf
 
-REGRESS_SAMPLER := $(BUILD)/sampler/filecache.o $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o $(BUILD)/sampler/unwind_cache.o \
+# the DWARF index's entries
+DWINDEX_FUZZ_SRCS := sampler/dwindex.c sampler/dwarfinfo.c sampler/filecache.c util/vec.c util/readall.c
+$(BUILD)/fuzz/fuzz_dwindex: tests/fuzz/fuzz_dwindex.c $(DWINDEX_FUZZ_SRCS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< $(DWINDEX_FUZZ_SRCS) -ldw -lelf -lcrypto
+
+REGRESS_SAMPLER := $(BUILD)/sampler/dwindex.o $(BUILD)/sampler/dwarfinfo.o $(BUILD)/sampler/filecache.o $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o $(BUILD)/sampler/unwind_cache.o \
                    $(BUILD)/sampler/unwind_rows.o $(BUILD)/sampler/ehframe.o
 $(BUILD)/fuzz/regress_%: tests/fuzz/regress.c tests/fuzz/fuzz_%.c $(PROFILE_OBJS) $(KEYMAP_OBJS) \
 		$(REGRESS_SAMPLER)
@@ -318,7 +325,7 @@ $(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/sampler/unwind_
 
 # the symbolizer alone (tests/bench/run.sh also builds it against older sources)
 SYMBOLIZE_SRCS := sampler/symbolize.c sampler/symfuncs.c sampler/symkernel.c sampler/dwarfinfo.c \
-                  sampler/ehframe.c \
+                  sampler/ehframe.c sampler/dwindex.c sampler/elfdwarf.c sampler/filecache.c \
                   sampler/elffile.c sampler/procmaps.c sampler/debugfile.c \
                   sampler/ksyms.c sampler/jitmap.c sampler/fetcher.c profile/strtab.c \
                   sampler/symmodules.c profile/textsafe.c util/vec.c util/readall.c

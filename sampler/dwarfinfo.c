@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The frames DWARF gives an address (dwarfinfo.h), from a module's index
+ * (dwindex.h): built here with libdw as addresses need it, CU by CU, or
+ * read from the cache, when libdw is not opened at all.
+ */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/search.h"
 #include "../util/vec.h"
 #include "dwarfinfo.h"
-
-#define CU_SCAN_MAX 100000	/* CUs looked through for an address, without aranges */
 
 const char *dwarfinfo__base(const char *path)
 {
@@ -17,87 +19,101 @@ const char *dwarfinfo__base(const char *path)
 	return b ? b + 1 : path;
 }
 
-static void decl_of(Dwarf_Die *die, struct dwarf_frame *fr)
+static int by_lo(const void *a, const void *b)
 {
-	fr->decl_file = dwarf_decl_file(die);
-	if (!fr->decl_file || dwarf_decl_line(die, &fr->decl_line))
-		fr->decl_line = 0;
+	const struct dw_span *x = a, *y = b;
+
+	return (x->lo > y->lo) - (x->lo < y->lo);
 }
 
-/* The call site of an inlined subroutine: its DW_AT_call_file (an index into the CU's files). */
-static void call_site(Dwarf_Die *cu, Dwarf_Die *inl, struct dwarf_frame *caller)
+/* Every CU and its address ranges, sorted: read once (bounded), as the first address needs them. */
+static void build_spans(struct dwarf_index *x, Dwarf *dw)
 {
-	Dwarf_Attribute attr;
-	Dwarf_Word idx, line;
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	x->spans_built = x->complete = true;
+	while (dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Addr base, lo, hi;
+		ptrdiff_t r = 0;
+		Dwarf_Die die;
+
+		if (x->ncus >= DWINDEX_CUS_MAX || vec_reserve(x->cus, x->cus_cap, x->ncus + 1, 256)) {
+			x->complete = false;
+			break;
+		}
+		x->cus[x->ncus] = (struct dw_cu){ .off = off + hsize };
+		if (dwarf_offdie(dw, off + hsize, &die)) {
+			while ((r = dwarf_ranges(&die, r, &base, &lo, &hi)) > 0) {
+				if (hi <= lo)
+					continue;
+				if (x->nspans >= DWINDEX_SPANS_MAX ||
+				    vec_reserve(x->spans, x->spans_cap, x->nspans + 1, 256)) {
+					x->complete = false;
+					break;
+				}
+				x->spans[x->nspans++] = (struct dw_span){ lo, hi, (uint32_t)x->ncus, 0 };
+			}
+		}
+		x->ncus++;
+		off = next;
+	}
+	qsort(x->spans, x->nspans, sizeof(*x->spans), by_lo);
+	x->dirty = true;
+}
+
+/* What a CU walk needs at hand: the index, the CU's files, where its ranges go. */
+struct walk {
+	struct dwarf_index *x;
 	Dwarf_Files *files;
 	size_t nfiles;
+	uint32_t n;		/* the CU's ranges so far */
+	bool over;		/* past a bound */
+};
 
-	if (dwarf_formudata(dwarf_attr(inl, DW_AT_call_file, &attr), &idx) ||
-	    dwarf_formudata(dwarf_attr(inl, DW_AT_call_line, &attr), &line) ||
-	    dwarf_getsrcfiles(cu, &files, &nfiles) || idx >= nfiles)
-		return;
-	caller->file = dwarf_filesrc(files, idx, NULL, NULL);
-	caller->line = (int)line;
+/* A file of the CU's line table by its index (DW_AT_call_file): interned, or 0. */
+static uint32_t file_of(struct walk *w, Dwarf_Die *die, unsigned attr_name)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word idx;
+
+	if (!w->files || dwarf_formudata(dwarf_attr(die, attr_name, &attr), &idx) ||
+	    idx >= w->nfiles)
+		return 0;
+	return dwindex__str(w->x, dwarf_filesrc(w->files, idx, NULL, NULL));
 }
 
-/*
- * A CU's code scopes, gathered in one walk of its DIEs: each function's and
- * each inlined instance's address ranges, with the depth of inlining (0:
- * the function).  An address then costs a scan of these, not a walk of
- * the CU's tree (dwarf_getfuncs and dwarf_getscopes walk it per address,
- * which in a large CU cost most of a capture's symbolization).
- */
-struct scope_range {
-	Dwarf_Addr lo, hi;
-	Dwarf_Off die;
-	unsigned depth;
-};
-
-struct cu_scopes {
-	Dwarf_Off cu;
-	struct scope_range *v;
-	size_t n, cap;
-};
-
-struct cu_span {
-	Dwarf_Addr lo, hi;
-	Dwarf_Off cu;
-};
-
-struct dwarf_index {
-	Dwarf *dw;		/* what the offsets are in: another Dwarf (debug info arrived) resets it */
-	struct cu_scopes *cus;
-	size_t n, cap;
-	size_t ranges;		/* kept in all its CUs */
-	struct cu_span *spans;	/* without .debug_aranges: the CUs by address */
-	size_t nspans;
-	bool spans_built;
-};
-
-#define SCOPES_MAX (1u << 18)	/* ranges kept per CU */
-#define INDEX_RANGES_MAX (1u << 20)	/* and per module (32 MiB): debug info is anybody's */
-#define SCOPE_NESTING_MAX 64
-
-void dwarfinfo__index_free(struct dwarf_index *x)
+static void add_ranges(struct walk *w, Dwarf_Die *die, unsigned depth)
 {
-	if (!x)
-		return;
-	for (size_t i = 0; i < x->n; i++)
-		free(x->cus[i].v);
-	free(x->cus);
-	free(x->spans);
-	free(x);
-}
-
-static void add_ranges(struct cu_scopes *c, Dwarf_Die *die, unsigned depth)
-{
+	struct dwarf_index *x = w->x;
 	Dwarf_Addr base, lo, hi;
+	struct dw_range r = { .depth = depth };
+	Dwarf_Attribute attr;
+	Dwarf_Word line;
 	ptrdiff_t off = 0;
+	int decl_line;
 
+	if (depth)
+		r.name = dwindex__str(x, dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name,
+									      &attr)));
+	r.decl_file = dwindex__str(x, dwarf_decl_file(die));
+	if (r.decl_file && !dwarf_decl_line(die, &decl_line) && decl_line > 0)
+		r.decl_line = (uint32_t)decl_line;
+	if (depth && (r.call_file = file_of(w, die, DW_AT_call_file)) &&
+	    !dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &line) && line <= INT32_MAX)
+		r.call_line = (uint32_t)line;
 	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
-		if (hi <= lo || c->n >= SCOPES_MAX || vec_reserve(c->v, c->cap, c->n + 1, 64))
+		if (hi <= lo)
 			continue;
-		c->v[c->n++] = (struct scope_range){ lo, hi, dwarf_dieoffset(die), depth };
+		if (w->n >= DWINDEX_CU_RANGES_MAX || x->nranges >= DWINDEX_RANGES_MAX ||
+		    vec_reserve(x->ranges, x->ranges_cap, x->nranges + 1, 256)) {
+			w->over = true;
+			return;
+		}
+		r.lo = lo;
+		r.hi = hi;
+		x->ranges[x->nranges++] = r;
+		w->n++;
 	}
 }
 
@@ -109,11 +125,11 @@ static bool holds_code(int tag)
 	       tag == DW_TAG_try_block || tag == DW_TAG_catch_block;
 }
 
-static void walk_scopes(struct cu_scopes *c, Dwarf_Die *parent, unsigned depth, int level)
+static void walk_scopes(struct walk *w, Dwarf_Die *parent, unsigned depth, int level)
 {
 	Dwarf_Die child;
 
-	if (level > SCOPE_NESTING_MAX || dwarf_child(parent, &child) != 0)
+	if (level > DWINDEX_DEPTH_MAX || w->over || dwarf_child(parent, &child) != 0)
 		return;
 	do {
 		int tag = dwarf_tag(&child);
@@ -125,168 +141,162 @@ static void walk_scopes(struct cu_scopes *c, Dwarf_Die *parent, unsigned depth, 
 			d = 0;
 		else if (tag == DW_TAG_inlined_subroutine)
 			d = depth + 1;
-		if (tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine)
-			add_ranges(c, &child, d);
-		walk_scopes(c, &child, d, level + 1);
-	} while (dwarf_siblingof(&child, &child) == 0);
+		if ((tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine) &&
+		    d <= DWINDEX_DEPTH_MAX)
+			add_ranges(w, &child, d);
+		walk_scopes(w, &child, d, level + 1);
+	} while (!w->over && dwarf_siblingof(&child, &child) == 0);
 }
 
-/* The scopes of cu, walked on first use; NULL without memory. */
-static struct cu_scopes *scopes_of(struct dwarf_index *x, Dwarf_Die *cu)
+/*
+ * CU ci's code scopes, gathered in one walk of its DIEs: each function's
+ * and each inlined instance's ranges, names and places.  An address then
+ * costs a scan of these, not a walk of the CU's tree (dwarf_getscopes walks
+ * it per address, which in a large CU cost most of a capture's
+ * symbolization).  Past a bound, the CU keeps none (no inlined frames).
+ */
+static void walk_cu(struct dwarf_index *x, Dwarf *dw, size_t ci)
 {
-	Dwarf_Off off = dwarf_dieoffset(cu);
-	struct cu_scopes *c;
+	struct walk w = { .x = x };
+	struct dw_cu *c = &x->cus[ci];
+	Dwarf_Die cu;
 
-	for (size_t i = 0; i < x->n; i++)
-		if (x->cus[i].cu == off)
-			return &x->cus[i];
-	if (vec_reserve(x->cus, x->cap, x->n + 1, 16))
-		return NULL;
-	c = &x->cus[x->n++];
-	*c = (struct cu_scopes){ .cu = off };
-	walk_scopes(c, cu, 0, 0);
-	if (c->n > INDEX_RANGES_MAX - x->ranges) {
-		/* past the module's bound: this CU's addresses get no inlined frames */
-		free(c->v);
-		c->v = NULL;
-		c->n = c->cap = 0;
+	c->first = (uint32_t)x->nranges;
+	c->walked = 1;
+	x->dirty = true;
+	if (!dwarf_offdie(dw, c->off, &cu))
+		return;
+	if (dwarf_getsrcfiles(&cu, &w.files, &w.nfiles))
+		w.files = NULL;
+	walk_scopes(&w, &cu, 0, 0);
+	if (w.over) {
+		x->nranges = c->first;
+		x->complete = false;
+		return;
 	}
-	x->ranges += c->n;
-	return c;
+	c->n = w.n;
+}
+
+/*
+ * Every CU not walked yet.  A first run walks the CUs its addresses need;
+ * a later one that still needs the DWARF (its index, kept, lacked a CU; or
+ * the DWARF was let go and is needed again) walks them all, so that the
+ * runs after it need not open the DWARF at all.
+ */
+static void walk_all(struct dwarf_index *x, Dwarf *dw)
+{
+	for (size_t i = 0; i < x->ncus; i++)
+		if (!x->cus[i].walked)
+			walk_cu(x, dw, i);
 }
 
 /*
  * The function holding pc (the narrowest, for a nested one) and the
- * inlined instances there, by depth: inl[d - 1] for depth d.  How deep.
+ * inlined instances there, by depth: inl[d - 1] for depth d (-1: none).
+ * How deep.
  */
-static unsigned scopes_at(const struct cu_scopes *c, Dwarf_Addr pc, Dwarf_Off *func,
-			  Dwarf_Off *inl, unsigned max)
+static unsigned scopes_at(const struct dwarf_index *x, const struct dw_cu *c, uint64_t pc,
+			  long *func, long *inl)
 {
-	Dwarf_Addr span = 0;
+	uint64_t span = 0;
 	unsigned deepest = 0;
 
-	*func = 0;
-	for (size_t i = 0; i < c->n; i++) {
-		const struct scope_range *r = &c->v[i];
+	*func = -1;
+	for (size_t i = c->first; i < (size_t)c->first + c->n; i++) {
+		const struct dw_range *r = &x->ranges[i];
 
 		if (pc < r->lo || pc >= r->hi)
 			continue;
-		if (!r->depth && (!*func || r->hi - r->lo < span)) {
-			*func = r->die;
+		if (!r->depth && (*func < 0 || r->hi - r->lo < span)) {
+			*func = (long)i;
 			span = r->hi - r->lo;
-		} else if (r->depth && r->depth <= max) {
-			inl[r->depth - 1] = r->die;
+		} else if (r->depth) {
+			inl[r->depth - 1] = (long)i;
 			deepest = r->depth > deepest ? r->depth : deepest;
 		}
 	}
 	return deepest;
 }
 
-static int by_lo(const void *a, const void *b)
+static void decl_of(const struct dwarf_index *x, const struct dw_range *r,
+		    struct dwarf_frame *fr)
 {
-	const struct cu_span *x = a, *y = b;
-
-	return (x->lo > y->lo) - (x->lo < y->lo);
-}
-
-/* Every CU's address ranges, sorted: read once (bounded), as the first address needs them. */
-static void build_spans(struct dwarf_index *x)
-{
-	Dwarf_Off off = 0, next;
-	size_t hsize, cap = 0;
-
-	x->spans_built = true;
-	for (int i = 0; i < CU_SCAN_MAX &&
-			dwarf_nextcu(x->dw, off, &next, &hsize, NULL, NULL, NULL) == 0; i++) {
-		Dwarf_Addr base, lo, hi;
-		ptrdiff_t r = 0;
-		Dwarf_Die die;
-
-		if (dwarf_offdie(x->dw, off + hsize, &die)) {
-			while ((r = dwarf_ranges(&die, r, &base, &lo, &hi)) > 0 && x->nspans < SCOPES_MAX)
-				if (hi > lo && !vec_reserve(x->spans, cap, x->nspans + 1, 256))
-					x->spans[x->nspans++] = (struct cu_span){ lo, hi, off + hsize };
-		}
-		off = next;
-	}
-	qsort(x->spans, x->nspans, sizeof(*x->spans), by_lo);
-}
-
-/*
- * The CU holding pc when there is no .debug_aranges to say (clang does not
- * write it by default, and a debug file may lack it): by the CUs' ranges.
- */
-static Dwarf_Die *cu_by_spans(struct dwarf_index *x, Dwarf_Addr pc, Dwarf_Die *die)
-{
-	size_t lo;
-
-	if (!x->spans_built)
-		build_spans(x);
-	lo = upper_bound_by(x->spans, x->nspans, lo, pc);
-	/* spans starting at or before pc, nearest first; CUs rarely overlap */
-	for (size_t i = lo, seen = 0; i-- > 0 && seen < 64; seen++)
-		if (pc < x->spans[i].hi)
-			return dwarf_offdie(x->dw, x->spans[i].cu, die);
-	return NULL;
+	fr->decl_file = dwindex__at(x, r->decl_file);
+	fr->decl_line = fr->decl_file ? (int)r->decl_line : 0;
 }
 
 /* The inlined frames out[1..] at pc: each instance's name, declaration and (lines) its call site. */
-static size_t inlined_frames(Dwarf *dw, Dwarf_Die *cu, const Dwarf_Off *inl, unsigned depth,
+static size_t inlined_frames(const struct dwarf_index *x, const long *inl, unsigned depth,
 			     bool lines, struct dwarf_frame *out, size_t max)
 {
 	size_t n = 1;
 
 	for (unsigned d = 0; d < depth && n < max; d++) {
-		Dwarf_Attribute attr;
-		Dwarf_Die die;
+		const struct dw_range *r;
 
 		/* a depth the ranges skipped (bad DWARF) ends the chain */
-		if (!inl[d] || !dwarf_offdie(dw, inl[d], &die))
+		if (inl[d] < 0)
 			break;
-		out[n].name = dwarf_formstring(dwarf_attr_integrate(&die, DW_AT_name, &attr));
-		if (!out[n].name || !*out[n].name)
+		r = &x->ranges[inl[d]];
+		if (!r->name)
 			continue;
-		decl_of(&die, &out[n]);
-		if (lines)
-			call_site(cu, &die, &out[n - 1]);
+		out[n].name = dwindex__at(x, r->name);
+		decl_of(x, r, &out[n]);
+		if (lines && r->call_file) {
+			out[n - 1].file = dwindex__at(x, r->call_file);
+			out[n - 1].line = (int)r->call_line;
+		}
 		n++;
 	}
 	return n;
 }
 
-size_t dwarfinfo__frames(struct dwarf_index **index, Dwfl_Module *mod, GElf_Addr addr,
+/* x's DWARF, opened by o when it is not open: NULL when there is none. */
+static Dwarf *dwarf_of(struct dwarf_index *x, const struct dwarf_opener *o)
+{
+	if (x->dw || x->open_failed)
+		return x->dw;
+	if (!o || o->open(o->ctx, x) || !x->dw) {
+		dwindex__close_dwarf(x);
+		x->open_failed = true;
+		return NULL;
+	}
+	x->opened++;
+	return x->dw;
+}
+
+size_t dwarfinfo__frames(struct dwarf_index *x, const struct dwarf_opener *o, uint64_t pc,
 			 bool inlined, bool lines, struct dwarf_frame *out, size_t max)
 {
-	Dwarf_Addr bias;
-	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
-	Dwarf_Off func, inl[SCOPE_NESTING_MAX] = { 0 };
-	Dwarf_Die cu_mem, *cu, fdie;
-	struct cu_scopes *c;
+	long func, inl[DWINDEX_DEPTH_MAX], ci = x->spans_built ? dwindex__cu_at(x, pc) : -1;
+	Dwarf *dw = NULL;
 	unsigned depth;
 	size_t n;
 
-	if (!dw || !max)
+	if (!max || (x->spans_built && ci < 0))
 		return 0;
-	if (*index && (*index)->dw != dw) {
-		dwarfinfo__index_free(*index);
-		*index = NULL;
+	if (!x->spans_built || !x->cus[ci].walked || lines) {
+		if (!(dw = dwarf_of(x, o)))
+			return 0;
+		if (!x->spans_built)
+			build_spans(x, dw);
+		if ((ci = dwindex__cu_at(x, pc)) < 0)
+			return 0;
+		if (!x->cus[ci].walked && (x->loaded || x->opened > 1))
+			walk_all(x, dw);
+		else if (!x->cus[ci].walked)
+			walk_cu(x, dw, (size_t)ci);
 	}
-	if (!*index && (*index = calloc(1, sizeof(**index))))
-		(*index)->dw = dw;
-	if (!*index)
-		return 0;
-	cu = dwfl_module_addrdie(mod, addr, &bias);
-	if (!cu)
-		cu = cu_by_spans(*index, addr - bias, &cu_mem);
-	if (!cu || !(c = scopes_of(*index, cu)))
-		return 0;
 	memset(out, 0, max * sizeof(*out));
-	depth = scopes_at(c, addr - bias, &func, inl, SCOPE_NESTING_MAX);
-	if (func && dwarf_offdie(dw, func, &fdie))
-		decl_of(&fdie, &out[0]);
-	n = inlined ? inlined_frames(dw, cu, inl, depth, lines, out, max) : 1;
+	for (size_t d = 0; d < DWINDEX_DEPTH_MAX; d++)
+		inl[d] = -1;
+	depth = scopes_at(x, &x->cus[ci], pc, &func, inl);
+	if (func >= 0)
+		decl_of(x, &x->ranges[func], &out[0]);
+	n = inlined ? inlined_frames(x, inl, depth, lines, out, max) : 1;
 	if (lines) {
-		Dwarf_Line *l = dwarf_getsrc_die(cu, addr - bias);
+		Dwarf_Die cu;
+		Dwarf_Line *l = dwarf_offdie(dw, x->cus[ci].off, &cu) ? dwarf_getsrc_die(&cu, pc) : NULL;
 
 		if (l && dwarf_lineno(l, &out[n - 1].line) == 0)
 			out[n - 1].file = dwarf_linesrc(l, NULL, NULL);

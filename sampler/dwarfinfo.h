@@ -4,15 +4,16 @@
  * the functions inlined there (outermost first), where each is declared,
  * and each frame's source line — the line of the address for the
  * innermost, the line of the call for the others (as addr2line -i and
- * perf's srcline give them).  Plain strings from libdw, valid while the
- * module's Dwfl lives; nothing interned here.
+ * perf's srcline give them).  Strings of the index (dwindex.h), valid
+ * while it lives, and (lines) libdw's, valid while its DWARF is open.
  */
 #ifndef FLAMETOP_DWARFINFO_H
 #define FLAMETOP_DWARFINFO_H
 
-#include <elfutils/libdwfl.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "dwindex.h"
 
 struct dwarf_frame {
 	const char *name;	/* the inlined function's name; NULL for [0], the function */
@@ -22,18 +23,22 @@ struct dwarf_frame {
 	int line;
 };
 
-/* What a module's DWARF holds, gathered per CU as addresses need it. */
-struct dwarf_index;
-void dwarfinfo__index_free(struct dwarf_index *x);
+/* How a module's DWARF is opened when its index needs it. */
+struct dwarf_opener {
+	/* sets x->dw (and x->elf, x->fd, which dwindex__close_dwarf lets go): 0 or -errno */
+	int (*open)(void *ctx, struct dwarf_index *x);
+	void *ctx;
+};
 
 /*
- * The frames at module address addr into out[0..max): [0] the function
- * itself, then the functions inlined there, outermost first (none when
- * inlined is false).  lines: fill file and line.  Returns how many (0:
- * no debug info for addr).  *index: the module's (NULL at first; made,
- * grown and kept there; reset when the module's DWARF is another).
+ * The frames at ELF address pc into out[0..max): [0] the function itself,
+ * then the functions inlined there, outermost first (none when inlined is
+ * false).  lines: fill file and line (these need the DWARF's line tables:
+ * it is opened).  Returns how many (0: no debug info for pc).  x: the
+ * module's index, read and grown here; the DWARF is opened (by o, once)
+ * only for what x does not hold yet, and stays open (x->dw) until let go.
  */
-size_t dwarfinfo__frames(struct dwarf_index **index, Dwfl_Module *mod, GElf_Addr addr,
+size_t dwarfinfo__frames(struct dwarf_index *x, const struct dwarf_opener *o, uint64_t pc,
 			 bool inlined, bool lines, struct dwarf_frame *out, size_t max);
 
 /* The last component of a source path. */

@@ -11,7 +11,7 @@
 #include "../util/search.h"
 #include "../util/vec.h"
 #include "debugfile.h"
-#include "dwarfinfo.h"
+#include "dwindex.h"
 #include "elffile.h"
 
 /*
@@ -22,7 +22,7 @@
  */
 #define SYMS_MAX	(256ul << 20)
 #define SYMS_BUDGET	(1ul << 30)
-#define DEBUG_MAX	(512ul << 20)
+#define DEBUG_MAX	ELFFILE_DEBUG_MAX
 #define DEBUG_BUDGET	(1ul << 30)
 /* .eh_frame read to find the starts of functions without a symbol */
 #define CFI_MAX		(64ul << 20)
@@ -76,11 +76,15 @@ static int find_debuginfo_safe(Dwfl_Module *mod, void **userdata, const char *mo
 	/* none here: the one debuginfod gave, if it did (libdw takes its own descriptor) */
 	if (fd < 0 && f->fetched_fd >= 0)
 		fd = fcntl(f->fetched_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd >= 0)
+		elffile__dwarf_from(f, fd);
 	return fd;
 }
 
 int elffiles__init(struct elf_files *fs, const char *debuginfo_path)
 {
+	char why[200];
+
 	*fs = (struct elf_files){ 0 };
 	elf_version(EV_CURRENT);
 	if (debuginfo_path && !(fs->debuginfo_path = strdup(debuginfo_path)))
@@ -89,6 +93,8 @@ int elffiles__init(struct elf_files *fs, const char *debuginfo_path)
 	fs->cb.find_debuginfo = find_debuginfo_safe;
 	fs->cb.section_address = dwfl_offline_section_address;
 	fs->cb.debuginfo_path = fs->debuginfo_path ? &fs->debuginfo_path : NULL;
+	/* none (off, or not ours alone): inlined frames are found as before, each run */
+	fs->dwcache = filecache__open(NULL, "inline", 0, why, sizeof(why));
 	return 0;
 }
 
@@ -108,7 +114,7 @@ static void file_free(struct elf_file *f)
 	free(f->modname);
 	free(f->anon);
 	ehframe__free(&f->eh);
-	dwarfinfo__index_free(f->dwidx);
+	dwindex__free(f->dwidx);
 	free(f);
 }
 
@@ -120,6 +126,7 @@ void elffiles__fini(struct elf_files *fs)
 		fn = f->next;
 		file_free(f);
 	}
+	filecache__close(fs->dwcache);	/* after the files: their indexes are kept as they go */
 	free(fs->alias);
 	free(fs->retired_anon);
 	free(fs->debuginfo_path);
@@ -296,8 +303,9 @@ int elffile__add_debuginfo(struct elf_files *fs, struct elf_file *f, int fd)
 		return -EINVAL;
 	}
 	dwfl_end(old);	/* the old symbols' names with it: read them again */
+	f->dwarf_keyed = false;	/* its DWARF may now be the new file's */
 	/* and its DWARF's scopes: a new Dwarf may even get the old one's address */
-	dwarfinfo__index_free(f->dwidx);
+	dwindex__free(f->dwidx);
 	f->dwidx = NULL;
 	if (f->syms_built && !f->no_syms)
 		fs->syms_bytes -= old_syms;

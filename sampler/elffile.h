@@ -32,6 +32,9 @@
 #include "procmaps.h"
 
 /* A symbol of a file, in the sorted index the symbolizer searches. */
+/* One file's debug info read into memory, at most (for inlined frames). */
+#define ELFFILE_DEBUG_MAX (512ul << 20)
+
 struct fsym {
 	GElf_Addr start, end;	/* end == start: size unknown */
 	const char *name;	/* libelf's, valid while the file's Dwfl lives */
@@ -76,7 +79,9 @@ struct elf_file {
 	int fetched_fd;		/* its debug file from debuginfod (ours), or -1 */
 	bool fetch_asked;	/* debuginfod was asked for it */
 	uint32_t module;	/* the symbolizer's record of it (index + 1; 0: none yet) */
-	struct dwarf_index *dwidx;	/* its DWARF's scopes, per CU as used (dwarfinfo.h) */
+	struct dwarf_index *dwidx;	/* its DWARF's scopes, per CU as used (dwindex.h) */
+	bool dwarf_keyed;	/* dwarf_key is known (elfdwarf.c) */
+	unsigned char dwarf_key[32];	/* the identity of the file its DWARF is in */
 	struct anon_name *anon;	/* the "[module+0xSTART]" names given its functions */
 	size_t nanon, anon_cap;
 };
@@ -107,6 +112,7 @@ struct elf_files {
 	unsigned long refused;	/* files whose symbols were over the bounds */
 	size_t syms_bytes;	/* symbols read, of the files held */
 	size_t debug_bytes;	/* debug info that may be read, of the files held */
+	struct filecache *dwcache;	/* where DWARF indexes are kept (NULL: nowhere) */
 	uint32_t *retired_anon;	/* the "[module+0xSTART]" names of files trimmed */
 	size_t nretired, retired_cap;
 };
@@ -148,5 +154,16 @@ const struct fsym *elffile__symbol(struct elf_files *fs, struct elf_file *f, GEl
  * apart.  false when no FDE covers vaddr, or the file has no index.
  */
 bool elffile__function_start(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *start);
+
+/*
+ * f's DWARF index (made on first use, from the cache when it holds it):
+ * kept under the identity of the file f's DWARF is in when root alone may
+ * write that file (elfdwarf.c).  NULL without memory.
+ */
+struct dwarf_index *elffile__dwarf_index(struct elf_files *fs, struct elf_file *f);
+/* Notes the identity of the separate debug file open at fd, which libdw reads f's DWARF from. */
+void elffile__dwarf_from(struct elf_file *f, int fd);
+/* Opens the DWARF of f (ctx) for its index x: a struct dwarf_opener's open (dwarfinfo.h). */
+int elffile__open_dwarf(void *ctx, struct dwarf_index *x);
 
 #endif

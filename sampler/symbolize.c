@@ -9,6 +9,8 @@
 
 #include "../util/vec.h"
 #include "elffile.h"
+#include "dwindex.h"
+#include "filecache.h"
 #include "jitmap.h"
 #include "procmaps.h"
 #include "../profile/textsafe.h"
@@ -26,6 +28,8 @@
  */
 #define PROC_GONE_TICKS	10
 #define PROC_IDLE_TICKS	60
+/* A module's DWARF (tens of MB inflated) is let go this long after it was last needed. */
+#define DWARF_IDLE_TICKS	10
 
 struct mapping {
 	uint64_t start, end, offset;
@@ -400,6 +404,12 @@ void symbolizer__tick(struct symbolizer *s)
 				pp = &(*pp)->next;
 		}
 	symbolizer_take_fetched(s);
+	/* DWARF read for inlined frames: let go once its index has what is asked of it */
+	for (struct elf_file *f = s->files.list; f; f = f->next)
+		if (f->dwidx && f->dwidx->dw && s->tick - f->dwidx->used > DWARF_IDLE_TICKS) {
+			dwindex__close_dwarf(f->dwidx);
+			dwindex__flush(f->dwidx);
+		}
 	/* files no process maps: keep the most recent, within bounds */
 	if (elffiles__trim(&s->files, MAX_IDLE_FILES, IDLE_FILE_BYTES))
 		memset(s->cache, 0, sizeof(s->cache));
@@ -407,6 +417,8 @@ void symbolizer__tick(struct symbolizer *s)
 
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)
 {
+	struct filecache_stats dc;
+
 	st->processes = s->nprocs;
 	st->files = s->files.n;
 	st->files_changed = s->files.changed;
@@ -414,5 +426,9 @@ void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st)
 	st->renamed = s->renamed;
 	st->syms_bytes = s->files.syms_bytes;
 	st->debug_bytes = s->files.debug_bytes;
+	filecache__stats(s->files.dwcache, &dc);
+	st->dwarf_cached = dc.loaded;
+	st->dwarf_refused = dc.refused;
+	st->dwarf_opened = s->dwarf_opened;
 	fetcher__stats(s->fetcher, &st->fetch);
 }

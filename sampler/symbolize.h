@@ -118,6 +118,8 @@ struct symbolizer_stats {
 	unsigned long files_refused;	/* symbols over the bounds: "[module]" too */
 	unsigned long renamed;		/* frames renamed by names that came late */
 	size_t syms_bytes, debug_bytes;	/* symbols read and debug info readable, of the files held */
+	/* DWARF indexes (inlined frames): read from the cache, refused there, read from DWARF */
+	unsigned long dwarf_cached, dwarf_refused, dwarf_opened;
 	struct fetcher_stats fetch;	/* debuginfod's; all zero when it is off */
 };
 void symbolizer__stats(const struct symbolizer *s, struct symbolizer_stats *st);

@@ -52,6 +52,7 @@ struct symbolizer {
 	struct elf_files files;
 	struct fetcher *fetcher;	/* NULL: no debuginfod */
 	unsigned long renamed;
+	unsigned long dwarf_opened;	/* modules whose DWARF libdw read (dwindex.h) */
 	struct ksyms k;		/* the kernel's symbols */
 	uint32_t *kids;		/* strtab id + 1 of each one's "name_[k]"; 0: not yet */
 	int (*kreload)(void *ctx, struct ksyms *out);

@@ -117,10 +117,16 @@ static uint32_t with_line(struct symbolizer *s, uint32_t id, const struct dwarf_
 static void dwarf_frames(struct symbolizer *s, struct elf_file *f, uint64_t vaddr,
 			 struct cache_slot *c)
 {
+	struct dwarf_index *x = elffile__dwarf_index(&s->files, f);
+	struct dwarf_opener o = { elffile__open_dwarf, f };
 	struct dwarf_frame fr[MAX_INLINED + 1];
-	size_t n = dwarfinfo__frames(&f->dwidx, f->mod, vaddr + f->bias, !s->no_inline, s->lines, fr,
-				     MAX_INLINED + 1);
+	unsigned long opened = x ? x->opened : 0;
+	size_t n = x ? dwarfinfo__frames(x, &o, vaddr, !s->no_inline, s->lines, fr, MAX_INLINED + 1) :
+		       0;
 
+	if (x && x->dw)
+		x->used = s->tick;
+	s->dwarf_opened += x ? x->opened - opened : 0;
 	c->ninlined = 0;
 	if (!n)
 		return;

@@ -253,6 +253,9 @@ static void print_names_summary(const struct symbolizer_stats *y)
 	if (!f->unreachable && f->pending)
 		fprintf(stderr, " (%zu still fetching after %d s: frames stay [module+0x...])",
 			f->pending, RECORD_NAMES_WAIT_MS / 1000);
+	if (y->dwarf_cached || y->dwarf_opened)
+		fprintf(stderr, "; DWARF indexes %lu from the cache, %lu read%s", y->dwarf_cached,
+			y->dwarf_opened, y->dwarf_refused ? " (cache: entries refused)" : "");
 }
 
 /* What --push delivered. */
