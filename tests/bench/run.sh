@@ -198,8 +198,13 @@ for run in 1 2 3; do
 	rm -rf /run/flametop/ksyms "$T/cache"
 	ft_run dcold --unwind auto
 	sed -n 's/.*\(unwind tables [^)]*)\).*/defaults, first run: \1/p' "$T/ft.err"
+	# the second run walks what the first left of the DWARF indexes (dwindex.h);
+	# from the third on, the cache holds what the host's code needs
+	ft_run dsecond --unwind auto
+	sed -n 's/.*\(DWARF indexes [^;>]*\).*/defaults, second run: \1/p' "$T/ft.err"
 	ft_run dwarm --unwind auto
 	sed -n 's/.*\(unwind tables [^)]*)\).*/defaults, cache warm: \1/p' "$T/ft.err"
+	sed -n 's/.*\(DWARF indexes [^;>]*\).*/defaults, cache warm: \1/p' "$T/ft.err"
 	: > "$T/perf.run"
 	cpu_ms "$T/perf.run" perf record -q -F 99 -g -a -o "$T/p.data" -- sleep 10 > /dev/null 2>&1
 	cpu_ms "$T/perf.run" sh -c "perf script -i '$T/p.data' > '$T/p.txt' 2>/dev/null"
@@ -215,10 +220,10 @@ done
 paste -d' ' "$T/cold.cpu" "$T/cold.bpf" | awk '{ print $1 + $2 }' | sort -n > "$T/cold.tot"
 paste -d' ' "$T/warm.cpu" "$T/warm.bpf" | awk '{ print $1 + $2 }' | sort -n > "$T/warm.tot"
 sort -n "$T/perf.cpu" > "$T/perf.tot"
-for d in dcold dwarm; do paste -d' ' "$T/$d.cpu" "$T/$d.bpf" | awk '{ print $1 + $2 }' | sort -n > "$T/$d.tot"; done
-awk -v c="$(sed -n 2p "$T/dcold.tot")" -v w="$(sed -n 2p "$T/dwarm.tot")" -v p="$(sed -n 2p "$T/perf.tot")" 'BEGIN {
-	printf "median, defaults (tables + inline): first run %.1f ms (%.3f of perf; goal <= 1), unwind cache warm %.1f ms (%.3f; goal <= 0.25)\n",
-		c, c / p, w, w / p }'
+for d in dcold dsecond dwarm; do paste -d' ' "$T/$d.cpu" "$T/$d.bpf" | awk '{ print $1 + $2 }' | sort -n > "$T/$d.tot"; done
+awk -v c="$(sed -n 2p "$T/dcold.tot")" -v s="$(sed -n 2p "$T/dsecond.tot")" -v w="$(sed -n 2p "$T/dwarm.tot")" -v p="$(sed -n 2p "$T/perf.tot")" 'BEGIN {
+	printf "median, defaults (tables + inline): first run %.1f ms (%.3f of perf; goal <= 1), second %.1f ms (%.3f), cache warm %.1f ms (%.3f; goal <= 0.25)\n",
+		c, c / p, s, s / p, w, w / p }'
 
 awk -v c="$(sed -n 2p "$T/cold.tot")" -v w="$(sed -n 2p "$T/warm.tot")" -v p="$(sed -n 2p "$T/perf.tot")" 'BEGIN {
 	printf "median: flametop cold %.1f ms, warm %.1f ms; perf %.1f ms -> flametop uses %.3f (cold) and %.3f (warm) of perf'"'"'s CPU (goal <= 0.2)\n",
