@@ -183,9 +183,13 @@ void *dwindex__encode(const struct dwarf_index *x, size_t *len)
 	memcpy(h.magic, entry_magic, sizeof(h.magic));
 	memcpy(h.key, x->key, sizeof(h.key));
 	p = buf + sizeof(h);
-	memcpy(p, x->spans, a);
-	memcpy(p + a, x->cus, b);
-	memcpy(p + a + b, x->ranges, c);
+	/* an array may be NULL when empty: memcpy's source must not be */
+	if (a)
+		memcpy(p, x->spans, a);
+	if (b)
+		memcpy(p + a, x->cus, b);
+	if (c)
+		memcpy(p + a + b, x->ranges, c);
 	memcpy(p + a + b + c, x->strs, x->nstrs);
 	if (filecache__sha256(p, a + b + c + x->nstrs, h.sum)) {
 		free(buf);
