@@ -181,7 +181,8 @@ static void walk_cu(struct dwarf_index *x, Dwarf *dw, size_t ci)
  * Every CU not walked yet.  A first run walks the CUs its addresses need;
  * a later one that still needs the DWARF (its index, kept, lacked a CU; or
  * the DWARF was let go and is needed again) walks them all, so that the
- * runs after it need not open the DWARF at all.
+ * runs after it need not open the DWARF at all — when the DWARF is small
+ * enough for that not to stall a run (DWINDEX_WHOLE_MAX); else CU by CU.
  */
 static void walk_all(struct dwarf_index *x, Dwarf *dw)
 {
@@ -282,7 +283,7 @@ size_t dwarfinfo__frames(struct dwarf_index *x, const struct dwarf_opener *o, ui
 			build_spans(x, dw);
 		if ((ci = dwindex__cu_at(x, pc)) < 0)
 			return 0;
-		if (!x->cus[ci].walked && (x->loaded || x->opened > 1))
+		if (!x->cus[ci].walked && x->small && (x->loaded || x->opened > 1))
 			walk_all(x, dw);
 		else if (!x->cus[ci].walked)
 			walk_cu(x, dw, (size_t)ci);

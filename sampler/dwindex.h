@@ -32,6 +32,7 @@
 #define DWINDEX_RANGES_MAX (1u << 20)	/* ranges of a module (40 MiB): debug info is anybody's */
 #define DWINDEX_STRS_MAX (64u << 20)	/* bytes of names and paths */
 #define DWINDEX_DEPTH_MAX 64		/* inlined in inlined ... */
+#define DWINDEX_WHOLE_MAX (64ul << 20)	/* DWARF bytes walked whole at once, at most */
 
 struct dw_span {
 	uint64_t lo, hi;	/* DWARF addresses */
@@ -77,6 +78,7 @@ struct dwarf_index {
 	unsigned long opened;	/* how many times it was opened */
 	bool open_failed;	/* not to be tried again */
 	bool loaded;		/* read from the cache */
+	bool small;		/* its DWARF small enough to be walked whole (DWINDEX_WHOLE_MAX) */
 	struct dw_ptr_slot *seen;	/* strings interned, by their address in libdw */
 	size_t seen_mask, nseen;
 	struct filecache *cache;	/* where it is kept (NULL: nowhere) */

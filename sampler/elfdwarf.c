@@ -157,6 +157,7 @@ int elffile__open_dwarf(void *ctx, struct dwarf_index *x)
 	procmaps__measure(x->elf, x->fd, &sz);
 	if (sz.debug > ELFFILE_DEBUG_MAX || sz.altlink)
 		return -EFBIG;
+	x->small = sz.debug <= DWINDEX_WHOLE_MAX;
 	x->dw = dwarf_begin_elf(x->elf, DWARF_C_READ, NULL);
 	return x->dw ? 0 : -ENOENT;
 }
