@@ -58,7 +58,8 @@ static void build_spans(struct dwarf_index *x, Dwarf *dw)
 		x->ncus++;
 		off = next;
 	}
-	qsort(x->spans, x->nspans, sizeof(*x->spans), by_lo);
+	if (x->nspans)
+		qsort(x->spans, x->nspans, sizeof(*x->spans), by_lo);
 	x->dirty = true;
 }
 
@@ -83,25 +84,36 @@ static uint32_t file_of(struct walk *w, Dwarf_Die *die, unsigned attr_name)
 	return dwindex__str(w->x, dwarf_filesrc(w->files, idx, NULL, NULL));
 }
 
-static void add_ranges(struct walk *w, Dwarf_Die *die, unsigned depth)
+/* Names and places of the instance die into r (interned once it has code: a range). */
+static void describe(struct walk *w, Dwarf_Die *die, unsigned depth, struct dw_range *r)
 {
 	struct dwarf_index *x = w->x;
-	Dwarf_Addr base, lo, hi;
-	struct dw_range r = { .depth = depth };
 	Dwarf_Attribute attr;
 	Dwarf_Word line;
-	ptrdiff_t off = 0;
 	int decl_line;
 
 	if (depth)
-		r.name = dwindex__str(x, dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name,
-									      &attr)));
-	r.decl_file = dwindex__str(x, dwarf_decl_file(die));
-	if (r.decl_file && !dwarf_decl_line(die, &decl_line) && decl_line > 0)
-		r.decl_line = (uint32_t)decl_line;
-	if (depth && (r.call_file = file_of(w, die, DW_AT_call_file)) &&
+		r->name = dwindex__str(x, dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name,
+									       &attr)));
+	r->decl_file = dwindex__str(x, dwarf_decl_file(die));
+	if (r->decl_file && !dwarf_decl_line(die, &decl_line) && decl_line > 0)
+		r->decl_line = (uint32_t)decl_line;
+	if (depth && (r->call_file = file_of(w, die, DW_AT_call_file)) &&
 	    !dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &line) && line <= INT32_MAX)
-		r.call_line = (uint32_t)line;
+		r->call_line = (uint32_t)line;
+	/* strings past their bound, or no memory: the CU is not kept half named */
+	if (x->str_failed)
+		w->over = true;
+}
+
+static void add_ranges(struct walk *w, Dwarf_Die *die, unsigned depth)
+{
+	struct dwarf_index *x = w->x;
+	size_t first = x->nranges;
+	struct dw_range r = { .depth = depth };
+	Dwarf_Addr base, lo, hi;
+	ptrdiff_t off = 0;
+
 	while ((off = dwarf_ranges(die, off, &base, &lo, &hi)) > 0) {
 		if (hi <= lo)
 			continue;
@@ -110,10 +122,16 @@ static void add_ranges(struct walk *w, Dwarf_Die *die, unsigned depth)
 			w->over = true;
 			return;
 		}
-		r.lo = lo;
-		r.hi = hi;
-		x->ranges[x->nranges++] = r;
+		x->ranges[x->nranges++] = (struct dw_range){ .lo = lo, .hi = hi };
 		w->n++;
+	}
+	if (x->nranges == first)
+		return;	/* no code: nothing of it interned */
+	describe(w, die, depth, &r);
+	for (size_t i = first; i < x->nranges; i++) {
+		r.lo = x->ranges[i].lo;
+		r.hi = x->ranges[i].hi;
+		x->ranges[i] = r;
 	}
 }
 
@@ -164,8 +182,10 @@ static void walk_cu(struct dwarf_index *x, Dwarf *dw, size_t ci)
 	c->first = (uint32_t)x->nranges;
 	c->walked = 1;
 	x->dirty = true;
-	if (!dwarf_offdie(dw, c->off, &cu))
+	if (!dwarf_offdie(dw, c->off, &cu)) {
+		x->complete = false;	/* not kept: another run may read it */
 		return;
+	}
 	if (dwarf_getsrcfiles(&cu, &w.files, &w.nfiles))
 		w.files = NULL;
 	walk_scopes(&w, &cu, 0, 0);

@@ -29,6 +29,8 @@ struct entry_hdr {	/* fuzz_dwindex.c knows where key and sum are */
 _Static_assert(offsetof(struct entry_hdr, key) == 40 && sizeof(struct entry_hdr) == 104,
 	       "fuzz_dwindex.c's offsets");
 
+#define DWINDEX_SEEN_MAX (1u << 20)	/* strings shared by address (a table of 32 MiB at most) */
+
 struct dw_ptr_slot {
 	const char *p;
 	uint32_t off;
@@ -73,6 +75,10 @@ void dwindex__close_dwarf(struct dwarf_index *x)
 		elf_end(x->elf);
 	if (x->fd >= 0)
 		close(x->fd);
+	/* strings were interned by their address in libdw's memory, which is now gone */
+	free(x->seen);
+	x->seen = NULL;
+	x->seen_mask = x->nseen = 0;
 	x->dw = NULL;
 	x->elf = NULL;
 	x->fd = -1;
@@ -143,18 +149,27 @@ static int grow_seen(struct dwarf_index *x)
 
 uint32_t dwindex__str(struct dwarf_index *x, const char *s)
 {
+	uint32_t off;
 	size_t j;
 
 	if (!s || !*s)
 		return 0;
-	if ((x->nseen + 1) * 2 > x->seen_mask + 1 && grow_seen(x))
-		return append_str(x, s);
+	if (x->nseen >= DWINDEX_SEEN_MAX ||
+	    ((x->nseen + 1) * 2 > x->seen_mask + 1 && grow_seen(x))) {
+		off = append_str(x, s);	/* past the table's bound: not shared */
+		x->str_failed |= !off;
+		return off;
+	}
 	for (j = ptr_hash(s) & x->seen_mask; x->seen[j].p; j = (j + 1) & x->seen_mask)
 		if (x->seen[j].p == s)
 			return x->seen[j].off;
-	x->seen[j] = (struct dw_ptr_slot){ s, append_str(x, s) };
+	if (!(off = append_str(x, s))) {
+		x->str_failed = true;
+		return 0;
+	}
+	x->seen[j] = (struct dw_ptr_slot){ s, off };
 	x->nseen++;
-	return x->seen[j].off;
+	return off;
 }
 
 long dwindex__cu_at(const struct dwarf_index *x, uint64_t pc)

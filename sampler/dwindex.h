@@ -78,6 +78,9 @@ struct dwarf_index {
 	unsigned long opened;	/* how many times it was opened */
 	bool open_failed;	/* not to be tried again */
 	bool loaded;		/* read from the cache */
+	bool str_failed;	/* a string was not interned (bound, memory) */
+	unsigned char src[FILECACHE_KEY_LEN];	/* the identity of the file its offsets are in */
+	bool src_set;
 	bool small;		/* its DWARF small enough to be walked whole (DWINDEX_WHOLE_MAX) */
 	struct dw_ptr_slot *seen;	/* strings interned, by their address in libdw */
 	size_t seen_mask, nseen;

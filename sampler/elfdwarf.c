@@ -12,7 +12,10 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "debugfile.h"
@@ -31,29 +34,52 @@ struct identity {
 	unsigned char build_id[64];
 };
 
-/* A key for the file at fd (its DWARF's) into key, if root alone may write it. */
-static bool key_of(const struct elf_file *f, int fd, uint64_t kind,
-		   unsigned char key[FILECACHE_KEY_LEN])
+/* The identity of the file at fd (its DWARF's) into key: false when it cannot be had. */
+static bool identity_of(const struct elf_file *f, int fd, uint64_t kind, struct stat *st,
+			unsigned char key[FILECACHE_KEY_LEN])
 {
 	struct identity id;
-	struct stat st;
 
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (st.st_uid && st.st_uid != geteuid()) ||
-	    (st.st_mode & 022))
+	if (fstat(fd, st) || !S_ISREG(st->st_mode))
 		return false;
 	memset(&id, 0, sizeof(id));
 	memcpy(id.salt, key_salt, sizeof(id.salt));
 	id.kind = kind;
-	id.dev = st.st_dev;
-	id.ino = st.st_ino;
-	id.size = (uint64_t)st.st_size;
-	id.mtime[0] = st.st_mtim.tv_sec;
-	id.mtime[1] = st.st_mtim.tv_nsec;
-	id.ctime[0] = st.st_ctim.tv_sec;
-	id.ctime[1] = st.st_ctim.tv_nsec;
+	id.dev = st->st_dev;
+	id.ino = st->st_ino;
+	id.size = (uint64_t)st->st_size;
+	id.mtime[0] = st->st_mtim.tv_sec;
+	id.mtime[1] = st->st_mtim.tv_nsec;
+	id.ctime[0] = st->st_ctim.tv_sec;
+	id.ctime[1] = st->st_ctim.tv_nsec;
 	id.build_id_len = f->build_id_len;
 	memcpy(id.build_id, f->build_id, f->build_id_len);
 	return !filecache__sha256(&id, sizeof(id), key);
+}
+
+/*
+ * Whether nobody but root can have made the file at fd what it is: owned by
+ * root, written by nobody else, and not on a file system a user may mount
+ * (udisks and fusermount mount nosuid; FUSE serves whatever its owner says).
+ */
+static bool root_alone(int fd, const struct stat *st)
+{
+	struct statvfs vfs;
+	struct statfs fs;
+
+	if ((st->st_uid && st->st_uid != geteuid()) || (st->st_mode & 022))
+		return false;
+	return !fstatvfs(fd, &vfs) && !(vfs.f_flag & ST_NOSUID) && !fstatfs(fd, &fs) &&
+	       fs.f_type != FUSE_SUPER_MAGIC;
+}
+
+/* A key for the file at fd (its DWARF's) into key, if root alone may have written it. */
+static bool key_of(const struct elf_file *f, int fd, uint64_t kind,
+		   unsigned char key[FILECACHE_KEY_LEN])
+{
+	struct stat st;
+
+	return identity_of(f, fd, kind, &st, key) && root_alone(fd, &st);
 }
 
 void elffile__dwarf_from(struct elf_file *f, int fd)
@@ -140,6 +166,7 @@ int elffile__open_dwarf(void *ctx, struct dwarf_index *x)
 	GElf_Addr bias;
 	Elf *elf = dwfl_module_getelf(f->mod, &bias);
 	struct elf_sizes sz;
+	struct stat st;
 	bool own;
 
 	if (!elf || f->no_dwarf || f->changed)
@@ -148,8 +175,15 @@ int elffile__open_dwarf(void *ctx, struct dwarf_index *x)
 	x->fd = own ? fcntl(f->fd, F_DUPFD_CLOEXEC, 0) : debug_fd(f->owner, f, elf);
 	if (x->fd < 0)
 		return -ENOENT;
-	/* the file the key named, still: else what is read now is not kept under it */
-	if (x->cache && (!key_of(f, x->fd, own ? 1 : 2, key) || memcmp(key, x->key, sizeof(key))))
+	/* the file the index's offsets are in (another now: they are not its) */
+	if (!identity_of(f, x->fd, own ? 1 : 2, &st, key) ||
+	    (x->src_set && memcmp(key, x->src, sizeof(key))))
+		return -ESTALE;
+	if (!x->src_set && x->spans_built && memcmp(key, x->key, sizeof(key)))
+		return -ESTALE;	/* read from the cache under another file's identity */
+	memcpy(x->src, key, sizeof(key));
+	x->src_set = true;
+	if (x->cache && !root_alone(x->fd, &st))
 		x->cache = NULL;
 	if (!(x->elf = elf_begin(x->fd, ELF_C_READ, NULL)))
 		return -EINVAL;

@@ -64,8 +64,18 @@ static void text_of(pid_t pid, const char *const *ends, struct text *t)
 }
 
 /* Every address's frames as one string each ("f;inl_[i];..." with where each is declared). */
+static char **name_all_idle(const char *cache, bool lines, const struct text *t,
+			    struct symbolizer_stats *st, bool idle);
+
 static char **name_all(const char *cache, bool lines, const struct text *t,
 		       struct symbolizer_stats *st)
+{
+	return name_all_idle(cache, lines, t, st, false);
+}
+
+/* idle: halfway, the DWARF is let go (as 10 idle drains do), and opened again after. */
+static char **name_all_idle(const char *cache, bool lines, const struct text *t,
+			    struct symbolizer_stats *st, bool idle)
 {
 	struct strtab *names = strtab__new();
 	struct symbolizer *s;
@@ -85,6 +95,8 @@ static char **name_all(const char *cache, bool lines, const struct text *t,
 		char buf[4096] = "";
 		size_t len = 0;
 
+		for (int k = 0; idle && i == t->n / 2 && k < 12; k++)
+			symbolizer__tick(s);
 		for (size_t k = 0; k < n && len < sizeof(buf) - 600; k++) {
 			const char *file = NULL;
 			uint32_t line = 0;
@@ -177,6 +189,37 @@ static void test_same_lines_from_the_cache(void **state)
 {
 	(void)state;
 	same_frames(true);
+}
+
+/*
+ * The DWARF let go and opened again: its strings are at other addresses,
+ * perhaps the old ones' (nothing interned by address may outlive them).
+ */
+static void test_same_frames_after_idle(void **state)
+{
+	static const char *const ends[] = { "/test_dwindex", "/libc.so.6", NULL };
+	struct symbolizer_stats st, ref;
+	struct text t = { 0 };
+	char dir[64];
+	char **a, **b, **c;
+
+	(void)state;
+	make_dir(dir, sizeof(dir));
+	text_of(getpid(), ends, &t);
+	a = name_all("off", true, &t, &ref);
+	b = name_all_idle(dir, true, &t, &st, true);
+	assert_true(st.dwarf_opened > ref.dwarf_opened);	/* some opened twice */
+	c = name_all(dir, true, &t, &st);	/* what the idle run kept */
+	for (size_t i = 0; i < t.n; i++) {
+		if (strcmp(a[i], b[i]) || strcmp(a[i], c[i]))
+			fail_msg("%#llx: '%s', after idle '%s', kept '%s'",
+				 (unsigned long long)t.addr[i], a[i], b[i], c[i]);
+	}
+	free_all(a, t.n);
+	free_all(b, t.n);
+	free_all(c, t.n);
+	free(t.addr);
+	remove_dir(dir);
 }
 
 /* The entries in dir/inline: how many, and the largest's bytes (malloc'ed) with its key. */
@@ -412,6 +455,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_frames_from_the_cache),
 		cmocka_unit_test(test_same_lines_from_the_cache),
+		cmocka_unit_test(test_same_frames_after_idle),
 		cmocka_unit_test(test_bad_entries_refused),
 		cmocka_unit_test(test_file_others_may_write_not_cached),
 	};
