@@ -297,8 +297,11 @@ size_t dwarfinfo__frames(struct dwarf_index *x, const struct dwarf_opener *o, ui
 	if (!max || (x->spans_built && ci < 0))
 		return 0;
 	if (!x->spans_built || !x->cus[ci].walked || lines) {
-		if (!(dw = dwarf_of(x, o)))
+		/* no DWARF now: what the index holds, without lines */
+		if (!(dw = dwarf_of(x, o)) && (!x->spans_built || !x->cus[ci].walked))
 			return 0;
+	}
+	if (dw) {
 		if (!x->spans_built)
 			build_spans(x, dw);
 		if ((ci = dwindex__cu_at(x, pc)) < 0)
@@ -315,7 +318,7 @@ size_t dwarfinfo__frames(struct dwarf_index *x, const struct dwarf_opener *o, ui
 	if (func >= 0)
 		decl_of(x, &x->ranges[func], &out[0]);
 	n = inlined ? inlined_frames(x, inl, depth, lines, out, max) : 1;
-	if (lines) {
+	if (lines && dw) {
 		Dwarf_Die cu;
 		Dwarf_Line *l = dwarf_offdie(dw, x->cus[ci].off, &cu) ? dwarf_getsrc_die(&cu, pc) : NULL;
 

@@ -251,6 +251,12 @@ static size_t inflated(Elf *elf, int fd, const GElf_Shdr *sh, const char *name)
 	return *(uint32_t *)(void *)(h + 4);	/* Elf32_Chdr: type, size */
 }
 
+/* a + b, or SIZE_MAX: sizes come from the file, and a wrapped sum would pass every bound */
+static size_t sat_add(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
 void procmaps__measure(Elf *elf, int fd, struct elf_sizes *sz)
 {
 	Elf_Scn *scn = NULL;
@@ -275,11 +281,11 @@ void procmaps__measure(Elf *elf, int fd, struct elf_sizes *sz)
 		}
 		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM ||
 		    sh.sh_type == SHT_STRTAB || !strcmp(name, ".gnu_debugdata"))
-			sz->syms += size;
+			sz->syms = sat_add(sz->syms, size);
 		else if (!strncmp(name, ".debug_", 7) || !strncmp(name, ".zdebug_", 8))
-			sz->debug += size;
+			sz->debug = sat_add(sz->debug, size);
 		else if (!strcmp(name, ".eh_frame"))
-			sz->eh_frame += size;
+			sz->eh_frame = sat_add(sz->eh_frame, size);
 		sz->debug_frame |= !strcmp(name, ".debug_frame");
 		sz->altlink |= !strcmp(name, ".gnu_debugaltlink");
 		sz->symtab |= sh.sh_type == SHT_SYMTAB || !strcmp(name, ".gnu_debugdata");
