@@ -277,6 +277,7 @@ static Dwarf *dwarf_of(struct dwarf_index *x, const struct dwarf_opener *o)
 {
 	if (x->dw || x->open_failed)
 		return x->dw;
+	/* not tried again (over a bound, the budget of all open DWARF included: no inlined frames) */
 	if (!o || o->open(o->ctx, x) || !x->dw) {
 		dwindex__close_dwarf(x);
 		x->open_failed = true;

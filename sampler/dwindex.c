@@ -75,6 +75,10 @@ void dwindex__close_dwarf(struct dwarf_index *x)
 		elf_end(x->elf);
 	if (x->fd >= 0)
 		close(x->fd);
+	if (x->open_bytes)
+		*x->open_bytes -= x->charged;
+	x->charged = 0;
+	x->open_bytes = NULL;
 	/* strings were interned by their address in libdw's memory, which is now gone */
 	free(x->seen);
 	x->seen = NULL;

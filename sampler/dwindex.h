@@ -81,6 +81,8 @@ struct dwarf_index {
 	bool str_failed;	/* a string was not interned (bound, memory) */
 	unsigned char src[FILECACHE_KEY_LEN];	/* the identity of the file its offsets are in */
 	bool src_set;
+	size_t charged;		/* of *open_bytes, while the DWARF is open */
+	size_t *open_bytes;	/* the debug info all open DWARF may hold (elffile.h) */
 	bool small;		/* its DWARF small enough to be walked whole (DWINDEX_WHOLE_MAX) */
 	struct dw_ptr_slot *seen;	/* strings interned, by their address in libdw */
 	size_t seen_mask, nseen;

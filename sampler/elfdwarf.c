@@ -191,6 +191,12 @@ int elffile__open_dwarf(void *ctx, struct dwarf_index *x)
 	procmaps__measure(x->elf, x->fd, &sz);
 	if (sz.debug > ELFFILE_DEBUG_MAX || sz.altlink)
 		return -EFBIG;
+	/* all open at once, bounded too: many binaries may name one big debug file */
+	if (sz.debug > ELFFILE_DEBUG_BUDGET - f->owner->dwarf_open_bytes)
+		return -ENOSPC;
+	f->owner->dwarf_open_bytes += sz.debug;
+	x->charged = sz.debug;
+	x->open_bytes = &f->owner->dwarf_open_bytes;
 	x->small = sz.debug <= DWINDEX_WHOLE_MAX;
 	x->dw = dwarf_begin_elf(x->elf, DWARF_C_READ, NULL);
 	return x->dw ? 0 : -ENOENT;

@@ -23,7 +23,7 @@
 #define SYMS_MAX	(256ul << 20)
 #define SYMS_BUDGET	(1ul << 30)
 #define DEBUG_MAX	ELFFILE_DEBUG_MAX
-#define DEBUG_BUDGET	(1ul << 30)
+#define DEBUG_BUDGET	ELFFILE_DEBUG_BUDGET
 /* .eh_frame read to find the starts of functions without a symbol */
 #define CFI_MAX		(64ul << 20)
 /* Content is compared (for sharing across containers) up to this size, with this many files. */

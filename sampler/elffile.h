@@ -32,8 +32,9 @@
 #include "procmaps.h"
 
 /* A symbol of a file, in the sorted index the symbolizer searches. */
-/* One file's debug info read into memory, at most (for inlined frames). */
+/* One file's debug info read into memory, at most (for inlined frames); all files' at once. */
 #define ELFFILE_DEBUG_MAX (512ul << 20)
+#define ELFFILE_DEBUG_BUDGET (1ul << 30)
 
 struct fsym {
 	GElf_Addr start, end;	/* end == start: size unknown */
@@ -113,6 +114,7 @@ struct elf_files {
 	size_t syms_bytes;	/* symbols read, of the files held */
 	size_t debug_bytes;	/* debug info that may be read, of the files held */
 	struct filecache *dwcache;	/* where DWARF indexes are kept (NULL: nowhere) */
+	size_t dwarf_open_bytes;	/* debug info the DWARF open now may hold (elfdwarf.c) */
 	uint32_t *retired_anon;	/* the "[module+0xSTART]" names of files trimmed */
 	size_t nretired, retired_cap;
 };
