@@ -2,8 +2,8 @@
 /*
  * Which file a module's DWARF is in, and the index kept for it
  * (elffile.h's elffile__dwarf_index): the binary itself when it has a
- * .debug_info, else its separate debug file, found as libdw would be given
- * it (debugfile.h, or debuginfod's).  The index is kept across runs under
+ * .debug_info, else its separate debug file, found as libdwfl is given it
+ * (elffile__debug_fd).  The index is kept across runs under
  * that file's identity only when root alone may write it: no one else can
  * then change the bytes behind an identity.
  */
@@ -18,7 +18,6 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "debugfile.h"
 #include "dwindex.h"
 #include "elffile.h"
 
@@ -82,11 +81,6 @@ static bool key_of(const struct elf_file *f, int fd, uint64_t kind,
 	return identity_of(f, fd, kind, &st, key) && root_alone(fd, &st);
 }
 
-void elffile__dwarf_from(struct elf_file *f, int fd)
-{
-	f->dwarf_keyed = key_of(f, fd, 2, f->dwarf_key);
-}
-
 /* Whether elf has DWARF of its own (libdw reads it there, not from a debug file). */
 static bool own_dwarf(Elf *elf)
 {
@@ -108,47 +102,43 @@ static bool own_dwarf(Elf *elf)
 	return false;
 }
 
-/* f's separate debug file, found as libdw is given it (elffile.c): a descriptor, or -1. */
-static int debug_fd(struct elf_files *fs, struct elf_file *f, Elf *elf)
+/* f's separate debug file, found as libdwfl is given it: a descriptor, or -1. */
+static int debug_fd(struct elf_file *f, Elf *elf)
 {
 	GElf_Word crc = 0;
 	const char *link = dwelf_elf_gnu_debuglink(elf, &crc);
-	int fd = debugfile__find(fs->debuginfo_path, f->build_id, f->build_id_len, f->path, link,
-				 crc);
 
-	if (fd < 0 && f->fetched_fd >= 0)
-		fd = fcntl(f->fetched_fd, F_DUPFD_CLOEXEC, 0);
-	return fd;
+	return elffile__debug_fd(f, link, crc);
 }
 
-/* The key of f's DWARF, found as libdw will find it; false when there is none to trust. */
-static bool dwarf_key(struct elf_files *fs, struct elf_file *f)
+/* The key of f's DWARF file into key; false when there is none to trust. */
+static bool dwarf_key(struct elf_file *f, unsigned char key[FILECACHE_KEY_LEN])
 {
 	GElf_Addr bias;
 	Elf *elf = dwfl_module_getelf(f->mod, &bias);
+	bool ok;
 	int fd;
 
 	if (!elf)
 		return false;
 	if (own_dwarf(elf))
-		return key_of(f, f->fd, 1, f->dwarf_key);
-	if (f->dwarf_keyed)
-		return true;	/* libdw was given its debug file already */
-	if ((fd = debug_fd(fs, f, elf)) < 0)
+		return key_of(f, f->fd, 1, key);
+	if ((fd = debug_fd(f, elf)) < 0)
 		return false;
-	elffile__dwarf_from(f, fd);
+	ok = key_of(f, fd, 2, key);
 	close(fd);
-	return f->dwarf_keyed;
+	return ok;
 }
 
 struct dwarf_index *elffile__dwarf_index(struct elf_files *fs, struct elf_file *f)
 {
+	unsigned char key[FILECACHE_KEY_LEN];
 	bool keyed;
 
 	if (f->dwidx)
 		return f->dwidx;
-	keyed = fs->dwcache && dwarf_key(fs, f);
-	f->dwidx = dwindex__new(keyed ? fs->dwcache : NULL, keyed ? f->dwarf_key : NULL);
+	keyed = fs->dwcache && dwarf_key(f, key);
+	f->dwidx = dwindex__new(keyed ? fs->dwcache : NULL, keyed ? key : NULL);
 	if (f->dwidx && keyed)
 		dwindex__load(f->dwidx);
 	return f->dwidx;
@@ -172,7 +162,7 @@ int elffile__open_dwarf(void *ctx, struct dwarf_index *x)
 	if (!elf || f->no_dwarf || f->changed)
 		return -ENOENT;
 	own = own_dwarf(elf);
-	x->fd = own ? fcntl(f->fd, F_DUPFD_CLOEXEC, 0) : debug_fd(f->owner, f, elf);
+	x->fd = own ? fcntl(f->fd, F_DUPFD_CLOEXEC, 0) : debug_fd(f, elf);
 	if (x->fd < 0)
 		return -ENOENT;
 	/* the file the index's offsets are in (another now: they are not its) */

@@ -63,21 +63,24 @@ static int find_debuginfo_safe(Dwfl_Module *mod, void **userdata, const char *mo
 			       GElf_Word crc, char **debuginfo_file_name)
 {
 	struct elf_file *f = *userdata;
-	int fd;
 
 	(void)mod;
 	(void)modname;
 	(void)base;
 	(void)file_name;
 	(void)debuginfo_file_name;
-	fd = debugfile__find(f->owner->debuginfo_path, f->build_id, f->build_id_len, f->path,
-			     debuglink, crc);
+	return elffile__debug_fd(f, debuglink, crc);
+}
+
+int elffile__debug_fd(struct elf_file *f, const char *debuglink, uint32_t crc)
+{
+	int fd = debugfile__find(f->owner->debuginfo_path, f->build_id, f->build_id_len, f->path,
+				 debuglink, crc);
+
 	f->debug_found |= fd >= 0;
-	/* none here: the one debuginfod gave, if it did (libdw takes its own descriptor) */
+	/* none here: the one debuginfod gave, if it did (the caller takes its own descriptor) */
 	if (fd < 0 && f->fetched_fd >= 0)
 		fd = fcntl(f->fetched_fd, F_DUPFD_CLOEXEC, 0);
-	if (fd >= 0)
-		elffile__dwarf_from(f, fd);
 	return fd;
 }
 
@@ -305,7 +308,6 @@ int elffile__add_debuginfo(struct elf_files *fs, struct elf_file *f, int fd)
 		return -EINVAL;
 	}
 	dwfl_end(old);	/* the old symbols' names with it: read them again */
-	f->dwarf_keyed = false;	/* its DWARF may now be the new file's */
 	/* and its DWARF's scopes: a new Dwarf may even get the old one's address */
 	dwindex__free(f->dwidx);
 	f->dwidx = NULL;

@@ -81,8 +81,6 @@ struct elf_file {
 	bool fetch_asked;	/* debuginfod was asked for it */
 	uint32_t module;	/* the symbolizer's record of it (index + 1; 0: none yet) */
 	struct dwarf_index *dwidx;	/* its DWARF's scopes, per CU as used (dwindex.h) */
-	bool dwarf_keyed;	/* dwarf_key is known (elfdwarf.c) */
-	unsigned char dwarf_key[32];	/* the identity of the file its DWARF is in */
 	struct anon_name *anon;	/* the "[module+0xSTART]" names given its functions */
 	size_t nanon, anon_cap;
 };
@@ -163,8 +161,11 @@ bool elffile__function_start(struct elf_file *f, GElf_Addr vaddr, GElf_Addr *sta
  * write that file (elfdwarf.c).  NULL without memory.
  */
 struct dwarf_index *elffile__dwarf_index(struct elf_files *fs, struct elf_file *f);
-/* Notes the identity of the separate debug file open at fd, which libdw reads f's DWARF from. */
-void elffile__dwarf_from(struct elf_file *f, int fd);
+/*
+ * f's separate debug file, as libdwfl is given it (debugfile.h's search,
+ * else what debuginfod fetched): a descriptor of the caller's, or -1.
+ */
+int elffile__debug_fd(struct elf_file *f, const char *debuglink, uint32_t crc);
 /* Opens the DWARF of f (ctx) for its index x: a struct dwarf_opener's open (dwarfinfo.h). */
 int elffile__open_dwarf(void *ctx, struct dwarf_index *x);
 
