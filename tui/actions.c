@@ -475,6 +475,8 @@ static int do_event(struct app *a)
 			  "time", live__event_name(ev));
 		return DO_NOTHING;
 	}
+	/* the tree shown is freed: zoom and selection go by name path */
+	flame_view__hold(&a->flame);
 	if (live__show_event(a->live, ev)) {
 		note__set(&a->note, "out of memory showing %s", live__event_name(ev));
 		return DO_NOTHING;

@@ -155,6 +155,8 @@ static void apply(struct app *a, int flags)
 		flags |= DO_REFRESH;
 	}
 	if ((flags & DO_WINDOW) && a->live) {
+		/* the tree shown may be made anew */
+		flame_view__hold(&a->flame);
 		if (live__apply(a->live))
 			note__set(&a->note, "out of memory moving the window");
 		flags |= DO_REFRESH;
