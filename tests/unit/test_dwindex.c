@@ -73,7 +73,7 @@ static char **name_all(const char *cache, bool lines, const struct text *t,
 	return name_all_idle(cache, lines, t, st, false);
 }
 
-/* idle: halfway, the DWARF is let go (as 10 idle drains do), and opened again after. */
+/* idle: three times, the DWARF is let go (as 10 idle drains do), and opened again after. */
 static char **name_all_idle(const char *cache, bool lines, const struct text *t,
 			    struct symbolizer_stats *st, bool idle)
 {
@@ -95,7 +95,11 @@ static char **name_all_idle(const char *cache, bool lines, const struct text *t,
 		char buf[4096] = "";
 		size_t len = 0;
 
-		for (int k = 0; idle && i == t->n / 2 && k < 12; k++)
+		/* at a quarter, half and three quarters: in each file's text (the start
+		 * of make asan's binary is ASan's runtime, with no DWARF to open again) */
+		bool let_go = idle && (i == t->n / 4 || i == t->n / 2 || i == 3 * t->n / 4);
+
+		for (int k = 0; let_go && k < 12; k++)
 			symbolizer__tick(s);
 		for (size_t k = 0; k < n && len < sizeof(buf) - 600; k++) {
 			const char *file = NULL;
