@@ -108,103 +108,238 @@ int who__frames(struct strtab *names, const struct who *w, enum group_by g, uint
 	return err ? err : 1;
 }
 
+/* Whether frame id is an identity frame (wb gets who; NULL: not wanted). */
+static bool identity(const struct strtab *names, uint32_t id, struct who_buf *wb)
+{
+	struct who_buf tmp;
+
+	/* most frames are not: one byte says so */
+	if (id == CT_NONE || !strtab__len(names, id) || *strtab__str(names, id) != ID_START)
+		return false;
+	return who__decode(names, id, wb ? wb : &tmp);
+}
+
+void who_place__reset(struct who_place *p)
+{
+	p->valid = 0;
+	p->rooted = false;
+	memset(p->seen, 0, sizeof(p->seen));
+}
+
+void who_place__free(struct who_place *p)
+{
+	free(p->path);
+	*p = (struct who_place){ 0 };
+}
+
+/* Frame d of the path is name: what was placed below a changed frame no longer holds. */
+static int put(struct who_place *p, uint32_t d, uint32_t name)
+{
+	if (vec_reserve(p->path, p->cap, (size_t)d + 1, 64))
+		return -ENOMEM;
+	if (d < p->valid && p->path[d].name != name)
+		p->valid = d;
+	p->path[d].name = name;
+	return 0;
+}
+
 /*
- * The root frames of src's root child c grouped by g: its identity's, or
- * its own name when it is not an identity frame.  n gets 1 or 2.
+ * The node in dst of the root frames grouping g gives identity ident
+ * (CT_ROOT when there is none; CT_NONE when out of focus), made if missing.
  */
-static int root_frames(struct strtab *names, const struct calltree *src, uint32_t c,
-		       enum group_by g, uint32_t out[2], struct who_buf *wb)
-{
-	uint32_t name = calltree__node(src, c)->name;
-
-	if (!who__decode(names, name, wb)) {
-		out[0] = name;
-		return 1;
-	}
-	return who__frames(names, &wb->w, g, out);
-}
-
-static bool in_focus(struct strtab *names, const struct calltree *src, uint32_t c,
-		     const struct who_focus *focus, struct who_buf *wb)
-{
-	uint32_t f[2];
-	int n;
-
-	if (!focus || focus->frame == CT_NONE)
-		return true;
-	n = root_frames(names, src, c, focus->by, f, wb);
-	return n > 0 && f[0] == focus->frame;
-}
-
-int who__graft(struct calltree *dst, const struct calltree *src, uint32_t c, enum group_by g,
-	       const struct who_focus *focus, uint32_t *at)
+static int set_root(struct who_place *p, struct calltree *dst, uint32_t ident, enum group_by g,
+		    const struct who_focus *focus)
 {
 	struct strtab *names = calltree__names(dst);
+	struct who_focus fo = focus ? *focus : (struct who_focus){ .frame = CT_NONE };
+	uint32_t root = CT_ROOT, f[2];
 	struct who_buf wb;
-	uint32_t f[2];
 	int n, err = 0;
 
-	*at = CT_NONE;
-	if (!in_focus(names, src, c, focus, &wb))
+	bool same = p->rooted && p->g == g && p->focus.frame == fo.frame && p->focus.by == fo.by;
+	uint32_t s = (ident * 2654435761u) >> 24;
+
+	if (same && p->ident == ident)
 		return 0;
-	n = root_frames(names, src, c, g, f, &wb);
-	if (n < 0)
-		return n;
-	*at = CT_ROOT;
-	for (int i = 0; i < n && !err; i++)
-		err = calltree__child(dst, *at, f[i], at);
+	if (!same)
+		memset(p->seen, 0, sizeof(p->seen));
+	if (p->seen[s].ident1 == ident + 1)
+		root = p->seen[s].root;
+	else if (identity(names, ident, &wb)) {
+		n = fo.frame == CT_NONE ? 0 : who__frames(names, &wb.w, fo.by, f);
+		if (n < 0)
+			return n;
+		if (n && f[0] != fo.frame)
+			root = CT_NONE;
+		n = root == CT_NONE ? 0 : who__frames(names, &wb.w, g, f);
+		if (n < 0)
+			return n;
+		for (int i = 0; i < n && !err; i++)
+			err = calltree__child(dst, root, f[i], &root);
+		if (err)
+			return err;
+	}
+	p->seen[s].ident1 = ident + 1;
+	p->seen[s].root = root;
+	if (!p->rooted || root != p->root)
+		p->valid = 0;
+	p->ident = ident;
+	p->root = root;
+	p->rooted = true;
+	p->g = g;
+	p->focus = fo;
+	return 0;
+}
+
+/*
+ * Where the path's n frames, run by ident, count in dst: below the root
+ * frames of its grouping; CT_NONE when out of focus.  Frames placed for
+ * the path before are reused as far as it is the same.
+ */
+static int place(struct who_place *p, struct calltree *dst, uint32_t ident, uint32_t n,
+		 enum group_by g, const struct who_focus *focus, uint32_t *at)
+{
+	int err = set_root(p, dst, ident, g, focus);
+	uint32_t to;
+
+	*at = CT_NONE;
+	if (err || p->root == CT_NONE)
+		return err;
+	/* a path run by no one (a saved history's) is in focus by its root frame */
+	if (ident == CT_NONE && focus && focus->frame != CT_NONE &&
+	    (!n || p->path[0].name != focus->frame))
+		return 0;
+	to = p->valid && n ? p->path[(p->valid < n ? p->valid : n) - 1].dst : p->root;
+	for (uint32_t i = p->valid; i < n; i++) {
+		err = calltree__child(dst, to, p->path[i].name, &to);
+		if (err)
+			return err;
+		p->path[i].dst = to;
+		p->valid = i + 1;
+	}
+	*at = to;
+	return 0;
+}
+
+int who__place(struct who_place *p, struct calltree *dst, const struct calltree *src,
+	       uint32_t node, enum group_by g, const struct who_focus *focus, uint32_t *at)
+{
+	const struct strtab *names = calltree__names(src);
+	uint32_t n = 0, ident = CT_NONE, d;
+	int err = 0;
+
+	/* the nearest identity frame on its path, and the other frames */
+	for (uint32_t id = node; id != CT_ROOT; id = calltree__node(src, id)->parent) {
+		uint32_t name = calltree__node(src, id)->name;
+
+		if (!identity(names, name, NULL))
+			n++;
+		else if (ident == CT_NONE)
+			ident = name;
+	}
+	d = n;
+	for (uint32_t id = node; id != CT_ROOT && !err; id = calltree__node(src, id)->parent) {
+		uint32_t name = calltree__node(src, id)->name;
+
+		if (!identity(names, name, NULL))
+			err = put(p, --d, name);
+	}
+	return err ? err : place(p, dst, ident, n, g, focus, at);
+}
+
+/* A frame of src on the walk's stack: its path's length and identity above it. */
+struct walk {
+	uint32_t node, depth, ident;
+};
+
+/*
+ * Depth first through src's frames with samples (a window is a small part
+ * of it): fn(ctx, p, node, ident, depth) for each, p's path holding the
+ * frames down to it, identity frames left out (ident: the nearest).
+ */
+static int walk(const struct calltree *src, struct who_place *p,
+		int (*fn)(void *ctx, struct who_place *p, uint32_t node, uint32_t ident,
+			  uint32_t depth),
+		void *ctx)
+{
+	const struct strtab *names = calltree__names(src);
+	struct walk *stack = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+
+	if (vec_reserve(stack, cap, 1, 256))
+		return -ENOMEM;
+	stack[n++] = (struct walk){ CT_ROOT, 0, CT_NONE };
+	while (n && !err) {
+		struct walk w = stack[--n];
+		const struct ct_node *up = calltree__node(src, w.node);
+
+		/* the frames pushed after it changed the path's end: it is this frame again */
+		if (w.node != CT_ROOT && !identity(names, up->name, NULL))
+			err = put(p, w.depth - 1, up->name);
+		for (uint32_t c = up->child; c != CT_NONE && !err; c = calltree__node(src, c)->sibling) {
+			const struct ct_node *node = calltree__node(src, c);
+			struct walk cw = { c, w.depth, w.ident };
+
+			if (!node->total)
+				continue;
+			if (identity(names, node->name, NULL))
+				cw.ident = node->name;
+			else
+				err = put(p, cw.depth++, node->name);
+			if (!err && node->self)
+				err = fn(ctx, p, c, cw.ident, cw.depth);
+			if (!err && node->child != CT_NONE && vec_reserve(stack, cap, n + 1, 256))
+				err = -ENOMEM;
+			else if (!err && node->child != CT_NONE)
+				stack[n++] = cw;
+		}
+	}
+	free(stack);
 	return err;
 }
 
-/* A frame of src and where it went in dst, on the walk's stack. */
-struct pair {
-	uint32_t src, dst;
+struct regroup {
+	const struct calltree *src;
+	struct calltree *dst;
+	enum group_by g;
+	const struct who_focus *focus;
+	uint32_t *map;
+	long touched;
 };
+
+static int regroup_one(void *ctx, struct who_place *p, uint32_t node, uint32_t ident,
+		       uint32_t depth)
+{
+	struct regroup *r = ctx;
+	uint32_t to;
+	int err = place(p, r->dst, ident, depth, r->g, r->focus, &to);
+
+	if (err)
+		return err;
+	if (r->map)
+		r->map[node] = to;
+	if (to != CT_NONE) {
+		calltree__add_self(r->dst, to, calltree__node(r->src, node)->self);
+		r->touched++;
+	}
+	return 0;
+}
 
 long who__regroup(struct calltree *dst, const struct calltree *src, enum group_by g,
 		  const struct who_focus *focus, uint32_t *map)
 {
-	struct pair *stack = NULL;
-	size_t n = 0, cap = 0;
-	long touched = 0;
-	int err = 0;
+	struct regroup r = { src, dst, g, focus, map, 0 };
+	struct who_place p = { 0 };
+	int err;
 
 	calltree__zero(dst);
-	if (vec_reserve(stack, cap, 1, 256))
-		return -ENOMEM;
-	stack[n++] = (struct pair){ CT_ROOT, CT_ROOT };
-	/* depth first through the frames with samples only: a window is a small part */
-	while (n && !err) {
-		struct pair p = stack[--n];
-
-		for (uint32_t c = calltree__node(src, p.src)->child; c != CT_NONE && !err;
-		     c = calltree__node(src, c)->sibling) {
-			const struct ct_node *node = calltree__node(src, c);
-			uint32_t to;
-
-			if (!node->total)
-				continue;
-			if (p.src == CT_ROOT)
-				err = who__graft(dst, src, c, g, focus, &to);
-			else
-				err = calltree__child(dst, p.dst, node->name, &to);
-			if (map && !err)
-				map[c] = to;
-			if (err || to == CT_NONE)
-				continue;
-			calltree__add_self(dst, to, node->self);
-			touched++;
-			if (node->child != CT_NONE && !vec_reserve(stack, cap, n + 1, 256))
-				stack[n++] = (struct pair){ c, to };
-			else if (node->child != CT_NONE)
-				err = -ENOMEM;
-		}
-	}
-	free(stack);
+	err = walk(src, &p, regroup_one, &r);
+	who_place__free(&p);
 	if (err)
 		return err;
 	calltree__sum_totals(dst);
-	return touched;
+	return r.touched;
 }
 
 static int by_frame(const void *a, const void *b)
@@ -223,38 +358,112 @@ static int by_samples(const void *a, const void *b)
 	return by_frame(a, b);
 }
 
-/* One row per root child of src with samples, labelled by its grouping's frame. */
+/* The rows being collected: one per identity (or plain root frame), found by hash. */
+struct rows {
+	struct strtab *names;
+	enum group_by g;
+	struct who_row *r;
+	size_t n, cap;
+	uint32_t *keys, *slot;	/* open addressing: key, row + 1 (0: empty) */
+	uint32_t mask;
+};
+
+static int grow_index(struct rows *t)
+{
+	uint32_t mask = t->mask ? t->mask * 2 + 1 : 255;
+	uint32_t *keys = malloc(((size_t)mask + 1) * sizeof(*keys));
+	uint32_t *slot = calloc((size_t)mask + 1, sizeof(*slot));
+
+	if (!keys || !slot) {
+		free(keys);
+		free(slot);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; t->slot && i <= t->mask; i++) {
+		uint32_t at = t->keys[i] * 2654435761u & mask;
+
+		if (!t->slot[i])
+			continue;
+		while (slot[at])
+			at = (at + 1) & mask;
+		keys[at] = t->keys[i];
+		slot[at] = t->slot[i];
+	}
+	free(t->keys);
+	free(t->slot);
+	t->keys = keys;
+	t->slot = slot;
+	t->mask = mask;
+	return 0;
+}
+
+/* A new row for key (an identity frame, or a plain root frame). */
+static int new_row(struct rows *t, uint32_t key, uint32_t at)
+{
+	struct who_buf wb;
+	uint32_t f[2];
+	int k;
+
+	if (vec_reserve(t->r, t->cap, t->n + 1, 64))
+		return -ENOMEM;
+	t->r[t->n] = (struct who_row){ .frame = key, .container = CT_NONE };
+	if (identity(t->names, key, &wb)) {
+		k = who__frames(t->names, &wb.w, t->g, f);
+		if (k < 0)
+			return k;
+		t->r[t->n] = (struct who_row){ .frame = f[0], .pid = wb.w.pid, .a_pid = wb.w.pid,
+					      .tid = t->g == GROUP_THREAD ? wb.w.tid : 0 };
+		if (intern(t->names, wb.w.container, &t->r[t->n].container))
+			t->r[t->n].container = CT_NONE;
+	}
+	t->keys[at] = key;
+	t->slot[at] = (uint32_t)++t->n;
+	return 0;
+}
+
+static int collect_one(void *ctx, struct who_place *p, uint32_t node, uint32_t ident,
+		       uint32_t depth)
+{
+	struct rows *t = ((void **)ctx)[0];
+	const struct calltree *src = ((void **)ctx)[1];
+	uint32_t key = ident != CT_NONE ? ident : depth ? p->path[0].name : CT_NONE, at;
+	int err = 0;
+
+	if (key == CT_NONE)
+		return 0;
+	if (t->n + 1 > (size_t)(t->mask + 1) / 2 && (err = grow_index(t)))
+		return err;
+	for (at = key * 2654435761u & t->mask; t->slot[at] && t->keys[at] != key;
+	     at = (at + 1) & t->mask)
+		;
+	if (!t->slot[at] && (err = new_row(t, key, at)))
+		return err;
+	t->r[t->slot[at] - 1].samples += calltree__node(src, node)->self;
+	return 0;
+}
+
+/*
+ * One row per identity whose stacks have samples (or per plain root
+ * frame, a saved history's), labelled by its grouping's frame.
+ */
 static long collect(const struct calltree *src, enum group_by g, struct who_row **rows)
 {
-	struct strtab *names = calltree__names(src);
-	struct who_row *r = NULL;
-	size_t n = 0, cap = 0;
+	struct rows t = { .names = calltree__names(src), .g = g };
+	struct who_place p = { 0 };
+	void *ctx[2] = { &t, (void *)src };
+	int err = grow_index(&t);
 
-	for (uint32_t c = calltree__node(src, CT_ROOT)->child; c != CT_NONE;
-	     c = calltree__node(src, c)->sibling) {
-		struct who_buf wb;
-		uint32_t f[2];
-		int k;
-
-		if (!calltree__node(src, c)->total)
-			continue;
-		k = root_frames(names, src, c, g, f, &wb);
-		if (k < 0 || vec_reserve(r, cap, n + 1, 64)) {
-			free(r);
-			return -ENOMEM;
-		}
-		r[n] = (struct who_row){ .frame = f[0], .samples = calltree__node(src, c)->total,
-					 .container = CT_NONE };
-		if (who__decode(names, calltree__node(src, c)->name, &wb)) {
-			r[n].pid = r[n].a_pid = wb.w.pid;
-			r[n].tid = g == GROUP_THREAD ? wb.w.tid : 0;
-			if (intern(names, wb.w.container, &r[n].container))
-				r[n].container = CT_NONE;
-		}
-		n++;
+	if (!err)
+		err = walk(src, &p, collect_one, ctx);
+	who_place__free(&p);
+	free(t.keys);
+	free(t.slot);
+	if (err) {
+		free(t.r);
+		return err;
 	}
-	*rows = r;
-	return (long)n;
+	*rows = t.r;
+	return (long)t.n;
 }
 
 long who__table(const struct calltree *src, enum group_by g, struct who_row **rows)

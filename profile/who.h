@@ -8,11 +8,12 @@
  *	thread      net-worker-1234/1235         (--tid, with the thread's name)
  *	container   podman:3ab954374f17;python3  (a container frame above)
  *
- * A live history keeps who in one identity frame at the root of each
+ * A live history keeps who in one identity frame at the leaf of each
  * stack (an interned name no folded file can hold: it starts with a byte
  * that names never carry), so the grouping can change without sampling
  * again: who__regroup() projects such a tree into the one shown, through
- * an optional focus on one row of the process table.
+ * an optional focus on one row of the process table.  A recording's tree
+ * keeps it at the root (pprof's labels are of whole subtrees).
  */
 #ifndef FLAMETOP_WHO_H
 #define FLAMETOP_WHO_H
@@ -66,23 +67,56 @@ struct who_focus {
 };
 
 /*
- * Makes dst the tree src (identity frames at its root) shows grouped by g,
- * through focus (NULL: all).  dst keeps its nodes (counts zeroed first),
- * so node ids stay as long as dst is regrouped the same way.  Root frames
- * that are not identity frames (a saved history's) stay as they are.
- * Only src's frames with samples are visited; map (NULL, or one entry
- * per node of src) gets each visited frame's node in dst (CT_NONE: out of
- * focus).  Returns how many frames were visited, or -ENOMEM.
+ * Makes dst the tree src shows grouped by g, through focus (NULL: all).
+ * A stack's identity frame may be at its root (a recording's tree) or at
+ * its leaf (a live history: stacks of processes that run the same code
+ * share their frames, only the leaf is theirs); either way it becomes the
+ * grouping's root frames.  Stacks with no identity frame (a saved
+ * history's) stay as they are.  dst keeps its nodes (counts zeroed
+ * first), so node ids stay as long as dst is regrouped the same way.
+ * Only src's frames with samples are visited; map (NULL, or one entry per
+ * node of src) gets, for each frame with self samples, its node in dst
+ * (CT_NONE: out of focus).  Returns how many such frames went into dst,
+ * or -ENOMEM.
  */
 long who__regroup(struct calltree *dst, const struct calltree *src, enum group_by g,
 		  const struct who_focus *focus, uint32_t *map);
+
 /*
- * Where src's root child c goes in dst: the node of its root frames
- * grouped by g (made if missing), or CT_NONE when out of focus.  0 or
- * -ENOMEM.
+ * Where frames go in a regrouped tree, one at a time (a live view's
+ * counts follow its history frame by frame): the last path placed is kept,
+ * and a next one that shares its start reuses its nodes.  Reset it when
+ * dst is made anew.
  */
-int who__graft(struct calltree *dst, const struct calltree *src, uint32_t c, enum group_by g,
-	       const struct who_focus *focus, uint32_t *at);
+struct who_step {
+	uint32_t name, dst;
+};
+
+struct who_place {
+	struct who_step *path;	/* the path's frames, root first, identity frames left out */
+	size_t cap;
+	uint32_t valid;		/* path[0..valid).dst hold */
+	uint32_t ident;		/* the identity frame root is for (CT_NONE: none) */
+	uint32_t root;		/* its root frames' node in dst; CT_NONE: out of focus */
+	bool rooted;		/* ident, root, g and focus hold */
+	enum group_by g;
+	struct who_focus focus;
+	/* identities met lately and their root (for g and focus): each decoded once */
+	struct {
+		uint32_t ident1;	/* ident + 1; 0: empty */
+		uint32_t root;
+	} seen[256];
+};
+
+void who_place__reset(struct who_place *p);
+void who_place__free(struct who_place *p);
+/*
+ * Where src's frame node counts in dst grouped by g through focus: *at,
+ * made if missing, the same node who__regroup() gives it; CT_NONE when out
+ * of focus.  0 or -ENOMEM.
+ */
+int who__place(struct who_place *p, struct calltree *dst, const struct calltree *src,
+	       uint32_t node, enum group_by g, const struct who_focus *focus, uint32_t *at);
 /*
  * The rows of src's window grouped by g, by samples (highest first);
  * *rows malloc'ed.  The count, or -ENOMEM.

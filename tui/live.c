@@ -56,32 +56,38 @@ static int start_timer(void)
 }
 
 /*
- * l->stack (n frames) into the histories of its event: samples, or
- * off-CPU nanoseconds as microseconds; and both into wall time.
+ * l->stack (its identity frame, then n frames, then the identity frame
+ * again) into the histories of its event — samples, or off-CPU
+ * nanoseconds as microseconds; and both into wall time — and to --push.
+ * The histories take the identity frame at the leaf: the stacks of
+ * processes that run the same code share their frames (a compile loop's
+ * thousand compilers one tree), only the leaf is theirs.  --push takes it
+ * at the root, as a recording's tree does (who.h).
  */
 static int add_event(struct live *l, int64_t sec, enum sample_event event, size_t n,
 		     uint64_t count)
 {
 	uint32_t hz = l->source->info.hz ? l->source->info.hz : 99;
+	const uint32_t *leaf = l->stack + 1;
 	uint64_t wall;
 	int err;
 
 	if (event == EVENT_CPU) {
-		if (push__add(l->push, sec, l->stack, n, count))
+		if (push__add(l->push, sec, l->stack, n + 1, count))
 			return -ENOMEM;
-		err = history__add(l->hist[LIVE_CPU], sec, l->stack, n, count);
+		err = history__add(l->hist[LIVE_CPU], sec, leaf, n + 1, count);
 		wall = count * 1000000 / hz;
 	} else {
 		wall = (count + 500) / 1000;
 		err = wall && l->hist[LIVE_OFFCPU] ?
-		      history__add(l->hist[LIVE_OFFCPU], sec, l->stack, n, wall) : 0;
+		      history__add(l->hist[LIVE_OFFCPU], sec, leaf, n + 1, wall) : 0;
 	}
 	if (!err && wall && l->hist[LIVE_WALL])
-		err = history__add(l->hist[LIVE_WALL], sec, l->stack, n, wall);
+		err = history__add(l->hist[LIVE_WALL], sec, leaf, n + 1, wall);
 	return err;
 }
 
-/* A stack into the history: below an identity frame when who is known (who.h). */
+/* A stack into the history: with an identity frame when who is known (who.h). */
 static int add_stack(void *ctx, int64_t sec, enum sample_event event, const struct who *who,
 		     const uint32_t *names, size_t n, uint64_t count)
 {
@@ -89,12 +95,13 @@ static int add_stack(void *ctx, int64_t sec, enum sample_event event, const stru
 
 	if (!who)
 		return history__add(l->hist[LIVE_CPU], sec, names, n, count);
-	if (vec_reserve(l->stack, l->stack_cap, n + 1, 256) ||
+	if (vec_reserve(l->stack, l->stack_cap, n + 2, 256) ||
 	    who__intern(calltree__names(history__tree(l->history)), who, &l->stack[0]))
 		return -ENOMEM;
 	if (n)
 		memcpy(l->stack + 1, names, n * sizeof(*names));
-	return add_event(l, sec, event, n + 1, count);
+	l->stack[n + 1] = l->stack[0];
+	return add_event(l, sec, event, n, count);
 }
 
 /* A replay: every second at once, then paused at the end. */
@@ -243,7 +250,7 @@ void live__free(struct live *l)
 		history__free(l->hist[e]);
 	free(l->stack);
 	free(l->map);
-	free(l->path);
+	who_place__free(&l->place);
 	free(l);
 }
 
@@ -320,31 +327,15 @@ int live__tick(struct live *l)
 /* The frame of the tree shown that history frame node counts in (CT_NONE: none). */
 static uint32_t shown_of(struct live *l, uint32_t node)
 {
-	const struct calltree *t = history__tree(l->history);
-	size_t n = 0;
-	uint32_t up, at;
+	uint32_t at;
 
-	/* the frames up to the closest mapped ancestor, then mapped down from it */
-	for (up = node; l->map[up] == UNMAPPED; up = calltree__node(t, up)->parent) {
-		if (vec_reserve(l->path, l->path_cap, n + 1, 64))
-			return CT_NONE;
-		l->path[n++] = up;
-	}
-	while (n--) {
-		uint32_t c = l->path[n];
-
-		if (l->map[up] == CT_NONE) {	/* out of focus, and so is all below */
-			l->map[c] = CT_NONE;
-			up = c;
-			continue;
-		}
-		if (up == CT_ROOT ? who__graft(l->shown, t, c, l->group, &l->focus, &at)
-				  : calltree__child(l->shown, l->map[up], calltree__node(t, c)->name, &at))
-			return CT_NONE;
-		l->map[c] = at;
-		up = c;
-	}
-	return l->map[node] == UNMAPPED ? CT_NONE : l->map[node];
+	if (l->map[node] != UNMAPPED)
+		return l->map[node];
+	if (who__place(&l->place, l->shown, history__tree(l->history), node, l->group, &l->focus,
+		       &at))
+		return CT_NONE;
+	l->map[node] = at;
+	return at;
 }
 
 /* The history's counts changed: the tree shown follows, frame by frame. */
@@ -407,10 +398,12 @@ int live__apply(struct live *l)
 	for (size_t i = 0; i < l->map_cap; i++)
 		l->map[i] = UNMAPPED;
 	l->map[CT_ROOT] = CT_ROOT;
+	/* the frames placed one by one go in a tree made anew */
+	who_place__reset(&l->place);
 	used = who__regroup(l->shown, t, l->group, &l->focus, l->map);
 	if (used < 0)
 		return (int)used;
-	l->used = (uint32_t)used;
+	l->used = calltree__nodes(l->shown);
 	l->stale = false;
 	return 0;
 }

@@ -46,14 +46,13 @@ struct live {
 	struct who_focus focus;		/* frame CT_NONE: none */
 	struct calltree *shown;
 	bool stale;			/* shown is to be made whole again */
-	uint32_t used;			/* frames with samples at the last regroup */
-	uint32_t *map;			/* per history frame: its frame in shown */
+	uint32_t used;			/* shown's frames at the last regroup */
+	uint32_t *map;			/* per history frame with samples: its frame in shown */
 	size_t map_cap;
-	uint32_t *path;			/* frames being mapped */
-	size_t path_cap;
+	struct who_place place;		/* where the last frame mapped went in shown */
 	uint64_t history_gen;		/* of the history when shown was made */
 	uint64_t generation;		/* changes when shown is made anew */
-	uint32_t *stack;		/* a stack with its identity frame, being added */
+	uint32_t *stack;		/* a stack being added: its identity frame first and last */
 	size_t stack_cap;
 	struct push *push;		/* --push: each window to Pyroscope (owned); NULL: none */
 	const char *memlog;		/* FLAMETOP_MEMLOG: where to log memory, or NULL */
@@ -90,7 +89,7 @@ int live__tick(struct live *l);
 int live__apply(struct live *l);
 /* The tree shown (borrowed until the next tick or apply). */
 const struct calltree *live__tree(const struct live *l);
-/* The window as sampled: identity frames at its root (who.h). */
+/* The window as sampled: identity frames at its stacks' leaves (who.h). */
 const struct calltree *live__window(const struct live *l);
 /* Changes when the tree shown is another, or its node ids are. */
 uint64_t live__generation(const struct live *l);

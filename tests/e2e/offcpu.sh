@@ -81,7 +81,9 @@ check "--min-block 4500: only the 6 ms reads are left ($(share 'block_read;' "$T
 r=$(share 'block_read;' "$TMP/samp.folded")
 n=$(awk '/block_(read|sleep|futex)/ { n += $NF } END { print n + 0 }' "$TMP/samp.folded")
 check "--offcpu-sample 3: one switch in three, the shares hold (read $r%)" within "$r" 60 6
-check "... each taken block counted three times: $n us of 4 s" within "$n" 4000000 600000
+# (a block taken at random, one in three: about 5% spread in 4 s, more on a loaded
+# host; counted once or twice instead of three times would be 1.3 or 2.7 s)
+check "... each taken block counted three times: $n us of 4 s" within "$n" 4000000 800000
 "$FT" record -p "$WPID" --event offcpu --offcpu-states D -d 2 -o "$TMP/d.folded" 2> /dev/null
 n=$(awk '/block_/ { n += $NF } END { print n + 0 }' "$TMP/d.folded")
 check "--offcpu-states D: its sleeps are S, none counted ($n us)" test "$n" -lt 20000

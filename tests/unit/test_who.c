@@ -15,17 +15,33 @@ static uint32_t id_of(struct strtab *names, const char *s)
 	return id;
 }
 
-/* A stack below who's identity frame: names root first. */
+/* Where the tests put identity frames: a recording's root (false), a live history's leaf. */
+static bool at_leaf;
+
+/* A stack of who's: names root first, its identity frame at the root or the leaf. */
 static void add(struct calltree *t, const struct who *w, const char *a, const char *b,
 		uint64_t count)
 {
 	struct strtab *names = calltree__names(t);
-	uint32_t s[3];
+	uint32_t s[3], id;
 
-	assert_int_equal(who__intern(names, w, &s[0]), 0);
-	s[1] = id_of(names, a);
-	s[2] = id_of(names, b);
+	assert_int_equal(who__intern(names, w, &id), 0);
+	s[at_leaf ? 2 : 0] = id;
+	s[at_leaf ? 0 : 1] = id_of(names, a);
+	s[at_leaf ? 1 : 2] = id_of(names, b);
 	assert_int_equal(calltree__add_stack(t, s, 3, count), 0);
+}
+
+static int leaf_setup(void **state)
+{
+	at_leaf = true;
+	return fixture_setup(state);
+}
+
+static int root_setup(void **state)
+{
+	at_leaf = false;
+	return fixture_setup(state);
 }
 
 static void test_identity_round_trip(void **state)
@@ -120,6 +136,60 @@ static void test_regroup_keeps_ids_and_plain_roots(void **state)
 	calltree__free(shown);
 }
 
+/* One frame at a time (a live view's mirror) lands where the whole regroup puts it. */
+static void test_place_as_regroup(void **state)
+{
+	struct fixture *f = *state;
+	struct calltree *whole = calltree__new(f->names), *one = calltree__new(f->names);
+	struct who_place p = { 0 };
+	struct who_focus focus = { GROUP_COUNT, CT_NONE };
+	uint32_t n, *map, frames[2];
+	char *a, *b;
+
+	add(f->t, &net, "main", "net_loop", 30);
+	add(f->t, &db, "main", "db_loop", 20);
+	add(f->t, &other, "main", "serve", 10);
+	add(f->t, &db, "main", "net_loop", 7);
+	n = calltree__nodes(f->t);
+	map = malloc(n * sizeof(*map));
+	assert_non_null(map);
+	assert_int_equal(who__frames(f->names, &net, GROUP_PID, frames), 1);
+	for (int g = 0; g < GROUP_COUNT; g++) {
+		for (int focused = 0; focused < 2; focused++) {
+			focus = (struct who_focus){ GROUP_PID, focused ? frames[0] : CT_NONE };
+			for (uint32_t i = 0; i < n; i++)
+				map[i] = CT_NONE - 1;
+			assert_true(who__regroup(whole, f->t, (enum group_by)g, &focus, map) > 0);
+			calltree__zero(one);
+			who_place__reset(&p);
+			/* backwards: each path unlike the last */
+			for (uint32_t i = n; i-- > 1;) {
+				uint32_t at;
+
+				if (!calltree__node(f->t, i)->self)
+					continue;
+				assert_int_equal(who__place(&p, one, f->t, i, (enum group_by)g, &focus,
+							    &at), 0);
+				if (at != CT_NONE)
+					assert_int_equal(calltree__add(one, at,
+								       calltree__node(f->t, i)->self), 0);
+				assert_int_not_equal(map[i], CT_NONE - 1);
+				assert_int_equal(at == CT_NONE, map[i] == CT_NONE);
+			}
+			a = dump(whole, CT_ROOT);
+			b = dump(one, CT_ROOT);
+			assert_string_equal(a, b);
+			assert_int_equal(calltree__samples(whole), focused ? 57 : 67);
+			free(a);
+			free(b);
+		}
+	}
+	free(map);
+	who_place__free(&p);
+	calltree__free(whole);
+	calltree__free(one);
+}
+
 static void test_table(void **state)
 {
 	struct fixture *f = *state;
@@ -152,6 +222,9 @@ static void test_table(void **state)
 	free(rows);
 }
 
+#define BOTH(t) cmocka_unit_test_setup_teardown(t, root_setup, fixture_teardown), \
+		cmocka_unit_test_setup_teardown(t, leaf_setup, fixture_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,11 +232,10 @@ int main(void)
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_frames_of_each_grouping, fixture_setup,
 						fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_regroup_and_focus, fixture_setup,
-						fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_regroup_keeps_ids_and_plain_roots,
-						fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_table, fixture_setup, fixture_teardown),
+		BOTH(test_regroup_and_focus),
+		BOTH(test_regroup_keeps_ids_and_plain_roots),
+		BOTH(test_place_as_regroup),
+		BOTH(test_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
