@@ -121,25 +121,42 @@ static bool identity(const struct strtab *names, uint32_t id, struct who_buf *wb
 
 void who_place__reset(struct who_place *p)
 {
-	p->valid = 0;
 	p->rooted = false;
 	memset(p->seen, 0, sizeof(p->seen));
+	for (size_t i = 0; p->memo && i < WHO_MEMOS; i++)
+		p->memo[i].root1 = 0;
 }
 
 void who_place__free(struct who_place *p)
 {
+	for (size_t i = 0; p->memo && i < WHO_MEMOS; i++) {
+		free(p->memo[i].dst);
+		free(p->memo[i].ver);
+	}
+	free(p->memo);
 	free(p->path);
 	*p = (struct who_place){ 0 };
 }
 
-/* Frame d of the path is name: what was placed below a changed frame no longer holds. */
+/* Frame d of the path is name (a new version when it changed). */
 static int put(struct who_place *p, uint32_t d, uint32_t name)
 {
+	size_t had = p->cap;
+
 	if (vec_reserve(p->path, p->cap, (size_t)d + 1, 64))
 		return -ENOMEM;
-	if (d < p->valid && p->path[d].name != name)
-		p->valid = d;
-	p->path[d].name = name;
+	for (size_t i = had; i < p->cap; i++)
+		p->path[i] = (struct who_step){ CT_NONE, 0 };
+	if (p->path[d].name != name || !p->path[d].ver) {
+		p->path[d].name = name;
+		/* versions wrap after 2^32 changes: every memo is forgotten then */
+		if (!++p->ver) {
+			for (size_t i = 0; p->memo && i < WHO_MEMOS; i++)
+				p->memo[i].root1 = 0;
+			p->ver = 1;
+		}
+		p->path[d].ver = p->ver;
+	}
 	return 0;
 }
 
@@ -155,7 +172,6 @@ static int set_root(struct who_place *p, struct calltree *dst, uint32_t ident, e
 	uint32_t root = CT_ROOT, f[2];
 	struct who_buf wb;
 	int n, err = 0;
-
 	bool same = p->rooted && p->g == g && p->focus.frame == fo.frame && p->focus.by == fo.by;
 	uint32_t s = (ident * 2654435761u) >> 24;
 
@@ -181,8 +197,6 @@ static int set_root(struct who_place *p, struct calltree *dst, uint32_t ident, e
 	}
 	p->seen[s].ident1 = ident + 1;
 	p->seen[s].root = root;
-	if (!p->rooted || root != p->root)
-		p->valid = 0;
 	p->ident = ident;
 	p->root = root;
 	p->rooted = true;
@@ -191,16 +205,43 @@ static int set_root(struct who_place *p, struct calltree *dst, uint32_t ident, e
 	return 0;
 }
 
+/* The memo of root's last path, emptied if it was another root's. */
+static struct who_memo *memo_of(struct who_place *p, uint32_t root, uint32_t n)
+{
+	struct who_memo *m;
+
+	if (!p->memo && !(p->memo = calloc(WHO_MEMOS, sizeof(*p->memo))))
+		return NULL;
+	m = &p->memo[(root * 2654435761u) >> 22];
+	if (m->root1 != root + 1)
+		*m = (struct who_memo){ .root1 = root + 1, .dst = m->dst, .ver = m->ver,
+					.cap = m->cap };
+	if (n > m->cap) {
+		size_t cap = n < 64 ? 64 : (size_t)n * 2;
+		uint32_t *d = realloc(m->dst, cap * sizeof(*d)), *v;
+
+		if (d)
+			m->dst = d;
+		v = d ? realloc(m->ver, cap * sizeof(*v)) : NULL;
+		if (!v)
+			return NULL;
+		m->ver = v;
+		m->cap = cap;
+	}
+	return m;
+}
+
 /*
  * Where the path's n frames, run by ident, count in dst: below the root
- * frames of its grouping; CT_NONE when out of focus.  Frames placed for
- * the path before are reused as far as it is the same.
+ * frames of its grouping; CT_NONE when out of focus.  The nodes placed for
+ * the root's last path are reused as far as the paths are the same.
  */
 static int place(struct who_place *p, struct calltree *dst, uint32_t ident, uint32_t n,
 		 enum group_by g, const struct who_focus *focus, uint32_t *at)
 {
 	int err = set_root(p, dst, ident, g, focus);
-	uint32_t to;
+	struct who_memo *m;
+	uint32_t to, k = 0;
 
 	*at = CT_NONE;
 	if (err || p->root == CT_NONE)
@@ -209,14 +250,23 @@ static int place(struct who_place *p, struct calltree *dst, uint32_t ident, uint
 	if (ident == CT_NONE && focus && focus->frame != CT_NONE &&
 	    (!n || p->path[0].name != focus->frame))
 		return 0;
-	to = p->valid && n ? p->path[(p->valid < n ? p->valid : n) - 1].dst : p->root;
-	for (uint32_t i = p->valid; i < n; i++) {
+	if (!(m = memo_of(p, p->root, n)))
+		return -ENOMEM;
+	while (k < n && k < m->n && m->ver[k] == p->path[k].ver)
+		k++;
+	to = k ? m->dst[k - 1] : p->root;
+	for (uint32_t i = k; i < n; i++) {
 		err = calltree__child(dst, to, p->path[i].name, &to);
-		if (err)
+		if (err) {
+			m->n = i;
 			return err;
-		p->path[i].dst = to;
-		p->valid = i + 1;
+		}
+		m->dst[i] = to;
+		m->ver[i] = p->path[i].ver;
 	}
+	/* what was placed past a step placed again was below other frames */
+	if (k < n)
+		m->n = n;
 	*at = to;
 	return 0;
 }

@@ -84,18 +84,30 @@ long who__regroup(struct calltree *dst, const struct calltree *src, enum group_b
 
 /*
  * Where frames go in a regrouped tree, one at a time (a live view's
- * counts follow its history frame by frame): the last path placed is kept,
- * and a next one that shares its start reuses its nodes.  Reset it when
+ * counts follow its history frame by frame).  For each of the last root
+ * frames used, the nodes placed for its last path are kept: a next path
+ * under that root reuses them as far as it is the same.  Reset it when
  * dst is made anew.
  */
 struct who_step {
-	uint32_t name, dst;
+	uint32_t name;
+	uint32_t ver;		/* changes when name does: placed nodes are checked by it */
 };
+
+/* The nodes placed under one root frame for its last path. */
+struct who_memo {
+	uint32_t root1;		/* root + 1; 0: unused */
+	uint32_t n;		/* dst[0..n) hold, for the path steps of versions ver[] */
+	uint32_t *dst, *ver;
+	size_t cap;
+};
+
+#define WHO_MEMOS 1024
 
 struct who_place {
 	struct who_step *path;	/* the path's frames, root first, identity frames left out */
 	size_t cap;
-	uint32_t valid;		/* path[0..valid).dst hold */
+	uint32_t ver;		/* the last version given */
 	uint32_t ident;		/* the identity frame root is for (CT_NONE: none) */
 	uint32_t root;		/* its root frames' node in dst; CT_NONE: out of focus */
 	bool rooted;		/* ident, root, g and focus hold */
@@ -106,6 +118,7 @@ struct who_place {
 		uint32_t ident1;	/* ident + 1; 0: empty */
 		uint32_t root;
 	} seen[256];
+	struct who_memo *memo;	/* WHO_MEMOS of them, by root; NULL until needed */
 };
 
 void who_place__reset(struct who_place *p);

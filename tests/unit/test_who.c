@@ -190,6 +190,148 @@ static void test_place_as_regroup(void **state)
 	calltree__free(one);
 }
 
+/* The leaf of a stack of names (root first) and an identity frame: its node. */
+static uint32_t leaf_of(struct calltree *t, const struct who *w, const char *const *fr)
+{
+	uint32_t s[8], n = 0, at;
+
+	for (; fr[n]; n++)
+		s[n] = id_of(calltree__names(t), fr[n]);
+	assert_int_equal(who__intern(calltree__names(t), w, &s[n]), 0);
+	assert_int_equal(calltree__path(t, s, n + 1, &at), 0);
+	assert_int_equal(calltree__add(t, at, 1), 0);
+	return at;
+}
+
+/*
+ * A path placed after a shorter one that differs higher up: nodes placed
+ * for the longer path before (under other frames) are not reused, though
+ * its last frame has the same name.
+ */
+static void test_place_reuses_only_same_path(void **state)
+{
+	struct fixture *f = *state;
+	struct calltree *shown = calltree__new(f->names);
+	struct who_place p = { 0 };
+	const char *const zbc[] = { "z", "b", "c", NULL }, *const ax[] = { "a", "x", NULL };
+	const char *const axc[] = { "a", "x", "c", NULL };
+	uint32_t l[3] = { leaf_of(f->t, &net, zbc), leaf_of(f->t, &db, ax), leaf_of(f->t, &net, axc) };
+	char *s;
+
+	for (int i = 0; i < 3; i++) {
+		uint32_t at;
+
+		assert_int_equal(who__place(&p, shown, f->t, l[i], GROUP_COMM, NULL, &at), 0);
+		assert_int_equal(calltree__add(shown, at, (uint64_t)i + 1), 0);
+	}
+	s = dump(shown, CT_ROOT);
+	assert_string_equal(s, "app;a;x 2\napp;a;x;c 3\napp;z;b;c 1\n");
+	free(s);
+	who_place__free(&p);
+	calltree__free(shown);
+}
+
+/*
+ * Random stacks of random threads, their identity frames at the root in
+ * one tree and at the leaf in another: every grouping and focus shows the
+ * same, whole or placed a frame at a time in any order, and so do the
+ * process tables.
+ */
+static void test_random_both_ways(void **state)
+{
+	struct fixture *f = *state;
+	struct calltree *leaf = calltree__new(f->names), *a = calltree__new(f->names);
+	struct calltree *b = calltree__new(f->names);
+	struct who_place p = { 0 };
+	uint32_t ids[12], fn[6], stack[24];
+	unsigned seed = 42;
+
+	for (int i = 0; i < 12; i++) {
+		char comm[16], thread[16];
+		struct who w = { (uint32_t)(100 + i / 3), (uint32_t)(1000 + i), comm, thread,
+				 i < 6 ? "podman:1" : "podman:2" };
+
+		snprintf(comm, sizeof(comm), "proc%d", i / 3 % 2);
+		snprintf(thread, sizeof(thread), "worker%d", i % 3);
+		assert_int_equal(who__intern(f->names, &w, &ids[i]), 0);
+	}
+	for (int i = 0; i < 6; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "fn%d", i);
+		fn[i] = id_of(f->names, name);
+	}
+	for (int k = 0; k < 3000; k++) {
+		size_t n = 1 + (size_t)rand_r(&seed) % 20;
+		uint32_t who = ids[rand_r(&seed) % 12];
+		uint64_t count = 1 + (uint64_t)rand_r(&seed) % 3;
+
+		/* the first frames from few names: paths shared by many threads */
+		for (size_t i = 0; i < n; i++)
+			stack[1 + i] = fn[rand_r(&seed) % (i < 4 ? 2 : 6)];
+		stack[0] = who;
+		assert_int_equal(calltree__add_stack(f->t, stack, n + 1, count), 0);
+		stack[n + 1] = who;
+		assert_int_equal(calltree__add_stack(leaf, stack + 1, n + 1, count), 0);
+	}
+	for (int g = 0; g < GROUP_COUNT; g++) {
+		for (int fo = 0; fo < 3; fo++) {
+			struct who_focus focus = { (enum group_by)((g + fo) % GROUP_COUNT), CT_NONE };
+			uint32_t fr[2];
+			struct who_buf wb;
+			struct who_row *r1, *r2;
+			long n1, n2;
+			char *x, *y, *z;
+
+			if (fo) {
+				assert_true(who__decode(f->names, ids[fo * 5], &wb));
+				assert_true(who__frames(f->names, &wb.w, focus.by, fr) > 0);
+				focus.frame = fr[0];
+			}
+			assert_true(who__regroup(a, f->t, (enum group_by)g, &focus, NULL) >= 0);
+			assert_true(who__regroup(b, leaf, (enum group_by)g, &focus, NULL) >= 0);
+			x = dump(a, CT_ROOT);
+			y = dump(b, CT_ROOT);
+			assert_string_equal(x, y);
+			/* a frame at a time, from the newest node back: the same again */
+			calltree__zero(b);
+			who_place__reset(&p);
+			for (uint32_t i = calltree__nodes(leaf); i-- > 1;) {
+				uint32_t at;
+				uint64_t self = calltree__node(leaf, i)->self;
+
+				if (!self)
+					continue;
+				assert_int_equal(who__place(&p, b, leaf, i, (enum group_by)g, &focus,
+							    &at), 0);
+				if (at != CT_NONE)
+					assert_int_equal(calltree__add(b, at, self), 0);
+			}
+			z = dump(b, CT_ROOT);
+			assert_string_equal(x, z);
+			free(x);
+			free(y);
+			free(z);
+			n1 = who__table(f->t, (enum group_by)g, &r1);
+			n2 = who__table(leaf, (enum group_by)g, &r2);
+			assert_int_equal(n1, n2);
+			for (long i = 0; i < n1; i++) {
+				assert_int_equal(r1[i].frame, r2[i].frame);
+				assert_int_equal(r1[i].samples, r2[i].samples);
+				assert_int_equal(r1[i].pid, r2[i].pid);
+				assert_int_equal(r1[i].tid, r2[i].tid);
+				assert_int_equal(r1[i].container, r2[i].container);
+			}
+			free(r1);
+			free(r2);
+		}
+	}
+	who_place__free(&p);
+	calltree__free(leaf);
+	calltree__free(a);
+	calltree__free(b);
+}
+
 static void test_table(void **state)
 {
 	struct fixture *f = *state;
@@ -236,6 +378,10 @@ int main(void)
 		BOTH(test_regroup_keeps_ids_and_plain_roots),
 		BOTH(test_place_as_regroup),
 		BOTH(test_table),
+		cmocka_unit_test_setup_teardown(test_place_reuses_only_same_path, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_random_both_ways, fixture_setup,
+						fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
