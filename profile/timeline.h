@@ -44,7 +44,7 @@ struct timeline_info {
 	uint32_t hz;		/* the sampling frequency, 0 if unknown */
 	int64_t from, to;	/* the seconds covered, [from, to] (to >= from) */
 	char event[8];		/* "offcpu", "wall" (microseconds); "": on-CPU samples */
-	/* writing a live history (identity frames at its roots: who.h) */
+	/* writing a live history (identity frames at its stacks' leaves: who.h) */
 	bool regroup;		/* its stacks as grouped and focused here */
 	enum group_by group;
 	struct who_focus focus;

@@ -179,7 +179,9 @@ static int set_root(struct who_place *p, struct calltree *dst, uint32_t ident, e
 		return 0;
 	if (!same)
 		memset(p->seen, 0, sizeof(p->seen));
-	if (p->seen[s].ident1 == ident + 1)
+	if (ident == CT_NONE)
+		root = CT_ROOT;	/* run by no one: its own frames at the root */
+	else if (p->seen[s].ident1 == ident + 1)
 		root = p->seen[s].root;
 	else if (identity(names, ident, &wb)) {
 		n = fo.frame == CT_NONE ? 0 : who__frames(names, &wb.w, fo.by, f);

@@ -332,8 +332,10 @@ static uint32_t shown_of(struct live *l, uint32_t node)
 	if (l->map[node] != UNMAPPED)
 		return l->map[node];
 	if (who__place(&l->place, l->shown, history__tree(l->history), node, l->group, &l->focus,
-		       &at))
+		       &at)) {
+		l->stale = true;	/* its count is lost: made whole again at the next apply */
 		return CT_NONE;
+	}
 	l->map[node] = at;
 	return at;
 }
