@@ -8,6 +8,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../util/sat.h"
 #include "../util/search.h"
 #include "../util/vec.h"
 #include "debugfile.h"
@@ -218,9 +219,7 @@ static struct elf_file *file_new(struct elf_files *fs, int fd, Elf *elf, const c
 	f->debug_bytes = sz.debug;
 	f->no_syms = sz.syms > SYMS_MAX;
 	f->no_cfi = sz.eh_frame > CFI_MAX;
-	/* each is at most SIZE_MAX (procmaps__measure saturates); so is their sum */
-	f->weight = sz.syms > SIZE_MAX - sz.debug ? SIZE_MAX : sz.syms + sz.debug;
-	f->weight = f->weight > SIZE_MAX - sz.eh_frame ? SIZE_MAX : f->weight + sz.eh_frame;
+	f->weight = sat_add(sat_add(sz.syms, sz.debug), sz.eh_frame);
 	f->symtab = sz.symtab;
 	/* dwz's altlink would make libdw open a path the file names */
 	f->no_dwarf = sz.debug > DEBUG_MAX || sz.altlink ||

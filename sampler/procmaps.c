@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "../util/sat.h"
 #include "../util/vec.h"
 #include "ehframe.h"
 #include "procmaps.h"
@@ -249,12 +250,6 @@ static size_t inflated(Elf *elf, int fd, const GElf_Shdr *sh, const char *name)
 	if (gelf_getclass(elf) == ELFCLASS64)	/* Elf64_Chdr: type, reserved, size */
 		return (size_t)*(uint64_t *)(void *)(h + 8);
 	return *(uint32_t *)(void *)(h + 4);	/* Elf32_Chdr: type, size */
-}
-
-/* a + b, or SIZE_MAX: sizes come from the file, and a wrapped sum would pass every bound */
-static size_t sat_add(size_t a, size_t b)
-{
-	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
 void procmaps__measure(Elf *elf, int fd, struct elf_sizes *sz)
