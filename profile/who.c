@@ -412,6 +412,7 @@ static int by_samples(const void *a, const void *b)
 
 /* The rows being collected: one per identity (or plain root frame), found by hash. */
 struct rows {
+	const struct calltree *src;
 	struct strtab *names;
 	enum group_by g;
 	struct who_row *r;
@@ -476,8 +477,7 @@ static int new_row(struct rows *t, uint32_t key, uint32_t at)
 static int collect_one(void *ctx, struct who_place *p, uint32_t node, uint32_t ident,
 		       uint32_t depth)
 {
-	struct rows *t = ((void **)ctx)[0];
-	const struct calltree *src = ((void **)ctx)[1];
+	struct rows *t = ctx;
 	uint32_t key = ident != CT_NONE ? ident : depth ? p->path[0].name : CT_NONE, at;
 	int err = 0;
 
@@ -490,7 +490,7 @@ static int collect_one(void *ctx, struct who_place *p, uint32_t node, uint32_t i
 		;
 	if (!t->slot[at] && (err = new_row(t, key, at)))
 		return err;
-	t->r[t->slot[at] - 1].samples += calltree__node(src, node)->self;
+	t->r[t->slot[at] - 1].samples += calltree__node(t->src, node)->self;
 	return 0;
 }
 
@@ -500,13 +500,12 @@ static int collect_one(void *ctx, struct who_place *p, uint32_t node, uint32_t i
  */
 static long collect(const struct calltree *src, enum group_by g, struct who_row **rows)
 {
-	struct rows t = { .names = calltree__names(src), .g = g };
+	struct rows t = { .src = src, .names = calltree__names(src), .g = g };
 	struct who_place p = { 0 };
-	void *ctx[2] = { &t, (void *)src };
 	int err = grow_index(&t);
 
 	if (!err)
-		err = walk(src, &p, collect_one, ctx);
+		err = walk(src, &p, collect_one, &t);
 	who_place__free(&p);
 	free(t.keys);
 	free(t.slot);
