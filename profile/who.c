@@ -129,10 +129,8 @@ void who_place__reset(struct who_place *p)
 
 void who_place__free(struct who_place *p)
 {
-	for (size_t i = 0; p->memo && i < WHO_MEMOS; i++) {
-		free(p->memo[i].dst);
-		free(p->memo[i].ver);
-	}
+	for (size_t i = 0; p->memo && i < WHO_MEMOS; i++)
+		free(p->memo[i].placed);
 	free(p->memo);
 	free(p->path);
 	*p = (struct who_place){ 0 };
@@ -215,22 +213,11 @@ static struct who_memo *memo_of(struct who_place *p, uint32_t root, uint32_t n)
 	if (!p->memo && !(p->memo = calloc(WHO_MEMOS, sizeof(*p->memo))))
 		return NULL;
 	m = &p->memo[(root * 2654435761u) >> 22];
-	if (m->root1 != root + 1)
-		*m = (struct who_memo){ .root1 = root + 1, .dst = m->dst, .ver = m->ver,
-					.cap = m->cap };
-	if (n > m->cap) {
-		size_t cap = n < 64 ? 64 : (size_t)n * 2;
-		uint32_t *d = realloc(m->dst, cap * sizeof(*d)), *v;
-
-		if (d)
-			m->dst = d;
-		v = d ? realloc(m->ver, cap * sizeof(*v)) : NULL;
-		if (!v)
-			return NULL;
-		m->ver = v;
-		m->cap = cap;
+	if (m->root1 != root + 1) {
+		m->root1 = root + 1;
+		m->n = 0;
 	}
-	return m;
+	return vec_reserve(m->placed, m->cap, n, 64) ? NULL : m;
 }
 
 /*
@@ -254,17 +241,17 @@ static int place(struct who_place *p, struct calltree *dst, uint32_t ident, uint
 		return 0;
 	if (!(m = memo_of(p, p->root, n)))
 		return -ENOMEM;
-	while (k < n && k < m->n && m->ver[k] == p->path[k].ver)
+	while (k < n && k < m->n && m->placed[k].ver == p->path[k].ver)
 		k++;
-	to = k ? m->dst[k - 1] : p->root;
+	to = k ? m->placed[k - 1].dst : p->root;
 	for (uint32_t i = k; i < n; i++) {
 		err = calltree__child(dst, to, p->path[i].name, &to);
 		if (err) {
 			m->n = i;
 			return err;
 		}
-		m->dst[i] = to;
-		m->ver[i] = p->path[i].ver;
+		m->placed[i].dst = to;
+		m->placed[i].ver = p->path[i].ver;
 	}
 	/* what was placed past a step placed again was below other frames */
 	if (k < n)

@@ -97,8 +97,11 @@ struct who_step {
 /* The nodes placed under one root frame for its last path. */
 struct who_memo {
 	uint32_t root1;		/* root + 1; 0: unused */
-	uint32_t n;		/* dst[0..n) hold, for the path steps of versions ver[] */
-	uint32_t *dst, *ver;
+	uint32_t n;		/* placed[0..n) hold */
+	struct {
+		uint32_t dst;	/* the node placed for the path's step */
+		uint32_t ver;	/* that step's version then */
+	} *placed;
 	size_t cap;
 };
 
