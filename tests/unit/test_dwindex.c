@@ -63,17 +63,11 @@ static void text_of(pid_t pid, const char *const *ends, struct text *t)
 	fclose(f);
 }
 
-/* Every address's frames as one string each ("f;inl_[i];..." with where each is declared). */
-static char **name_all_idle(const char *cache, bool lines, const struct text *t,
-			    struct symbolizer_stats *st, bool idle);
-
-static char **name_all(const char *cache, bool lines, const struct text *t,
-		       struct symbolizer_stats *st)
-{
-	return name_all_idle(cache, lines, t, st, false);
-}
-
-/* idle: three times, the DWARF is let go (as 10 idle drains do), and opened again after. */
+/*
+ * Every address's frames as one string each ("f;inl_[i];..." with where
+ * each is declared).  idle: three times, the DWARF is let go (as 10 idle
+ * drains do), and opened again after.
+ */
 static char **name_all_idle(const char *cache, bool lines, const struct text *t,
 			    struct symbolizer_stats *st, bool idle)
 {
@@ -116,6 +110,12 @@ static char **name_all_idle(const char *cache, bool lines, const struct text *t,
 	strtab__free(names);
 	unsetenv("FLAMETOP_CACHE_DIR");
 	return out;
+}
+
+static char **name_all(const char *cache, bool lines, const struct text *t,
+		       struct symbolizer_stats *st)
+{
+	return name_all_idle(cache, lines, t, st, false);
 }
 
 static void free_all(char **v, size_t n)
