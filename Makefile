@@ -9,7 +9,7 @@ ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(BUILD) $(EXTRA_CFLAGS)
 LDFLAGS  += $(EXTRA_LDFLAGS)
-LDLIBS   := -lbpf -ldw -lelf -ldebuginfod -lz -lncursesw -liberty -lm -lpcre2-8 -lprotobuf-c -lcurl -lcrypto
+LDLIBS   := -lbpf -ldw -lelf -lz -lncursesw -liberty -lm -lpcre2-8 -lprotobuf-c -lcrypto
 
 # Debian packages the build and the tests need (make deps installs them).
 BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g-dev \
@@ -18,7 +18,7 @@ BUILD_DEPS := gcc make clang llvm bpftool libbpf-dev libelf-dev libdw-dev zlib1g
 # podman with runc runs the container test (crun refuses hybrid cgroups)
 TEST_DEPS  := tmux linux-perf valgrind procps util-linux mount coreutils binutils python3 time perl \
               podman runc tar libc-bin nodejs debuginfod curl golang-go chromium libxml2-utils \
-              bpfcc-tools bpftrace
+              bpfcc-tools bpftrace strace
 
 # util/ (growable arrays, reading to the end, atomic outputs) goes wherever the model goes
 PROFILE_SRCS := $(wildcard util/*.c profile/*.c)
@@ -41,7 +41,7 @@ KEYMAP_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(KEYMAP_SRCS)) $(BUILD)/keymaps/bui
 APP_OBJS     := $(filter-out $(BUILD)/tui/main.o,$(TUI_OBJS)) $(RENDER_OBJS) $(KEYMAP_OBJS)
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) and their corpus replays, run by make test
-FUZZ_TARGETS := readers stream keymap timeline jitmap pprof unwind_cache ehframe dwindex
+FUZZ_TARGETS := readers stream keymap timeline jitmap pprof unwind_cache ehframe dwindex kbtf
 REGRESS      := $(patsubst %,$(BUILD)/fuzz/regress_%,$(FUZZ_TARGETS))
 UNIT_SRCS    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
@@ -219,7 +219,7 @@ $(FIX)/sym_cpp: tests/fixtures/symtarget_cpp.cc
 	@mkdir -p $(@D)
 	g++ -O1 -g -o $@ $<
 
-$(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/push.o $(BUILD)/tui/memlog.o
+$(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/push.o $(BUILD)/tui/curl_api.o $(BUILD)/tui/memlog.o
 $(UNIT_BINS): $(PROTO_C:.c=.h)
 # the explorer, driven through the replay source without a terminal
 $(BUILD)/tests/test_explorer: $(APP_OBJS)
@@ -253,7 +253,8 @@ asan:
 # fuzz_pprof: the pprof reader (gzipped or raw), its writer on what it read;
 # fuzz_unwind_cache: the unwind-table cache's entry reader, its writer;
 # fuzz_ehframe: the symbolizer's .eh_frame reader;
-# fuzz_dwindex: the DWARF index's entry reader, and lookups in what it read.
+# fuzz_dwindex: the DWARF index's entry reader, and lookups in what it read;
+# fuzz_kbtf: the small kernel BTF's entry reader, and libbpf's BTF parse behind it.
 # A target's corpus is tests/fuzz/TARGET-corpus, or tests/fuzz/corpus.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE
 KEYMAP_FUZZ_SRCS := $(KEYMAP_SRCS) $(BUILD)/keymaps/builtin_keys.c
@@ -290,7 +291,13 @@ $(BUILD)/fuzz/fuzz_dwindex: tests/fuzz/fuzz_dwindex.c $(DWINDEX_FUZZ_SRCS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< $(DWINDEX_FUZZ_SRCS) -ldw -lelf -lcrypto
 
-REGRESS_SAMPLER := $(BUILD)/sampler/dwindex.o $(BUILD)/sampler/dwarfinfo.o $(BUILD)/sampler/filecache.o $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o $(BUILD)/sampler/unwind_cache.o \
+# the small kernel BTF's entries
+KBTF_FUZZ_SRCS := sampler/kbtf.c sampler/filecache.c util/vec.c util/readall.c
+$(BUILD)/fuzz/fuzz_kbtf: tests/fuzz/fuzz_kbtf.c $(KBTF_FUZZ_SRCS)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_FLAGS) -I$(BUILD) -o $@ $< $(KBTF_FUZZ_SRCS) -lbpf -lelf -lz -lcrypto
+
+REGRESS_SAMPLER := $(BUILD)/sampler/kbtf.o $(BUILD)/sampler/dwindex.o $(BUILD)/sampler/dwarfinfo.o $(BUILD)/sampler/filecache.o $(BUILD)/sampler/jitmap.o $(BUILD)/sampler/procmaps.o $(BUILD)/sampler/unwind_cache.o \
                    $(BUILD)/sampler/unwind_rows.o $(BUILD)/sampler/ehframe.o
 $(BUILD)/fuzz/regress_%: tests/fuzz/regress.c tests/fuzz/fuzz_%.c $(PROFILE_OBJS) $(KEYMAP_OBJS) \
 		$(REGRESS_SAMPLER)

@@ -519,9 +519,12 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
  * so that its unwind entry is there before its first samples — a process
  * that lives 20 ms is sampled twice.  (Loaded with the unwinder only.)
  */
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+SEC("raw_tp/sched_process_exec")
+int on_exec(void *ctx)
 {
+	/* a raw tracepoint (tp_btf would have libbpf read the kernel's whole BTF
+	 * to attach it); the task that execs is current */
+	struct task_struct *p = bpf_get_current_task_btf();
 	struct ft_stack_key key = {};
 	__u32 tgid = p->tgid;
 
@@ -538,10 +541,11 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 }
 
 /* -p: follow processes forked by the targets, and forget those that exit. */
-SEC("tp_btf/sched_process_fork")
+SEC("raw_tp/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	/* raw tracepoints, as on_exec: the parent is current, the child read */
+	__u32 ptgid = bpf_get_current_task_btf()->tgid, ctgid = BPF_CORE_READ(child, tgid);
 	__u8 one = 1;
 
 	if (!filter_pids || ptgid == ctgid || !bpf_map_lookup_elem(&pids, &ptgid))
@@ -550,9 +554,10 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(on_exit, struct task_struct *task)
+SEC("raw_tp/sched_process_exit")
+int on_exit(void *ctx)
 {
+	struct task_struct *task = bpf_get_current_task_btf();	/* the task that exits */
 	__u32 tgid = task->tgid, tid = task->pid;
 
 	if (offcpu)	/* a thread that exits waits no more (an exec's de_thread) */

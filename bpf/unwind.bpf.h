@@ -3,9 +3,10 @@
  * The user stack walker with unwind tables (sampler/unwind.c loads them):
  * from the user registers, per frame find the mapping, the row for the pc
  * (through a per-page index), compute the CFA, read the return address and
- * saved rbp.  bpf_loop over the frames, open-coded iterators for the
- * searches, whose state lives in the per-CPU scratch map value so that the
- * verifier converges.
+ * saved rbp.  bpf_loop over the frames, bounded loops for the searches,
+ * whose state lives in the per-CPU scratch map value so that the verifier
+ * converges.  No kfunc: with none, libbpf need not read the kernel's BTF
+ * when it is given a small one (sampler/kbtf.c).
  *
  * Included once by profile.bpf.c (one program, one skeleton), after what it
  * uses from there: the fp_fallback rodata, the events ring buffer,
@@ -83,14 +84,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } unknown_reported SEC(".maps");
-
-/*
- * Open-coded numeric iterators (kernel 6.4+): the verifier checks the body
- * once for all iterations instead of once per path through unrolled ones.
- */
-extern int bpf_iter_num_new(struct bpf_iter_num *it, int start, int end) __ksym;
-extern int *bpf_iter_num_next(struct bpf_iter_num *it) __ksym;
-extern void bpf_iter_num_destroy(struct bpf_iter_num *it) __ksym;
 
 struct ft_unwind_state {
 	struct ft_unwind_regs *r;
@@ -178,8 +171,7 @@ static __always_inline struct ft_map *find_vma_map(struct ft_unwind_regs *r, __u
 static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
 					       struct ft_proc_maps *pm, __u64 pc)
 {
-	struct bpf_iter_num it;
-	__u32 mid, lo = r->last_map;
+	__u32 i, mid, lo = r->last_map;
 
 	/* most frames of a stack are in the same file as the one before */
 	if (lo < FT_MAX_MAPS) {
@@ -189,26 +181,19 @@ static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
 	}
 	r->lo = 0;
 	r->hi = pm->n;
-	/*
-	 * The iterator's next at the loop's end only: a test at its start is
-	 * one clang also copies before the loop, where the verifier (6.18)
-	 * finds the call outside any loop of the program and refuses it.
-	 */
-	bpf_iter_num_new(&it, 0, 10);	/* > log2(FT_MAX_MAPS + 1) */
-	do {
-		if (r->lo >= r->hi)
-			break;
+#pragma clang loop unroll(disable)
+	for (i = 0; i < 10 && r->lo < r->hi; i++) {	/* 10 > log2(FT_MAX_MAPS + 1) */
 		mid = (r->lo + r->hi) / 2;
 		/* FT_MAX_MAPS is a power of two: the mask shows the verifier the bound */
 		if (pm->m[mid & (FT_MAX_MAPS - 1)].end <= pc)
 			r->lo = mid + 1;
 		else
 			r->hi = mid;
-	} while (bpf_iter_num_next(&it));
-	bpf_iter_num_destroy(&it);
+	}
 	lo = r->lo;
 	if (lo >= FT_MAX_MAPS || lo >= pm->n)
 		return NULL;
+	barrier_var(lo);	/* keeps the mask, which the verifier needs on the register used */
 	lo &= FT_MAX_MAPS - 1;
 	if (pm->m[lo].start > pc)
 		return NULL;
@@ -220,9 +205,8 @@ static __always_inline struct ft_map *find_map(struct ft_unwind_regs *r,
 static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r,
 						      const struct ft_map *m, __u64 vaddr)
 {
-	__u32 start = m->row_start, end = m->row_start + m->row_count, mid, k;
+	__u32 start = m->row_start, end = m->row_start + m->row_count, mid, k, i;
 	struct ft_unwind_row *row;
-	struct bpf_iter_num it;
 	__u32 *first, *next;
 
 	r->lo = start;
@@ -239,10 +223,8 @@ static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r,
 			r->hi = start + *next + 1;
 		}
 	}
-	bpf_iter_num_new(&it, 0, 24);	/* next at the end, as in find_map */
-	do {
-		if (r->lo >= r->hi)
-			break;
+#pragma clang loop unroll(disable)
+	for (i = 0; i < 24 && r->lo < r->hi; i++) {	/* 24 > log2(UNWIND_ROWS) */
 		mid = r->lo + (r->hi - r->lo) / 2;
 		row = bpf_map_lookup_elem(&unwind_rows, &mid);
 		if (!row)
@@ -251,8 +233,7 @@ static __always_inline struct ft_unwind_row *find_row(struct ft_unwind_regs *r,
 			r->lo = mid + 1;
 		else
 			r->hi = mid;
-	} while (bpf_iter_num_next(&it));
-	bpf_iter_num_destroy(&it);
+	}
 	if (r->lo <= start)
 		return NULL;
 	mid = r->lo - 1;

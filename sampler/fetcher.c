@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <dlfcn.h>
 #include <elfutils/debuginfod.h>
 #include <errno.h>
 #include <pthread.h>
@@ -36,6 +37,37 @@ struct fetcher {
 	struct fetcher_stats st;
 };
 
+/*
+ * libdebuginfod, opened by the worker (so only with DEBUGINFOD_URLS set):
+ * linked, it and what it pulls in (libcurl, TLS, Kerberos, LDAP: 30
+ * libraries) cost every run 4 ms of start-up.
+ */
+static struct {
+	__typeof__(debuginfod_begin) *begin;
+	__typeof__(debuginfod_end) *end;
+	__typeof__(debuginfod_set_user_data) *set_user_data;
+	__typeof__(debuginfod_get_user_data) *get_user_data;
+	__typeof__(debuginfod_set_progressfn) *set_progressfn;
+	__typeof__(debuginfod_find_debuginfo) *find_debuginfo;
+} dfd;
+
+static bool load_debuginfod(void)
+{
+	void *h = dlopen("libdebuginfod.so.1", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		return false;
+	/* POSIX: a function's address is had by converting dlsym's void * */
+	*(void **)&dfd.begin = dlsym(h, "debuginfod_begin");
+	*(void **)&dfd.end = dlsym(h, "debuginfod_end");
+	*(void **)&dfd.set_user_data = dlsym(h, "debuginfod_set_user_data");
+	*(void **)&dfd.get_user_data = dlsym(h, "debuginfod_get_user_data");
+	*(void **)&dfd.set_progressfn = dlsym(h, "debuginfod_set_progressfn");
+	*(void **)&dfd.find_debuginfo = dlsym(h, "debuginfod_find_debuginfo");
+	return dfd.begin && dfd.end && dfd.set_user_data && dfd.get_user_data &&
+	       dfd.set_progressfn && dfd.find_debuginfo;	/* the handle is kept for good */
+}
+
 static double mono(void)
 {
 	struct timespec ts;
@@ -47,7 +79,7 @@ static double mono(void)
 /* libdebuginfod's progress callback: non-zero abandons the fetch. */
 static int progress(debuginfod_client *c, long a, long b)
 {
-	struct fetcher *f = debuginfod_get_user_data(c);
+	struct fetcher *f = dfd.get_user_data(c);
 	bool stop;
 
 	(void)a;
@@ -116,11 +148,11 @@ static void finish(struct fetcher *f, const struct fetch_job *j, int rc)
 static void *worker(void *arg)
 {
 	struct fetcher *f = arg;
-	debuginfod_client *c = debuginfod_begin();
+	debuginfod_client *c = load_debuginfod() ? dfd.begin() : NULL;
 
 	if (c) {
-		debuginfod_set_user_data(c, f);
-		debuginfod_set_progressfn(c, progress);
+		dfd.set_user_data(c, f);
+		dfd.set_progressfn(c, progress);
 	}
 	pthread_mutex_lock(&f->lock);
 	for (;;) {
@@ -139,15 +171,15 @@ static void *worker(void *arg)
 		f->deadline = mono() + f->timeout_s;
 		skip = f->st.unreachable;
 		pthread_mutex_unlock(&f->lock);
-		rc = -EHOSTUNREACH;
+		rc = c ? -EHOSTUNREACH : -ELIBACC;	/* ELIBACC: libdebuginfod cannot be loaded */
 		if (c && !skip)
-			rc = checked(debuginfod_find_debuginfo(c, j.id, (int)j.len, NULL));
+			rc = checked(dfd.find_debuginfo(c, j.id, (int)j.len, NULL));
 		finish(f, &j, rc);
 		pthread_mutex_lock(&f->lock);
 	}
 	pthread_mutex_unlock(&f->lock);
 	if (c)
-		debuginfod_end(c);
+		dfd.end(c);
 	return NULL;
 }
 

@@ -24,12 +24,6 @@
 #include "symbolize.h"
 #include "unwind.h"
 
-/* DWARF unwinding: 2M rows (24 MB) hold libc, python3 and a few hundred more binaries */
-#define UNWIND_ROWS (2u << 20)
-#define UNWIND_PROCS 8192
-#define UNWIND_FILES	4096	/* tables findable by file identity */
-#define UNWIND_PAGES (1u << 20)	/* 4 MB: 4 GB of text */
-
 int sampler_fail(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
@@ -38,15 +32,6 @@ int sampler_fail(char *err, size_t len, const char *fmt, ...)
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static int silent_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
-{
-	const char *debug = getenv("FLAMETOP_DEBUG");	/* 1: libbpf's warnings; 2: all it says */
-
-	if (debug && (lvl == LIBBPF_WARN || !strcmp(debug, "2")))
-		return vfprintf(stderr, fmt, ap);
-	return 0;
 }
 
 const char *sampler__cgroup2_mount(char *buf, size_t len)
@@ -81,45 +66,12 @@ static int open_cgroup(const char *arg, char *full, size_t fullen, char *err, si
 	return fd;
 }
 
-static int online_cpus(bool **online, int *n)
-{
-	int err = libbpf_num_possible_cpus();
-	FILE *f;
-	int a, b;
-	char sep;
-
-	if (err < 0)
-		return err;
-	*n = err;
-	*online = calloc((size_t)*n, sizeof(**online));
-	if (!*online)
-		return -ENOMEM;
-	f = fopen("/sys/devices/system/cpu/online", "re");
-	if (!f)
-		return -errno;
-	while (fscanf(f, "%d", &a) == 1) {
-		b = a;
-		if (fscanf(f, "%c", &sep) == 1 && sep == '-') {
-			if (fscanf(f, "%d", &b) != 1)
-				break;
-			if (fscanf(f, "%c", &sep) != 1)
-				sep = '\n';
-		}
-		for (; a <= b && a < *n; a++)
-			(*online)[a] = true;
-		if (sep != ',')
-			break;
-	}
-	fclose(f);
-	return 0;
-}
-
 static int attach_cpus(struct sampler *s, unsigned freq, char *err, size_t errlen)
 {
 	bool *online = NULL;
 	int ncpus, cpu, ret;
 
-	ret = online_cpus(&online, &ncpus);
+	ret = sampler_online_cpus(&online, &ncpus);
 	if (ret) {
 		free(online);
 		return sampler_fail(err, errlen, "cannot list the online CPUs: %s", strerror(-ret));
@@ -318,19 +270,6 @@ static int intern_markers(struct sampler *s)
  * that allocates as it goes fails now and then in the sampling interrupt
  * (its per-CPU free list runs dry before it is refilled).
  */
-static void size_maps(struct profile_bpf *skel, unsigned freq)
-{
-	long ncpus = libbpf_num_possible_cpus();
-	unsigned long n = 2ul * freq * (unsigned long)(ncpus > 0 ? ncpus : 1);
-	unsigned long counts = n < 4096 ? 4096 : n > 65536 ? 65536 : n;
-	unsigned long stacks = 2 * n < 2048 ? 2048 : 2 * n > 32768 ? 32768 : 2 * n;
-
-	bpf_map__set_max_entries(skel->maps.counts0, (__u32)counts);
-	bpf_map__set_max_entries(skel->maps.counts1, (__u32)counts);
-	bpf_map__set_max_entries(skel->maps.stacks0, (__u32)stacks);
-	bpf_map__set_max_entries(skel->maps.stacks1, (__u32)stacks);
-}
-
 /*
  * A fresh table: the ksym iterator's records, or /proc/kallsyms where it does
  * not run (or was not loaded: the cache was good at the start).
@@ -372,65 +311,6 @@ static int can_sample(char *err, size_t errlen)
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		return sampler_fail(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux is "
 			    "missing): flametop needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-	return 0;
-}
-
-/* The number of the highest CPU online, 0 if it cannot be told. */
-static __u32 highest_online_cpu(void)
-{
-	bool *online = NULL;
-	int n = 0, top = 0;
-
-	if (!online_cpus(&online, &n))
-		for (int i = 0; i < n; i++)
-			if (online[i])
-				top = i;
-	free(online);
-	return (__u32)top;
-}
-
-/* Opens the skeleton, sets its rodata and map sizes, and loads it. */
-static int open_and_load(struct sampler *s, const struct sampler_opts *o, bool dwarf,
-			 char *err, size_t errlen)
-{
-	int ret;
-
-	libbpf_set_print(silent_print);
-	s->skel = profile_bpf__open();
-	if (!s->skel)
-		return sampler_fail(err, errlen, "cannot open the BPF program: %s", strerror(errno));
-	s->skel->rodata->filter_pids = s->pids_mode;
-	s->skel->rodata->filter_cgroup = o->target == SAMPLE_CGROUP;
-	s->skel->rodata->user_stacks = o->user;
-	s->skel->rodata->kernel_stacks = o->kernel;
-	/* make bench's per-step costs: the sample program stops after step N */
-	if (getenv("FLAMETOP_BPF_STATS") && getenv("FLAMETOP_BPF_CUT"))
-		s->skel->rodata->bench_cut = (__u32)strtoul(getenv("FLAMETOP_BPF_CUT"), NULL, 10);
-	size_maps(s->skel, o->freq);
-	if (dwarf) {
-		s->skel->rodata->dwarf_unwind = true;
-		s->skel->rodata->fp_fallback = o->unwind == UNWIND_AUTO;
-		bpf_map__set_max_entries(s->skel->maps.unwind_rows, UNWIND_ROWS);
-		bpf_map__set_max_entries(s->skel->maps.unwind_pages, UNWIND_PAGES);
-		bpf_map__set_max_entries(s->skel->maps.unwind_procs, UNWIND_PROCS);
-		bpf_map__set_max_entries(s->skel->maps.unwind_files, UNWIND_FILES);
-		/* one rule cache per CPU online now, by the CPU's number (not per
-		 * possible CPU: a VM may claim hundreds); one added later goes without */
-		bpf_map__set_max_entries(s->skel->maps.rule_cache, highest_online_cpu() + 1);
-	}
-	sampler_set_offcpu(s, o);
-	bpf_program__set_autoload(s->skel->progs.on_fork, s->pids_mode);
-	bpf_program__set_autoload(s->skel->progs.on_exit, s->pids_mode || o->offcpu);
-	bpf_program__set_autoload(s->skel->progs.on_exec, dwarf);
-	/* the cached kernel symbols first: with them, the iterator need not be loaded */
-	if (o->kernel)
-		ksyms__load_cache(&s->kcache, KSYMS_CACHE);	/* fails empty */
-	bpf_program__set_autoload(s->skel->progs.dump_ksyms, o->kernel && !s->kcache.n);
-	ret = profile_bpf__load(s->skel);
-	if (ret)
-		return sampler_fail(err, errlen, "the kernel refused the BPF program (%s)%s; run with "
-			    "FLAMETOP_DEBUG=1 for the verifier's log", strerror(-ret),
-			    o->offcpu ? " (off-CPU time needs Linux 5.18 or later)" : "");
 	return 0;
 }
 
@@ -509,7 +389,7 @@ struct sampler *sampler__new(const struct sampler_opts *o, struct strtab *names,
 	s->stats_fd = -1;
 	s->pids_mode = o->target == SAMPLE_PIDS;
 	s->kernel = o->kernel;
-	if (open_and_load(s, o, dwarf, err, errlen) || set_targets(s, o, cgfd, dwarf, err, errlen))
+	if (sampler_load(s, o, dwarf, err, errlen) || set_targets(s, o, cgfd, dwarf, err, errlen))
 		goto err_free;
 	s->sym = symbolizer__new(names, &(struct symbolizer_opts){ .no_inline = o->no_inline,
 								 .current = image_current,

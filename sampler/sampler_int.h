@@ -18,6 +18,12 @@
 #include "ksyms.h"
 #include "sampler.h"
 
+/* DWARF unwinding: 2M rows (24 MB) hold libc, python3 and a few hundred more binaries */
+#define UNWIND_ROWS (2u << 20)
+#define UNWIND_PROCS 8192
+#define UNWIND_FILES	4096	/* tables findable by file identity */
+#define UNWIND_PAGES (1u << 20)	/* 4 MB: 4 GB of text */
+
 #define BATCH 256	/* map entries per batched lookup */
 
 struct stored_stack {
@@ -52,6 +58,11 @@ struct sampler {
 	struct cgroup_names *cgnames;	/* made at the first drain */
 };
 
+/* Opens, sets and loads the BPF program for o (load.c): 0, or -1 with the reason in err. */
+int sampler_load(struct sampler *s, const struct sampler_opts *o, bool dwarf, char *err,
+		 size_t errlen);
+/* Which CPUs are online: (*online)[0..*n) for every possible CPU, malloc'ed.  0 or -errno. */
+int sampler_online_cpus(bool **online, int *n);
 /* Formats the reason into err; returns -1. */
 int sampler_fail(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* --event offcpu: the switch program's settings and map sizes (before load), its links (offcpu.c). */

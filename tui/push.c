@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../util/readall.h"
+#include "curl_api.h"
 #include "push.h"
 
 #define ATTEMPTS_MAX	4	/* a window is tried this often (1, 2, 4 s apart), then dropped */
@@ -52,6 +53,8 @@ struct push {
 	bool started;
 	bool curl_ready;	/* curl_global_init done: cleaned up at the end */
 };
+
+static const struct curl_api *cu;	/* set by push__new before any use */
 
 static double mono(void)
 {
@@ -103,16 +106,16 @@ static void label_value(char *out, size_t size, const char *s)
 static int make_name(struct push *p, char *err, size_t size)
 {
 	char host[256] = "", h[256], t[256], a[256], name[1024];
-	CURL *c = curl_easy_init();
+	CURL *c = cu->easy_init();
 
 	gethostname(host, sizeof(host) - 1);
 	label_value(h, sizeof(h), host);
 	label_value(t, sizeof(t), p->o.target ? p->o.target : "");
 	label_value(a, sizeof(a), p->o.app ? p->o.app : "flametop");
 	snprintf(name, sizeof(name), "%s{host=%s,target=%s}", a, h, *t ? t : "all");
-	p->name = c ? curl_easy_escape(c, name, 0) : NULL;
+	p->name = c ? cu->easy_escape(c, name, 0) : NULL;
 	if (c)
-		curl_easy_cleanup(c);
+		cu->easy_cleanup(c);
 	if (!p->name) {
 		snprintf(err, size, "out of memory");
 		return -ENOMEM;
@@ -175,9 +178,9 @@ static struct curl_slist *headers(const struct push *p)
 	for (size_t i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
 		if (!h[i])
 			continue;
-		more = curl_slist_append(list, h[i]);
+		more = cu->slist_append(list, h[i]);
 		if (!more) {
-			curl_slist_free_all(list);
+			cu->slist_free_all(list);
 			return NULL;
 		}
 		list = more;
@@ -191,8 +194,8 @@ enum outcome { SENT, RETRY, REFUSED };
 static enum outcome send_job(struct push *p, CURL *c, const struct job *j, char *why, size_t size)
 {
 	struct curl_slist *hdr = NULL;
-	curl_mime *mime = curl_mime_init(c);
-	curl_mimepart *part = mime ? curl_mime_addpart(mime) : NULL;
+	curl_mime *mime = cu->mime_init(c);
+	curl_mimepart *part = mime ? cu->mime_addpart(mime) : NULL;
 	char *url = NULL;
 	long code = 0;
 	CURLcode r;
@@ -202,40 +205,40 @@ static enum outcome send_job(struct push *p, CURL *c, const struct job *j, char 
 		     p->o.hz) < 0)
 		url = NULL;
 	if (!part || !url || !(hdr = headers(p))) {
-		curl_mime_free(mime);
+		cu->mime_free(mime);
 		free(url);
 		snprintf(why, size, "out of memory");
 		return RETRY;
 	}
-	curl_mime_name(part, "profile");
-	curl_mime_filename(part, "profile.pb.gz");
-	curl_mime_type(part, "application/octet-stream");
-	curl_mime_data(part, (const char *)j->body, j->len);
-	curl_easy_reset(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "flametop");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
-	curl_easy_setopt(c, CURLOPT_XFERINFODATA, p);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	cu->mime_name(part, "profile");
+	cu->mime_filename(part, "profile.pb.gz");
+	cu->mime_type(part, "application/octet-stream");
+	cu->mime_data(part, (const char *)j->body, j->len);
+	cu->easy_reset(c);
+	cu->easy_setopt(c, CURLOPT_URL, url);
+	cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu->easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	cu->easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	cu->easy_setopt(c, CURLOPT_USERAGENT, "flametop");
+	cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+	cu->easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	cu->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	cu->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+	cu->easy_setopt(c, CURLOPT_XFERINFODATA, p);
+	cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	if (p->userpwd) {
-		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(c, CURLOPT_USERPWD, p->userpwd);
+		cu->easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		cu->easy_setopt(c, CURLOPT_USERPWD, p->userpwd);
 	}
-	r = curl_easy_perform(c);
+	r = cu->easy_perform(c);
 	if (r == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(hdr);
-	curl_mime_free(mime);
+		cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	cu->slist_free_all(hdr);
+	cu->mime_free(mime);
 	free(url);
 	if (r != CURLE_OK) {
-		snprintf(why, size, "%s", curl_easy_strerror(r));
+		snprintf(why, size, "%s", cu->easy_strerror(r));
 		return RETRY;
 	}
 	if (code >= 200 && code < 300)
@@ -286,7 +289,7 @@ static void wait_until(struct push *p, double when)
 static void *sender(void *arg)
 {
 	struct push *p = arg;
-	CURL *c = curl_easy_init();
+	CURL *c = cu->easy_init();
 	char why[160];
 
 	pthread_mutex_lock(&p->mu);
@@ -315,7 +318,7 @@ static void *sender(void *arg)
 	}
 	pthread_mutex_unlock(&p->mu);
 	if (c)
-		curl_easy_cleanup(c);
+		cu->easy_cleanup(c);
 	return NULL;
 }
 
@@ -431,7 +434,13 @@ struct push *push__new(const struct push_opts *o, struct strtab *names, char *er
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&p->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
+	cu = curl_api();
+	if (!cu) {
+		snprintf(err, size, "--push needs libcurl (libcurl.so.4 cannot be loaded)");
+		push__free(p, 0, NULL);
+		return NULL;
+	}
+	if (cu->global_init(CURL_GLOBAL_DEFAULT)) {
 		snprintf(err, size, "libcurl could not start");
 		push__free(p, 0, NULL);
 		return NULL;
@@ -481,7 +490,8 @@ void push__free(struct push *p, int wait_ms, struct push_stats *final)
 		*final = p->st;
 	calltree__free(p->win);
 	free(p->ingest);
-	curl_free(p->name);
+	if (cu)
+		cu->free(p->name);
 	if (p->auth_header)
 		explicit_bzero(p->auth_header, strlen(p->auth_header));
 	free(p->auth_header);
@@ -492,6 +502,6 @@ void push__free(struct push *p, int wait_ms, struct push_stats *final)
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	if (p->curl_ready)
-		curl_global_cleanup();
+		cu->global_cleanup();
 	free(p);
 }
