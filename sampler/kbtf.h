@@ -44,7 +44,7 @@ int kbtf__find(struct kbtf *k, const void *obj, size_t len);
  * seconds): after a load that read the kernel's, so that the next need not.
  */
 void kbtf__make(struct kbtf *k, const void *obj, size_t len);
-/* Forgets the small BTF found (a load with it failed): the next find will not use it. */
+/* Forgets the small BTF found (a load failed with it, not without): no find uses it again. */
 void kbtf__drop(struct kbtf *k);
 void kbtf__close(struct kbtf *k);
 

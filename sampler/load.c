@@ -137,11 +137,12 @@ int sampler_load(struct sampler *s, const struct sampler_opts *o, bool dwarf,
 		ksyms__load_cache(&s->kcache, KSYMS_CACHE);	/* fails empty */
 	kbtf__find(&kb, obj, len);
 	ret = open_and_load(s, o, dwarf, kb.path[0] ? kb.path : NULL);
-	if (ret && kb.path[0]) {	/* the kept BTF would not do: the kernel's, from now on */
+	if (ret && kb.path[0]) {	/* again with the kernel's BTF */
 		profile_bpf__destroy(s->skel);
 		s->skel = NULL;
-		kbtf__drop(&kb);
 		ret = open_and_load(s, o, dwarf, NULL);
+		if (!ret)	/* the kept one was what failed: never used again */
+			kbtf__drop(&kb);
 	}
 	if (!ret && !kb.path[0])
 		kbtf__make(&kb, obj, len);

@@ -41,7 +41,7 @@ for s in tests/e2e/*.sh; do
 	fi
 done
 
-for t in readers stream keymap timeline jitmap pprof unwind_cache ehframe dwindex; do
+for t in readers stream keymap timeline jitmap pprof unwind_cache ehframe dwindex kbtf; do
 	corpus=tests/fuzz/$t-corpus
 	[ -d "$corpus" ] || corpus=tests/fuzz/corpus
 	if "$BUILD/fuzz/regress_$t" "$corpus"/*; then
