@@ -165,13 +165,10 @@ int kbtf__find(struct kbtf *k, const void *obj, size_t len)
 	err = kbtf__check_entry(buf, n, &btf, &btf_len);
 	if (err == -ESTALE)
 		k->keyed = false;	/* failed a load once: neither use nor make it again */
-	if (!err) {
-		err = k->fd = memfd_with("flametop-btf", btf, btf_len);
-		if (k->fd >= 0) {
-			snprintf(k->path, sizeof(k->path), "/proc/self/fd/%d", k->fd);
-			err = 0;
-		}
-	}
+	if (!err && (k->fd = memfd_with("flametop-btf", btf, btf_len)) < 0)
+		err = k->fd;
+	if (!err)
+		snprintf(k->path, sizeof(k->path), "/proc/self/fd/%d", k->fd);
 	filecache__verdict(k->cache, err != -EINVAL);
 	free(buf);
 	return err;

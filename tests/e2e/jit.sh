@@ -5,9 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 JS=$(realpath "$(dirname "$0")/../workloads/js/jit.js")
 
-# share PATTERN FILE: % of the samples whose stack matches PATTERN
-share() { awk -v p="$1" '{ n += $NF; if ($0 ~ p) m += $NF } END { printf "%.1f", n ? 100 * m / n : 0 }' "$2"; }
-
 if ! command -v node > /dev/null; then
 	fail "node is installed (make deps)"
 	exit 0

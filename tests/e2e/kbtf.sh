@@ -6,8 +6,6 @@
 W=$BUILD/workloads
 C=$TMP/cache
 
-# share PATTERN FILE: % of the samples whose stack matches PATTERN
-share() { awk -v p="$1" '{ n += $NF; if ($0 ~ p) m += $NF } END { printf "%.1f", n ? 100 * m / n : 0 }' "$2"; }
 # run NAME: record split-nofp (no frame pointers: the walk uses CO-RE'd
 # fields of the task, its mappings and files) under strace
 run() {

@@ -19,6 +19,10 @@ check() {	# check NAME COMMAND...
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
+# share PATTERN FILE [ONLY]: % of the samples (of lines matching ONLY) whose stack matches PATTERN
+share() { awk -v p="$1" -v o="${3:-.}" '$0 ~ o { n += $NF; if ($0 ~ p) m += $NF }
+	END { printf "%.1f", n ? 100 * m / n : 0 }' "$2"; }
+
 # start_workload OUTFILE ARGS...: runs the split workload, sets WPID
 start_workload() {
 	local out=$1; shift

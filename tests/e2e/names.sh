@@ -4,10 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 W=$BUILD/workloads
 
-# share PATTERN FILE [ONLY]: % of the samples (of lines matching ONLY) whose stack matches PATTERN
-share() { awk -v p="$1" -v o="${3:-.}" '$0 ~ o { n += $NF; if ($0 ~ p) m += $NF }
-	END { printf "%.1f", n ? 100 * m / n : 0 }' "$2"; }
-
 # --- 1,000 children of 20 ms each, two at a time ---------------------------------
 start_workload "$TMP/burst.out" "$W/burst" 1000 20
 "$FT" record -p "$WPID" -d 14 -o "$TMP/burst.folded" 2> "$TMP/burst.err"

@@ -6,9 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 W=$BUILD/workloads
 
-# share PATTERN FILE: % of the samples whose stack matches PATTERN
-share() { awk -v p="$1" '{ n += $NF; if ($0 ~ p) m += $NF } END { printf "%.1f", n ? 100 * m / n : 0 }' "$2"; }
-
 # --- a known split, built without frame pointers ----------------------------------
 # the host is shared and noisy: a split far off is measured once more
 split_ok() { within "${s60:-0}" 60 4 && within "${s30:-0}" 30 4 && within "${s10:-0}" 10 4; }
