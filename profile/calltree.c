@@ -36,12 +36,26 @@ static inline uint32_t key_hash(uint32_t parent, uint32_t name)
 	return (uint32_t)k;
 }
 
+/* The names a tree holds: its nodes' (strtab__sweep). */
+static void mark_names(const void *user, uint8_t *held, uint32_t n)
+{
+	const struct calltree *t = user;
+
+	for (uint32_t i = 1; i < t->count; i++)
+		if (t->nodes[i].name < n)
+			held[t->nodes[i].name] = 1;
+}
+
 struct calltree *calltree__new(struct strtab *names)
 {
 	struct calltree *t = calloc(1, sizeof(*t));
 
 	if (!t)
 		return NULL;
+	if (strtab__add_user(names, t, mark_names)) {
+		free(t);
+		return NULL;
+	}
 	t->names = names;
 	t->cap = 1024;
 	t->nodes = malloc(t->cap * sizeof(*t->nodes));
@@ -62,6 +76,7 @@ void calltree__free(struct calltree *t)
 {
 	if (!t)
 		return;
+	strtab__remove_user(t->names, t);
 	free(t->nodes);
 	free(t->slots);
 	free(t);

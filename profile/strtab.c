@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Interned strings: a chunked arena (so pointers never move), an entry
- * array indexed by id, and an open-addressing table of ids.
+ * array indexed by id, and an open-addressing table of ids.  Temporary
+ * names are malloc'ed one by one instead, so that a sweep can free them;
+ * their ids go on a free list for later names.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,11 +14,23 @@
 
 #define CHUNK_SIZE (1u << 20)
 
+enum {
+	E_TEMP = 1,	/* swept when no user holds it */
+	E_OWN = 2,	/* str malloc'ed alone (a temporary name, or one once) */
+	E_FREE = 4,	/* swept: the id waits on the free list */
+};
+
 struct entry {
 	const char *str;
 	uint32_t len;
 	uint32_t hash;
 	uint8_t kind;
+	uint8_t flags;
+};
+
+struct user {
+	const void *user;
+	strtab_mark_fn mark;
 };
 
 struct chunk {
@@ -35,6 +49,13 @@ struct strtab {
 	uint32_t *alias;	/* id -> the id it was renamed to, + 1; 0: not renamed */
 	uint32_t alias_cap;
 	uint64_t renames;
+	uint32_t temps;		/* temporary names held now */
+	uint64_t reuses;	/* swept ids given again */
+	uint32_t *free_ids;	/* ids of swept names */
+	uint32_t nfree;
+	size_t free_cap;
+	struct user *users;
+	size_t nusers, users_cap;
 };
 
 uint64_t strtab_hash(const char *s, size_t len)
@@ -93,7 +114,12 @@ void strtab__free(struct strtab *st)
 		next = c->next;
 		free(c);
 	}
+	for (uint32_t i = 0; i < st->count; i++)
+		if (st->entries[i].flags & E_OWN)
+			free((char *)st->entries[i].str);
 	free(st->entries);
+	free(st->free_ids);
+	free(st->users);
 	free(st->slots);
 	free(st->alias);
 	free(st);
@@ -131,6 +157,8 @@ static int grow_slots(struct strtab *st)
 	for (i = 0; i < st->count; i++) {
 		uint32_t pos = st->entries[i].hash & nmask;
 
+		if (st->entries[i].flags & E_FREE)
+			continue;
 		while (ns[pos])
 			pos = (pos + 1) & nmask;
 		ns[pos] = i + 1;
@@ -169,39 +197,70 @@ bool strtab__lookup(const struct strtab *st, const char *s, size_t len, uint32_t
 	return true;
 }
 
-int strtab__intern(struct strtab *st, const char *s, size_t len, uint32_t *id)
+/* A copy of s[0..len) for a new entry: in the arena, or alone for a temporary name. */
+static char *copy_of(struct strtab *st, const char *s, size_t len, bool temp)
+{
+	char *copy = temp ? malloc(len + 1) : arena_alloc(st, len + 1);
+
+	if (!copy)
+		return NULL;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	if (temp)
+		st->bytes += len + 1;
+	return copy;
+}
+
+static int intern(struct strtab *st, const char *s, size_t len, bool temp, uint32_t *id)
 {
 	uint32_t hash = (uint32_t)strtab_hash(s, len);
-	uint32_t *slot = find_slot(st, s, len, hash);
+	uint32_t *slot = find_slot(st, s, len, hash), at;
+	bool reuse = temp && st->nfree;	/* only a temporary name takes a swept id */
 	struct entry *e;
 	char *copy;
 
 	if (*slot) {
 		*id = *slot - 1;
+		e = &st->entries[*id];
+		if (!temp && (e->flags & E_TEMP)) {
+			e->flags &= (uint8_t)~E_TEMP;	/* interned for good too: kept */
+			st->temps--;
+		}
 		return 0;
 	}
 	if (len > UINT32_MAX - 1 || st->count == UINT32_MAX - 1)
 		return -ENOMEM;
-	if ((uint64_t)(st->count + 1) * 2 > (uint64_t)st->mask + 1) {
+	if (!reuse && (uint64_t)(st->count + 1) * 2 > (uint64_t)st->mask + 1) {
 		if (grow_slots(st))
 			return -ENOMEM;
 		slot = find_slot(st, s, len, hash);
 	}
-	if (vec_reserve(st->entries, st->cap, (size_t)st->count + 1, 1024))
+	if (!reuse && vec_reserve(st->entries, st->cap, (size_t)st->count + 1, 1024))
 		return -ENOMEM;
-	copy = arena_alloc(st, len + 1);
+	copy = copy_of(st, s, len, temp);
 	if (!copy)
 		return -ENOMEM;
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	e = &st->entries[st->count];
-	e->str = copy;
-	e->len = (uint32_t)len;
-	e->hash = hash;
-	e->kind = (uint8_t)frame_kind_of(s, len);
-	*slot = st->count + 1;
-	*id = st->count++;
+	at = reuse ? st->free_ids[--st->nfree] : st->count++;
+	st->reuses += reuse;
+	st->entries[at] = (struct entry){
+		.str = copy, .len = (uint32_t)len, .hash = hash,
+		.kind = (uint8_t)frame_kind_of(s, len),
+		.flags = temp ? E_TEMP | E_OWN : 0,
+	};
+	st->temps += temp;
+	*slot = at + 1;
+	*id = at;
 	return 0;
+}
+
+int strtab__intern(struct strtab *st, const char *s, size_t len, uint32_t *id)
+{
+	return intern(st, s, len, false, id);
+}
+
+int strtab__intern_temp(struct strtab *st, const char *s, size_t len, uint32_t *id)
+{
+	return intern(st, s, len, true, id);
 }
 
 const char *strtab__str(const struct strtab *st, uint32_t id)
@@ -230,6 +289,16 @@ int strtab__cmp(const struct strtab *st, uint32_t a, uint32_t b)
 uint32_t strtab__count(const struct strtab *st)
 {
 	return st->count;
+}
+
+uint64_t strtab__reuses(const struct strtab *st)
+{
+	return st->reuses;
+}
+
+uint32_t strtab__temps(const struct strtab *st)
+{
+	return st->temps;
 }
 
 size_t strtab__bytes(const struct strtab *st)
@@ -273,4 +342,80 @@ int strtab__rename(struct strtab *st, uint32_t from, uint32_t to)
 uint64_t strtab__renames(const struct strtab *st)
 {
 	return st->renames;
+}
+
+int strtab__add_user(struct strtab *st, const void *user, strtab_mark_fn mark)
+{
+	if (vec_reserve(st->users, st->users_cap, st->nusers + 1, 16))
+		return -ENOMEM;
+	st->users[st->nusers++] = (struct user){ .user = user, .mark = mark };
+	return 0;
+}
+
+void strtab__remove_user(struct strtab *st, const void *user)
+{
+	for (size_t i = st->nusers; i-- > 0;)
+		if (st->users[i].user == user) {
+			st->users[i] = st->users[--st->nusers];
+			return;
+		}
+}
+
+/*
+ * Empties id's slot, moving back the entries after it that linear probing
+ * put past their home (no tombstones: lookups stay as short as at insert).
+ */
+static void unslot(struct strtab *st, uint32_t id)
+{
+	uint32_t pos = st->entries[id].hash & st->mask, next, home;
+
+	while (st->slots[pos] != id + 1)
+		pos = (pos + 1) & st->mask;
+	for (next = pos;;) {
+		st->slots[pos] = 0;
+		for (;;) {
+			next = (next + 1) & st->mask;
+			if (!st->slots[next])
+				return;
+			home = st->entries[st->slots[next] - 1].hash & st->mask;
+			/* it may fill the hole if the hole is on its way from home */
+			if (((next - home) & st->mask) >= ((next - pos) & st->mask))
+				break;
+		}
+		st->slots[pos] = st->slots[next];
+		pos = next;
+	}
+}
+
+long strtab__sweep(struct strtab *st)
+{
+	uint8_t *held;
+	long freed = 0;
+
+	if (!st->temps)
+		return 0;
+	if (vec_reserve(st->free_ids, st->free_cap, (size_t)st->nfree + st->temps, 256) ||
+	    !(held = calloc(st->count, 1)))
+		return -ENOMEM;
+	for (size_t u = 0; u < st->nusers; u++)
+		st->users[u].mark(st->users[u].user, held, st->count);
+	/* a rename's ends are held by the rename */
+	for (uint32_t i = 0; i < st->alias_cap && i < st->count; i++)
+		if (st->alias[i])
+			held[i] = held[st->alias[i] - 1] = 1;
+	for (uint32_t id = 0; id < st->count; id++) {
+		struct entry *e = &st->entries[id];
+
+		if (!(e->flags & E_TEMP) || held[id])
+			continue;
+		unslot(st, id);
+		st->bytes -= e->len + 1;
+		free((char *)e->str);
+		*e = (struct entry){ .str = "", .flags = E_FREE };
+		st->free_ids[st->nfree++] = id;
+		st->temps--;
+		freed++;
+	}
+	free(held);
+	return freed;
 }

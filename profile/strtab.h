@@ -5,7 +5,15 @@
  * derived from the name the way FlameGraph's tools mark frames.
  *
  * Strings returned by strtab__str() are owned by the table and stay valid
- * until strtab__free().
+ * until strtab__free() -- a temporary name's until a sweep frees it.
+ *
+ * Temporary names (a process's identity frame: a busy host starts
+ * thousands a minute) are freed by strtab__sweep() once no user of the
+ * table holds their id; a later temporary name may then be given that
+ * id.  The users are the call trees (each registers itself); whoever
+ * keeps such an id elsewhere forgets it at a sweep, and what is worked
+ * out per id (a search's matches) is worked out again when
+ * strtab__reuses() changes.
  */
 #ifndef FLAMETOP_STRTAB_H
 #define FLAMETOP_STRTAB_H
@@ -27,6 +35,8 @@ void strtab__free(struct strtab *st);
 
 /* Interns s[0..len) (which must not contain NUL); 0 or -ENOMEM. */
 int strtab__intern(struct strtab *st, const char *s, size_t len, uint32_t *id);
+/* The same for a temporary name; interned both ways, a name is kept. */
+int strtab__intern_temp(struct strtab *st, const char *s, size_t len, uint32_t *id);
 /* Looks s up without adding it; returns false if it was never interned. */
 bool strtab__lookup(const struct strtab *st, const char *s, size_t len, uint32_t *id);
 
@@ -34,6 +44,10 @@ const char *strtab__str(const struct strtab *st, uint32_t id);
 uint32_t strtab__len(const struct strtab *st, uint32_t id);
 enum frame_kind strtab__kind(const struct strtab *st, uint32_t id);
 uint32_t strtab__count(const struct strtab *st);
+/* Temporary names held now. */
+uint32_t strtab__temps(const struct strtab *st);
+/* Changes when a swept id is given to another name. */
+uint64_t strtab__reuses(const struct strtab *st);
 size_t strtab__bytes(const struct strtab *st);
 
 /*
@@ -48,6 +62,17 @@ int strtab__rename(struct strtab *st, uint32_t from, uint32_t to);
 uint32_t strtab__canon(const struct strtab *st, uint32_t id);
 /* Changes each time a name is renamed. */
 uint64_t strtab__renames(const struct strtab *st);
+
+/* Sets held[id] for each id < n that user holds. */
+typedef void (*strtab_mark_fn)(const void *user, uint8_t *held, uint32_t n);
+/* user holds ids until removed; 0 or -ENOMEM. */
+int strtab__add_user(struct strtab *st, const void *user, strtab_mark_fn mark);
+void strtab__remove_user(struct strtab *st, const void *user);
+/*
+ * Frees the temporary names no user holds (a swept id reads as "" until
+ * given again).  How many were freed, or -ENOMEM.
+ */
+long strtab__sweep(struct strtab *st);
 
 /* Bytewise order of two interned names, as sort(1) in the C locale. */
 int strtab__cmp(const struct strtab *st, uint32_t a, uint32_t b);

@@ -128,11 +128,20 @@ uint32_t xforms__limited(const struct xforms *xs)
 	return n;
 }
 
-/* Makes the memo cover every name; false when it cannot grow (match unmemoized). */
-static bool grow_memo(struct xform *x, uint32_t nnames)
+/*
+ * Makes the memo cover every name, and forget ids given to other names
+ * since; false when it cannot grow (match unmemoized).
+ */
+static bool grow_memo(struct xform *x, const struct strtab *names)
 {
+	uint32_t nnames = strtab__count(names);
 	uint8_t *m;
 
+	if (x->memo_reuses != strtab__reuses(names)) {
+		x->memo_reuses = strtab__reuses(names);
+		if (x->memo_len)
+			memset(x->memo, UNTESTED, x->memo_len);
+	}
 	if (nnames <= x->memo_len)
 		return true;
 	m = realloc(x->memo, nnames);
@@ -458,7 +467,7 @@ struct calltree *xforms__apply(struct xforms *xs, const struct calltree *t)
 		memset(shared, 0, n);
 	}
 	for (unsigned j = 0; !err && j < xs->n; j++)
-		if (xs->x[j].p && !grow_memo(&xs->x[j], strtab__count(calltree__names(t))))
+		if (xs->x[j].p && !grow_memo(&xs->x[j], calltree__names(t)))
 			err = -ENOMEM;
 	if (!err)
 		err = build(xs, t, &st, node, shared, dst);

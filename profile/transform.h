@@ -47,6 +47,7 @@ struct xform {
 	struct pattern *p;
 	uint8_t *memo;			/* per name id: 0 untested, 1 no, 2 yes */
 	uint32_t memo_len;
+	uint64_t memo_reuses;		/* strtab__reuses() the memo holds for */
 	uint32_t limited;		/* names whose match hit a limit (no match) */
 };
 

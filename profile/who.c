@@ -37,7 +37,7 @@ int who__intern(struct strtab *names, const struct who *w, uint32_t *id)
 
 	snprintf(buf, sizeof(buf), "%c%.255s%c%u%c%u%c%.255s%c%.255s", ID_START, w->comm, FIELD,
 		 w->pid, FIELD, w->tid, FIELD, w->thread, FIELD, w->container);
-	return intern(names, buf, id);
+	return strtab__intern_temp(names, buf, strlen(buf), id);
 }
 
 /*

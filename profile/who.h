@@ -44,7 +44,7 @@ const char *group__name(enum group_by g);
 /* The grouping called name, or GROUP_COUNT. */
 enum group_by group__find(const char *name);
 
-/* The identity frame of w (one name id); 0 or -ENOMEM. */
+/* The identity frame of w (one name id, a temporary one: strtab.h); 0 or -ENOMEM. */
 int who__intern(struct strtab *names, const struct who *w, uint32_t *id);
 /* Decodes an identity frame; false when the name is not one. */
 bool who__decode(const struct strtab *names, uint32_t id, struct who_buf *out);

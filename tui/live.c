@@ -258,6 +258,7 @@ void live__free(struct live *l)
 static void log_memory(struct live *l, int64_t sec)
 {
 	struct memlog_line m = { .sec = sec };
+	const struct strtab *names = calltree__names(history__tree(l->history));
 
 	if (!l->memlog || sec - l->memlog_last < MEMLOG_SECONDS)
 		return;
@@ -265,9 +266,30 @@ static void log_memory(struct live *l, int64_t sec)
 	for (int e = 0; e < LIVE_EVENTS; e++)
 		m.history += l->hist[e] ? history__bytes(l->hist[e]) : 0;
 	m.shown = l->shown ? calltree__bytes(l->shown) : 0;
-	m.names = strtab__bytes(calltree__names(history__tree(l->history)));
+	m.names = strtab__bytes(names);
+	m.name_ids = strtab__count(names);
+	m.name_temps = strtab__temps(names);
 	m.sym = l->stats.sym;
 	memlog__write(l->memlog, &m);
+}
+
+/*
+ * After a history was compacted (its generation changed), the identity
+ * frames of processes gone from every retained second are held no more:
+ * a busy host's names stay as many as its retention holds.
+ */
+static void sweep_names(struct live *l)
+{
+	uint64_t gen = 0;
+
+	for (int e = 0; e < LIVE_EVENTS; e++)
+		gen += l->hist[e] ? history__generation(l->hist[e]) : 0;
+	if (gen == l->swept_gen)
+		return;
+	l->swept_gen = gen;
+	/* the identities it had met may be other processes' ids now */
+	if (strtab__sweep(calltree__names(history__tree(l->history))) > 0)
+		who_place__reset(&l->place);
 }
 
 int live__tick(struct live *l)
@@ -297,6 +319,7 @@ int live__tick(struct live *l)
 	if (err < 0)
 		return err;
 	push__tick(l->push, sec);
+	sweep_names(l);
 	if (l->newest == INT64_MIN)
 		l->oldest = sec;
 	if (l->newest == INT64_MIN || sec > l->newest)

@@ -51,6 +51,7 @@ struct live {
 	size_t map_cap;
 	struct who_place place;		/* where the last frame mapped went in shown */
 	uint64_t history_gen;		/* of the history when shown was made */
+	uint64_t swept_gen;		/* the histories' generations at the last sweep */
 	uint64_t generation;		/* changes when shown is made anew */
 	uint32_t *stack;		/* a stack being added: its identity frame first and last */
 	size_t stack_cap;

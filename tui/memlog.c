@@ -31,10 +31,11 @@ void memlog__write(const char *path, const struct memlog_line *m)
 	}
 	fprintf(f, "t=%lld rss=%.1fMB history=%.1fMB shown=%.1fMB names=%.1fMB processes=%lu "
 		"files=%lu (symbols %.1fMB, debug %.1fMB) malloc: used %.1fMB, free %.1fMB, "
-		"mapped %.1fMB\n", (long long)m->sec,
+		"mapped %.1fMB; names %u, temporary %u\n", (long long)m->sec,
 		mb((double)rss * (double)sysconf(_SC_PAGESIZE)), mb((double)m->history),
 		mb((double)m->shown), mb((double)m->names), m->sym.processes, m->sym.files,
 		mb((double)m->sym.syms_bytes), mb((double)m->sym.debug_bytes),
-		mb((double)mi.uordblks), mb((double)mi.fordblks), mb((double)mi.hblkhd));
+		mb((double)mi.uordblks), mb((double)mi.fordblks), mb((double)mi.hblkhd),
+		m->name_ids, m->name_temps);
 	fclose(f);
 }

@@ -17,6 +17,7 @@
 struct memlog_line {
 	int64_t sec;
 	size_t history, shown, names;	/* bytes */
+	uint32_t name_ids, name_temps;	/* names interned, temporary ones held */
 	struct symbolizer_stats sym;
 };
 

@@ -118,6 +118,10 @@ void search__update(struct search *s, const struct calltree *t, struct note *not
 		return;
 	}
 	/* names keep their meaning: only new ones are matched against the regex */
+	if (s->reuses != strtab__reuses(names)) {
+		s->reuses = strtab__reuses(names);	/* ids given to other names */
+		s->name_matched = 0;
+	}
 	if (s->name_matched < nnames)
 		memset(s->name_match + s->name_matched, UNTESTED, nnames - s->name_matched);
 	s->name_matched = nnames;

@@ -28,6 +28,7 @@ struct search {
 	int64_t idle_since;		/* ... when it last stopped matching */
 	uint8_t *name_match;		/* per name id: 0 not tested, 1 no, 2 yes */
 	uint32_t name_matched;		/* names [0, name_matched) have a valid entry */
+	uint64_t reuses;		/* strtab__reuses() they hold for */
 	uint8_t *mark;			/* per node of the tree */
 	uint64_t matched;		/* samples under a match, each once */
 	struct prompt line;		/* the pattern being typed */

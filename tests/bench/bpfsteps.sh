@@ -9,6 +9,7 @@ BUILD=${BUILD:-build}
 FT=$BUILD/flametop
 SECS=${BPF_STEP_SECONDS:-5}
 RUNS=${BPF_STEP_RUNS:-3}
+ROUNDS=${BPF_H2H_ROUNDS:-6}
 T=$(mktemp -d /tmp/flametop-steps.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 
@@ -18,25 +19,26 @@ sleep 2
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'; }
 
-# ns per run of flametop's sample program cut after step $3, mode $1, $2 Hz
-ft_ns() {
-	for _ in $(seq "$RUNS"); do
-		FLAMETOP_BPF_STATS=1 FLAMETOP_BPF_CUT=$3 "$FT" record -a --unwind "$1" -F "$2" \
-			-d "$SECS" -o /dev/null 2> "$T/r.err"
-		sed -n 's/.*bpf \([0-9]*\) runs, \([0-9]*\) ns.*/\1 \2/p' "$T/r.err" |
-			awk '{ printf "%.0f\n", $1 ? $2 / $1 : 0 }'
-	done | median
+# ns per run of flametop's sample program cut after step $3, mode $1, $2 Hz: one run
+ft_once() {
+	FLAMETOP_BPF_STATS=1 FLAMETOP_BPF_CUT=$3 "$FT" record -a --unwind "$1" -F "$2" \
+		-d "$SECS" -o /dev/null 2> "$T/r.err"
+	sed -n 's/.*bpf \([0-9]*\) runs, \([0-9]*\) ns.*/\1 \2/p' "$T/r.err" |
+		awk '{ printf "%.0f\n", $1 ? $2 / $1 : 0 }'
 }
 
-bt_ns() {
-	for _ in $(seq "$RUNS"); do
-		timeout $((SECS + 2)) bpftrace -e "$1" > /dev/null 2>&1 &
-		sleep "$SECS"
-		bpftool prog show | grep -A1 ' perf_event ' | grep -o 'run_time_ns [0-9]* run_cnt [0-9]*' |
-			awk '{ printf "%.0f\n", $4 ? $2 / $4 : 0 }' | head -1
-		wait $!
-	done | median
+ft_ns() { for _ in $(seq "$RUNS"); do ft_once "$@"; done | median; }
+
+# the same for a bpftrace program (bpf_stats on while it runs)
+bt_once() {
+	timeout $((SECS + 2)) bpftrace -e "$1" > /dev/null 2>&1 &
+	sleep "$SECS"
+	bpftool prog show | grep -A1 ' perf_event ' | grep -o 'run_time_ns [0-9]* run_cnt [0-9]*' |
+		awk '{ printf "%.0f\n", $4 ? $2 / $4 : 0 }' | head -1
+	wait $!
 }
+
+bt_ns() { for _ in $(seq "$RUNS"); do bt_once "$1"; done | median; }
 
 steps=(1 "entry: filters, scratch, sample count"
 	2 "who: task, tgid/tid, comms, cgroup, image tag"
@@ -66,3 +68,28 @@ for hz in 99 999; do
 		sysctl -q kernel.bpf_stats_enabled="$old"
 	fi
 done
+
+# The goal's figures: the whole programs one after the other, round after
+# round, so that a noisy host's slow minutes fall on each alike.
+if command -v bpftrace > /dev/null && command -v bpftool > /dev/null; then
+	old=$(sysctl -n kernel.bpf_stats_enabled)
+	for hz in 99 999; do
+		echo "## head to head at $hz Hz, alternating (ns per sample; median of $ROUNDS rounds of $SECS s)"
+		for _ in $(seq "$ROUNDS"); do
+			auto=$(ft_once auto "$hz" 0)
+			sysctl -q kernel.bpf_stats_enabled=1
+			bt=$(bt_once "profile:hz:$hz { @[kstack, ustack] = count(); }")
+			sysctl -q kernel.bpf_stats_enabled="$old"
+			echo "$auto $bt $(ft_once fp "$hz" 0)"
+		done > "$T/h2h"
+		awk '{ print $1 }' "$T/h2h" | median > "$T/a"
+		awk '{ print $2 }' "$T/h2h" | median > "$T/b"
+		awk '{ print $3 }' "$T/h2h" | median > "$T/f"
+		printf '%-48s %6d\n' "flametop --unwind auto" "$(cat "$T/a")" \
+			"bpftrace @[kstack, ustack] = count();" "$(cat "$T/b")" \
+			"flametop --unwind fp" "$(cat "$T/f")"
+		awk -v a="$(cat "$T/a")" -v b="$(cat "$T/b")" \
+			'BEGIN { printf "%-48s %6.2f (goal <= 1)\n", "auto / bpftrace", b ? a / b : 0 }'
+		echo "rounds (auto, bpftrace, fp): $(tr '\n' ';' < "$T/h2h")"
+	done
+fi

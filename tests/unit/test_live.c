@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The live window's moves (tui/live.c) on a real history, without sampling. */
+#include <poll.h>
+
 #include "helpers.h"
 #include "../../tui/live.h"
 #include "../../profile/who.h"
@@ -185,12 +187,79 @@ static void test_tree_shown_follows_moves(void **state)
 	strtab__free(st);
 }
 
+/*
+ * A realtime source whose every process runs once (a busy host's short
+ * compilers): each second brings CHURN new processes, each its identity
+ * frame.  The history drops the expired ones (it compacts past 65,536
+ * nodes) and the view sweeps their names: they stay as many as it holds.
+ */
+#define CHURN 25000u
+
+static int drain_churn(struct source *s, int64_t sec, source_add_fn add, void *ctx)
+{
+	struct scripted *sc = (struct scripted *)s;
+	uint32_t ids[2];
+	int err = 0;
+
+	strtab__intern(sc->names, "main", 4, &ids[0]);
+	strtab__intern(sc->names, "cc1_main", 8, &ids[1]);
+	for (uint32_t p = 0; p < CHURN && !err; p++) {
+		uint32_t pid = (uint32_t)sc->next * CHURN + p + 1;
+		struct who w = { pid, pid, "cc1", "cc1", "" };
+
+		err = add(ctx, sec, EVENT_CPU, &w, ids, 2, 1);
+	}
+	sc->next++;
+	return err ? err : 1;
+}
+
+static bool alive(const struct source *s) { (void)s; return true; }
+
+static const struct source_ops churn_ops = {
+	.fd = no_fd, .poll = no_poll, .settle = no_settle, .drain = drain_churn,
+	.stats = no_stats, .alive = alive, .free = free_scripted,
+};
+
+static void test_names_of_gone_processes_are_swept(void **state)
+{
+	struct strtab *st = strtab__new();
+	struct scripted *sc = calloc(1, sizeof(*sc));
+	uint32_t most = 0, last = 0;
+	bool fell = false;
+	struct live *l;
+	char err[128];
+
+	(void)state;
+	sc->base = (struct source){ &churn_ops, { .hz = 99, .realtime = true } };
+	sc->names = st;
+	l = live__new(&sc->base, st, 2, 2, err, sizeof(err));
+	assert_non_null(l);
+	assert_int_equal(live__set_view(l, GROUP_PID, NULL), 0);
+	for (int tick = 0; tick < 6; tick++) {
+		struct pollfd pfd = { .fd = l->timer_fd, .events = POLLIN };
+
+		assert_int_equal(poll(&pfd, 1, 2000), 1);
+		assert_int_equal(live__tick(l), 0);
+		check_mirror(l);
+		fell |= strtab__temps(st) < last;
+		last = strtab__temps(st);
+		most = last > most ? last : most;
+	}
+	/* 150,000 processes; the history held 2 s of them and what it had not compacted yet */
+	assert_true(fell);
+	assert_true(most <= 4 * CHURN);
+	assert_true(calltree__samples(live__tree(l)) > 0);
+	live__free(l);
+	strtab__free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_move_and_follow),
 		cmocka_unit_test(test_pause_and_resize),
 		cmocka_unit_test(test_tree_shown_follows_moves),
+		cmocka_unit_test(test_names_of_gone_processes_are_swept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
