@@ -219,7 +219,7 @@ $(FIX)/sym_cpp: tests/fixtures/symtarget_cpp.cc
 	@mkdir -p $(@D)
 	g++ -O1 -g -o $@ $<
 
-$(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/push.o $(BUILD)/tui/curl_api.o $(BUILD)/tui/memlog.o
+$(BUILD)/tests/test_live: $(BUILD)/tui/live.o $(BUILD)/tui/live_window.o $(BUILD)/tui/push.o $(BUILD)/tui/curl_api.o $(BUILD)/tui/memlog.o
 $(UNIT_BINS): $(PROTO_C:.c=.h)
 # the explorer, driven through the replay source without a terminal
 $(BUILD)/tests/test_explorer: $(APP_OBJS)

@@ -101,10 +101,11 @@ int who__frames(struct strtab *names, const struct who *w, enum group_by g, uint
 			err = intern(names, w->comm, &out[1]);
 		return err ? err : 2;
 	default:
-		snprintf(buf, sizeof(buf), "%s", w->comm);
-		break;
+		err = intern(names, w->comm, &out[0]);
+		return err ? err : 1;
 	}
-	err = intern(names, buf, &out[0]);
+	/* one per process or thread: swept with its identity frame (strtab.h) */
+	err = strtab__intern_temp(names, buf, strlen(buf), &out[0]);
 	return err ? err : 1;
 }
 

@@ -48,7 +48,10 @@ enum group_by group__find(const char *name);
 int who__intern(struct strtab *names, const struct who *w, uint32_t *id);
 /* Decodes an identity frame; false when the name is not one. */
 bool who__decode(const struct strtab *names, uint32_t id, struct who_buf *out);
-/* The root frames grouping g gives w: 1 or 2 ids in out; -ENOMEM. */
+/*
+ * The root frames grouping g gives w: 1 or 2 ids in out; -ENOMEM.  A
+ * process's or thread's label (pid, thread) is a temporary name.
+ */
 int who__frames(struct strtab *names, const struct who *w, enum group_by g, uint32_t out[2]);
 
 /* One row of the process table: a process, a thread or a container. */

@@ -426,8 +426,55 @@ void app__init(struct app *a, const char *startup_msg)
 		note__set(&a->note, "%s", startup_msg);
 }
 
+static void hold(uint32_t id, uint8_t *held, uint32_t n)
+{
+	if (id < n)
+		held[id] = 1;
+}
+
+static void hold_flame(const struct flame_view *f, uint8_t *held, uint32_t n)
+{
+	for (uint32_t i = 0; i < f->zoom_path.n; i++)
+		hold(f->zoom_path.names[i], held, n);
+	for (uint32_t i = 0; i < f->sel_path.n; i++)
+		hold(f->sel_path.names[i], held, n);
+}
+
+/* What the panes hold outside a tree (a tree holds its own). */
+static void hold_panes(const void *user, uint8_t *held, uint32_t n)
+{
+	const struct app *a = user;
+
+	hold_flame(&a->flame, held, n);
+	if (a->sand.on) {	/* closed, its views are the main one's or freed */
+		hold_flame(&a->sand.other, held, n);
+		hold_flame(&a->sand.saved, held, n);
+		hold(a->sand.name, held, n);
+	}
+	hold(a->top.name, held, n);
+	for (long i = 0; a->top.fns && i < a->top.nfns; i++)
+		hold(a->top.fns[i].name, held, n);
+	hold(a->procs.frame, held, n);
+	for (long i = 0; a->procs.rows && i < a->procs.nrows; i++) {
+		hold(a->procs.rows[i].frame, held, n);
+		hold(a->procs.rows[i].container, held, n);
+	}
+	hold(a->focus.frame, held, n);
+}
+
+int app__hold_names(struct app *a, struct strtab *names)
+{
+	if (strtab__add_user(names, a, hold_panes))
+		return -ENOMEM;
+	a->names = names;
+	return 0;
+}
+
 void app__free(struct app *a)
 {
+	if (a->names)
+		strtab__remove_user(a->names, a);
+	a->names = NULL;
 	search__free(&a->search);
 	flame_view__free(&a->flame);
 	top_view__free(&a->top);

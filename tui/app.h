@@ -49,6 +49,7 @@ struct app {
 	const struct calltree *after;
 	const struct calltree *profile;
 	struct live *live;		/* NULL when the profile is a file */
+	struct strtab *names;		/* live: the panes hold names in it (app__hold_names) */
 	struct value_type vt;		/* what a file's values count (samples, or its unit) */
 	uint32_t file_hz;		/* a file's sampling rate when it says (pprof's period) */
 	uint64_t generation;		/* of the live history when last shown */
@@ -94,6 +95,12 @@ void app__draw(struct app *a);
 void app__paint(struct app *a);
 /* Seconds a sample stands for (1/Hz); 0 when the profile has no rate. */
 double app__seconds(const struct app *a);
+/*
+ * The live view's names may be swept (strtab.h): the panes' names outside
+ * a tree (the focus, a selection, a zoom's path) are held from now on.
+ * 0 or -ENOMEM.
+ */
+int app__hold_names(struct app *a, struct strtab *names);
 /* Frees what the app owns, not its sources. */
 void app__free(struct app *a);
 /* app__init, then the terminal and the loop until quit; returns the exit status. */

@@ -151,7 +151,7 @@ static int open_live(struct app *a, const struct options *o, struct strtab *name
 		a->live = live__new(src, names, o->retain, o->window, err, sizeof(err));
 	if (!a->live)
 		return die("%s", err);
-	if (live__set_view(a->live, o->group, NULL) ||
+	if (app__hold_names(a, names) || live__set_view(a->live, o->group, NULL) ||
 	    (o->cmd == CMD_LIVE && o->ev_offcpu && live__set_events(a->live, o->ev_cpu, true)))
 		return die("out of memory");
 	if (o->push_url && o->cmd == CMD_LIVE) {
@@ -238,6 +238,8 @@ int cmd_explore(const struct options *o)
 		goto cleanup;
 	ret = app__run(&a, warning[0] ? warning : NULL);
 cleanup:
+	if (a.names)	/* app__run did not free the app */
+		strtab__remove_user(a.names, &a);
 	live__free(a.live);
 	keymap__free(a.keys);
 	calltree__free(before);

@@ -25,6 +25,7 @@ enum live_event { LIVE_CPU, LIVE_OFFCPU, LIVE_WALL, LIVE_EVENTS };
 
 struct live {
 	struct source *source;	/* owned */
+	struct strtab *names;	/* borrowed: it holds the focus's name in it */
 	struct history *history;	/* the one shown: one of hist[] */
 	struct history *hist[LIVE_EVENTS];	/* NULL: not sampled */
 	bool sampled[LIVE_EVENTS];	/* what --event takes (hist[LIVE_CPU] is there always) */

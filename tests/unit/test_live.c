@@ -190,8 +190,9 @@ static void test_tree_shown_follows_moves(void **state)
 /*
  * A realtime source whose every process runs once (a busy host's short
  * compilers): each second brings CHURN new processes, each its identity
- * frame.  The history drops the expired ones (it compacts past 65,536
- * nodes) and the view sweeps their names: they stay as many as it holds.
+ * frame and its label (--group pid).  The history drops the expired ones
+ * (it compacts past 65,536 nodes) and the view sweeps their names: they
+ * stay as many as it holds.  The label the view is focused on stays.
  */
 #define CHURN 25000u
 
@@ -224,7 +225,7 @@ static void test_names_of_gone_processes_are_swept(void **state)
 {
 	struct strtab *st = strtab__new();
 	struct scripted *sc = calloc(1, sizeof(*sc));
-	uint32_t most = 0, last = 0;
+	uint32_t most = 0, last = 0, focus;
 	bool fell = false;
 	struct live *l;
 	char err[128];
@@ -241,13 +242,22 @@ static void test_names_of_gone_processes_are_swept(void **state)
 		assert_int_equal(poll(&pfd, 1, 2000), 1);
 		assert_int_equal(live__tick(l), 0);
 		check_mirror(l);
+		if (tick == 0) {	/* on the first process, gone after 2 s */
+			assert_true(strtab__lookup(st, "cc1-1", 5, &focus));
+			assert_int_equal(live__set_view(l, GROUP_PID,
+							&(struct who_focus){ GROUP_PID, focus }), 0);
+		}
 		fell |= strtab__temps(st) < last;
 		last = strtab__temps(st);
 		most = last > most ? last : most;
 	}
 	/* 150,000 processes; the history held 2 s of them and what it had not compacted yet */
 	assert_true(fell);
-	assert_true(most <= 4 * CHURN);
+	assert_true(most <= 2 * 4 * CHURN);
+	assert_true(strtab__count(st) <= 2 * 4 * CHURN);
+	assert_string_equal(strtab__str(st, focus), "cc1-1");
+	assert_int_equal(live__set_view(l, GROUP_PID, NULL), 0);
+	check_mirror(l);
 	assert_true(calltree__samples(live__tree(l)) > 0);
 	live__free(l);
 	strtab__free(st);
