@@ -7,13 +7,14 @@
  * Strings returned by strtab__str() are owned by the table and stay valid
  * until strtab__free() -- a temporary name's until a sweep frees it.
  *
- * Temporary names (a process's identity frame: a busy host starts
- * thousands a minute) are freed by strtab__sweep() once no user of the
- * table holds their id; a later temporary name may then be given that
- * id.  The users are the call trees (each registers itself); whoever
- * keeps such an id elsewhere forgets it at a sweep, and what is worked
- * out per id (a search's matches) is worked out again when
- * strtab__reuses() changes.
+ * Temporary names (a process's identity frame and its pid or thread
+ * label: a busy host starts thousands a minute) are freed by
+ * strtab__sweep() once no user of the table holds their id; a later
+ * temporary name may then be given that id.  Every call tree is a user
+ * (it registers itself); whoever keeps such an id elsewhere registers to
+ * hold it (the live view's focus, the explorer's panes) or forgets it at
+ * a sweep, and what is worked out per id (a search's matches) is worked
+ * out again when strtab__reuses() changes.
  */
 #ifndef FLAMETOP_STRTAB_H
 #define FLAMETOP_STRTAB_H

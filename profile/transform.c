@@ -139,6 +139,7 @@ static bool grow_memo(struct xform *x, const struct strtab *names)
 
 	if (x->memo_reuses != strtab__reuses(names)) {
 		x->memo_reuses = strtab__reuses(names);
+		x->limited = 0;		/* each name is tested again */
 		if (x->memo_len)
 			memset(x->memo, UNTESTED, x->memo_len);
 	}

@@ -3,8 +3,8 @@
  * Finding a frame again by its name path (the names from the root) in
  * another tree — a window that moved, a rebuilt diff, a compacted history
  * — or in the same tree after its nodes were renumbered.  Name ids are
- * stable for the strtab's life; node ids are not.  Trees compared must
- * share one strtab.
+ * stable while held (strtab.h: a temporary name's id goes to another name
+ * once swept); node ids are not.  Trees compared must share one strtab.
  */
 #ifndef FLAMETOP_TREEPATH_H
 #define FLAMETOP_TREEPATH_H

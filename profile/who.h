@@ -90,7 +90,8 @@ long who__regroup(struct calltree *dst, const struct calltree *src, enum group_b
  * counts follow its history frame by frame).  For each of the last root
  * frames used, the nodes placed for its last path are kept: a next path
  * under that root reuses them as far as it is the same.  Reset it when
- * dst is made anew.
+ * dst is made anew, and after a sweep of the names freed some (strtab.h:
+ * an identity's id may be another's).
  */
 struct who_step {
 	uint32_t name;

@@ -290,20 +290,25 @@ static void log_memory(struct live *l, int64_t sec)
 
 /*
  * After a history was compacted (its generation changed), the identity
- * frames of processes gone from every retained second are held no more:
- * a busy host's names stay as many as its retention holds.
+ * frames and labels of processes gone from every retained second are held
+ * no more (once the tree shown is made anew without them): a busy host's
+ * names stay as many as its retention holds.
  */
 static void sweep_names(struct live *l)
 {
 	uint64_t gen = 0;
+	long freed;
 
 	for (int e = 0; e < LIVE_EVENTS; e++)
 		gen += l->hist[e] ? history__generation(l->hist[e]) : 0;
 	if (gen == l->swept_gen)
 		return;
+	freed = strtab__sweep(l->names);
+	if (freed < 0)
+		return;		/* out of memory: again at the next tick */
 	l->swept_gen = gen;
 	/* the identities it had met may be other processes' ids now */
-	if (strtab__sweep(calltree__names(history__tree(l->history))) > 0)
+	if (freed > 0)
 		who_place__reset(&l->place);
 }
 
@@ -334,7 +339,6 @@ int live__tick(struct live *l)
 	if (err < 0)
 		return err;
 	push__tick(l->push, sec);
-	sweep_names(l);
 	if (l->newest == INT64_MIN)
 		l->oldest = sec;
 	if (l->newest == INT64_MIN || sec > l->newest)
@@ -356,7 +360,10 @@ int live__tick(struct live *l)
 		if (l->state == LIVE_FOLLOW)
 			l->state = LIVE_PAUSED;
 	}
-	return live__apply(l);
+	err = live__apply(l);
+	if (!err)
+		sweep_names(l);
+	return err;
 }
 
 /* Not mapped yet: the frames of the tree shown a history frame goes to. */

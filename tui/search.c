@@ -121,6 +121,8 @@ void search__update(struct search *s, const struct calltree *t, struct note *not
 	if (s->reuses != strtab__reuses(names)) {
 		s->reuses = strtab__reuses(names);	/* ids given to other names */
 		s->name_matched = 0;
+		if (s->re)
+			s->re->limited = 0;	/* each is tested again */
 	}
 	if (s->name_matched < nnames)
 		memset(s->name_match + s->name_matched, UNTESTED, nnames - s->name_matched);

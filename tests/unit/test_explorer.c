@@ -358,6 +358,57 @@ static void test_empty_tail(void **state)
 	assert_int_equal(calltree__samples(w->a.after), 10);
 }
 
+static uint32_t temp_name(struct strtab *st, const char *s)
+{
+	uint32_t id;
+
+	assert_int_equal(strtab__intern_temp(st, s, strlen(s), &id), 0);
+	return id;
+}
+
+/*
+ * A live view's panes hold the names they keep outside a tree (a focus, a
+ * selection, a zoom's path, the process table): a sweep keeps them, and
+ * frees them once let go.  A closed sandwich holds nothing.
+ */
+static void test_panes_hold_their_names(void **state)
+{
+	struct world *w = *state;
+	struct app *a = &w->a;
+	struct strtab *st = w->names;
+	uint32_t focus = temp_name(st, "cc1-1"), top = temp_name(st, "cc1-2");
+	uint32_t row = temp_name(st, "cc1-3"), path = temp_name(st, "cc1-4");
+	uint32_t sand = temp_name(st, "cc1-5"), id;
+
+	assert_int_equal(app__hold_names(a, st), 0);
+	a->focus.frame = focus;
+	a->top.name = top;
+	a->procs.frame = row;
+	name_path__free(&a->flame.zoom_path);
+	a->flame.zoom_path.names = malloc(sizeof(uint32_t));
+	assert_non_null(a->flame.zoom_path.names);
+	a->flame.zoom_path.names[0] = path;
+	a->flame.zoom_path.n = a->flame.zoom_path.cap = 1;
+	a->sand.name = sand;
+	assert_false(a->sand.on);
+	assert_int_equal(strtab__sweep(st), 1);
+	assert_string_equal(strtab__str(st, focus), "cc1-1");
+	assert_string_equal(strtab__str(st, top), "cc1-2");
+	assert_string_equal(strtab__str(st, row), "cc1-3");
+	assert_string_equal(strtab__str(st, path), "cc1-4");
+	assert_false(strtab__lookup(st, "cc1-5", 5, &id));
+	/* let go, they go */
+	a->focus.frame = a->top.name = a->procs.frame = CT_NONE;
+	name_path__free(&a->flame.zoom_path);
+	assert_int_equal(strtab__sweep(st), 4);
+	assert_false(strtab__lookup(st, "cc1-1", 5, &id));
+	/* closed, the app holds nothing more */
+	a->focus.frame = temp_name(st, "cc1-6");
+	close_app(w);
+	assert_int_equal(strtab__sweep(st), 1);
+	open_app(w, w->path);	/* for teardown */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +420,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search_and_help, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_and_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_panes_hold_their_names, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
