@@ -297,6 +297,19 @@ static __always_inline __u64 image_tag(struct task_struct *leader)
 	return leader->start_time ^ ((__u64)leader->self_exec_id << 48);
 }
 
+/*
+ * A task's comm, two plain loads through its BTF pointer (the verifier
+ * allows any load inside a member array).  Racy against a rename as the
+ * kernel's own readers are: a name read while it changes may mix the two.
+ */
+static __always_inline void copy_comm(char *dst, struct task_struct *t)
+{
+	const __u64 *src = (const __u64 *)t->comm;
+
+	((__u64 *)dst)[0] = src[0];
+	((__u64 *)dst)[1] = src[1];
+}
+
 static __always_inline void notice_process(struct ft_stack_key *key)
 {
 	struct seen_key sk = { .tgid = key->tgid, .ptag = key->ptag };
@@ -350,16 +363,17 @@ int on_sample(void *ctx)
 	key.tgid = tgid;
 	key.tid = (__u32)id;
 	key.cgroup = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(&key.tcomm, sizeof(key.tcomm));
 	key.ptag = image_tag(leader);
-	/* the kernel pads a comm with zeros (strscpy_pad): one copy, no string scan */
-	bpf_probe_read_kernel(&key.comm, sizeof(key.comm), leader->comm);
+	/* the kernel pads a comm with zeros (strscpy_pad): plain loads, no string scan */
+	copy_comm(key.tcomm, task);
+	copy_comm(key.comm, leader);
 	/* cut short, the program must still have processes get their tables */
 	if (bench_cut && dwarf_unwind && !bpf_map_lookup_elem(&unwind_procs, &tgid))
 		notice_process(&key);
 	if (CUT_AFTER(2))
 		return 0;
-	if (kernel_stacks)
+	/* interrupted in user mode, the kernel has no frames to give: no call for none */
+	if (kernel_stacks && !(((struct ft_regs *)ctx)->cs & 3))
 		key.kstack = take_stack(ctx, &s->kstack, 0, KEY_KSTACK_TRUNC,
 					KEY_KSTACK_ERROR, &key.flags);
 	if (CUT_AFTER(4))
@@ -570,45 +584,7 @@ int on_exit(void *ctx)
 	return 0;
 }
 
-/*
- * Kernel symbols without /proc/kallsyms: the kernel spends most of a read of
- * that file formatting lines we would parse back.  This iterator writes
- * binary records of the text symbols instead (the names are still expanded
- * by the kernel, symbol by symbol).
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ft_ksym_rec);
-} ksym_rec SEC(".maps");
-
-SEC("iter/ksym")
-int dump_ksyms(struct bpf_iter__ksym *ctx)
-{
-	struct kallsym_iter *it = ctx->ksym;
-	struct ft_ksym_rec *r;
-	__u32 zero = 0, len;
-	long n;
-	char t;
-
-	if (!it || !it->show_value)	/* kptr_restrict: no addresses for us */
-		return 0;
-	t = it->type | 0x20;
-	if (t != 't' && t != 'w')
-		return 0;
-	r = bpf_map_lookup_elem(&ksym_rec, &zero);
-	if (!r)
-		return 0;
-	r->addr = it->value;
-	n = bpf_probe_read_kernel_str(r->name, sizeof(r->name), it->name);
-	if (n <= 1)
-		return 0;
-	len = (__u32)n;
-	if (len > sizeof(r->name))
-		return 0;
-	bpf_seq_write(ctx->meta->seq, r, sizeof(r->addr) + len);
-	return 0;
-}
+/* the kernel symbols' iterator */
+#include "ksyms.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The user stack walker with unwind tables (sampler/unwind.c loads them):
- * from the user registers, per frame find the mapping, the row for the pc
- * (through a per-page index), compute the CFA, read the return address and
- * saved rbp.  bpf_loop over the frames, bounded loops for the searches,
- * whose state lives in the per-CPU scratch map value so that the verifier
- * converges.  No kfunc: with none, libbpf need not read the kernel's BTF
+ * from the user registers, per frame find the pc's rule (in a per-CPU
+ * cache, else the mapping and the row, through a per-page index), compute
+ * the CFA, read the return address and saved rbp (from a copy of the stack
+ * taken 512 bytes at a time).  bpf_loop over the frames, bounded loops for
+ * the searches, whose state lives in the per-CPU scratch map value so that
+ * the verifier converges.  No kfunc: with none, libbpf need not read the kernel's BTF
  * when it is given a small one (sampler/kbtf.c).
  *
  * Included once by profile.bpf.c (one program, one skeleton), after what it
@@ -14,6 +15,9 @@
  */
 #ifndef FLAMETOP_UNWIND_BPF_H
 #define FLAMETOP_UNWIND_BPF_H
+
+/* the bytes of user stack one read copies: a few frames' worth */
+#define FT_WIN 512
 
 /* The walk's registers live in the scratch map value, where the verifier
  * does not track their values from one step to the next. */
@@ -29,6 +33,10 @@ struct ft_unwind_regs {
 	__u32 vma_ok;		/* vma_map holds the kernel's mapping of the last lookup */
 	struct ft_map vma_map;	/* a mapping found by bpf_find_vma, with its file's table */
 	__u64 hash;		/* of the frames so far, as hash_stack() would make it */
+	__u64 win_lo;		/* the user address of win[0] */
+	__u32 win_len;		/* 0: win holds nothing yet; else FT_WIN */
+	__u32 pad;
+	__u64 win[FT_WIN / 8 + 2];	/* a copy of the stack; 16 bytes of slack for the verifier */
 };
 
 /*
@@ -258,14 +266,47 @@ static __always_inline long walk_on(struct ft_unwind_regs *r, __u64 ip, __u64 sp
 	return 0;
 }
 
+/*
+ * size (8 or 16) bytes of the user stack at addr into dst, from the copy
+ * in r->win: a frame's words are mostly a few hundred bytes above the
+ * last, so one helper call serves several frames.  A copy starts at the
+ * frame's sp when addr is near it; one that cannot be read whole (the
+ * stack's end is near) leaves the window empty and reads addr alone, as
+ * does a word not aligned (not from a compiler).
+ */
+static __always_inline int read_stack(struct ft_unwind_regs *r, __u64 *dst, __u64 addr,
+				      __u32 size)
+{
+	__u64 off = addr - r->win_lo, base;
+
+	if (addr & 7)
+		return bpf_probe_read_user(dst, size, (const void *)addr);
+	if (!r->win_len || off > FT_WIN - size) {
+		base = r->sp <= addr && addr + size - r->sp <= FT_WIN ? r->sp & ~7ull : addr;
+		r->win_len = 0;
+		if (bpf_probe_read_user(r->win, FT_WIN, (const void *)base))
+			return bpf_probe_read_user(dst, size, (const void *)addr);
+		r->win_lo = base;
+		r->win_len = FT_WIN;
+		off = addr - base;
+	}
+	off >>= 3;
+	barrier_var(off);	/* off <= (FT_WIN - size) / 8 holds; the mask is for the verifier */
+	off &= FT_WIN / 8 - 1;
+	dst[0] = r->win[off];
+	if (size == 16)
+		dst[1] = r->win[off + 1];
+	return 0;
+}
+
 /* No unwind table: frame pointers for this frame (auto), or the end (dwarf). */
 static __always_inline long step_frame_pointer(struct ft_unwind_regs *r)
 {
-	__u64 ra, bp;
+	__u64 pair[2];	/* the caller's rbp, the return address */
 
-	if (!fp_fallback || !r->bp || read_user(&ra, r->bp + 8) || read_user(&bp, r->bp))
+	if (!fp_fallback || !r->bp || read_stack(r, pair, r->bp, 16))
 		return walk_stop(r, 2);
-	return walk_on(r, ra, r->bp + 16, bp, false);
+	return walk_on(r, pair[1], r->bp + 16, pair[0], false);
 }
 
 /* rt_sigframe: the interrupted registers are in the ucontext at sp. */
@@ -294,29 +335,38 @@ static __always_inline long step_row(struct ft_unwind_regs *r, const struct ft_u
 		/* push %rbp right after the call, the usual case: one read for both */
 		__u64 pair[2];
 
-		if (bpf_probe_read_user(pair, sizeof(pair), (const void *)(cfa - 16)))
+		if (read_stack(r, pair, cfa - 16, 16))
 			return walk_stop(r, 2);
 		bp = pair[0];
 		ra = pair[1];
 	} else {
-		if (read_user(&ra, cfa - 8))
+		if (read_stack(r, &ra, cfa - 8, 8))
 			return walk_stop(r, 2);
 		if (row->type != FT_CFA_PLT && row->rbp_off &&
-		    read_user(&bp, cfa + row->rbp_off))
+		    read_stack(r, &bp, cfa + row->rbp_off, 8))
 			return walk_stop(r, 2);
 	}
 	return walk_on(r, ra, cfa, bp, false);
 }
 
+/* The slot of this CPU's rule cache for pc in the entry of generation gen. */
+static __always_inline struct ft_rule_slot *rule_slot(struct ft_rule_cache *rc, __u32 gen,
+						      __u64 pc)
+{
+	__u64 h = (pc ^ ((__u64)gen << 32)) * 0x9e3779b97f4a7c15ull;
+
+	return &rc->s[(h >> 52) & (FT_RULE_SLOTS - 1)];
+}
+
 /*
- * pc's rule into *rule: from this CPU's cache (rc, may be NULL), else
- * searched in the process's entry pm (or, past it or for a process without
- * one — no_maps', generation 0 —, the kernel's mappings) and cached when
- * the entry has it.
+ * pc's rule into *rule, searched in the process's entry pm (or, past it or
+ * for a process without one — no_maps', generation 0 —, the kernel's
+ * mappings), and kept in this CPU's cache rc (may be NULL) when the entry
+ * has it; the caller looked there first.
  * No table or no FDE for pc: type FT_CFA_NOFDE.  0 when pc is in no
- * mapping.  A global function: the verifier checks its paths (cache hit or
- * miss, the searches' loops) once, on their own; the frame loop goes on
- * from one state whatever the path.
+ * mapping.  A global function: the verifier checks its paths (the
+ * searches' loops) once, on their own; the frame loop goes on from one
+ * state whatever the path.
  */
 __noinline int ft_find_rule(struct ft_unwind_regs *r, struct ft_proc_maps *pm,
 			    struct ft_rule_cache *rc, __u64 pc, struct ft_unwind_row *rule)
@@ -329,15 +379,8 @@ __noinline int ft_find_rule(struct ft_unwind_regs *r, struct ft_proc_maps *pm,
 	if (!r || !pm || !rule)
 		return 0;
 	gen = pm->gen;		/* read once: the entry may be replaced meanwhile */
-	if (rc && gen) {
-		__u64 h = (pc ^ ((__u64)gen << 32)) * 0x9e3779b97f4a7c15ull;
-
-		slot = &rc->s[(h >> 52) & (FT_RULE_SLOTS - 1)];
-		if (slot->pc == pc && slot->gen == gen) {
-			*rule = slot->row;
-			return 1;
-		}
-	}
+	if (rc && gen)
+		slot = rule_slot(rc, gen, pc);
 	m = find_map(r, pm, pc);
 	if (!m) {
 		m = find_vma_map(r, pc);
@@ -371,8 +414,10 @@ __noinline int ft_find_rule(struct ft_unwind_regs *r, struct ft_proc_maps *pm,
 static long unwind_step(__u32 i, void *data)
 {
 	struct ft_unwind_state *u = data;
+	struct ft_rule_slot *slot;
 	struct ft_unwind_row rule;
 	__u64 pc;
+	__u32 gen;
 
 	__u32 idx = i;
 
@@ -384,7 +429,12 @@ static long unwind_step(__u32 i, void *data)
 	u->r->n = idx + 1;
 	u->r->hash = hash_mix(u->r->hash, u->r->ip);
 	pc = u->r->exact ? u->r->ip : u->r->ip - 1;
-	if (!ft_find_rule(u->r, u->pm, u->rc, pc, &rule))
+	/* return addresses repeat: most frames' rules are in the cache, no call */
+	gen = u->pm->gen;
+	slot = u->rc && gen ? rule_slot(u->rc, gen, pc) : NULL;
+	if (slot && slot->pc == pc && slot->gen == gen)
+		rule = slot->row;
+	else if (!ft_find_rule(u->r, u->pm, u->rc, pc, &rule))
 		return walk_stop(u->r, 2);
 	if (rule.type == FT_CFA_NOFDE)
 		return step_frame_pointer(u->r);	/* code no FDE covers */
@@ -457,14 +507,19 @@ static __always_inline __u64 dwarf_stack(void *ctx, bool regs_ctx, __u32 tgid, _
 		r->ip = cr->ip;
 		r->sp = cr->sp;
 		r->bp = cr->bp;
+		/* keeps clang from merging these loads with the other branch's: the
+		 * verifier refuses a ctx pointer moved by an offset */
+		asm volatile("" ::: "memory");
 	} else {
 		/* in the kernel: the user registers saved at entry */
 		task = bpf_get_current_task_btf();
 		regs = (struct ft_regs *)bpf_task_pt_regs(task);
-		if (!regs || bpf_probe_read_kernel(&r->ip, sizeof(r->ip), &regs->ip) ||
-		    bpf_probe_read_kernel(&r->sp, sizeof(r->sp), &regs->sp) ||
-		    bpf_probe_read_kernel(&r->bp, sizeof(r->bp), &regs->bp))
+		/* one read up to sp, into the window (empty from here on) */
+		if (!regs || bpf_probe_read_kernel(r->win, offsetof(struct ft_regs, ss), regs))
 			return 0;
+		r->bp = r->win[offsetof(struct ft_regs, bp) / 8];
+		r->ip = r->win[offsetof(struct ft_regs, ip) / 8];
+		r->sp = r->win[offsetof(struct ft_regs, sp) / 8];
 	}
 	r->n = 0;
 	r->status = 0;
@@ -473,6 +528,7 @@ static __always_inline __u64 dwarf_stack(void *ctx, bool regs_ctx, __u32 tgid, _
 	r->last_map = FT_MAX_MAPS;
 	r->vma_ok = 0;
 	r->hash = HASH_SEED;
+	r->win_len = 0;
 	bpf_loop(MAX_STACK_DEPTH, unwind_step, &u, 0);
 	if (r->unknown_map)
 		report_unknown_mapping(tgid, ptag);

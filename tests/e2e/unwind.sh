@@ -170,6 +170,14 @@ check "record -a: a process running before the start is whole from the first sam
 		END { exit !(n > 500 && m >= 0.995 * n) }' "$TMP/host.folded"
 kill "$WPID"
 
+# a frame bigger than the part of the stack the walker copies at once
+start_workload "$TMP/wb.out" "$W/split-nofp" -s 5 -b
+"$FT" record -p "$WPID" -F 499 -d 2 -o "$TMP/big.folded" 2> /dev/null
+kill "$WPID"
+check "a frame of 3,000 bytes (the walker copies 512 at once): the stacks still reach main" \
+	awk '/^split-nofp;/ { n += $NF; if (/;main;big_frame;child_work;round_of_work;via_/) m += $NF }
+		END { exit !(n > 500 && m >= 0.99 * n) }' "$TMP/big.folded"
+
 # a sample that lands in the kernel: the walk starts from the user registers
 # saved at entry (Debian's dd has no frame pointers)
 dd if=/dev/zero of=/dev/null bs=64k count=100000000 2> /dev/null &

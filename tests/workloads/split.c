@@ -4,11 +4,13 @@
  * loop 6, 3 and 1 times per round (60/30/10), each reached through its own
  * caller.  Built with frame pointers by the Makefile.
  *
- *   split [-t THREADS] [-f FORK_AFTER_SECS] [-s SECONDS] [-p PHASE_SECS]
+ *   split [-t THREADS] [-f FORK_AFTER_SECS] [-s SECONDS] [-p PHASE_SECS] [-b]
  *
  * -t runs the rounds in extra threads too; -f forks a child (named
  * "split-child", reaching the leaves through child_work) after that many
- * seconds; -p swaps to a second phase (leaf_ten gets 60%) after that long.
+ * seconds; -p swaps to a second phase (leaf_ten gets 60%) after that long;
+ * -b runs them all under big_frame, whose frame is bigger than the part of
+ * the stack the BPF walker copies at once (512 bytes).
  * Prints "ready <pid>" once running.
  */
 #include <pthread.h>
@@ -100,6 +102,16 @@ __attribute__((noinline)) void child_work(double seconds)
 
 static double run_seconds = 30;
 
+__attribute__((noinline)) void big_frame(double seconds)
+{
+	volatile char pad[3000];
+
+	pad[0] = 1;
+	pad[sizeof(pad) - 1] = 2;
+	child_work(seconds);
+	sink += pad[0] + pad[sizeof(pad) - 1];	/* and no tail call */
+}
+
 static void *thread_main(void *arg)
 {
 	(void)arg;
@@ -109,13 +121,14 @@ static void *thread_main(void *arg)
 
 int main(int argc, char **argv)
 {
-	int threads = 0, c, i;
+	int threads = 0, big = 0, c, i;
 	double fork_after = -1;
 	pthread_t tid[64];
 	pid_t child = 0;
 
-	while ((c = getopt(argc, argv, "t:f:s:p:")) != -1) {
+	while ((c = getopt(argc, argv, "t:f:s:p:b")) != -1) {
 		switch (c) {
+		case 'b': big = 1; break;
 		case 't': threads = atoi(optarg); break;
 		case 'f': fork_after = atof(optarg); break;
 		case 's': run_seconds = atof(optarg); break;
@@ -130,6 +143,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	for (i = 0; i < threads; i++)
 		pthread_create(&tid[i], NULL, thread_main, NULL);
+	if (big)
+		big_frame(run_seconds);
 	while (now() - start < run_seconds) {
 		round_of_work();
 		if (fork_after >= 0 && !child && now() - start >= fork_after) {
