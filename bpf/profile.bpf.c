@@ -300,7 +300,8 @@ static __always_inline __u64 image_tag(struct task_struct *leader)
 /*
  * A task's comm, two plain loads through its BTF pointer (the verifier
  * allows any load inside a member array).  Racy against a rename as the
- * kernel's own readers are: a name read while it changes may mix the two.
+ * kernel's own readers are: a name read while it changes may mix the two,
+ * or show the old name's tail after the new one's end.
  */
 static __always_inline void copy_comm(char *dst, struct task_struct *t)
 {
@@ -504,9 +505,9 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	st->key.tgid = tgid;
 	st->key.tid = tid;
 	st->key.cgroup = bpf_get_current_cgroup_id();
-	bpf_get_current_comm(&st->key.tcomm, sizeof(st->key.tcomm));
 	st->key.ptag = image_tag(prev->group_leader);
-	BPF_CORE_READ_STR_INTO(&st->key.comm, prev, group_leader, comm);
+	copy_comm(st->key.tcomm, prev);
+	copy_comm(st->key.comm, prev->group_leader);
 	/* the two frames above __schedule are the tracepoint's and this program's */
 	if (kernel_stacks)
 		st->key.kstack = take_stack(ctx, &s->kstack, 2 & BPF_F_SKIP_FIELD_MASK,

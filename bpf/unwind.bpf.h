@@ -6,8 +6,8 @@
  * the CFA, read the return address and saved rbp (from a copy of the stack
  * taken 512 bytes at a time).  bpf_loop over the frames, bounded loops for
  * the searches, whose state lives in the per-CPU scratch map value so that
- * the verifier converges.  No kfunc: with none, libbpf need not read the kernel's BTF
- * when it is given a small one (sampler/kbtf.c).
+ * the verifier converges.  No kfunc: with none, libbpf need not read the
+ * kernel's BTF when it is given a small one (sampler/kbtf.c).
  *
  * Included once by profile.bpf.c (one program, one skeleton), after what it
  * uses from there: the fp_fallback rodata, the events ring buffer,
@@ -34,9 +34,9 @@ struct ft_unwind_regs {
 	struct ft_map vma_map;	/* a mapping found by bpf_find_vma, with its file's table */
 	__u64 hash;		/* of the frames so far, as hash_stack() would make it */
 	__u64 win_lo;		/* the user address of win[0] */
-	__u32 win_len;		/* 0: win holds nothing yet; else FT_WIN */
+	__u32 win_len;		/* the bytes of stack win holds: 0 (none yet) to FT_WIN */
 	__u32 pad;
-	__u64 win[FT_WIN / 8 + 2];	/* a copy of the stack; 16 bytes of slack for the verifier */
+	__u64 win[FT_WIN / 8 + 1];	/* a copy of the stack; a word of slack for the verifier */
 };
 
 /*
@@ -270,24 +270,32 @@ static __always_inline long walk_on(struct ft_unwind_regs *r, __u64 ip, __u64 sp
  * size (8 or 16) bytes of the user stack at addr into dst, from the copy
  * in r->win: a frame's words are mostly a few hundred bytes above the
  * last, so one helper call serves several frames.  A copy starts at the
- * frame's sp when addr is near it; one that cannot be read whole (the
- * stack's end is near) leaves the window empty and reads addr alone, as
- * does a word not aligned (not from a compiler).
+ * frame's sp when addr is near it; where FT_WIN bytes cannot be read (the
+ * stack's end is near), what is left of the page; where not even that
+ * holds addr's words, they are read alone, as is a word not aligned (no
+ * compiler's).
  */
 static __always_inline int read_stack(struct ft_unwind_regs *r, __u64 *dst, __u64 addr,
 				      __u32 size)
 {
 	__u64 off = addr - r->win_lo, base;
+	__u32 len = FT_WIN;
 
 	if (addr & 7)
 		return bpf_probe_read_user(dst, size, (const void *)addr);
-	if (!r->win_len || off > FT_WIN - size) {
+	if (off >= r->win_len || r->win_len - off < size) {
 		base = r->sp <= addr && addr + size - r->sp <= FT_WIN ? r->sp & ~7ull : addr;
 		r->win_len = 0;
-		if (bpf_probe_read_user(r->win, FT_WIN, (const void *)base))
-			return bpf_probe_read_user(dst, size, (const void *)addr);
+		if (bpf_probe_read_user(r->win, FT_WIN, (const void *)base)) {
+			len = 4096 - (base & 4095);
+			if (len > FT_WIN)
+				len = FT_WIN;
+			if (addr + size - base > len ||
+			    bpf_probe_read_user(r->win, len, (const void *)base))
+				return bpf_probe_read_user(dst, size, (const void *)addr);
+		}
 		r->win_lo = base;
-		r->win_len = FT_WIN;
+		r->win_len = len;
 		off = addr - base;
 	}
 	off >>= 3;

@@ -4,21 +4,24 @@
  * loop 6, 3 and 1 times per round (60/30/10), each reached through its own
  * caller.  Built with frame pointers by the Makefile.
  *
- *   split [-t THREADS] [-f FORK_AFTER_SECS] [-s SECONDS] [-p PHASE_SECS] [-b]
+ *   split [-t THREADS] [-f FORK_AFTER_SECS] [-s SECONDS] [-p PHASE_SECS] [-b] [-g]
  *
  * -t runs the rounds in extra threads too; -f forks a child (named
  * "split-child", reaching the leaves through child_work) after that many
  * seconds; -p swaps to a second phase (leaf_ten gets 60%) after that long;
  * -b runs them all under big_frame, whose frame is bigger than the part of
- * the stack the BPF walker copies at once (512 bytes).
+ * the stack the BPF walker copies at once (512 bytes); -g runs them on a
+ * stack of their own whose top is a page no read may cross.
  * Prints "ready <pid>" once running.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #define UNIT 200000
@@ -119,16 +122,42 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+static ucontext_t guarded_ctx, main_ctx;
+
+__attribute__((noinline)) void on_guarded_stack(void)
+{
+	child_work(run_seconds);
+}
+
+/* -g: the rounds on a 64 KiB stack right under a PROT_NONE page */
+static void run_guarded(void)
+{
+	size_t size = 64 * 1024, page = (size_t)sysconf(_SC_PAGESIZE);
+	char *m = mmap(NULL, size + page, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED || mprotect(m + size, page, PROT_NONE) || getcontext(&guarded_ctx)) {
+		perror("split: the guarded stack");
+		exit(1);
+	}
+	guarded_ctx.uc_stack.ss_sp = m;
+	guarded_ctx.uc_stack.ss_size = size;
+	guarded_ctx.uc_link = &main_ctx;
+	makecontext(&guarded_ctx, on_guarded_stack, 0);
+	swapcontext(&main_ctx, &guarded_ctx);
+}
+
 int main(int argc, char **argv)
 {
-	int threads = 0, big = 0, c, i;
+	int threads = 0, big = 0, guarded = 0, c, i;
 	double fork_after = -1;
 	pthread_t tid[64];
 	pid_t child = 0;
 
-	while ((c = getopt(argc, argv, "t:f:s:p:b")) != -1) {
+	while ((c = getopt(argc, argv, "t:f:s:p:bg")) != -1) {
 		switch (c) {
 		case 'b': big = 1; break;
+		case 'g': guarded = 1; break;
 		case 't': threads = atoi(optarg); break;
 		case 'f': fork_after = atof(optarg); break;
 		case 's': run_seconds = atof(optarg); break;
@@ -145,6 +174,8 @@ int main(int argc, char **argv)
 		pthread_create(&tid[i], NULL, thread_main, NULL);
 	if (big)
 		big_frame(run_seconds);
+	if (guarded)
+		run_guarded();
 	while (now() - start < run_seconds) {
 		round_of_work();
 		if (fork_after >= 0 && !child && now() - start >= fork_after) {
