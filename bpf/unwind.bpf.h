@@ -108,11 +108,6 @@ struct {
 	__type(value, struct ft_proc_maps);
 } no_maps SEC(".maps");
 
-static __always_inline int read_user(__u64 *dst, __u64 addr)
-{
-	return bpf_probe_read_user(dst, sizeof(*dst), (const void *)addr);
-}
-
 struct vma_ctx {
 	struct ft_map m;
 	__u32 found;
@@ -320,12 +315,11 @@ static __always_inline long step_frame_pointer(struct ft_unwind_regs *r)
 /* rt_sigframe: the interrupted registers are in the ucontext at sp. */
 static __always_inline long step_signal_frame(struct ft_unwind_regs *r)
 {
-	__u64 ra, bp, cfa;
+	__u64 bp, sp_ip[2];	/* rbp; rsp and rip, next to each other */
 
-	if (read_user(&ra, r->sp + 168) || read_user(&bp, r->sp + 120) ||
-	    read_user(&cfa, r->sp + 160))
+	if (read_stack(r, &bp, r->sp + 120, 8) || read_stack(r, sp_ip, r->sp + 160, 16))
 		return walk_stop(r, 2);
-	return walk_on(r, ra, cfa, bp, true);
+	return walk_on(r, sp_ip[1], sp_ip[0], bp, true);
 }
 
 /* A row's rule: the CFA from rsp or rbp, the return address below it, rbp saved near it. */

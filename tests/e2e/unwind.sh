@@ -187,6 +187,13 @@ check "a stack under a PROT_NONE page: read to its last frame, makecontext's in 
 	awk '/^split-nofp;/ { n += $NF
 		if (/(\[libc\.so\.6[^;]*\]|__start_context);on_guarded_stack;child_work;round_of_work;via_/)
 			m += $NF } END { exit !(n > 500 && m >= 0.99 * n) }' "$TMP/guarded.folded"
+# the rounds in a signal handler: the walk crosses the kernel's signal frame
+start_workload "$TMP/wsig.out" "$W/split-nofp" -s 5 -a
+"$FT" record -p "$WPID" -F 499 -d 2 -o "$TMP/signal.folded" 2> /dev/null
+kill "$WPID"
+check "a signal handler's stacks go on through the signal frame to main" \
+	awk '/^split-nofp;/ { n += $NF; if (/;main;raise;.*;on_signal;child_work;round_of_work;via_/ &&
+		!/\[incomplete\]/) m += $NF } END { exit !(n > 500 && m >= 0.99 * n) }' "$TMP/signal.folded"
 
 # a sample that lands in the kernel: the walk starts from the user registers
 # saved at entry (Debian's dd has no frame pointers)

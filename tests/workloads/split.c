@@ -4,17 +4,19 @@
  * loop 6, 3 and 1 times per round (60/30/10), each reached through its own
  * caller.  Built with frame pointers by the Makefile.
  *
- *   split [-t THREADS] [-f FORK_AFTER_SECS] [-s SECONDS] [-p PHASE_SECS] [-b] [-g]
+ *   split [-t THREADS] [-f FORK_AFTER_SECS] [-s SECONDS] [-p PHASE_SECS] [-b] [-g] [-a]
  *
  * -t runs the rounds in extra threads too; -f forks a child (named
  * "split-child", reaching the leaves through child_work) after that many
  * seconds; -p swaps to a second phase (leaf_ten gets 60%) after that long;
  * -b runs them all under big_frame, whose frame is bigger than the part of
  * the stack the BPF walker copies at once (512 bytes); -g runs them on a
- * stack of their own whose top is a page no read may cross.
+ * stack of their own whose top is a page no read may cross; -a runs them in
+ * a signal handler (the walk crosses the kernel's signal frame).
  * Prints "ready <pid>" once running.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -122,6 +124,12 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
+__attribute__((noinline)) void on_signal(int sig)
+{
+	(void)sig;
+	child_work(run_seconds);
+}
+
 static ucontext_t guarded_ctx, main_ctx;
 
 __attribute__((noinline)) void on_guarded_stack(void)
@@ -149,15 +157,16 @@ static void run_guarded(void)
 
 int main(int argc, char **argv)
 {
-	int threads = 0, big = 0, guarded = 0, c, i;
+	int threads = 0, big = 0, guarded = 0, in_signal = 0, c, i;
 	double fork_after = -1;
 	pthread_t tid[64];
 	pid_t child = 0;
 
-	while ((c = getopt(argc, argv, "t:f:s:p:bg")) != -1) {
+	while ((c = getopt(argc, argv, "t:f:s:p:bga")) != -1) {
 		switch (c) {
 		case 'b': big = 1; break;
 		case 'g': guarded = 1; break;
+		case 'a': in_signal = 1; break;
 		case 't': threads = atoi(optarg); break;
 		case 'f': fork_after = atof(optarg); break;
 		case 's': run_seconds = atof(optarg); break;
@@ -176,6 +185,10 @@ int main(int argc, char **argv)
 		big_frame(run_seconds);
 	if (guarded)
 		run_guarded();
+	if (in_signal) {
+		signal(SIGUSR1, on_signal);
+		raise(SIGUSR1);
+	}
 	while (now() - start < run_seconds) {
 		round_of_work();
 		if (fork_after >= 0 && !child && now() - start >= fork_after) {
