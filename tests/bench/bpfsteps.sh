@@ -3,6 +3,8 @@
 # again with FLAMETOP_BPF_CUT=N, which stops it after its step N, on the same
 # busy host; each step's cost is the difference to the step before.  Next to
 # it, bpftrace's programs built up the same way.  Medians of BPF_STEP_RUNS.
+# BPF_H2H_BEFORE=PATH adds another flametop binary (an earlier build) to the
+# head-to-head, so that a change is measured in the same rounds.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -20,8 +22,9 @@ sleep 2
 median() { sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'; }
 
 # ns per run of flametop's sample program cut after step $3, mode $1, $2 Hz: one run
+# (of the binary $4, flametop's by default)
 ft_once() {
-	FLAMETOP_BPF_STATS=1 FLAMETOP_BPF_CUT=$3 "$FT" record -a --unwind "$1" -F "$2" \
+	FLAMETOP_BPF_STATS=1 FLAMETOP_BPF_CUT=$3 "${4:-$FT}" record -a --unwind "$1" -F "$2" \
 		-d "$SECS" -o /dev/null 2> "$T/r.err"
 	sed -n 's/.*bpf \([0-9]*\) runs, \([0-9]*\) ns.*/\1 \2/p' "$T/r.err" |
 		awk '{ printf "%.0f\n", $1 ? $2 / $1 : 0 }'
@@ -80,7 +83,9 @@ if command -v bpftrace > /dev/null && command -v bpftool > /dev/null; then
 			sysctl -q kernel.bpf_stats_enabled=1
 			bt=$(bt_once "profile:hz:$hz { @[kstack, ustack] = count(); }")
 			sysctl -q kernel.bpf_stats_enabled="$old"
-			echo "$auto $bt $(ft_once fp "$hz" 0)"
+			before=0
+			[ -n "${BPF_H2H_BEFORE:-}" ] && before=$(ft_once auto "$hz" 0 "$BPF_H2H_BEFORE")
+			echo "$auto $bt $(ft_once fp "$hz" 0) $before"
 		done > "$T/h2h"
 		awk '{ print $1 }' "$T/h2h" | median > "$T/a"
 		awk '{ print $2 }' "$T/h2h" | median > "$T/b"
@@ -88,8 +93,11 @@ if command -v bpftrace > /dev/null && command -v bpftool > /dev/null; then
 		printf '%-48s %6d\n' "flametop --unwind auto" "$(cat "$T/a")" \
 			"bpftrace @[kstack, ustack] = count();" "$(cat "$T/b")" \
 			"flametop --unwind fp" "$(cat "$T/f")"
+		[ -n "${BPF_H2H_BEFORE:-}" ] &&
+			printf '%-48s %6d\n' "$BPF_H2H_BEFORE --unwind auto" \
+				"$(awk '{ print $4 }' "$T/h2h" | median)"
 		awk -v a="$(cat "$T/a")" -v b="$(cat "$T/b")" \
 			'BEGIN { printf "%-48s %6.2f (goal <= 1)\n", "auto / bpftrace", b ? a / b : 0 }'
-		echo "rounds (auto, bpftrace, fp): $(tr '\n' ';' < "$T/h2h")"
+		echo "rounds (auto, bpftrace, fp, before): $(tr '\n' ';' < "$T/h2h")"
 	done
 fi
