@@ -5,6 +5,7 @@
 # it, bpftrace's programs built up the same way.  Medians of BPF_STEP_RUNS.
 # BPF_H2H_BEFORE=PATH adds another flametop binary (an earlier build) to the
 # head-to-head, so that a change is measured in the same rounds.
+# BPF_SECTIONS picks the parts (default "steps turns once").
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -12,12 +13,25 @@ FT=$BUILD/flametop
 SECS=${BPF_STEP_SECONDS:-5}
 RUNS=${BPF_STEP_RUNS:-3}
 ROUNDS=${BPF_H2H_ROUNDS:-6}
+# which parts run: the steps, the head-to-head in turns, the head-to-head at once
+SECTIONS=" ${BPF_SECTIONS:-steps turns once} "
 T=$(mktemp -d /tmp/flametop-steps.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 
-for c in $(seq "$(nproc)"); do "$BUILD/workloads/split-nofp" -s 100000 > /dev/null & done
-python3 -c 'while True: sum(i * i for i in range(10000))' &
-sleep 2
+# the busy host: Debian's code (no frame pointers: python3) and ours without
+# them, or (fp) our workload built with frame pointers, where a frame-pointer
+# walk reaches main as the tables' walk does
+LOAD=()
+load() {
+	[ ${#LOAD[@]} -gt 0 ] && { kill "${LOAD[@]}" 2>/dev/null; wait "${LOAD[@]}" 2>/dev/null; }
+	LOAD=()
+	local w=split-nofp
+	[ "$1" = fp ] && w=split
+	for c in $(seq "$(nproc)"); do "$BUILD/workloads/$w" -s 100000 > /dev/null & LOAD+=($!); done
+	[ "$1" = fp ] || { python3 -c 'while True: sum(i * i for i in range(10000))' & LOAD+=($!); }
+	sleep 2
+}
+load nofp
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }'; }
 
@@ -52,6 +66,7 @@ steps=(1 "entry: filters, scratch, sample count"
 	7 "if new, count added"
 	0 "if new, process check (the whole program)")
 for hz in 99 999; do
+	[[ $SECTIONS == *" steps "* ]] || break
 	echo "## the sample program step by step at $hz Hz (ns per sample, median of $RUNS x $SECS s)"
 	printf '%-48s %14s %14s\n' "cut after" "--unwind fp" "--unwind auto"
 	prev_fp=0 prev_auto=0
@@ -74,7 +89,8 @@ done
 
 # The goal's figures: the whole programs one after the other, round after
 # round, so that a noisy host's slow minutes fall on each alike.
-if command -v bpftrace > /dev/null && command -v bpftool > /dev/null; then
+if [[ $SECTIONS == *" turns "* ]] && command -v bpftrace > /dev/null &&
+	command -v bpftool > /dev/null; then
 	old=$(sysctl -n kernel.bpf_stats_enabled)
 	for hz in 99 999; do
 		echo "## head to head at $hz Hz, alternating (ns per sample; median of $ROUNDS rounds of $SECS s)"
@@ -99,5 +115,40 @@ if command -v bpftrace > /dev/null && command -v bpftool > /dev/null; then
 		awk -v a="$(cat "$T/a")" -v b="$(cat "$T/b")" \
 			'BEGIN { printf "%-48s %6.2f (goal <= 1)\n", "auto / bpftrace", b ? a / b : 0 }'
 		echo "rounds (auto, bpftrace, fp, before): $(tr '\n' ';' < "$T/h2h")"
+	done
+fi
+
+# The same at once: bpftrace and flametop sample the same seconds, so that
+# the host's noise falls on both (rounds of one ratio each, median), on
+# Debian's code and on code with frame pointers, where bpftrace's stacks are
+# as deep as ours (on Debian's, its walk stops after a frame or two).
+bt_prog_ns() {
+	bpftool prog show | grep ' perf_event ' | grep -v 'name on_sample' |
+		grep -o 'run_time_ns [0-9]* run_cnt [0-9]*' | awk '{ printf "%.0f\n", $4 ? $2 / $4 : 0 }' | head -1
+}
+if [[ $SECTIONS == *" once "* ]] && command -v bpftrace > /dev/null &&
+	command -v bpftool > /dev/null; then
+	old=$(sysctl -n kernel.bpf_stats_enabled)
+	for code in nofp fp; do
+		load "$code"
+		for hz in 99 999; do
+			for _ in $(seq "$ROUNDS"); do
+				sysctl -q kernel.bpf_stats_enabled=1
+				timeout $((SECS + 4)) bpftrace -e \
+					"profile:hz:$hz { @[kstack, ustack] = count(); }" > /dev/null 2>&1 &
+				bp=$!
+				sleep 1
+				auto=$(ft_once auto "$hz" 0)
+				bt=$(bt_prog_ns)
+				kill "$bp" 2> /dev/null
+				wait "$bp" 2> /dev/null
+				sysctl -q kernel.bpf_stats_enabled="$old"
+				echo "$auto ${bt:-0}"
+			done > "$T/once"
+			awk '$2 > 0 { printf "%.3f\n", $1 / $2 }' "$T/once" | median > "$T/r"
+			printf '%-48s %6.2f (goal <= 1)\n' "at once, $code code, $hz Hz: auto / bpftrace" \
+				"$(cat "$T/r")"
+			echo "rounds (auto, bpftrace): $(tr '\n' ';' < "$T/once")"
+		done
 	done
 fi
