@@ -5,6 +5,7 @@
  * read from the cache, when libdw is not opened at all.
  */
 #include <dwarf.h>
+#include <errno.h>
 #include <elfutils/libdw.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,12 +276,19 @@ static size_t inlined_frames(const struct dwarf_index *x, const long *inl, unsig
 /* x's DWARF, opened by o when it is not open: NULL when there is none. */
 static Dwarf *dwarf_of(struct dwarf_index *x, const struct dwarf_opener *o)
 {
-	if (x->dw || x->open_failed)
+	int err;
+
+	if (x->dw || x->open_failed || x->open_deferred)
 		return x->dw;
-	/* not tried again (over a bound, the budget of all open DWARF included: no inlined frames) */
-	if (!o || o->open(o->ctx, x) || !x->dw) {
+	err = o ? o->open(o->ctx, x) : -ENOENT;
+	if (err || !x->dw) {
 		dwindex__close_dwarf(x);
-		x->open_failed = true;
+		/* the budget of all open DWARF is spent: others are let go when idle, ask
+		 * again then; any other failure (a bound, no DWARF) is for good */
+		if (err == -ENOSPC)
+			x->open_deferred = true;
+		else
+			x->open_failed = true;
 		return NULL;
 	}
 	x->opened++;

@@ -77,6 +77,8 @@ struct dwarf_index {
 	unsigned long used;	/* when dw was last used (the symbolizer's ticks) */
 	unsigned long opened;	/* how many times it was opened */
 	bool open_failed;	/* not to be tried again */
+	bool open_deferred;	/* refused for the budget of all open DWARF: tried again
+				 * once the symbolizer's next tick clears this */
 	bool loaded;		/* read from the cache */
 	bool str_failed;	/* a string was not interned (bound, memory) */
 	unsigned char src[FILECACHE_KEY_LEN];	/* the identity of the file its offsets are in */

@@ -224,7 +224,8 @@ const struct cache_slot *symbolizer_file_frames(struct symbolizer *s, struct elf
 		symbolizer_note_module(s, f, c->id);
 	for (uint32_t i = 0; i < c->ninlined; i++)
 		symbolizer_note_module(s, f, c->inlined[i]);
-	c->file = f;
+	/* named without its inlined frames while the DWARF waits for the budget: not kept */
+	c->file = f->dwidx && f->dwidx->open_deferred ? NULL : f;
 	c->vaddr = vaddr;
 	return c;
 }

@@ -4,7 +4,8 @@
  * from the cache names every address of a real binary (this test's own,
  * built with -g -O2, and libc where its debug file is installed) exactly as
  * one that reads the DWARF, and one without a cache; a bad entry is refused
- * whole; a file others may write is never cached.
+ * whole; a file others may write is never cached; a DWARF refused for the
+ * budget of all open DWARF is asked for again, any other refusal is final.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <elfutils/libdw.h>
+#include <gelf.h>
+
 #include "helpers.h"
+#include "../../sampler/dwarfinfo.h"
 #include "../../sampler/dwindex.h"
 #include "../../sampler/symbolize.h"
 
@@ -454,6 +459,97 @@ static void test_file_others_may_write_not_cached(void **state)
 	remove_dir(dir);
 }
 
+/* An opener of this test's own DWARF that first answers refusal (its errno), then opens. */
+struct test_opener {
+	int refuse;	/* 0: open */
+	int calls;
+};
+
+static int open_own_dwarf(void *ctx, struct dwarf_index *x)
+{
+	struct test_opener *t = ctx;
+
+	t->calls++;
+	if (t->refuse)
+		return t->refuse;
+	x->fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (x->fd < 0 || !(x->elf = elf_begin(x->fd, ELF_C_READ, NULL)))
+		return -ENOENT;
+	x->dw = dwarf_begin_elf(x->elf, DWARF_C_READ, NULL);
+	return x->dw ? 0 : -ENOENT;
+}
+
+/* An ELF address of this test's text where functions are inlined. */
+static uint64_t inlined_pc(void)
+{
+	struct test_opener t = { 0 };
+	struct dwarf_opener o = { open_own_dwarf, &t };
+	struct dwarf_index *x = dwindex__new(NULL, NULL);
+	struct dwarf_frame fr[8];
+	uint64_t lo = 0, hi = 0, pc = 0;
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	Elf *elf;
+
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	assert_true(x && elf && !elf_getshdrstrndx(elf, &shstrndx));
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (gelf_getshdr(scn, &sh) && (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+		    !strcmp(name, ".text")) {
+			lo = sh.sh_addr;
+			hi = sh.sh_addr + sh.sh_size;
+		}
+	}
+	for (uint64_t a = lo; a < hi && !pc; a++)
+		if (dwarfinfo__frames(x, &o, a, true, false, fr, 8) >= 2)
+			pc = a;
+	assert_true(pc);
+	dwindex__free(x);
+	elf_end(elf);
+	close(fd);
+	return pc;
+}
+
+/*
+ * All open DWARF past its budget (-ENOSPC): named without inlined frames
+ * now, not asked again until the tick clears open_deferred, then opened.
+ * Over a bound of its own (-EFBIG): never asked again.
+ */
+static void test_budget_refusal_deferred(void **state)
+{
+	uint64_t pc = inlined_pc();
+	struct test_opener t = { .refuse = -ENOSPC };
+	struct dwarf_opener o = { open_own_dwarf, &t };
+	struct dwarf_index *x = dwindex__new(NULL, NULL);
+	struct dwarf_frame fr[8];
+
+	(void)state;
+	assert_int_equal(dwarfinfo__frames(x, &o, pc, true, false, fr, 8), 0);
+	assert_true(x->open_deferred && !x->open_failed);
+	assert_int_equal(dwarfinfo__frames(x, &o, pc, true, false, fr, 8), 0);
+	assert_int_equal(t.calls, 1);	/* deferred: not asked again at each address */
+	t.refuse = 0;
+	x->open_deferred = false;	/* what the symbolizer's tick does */
+	assert_true(dwarfinfo__frames(x, &o, pc, true, false, fr, 8) >= 2);
+	assert_int_equal(t.calls, 2);
+	dwindex__free(x);
+
+	t = (struct test_opener){ .refuse = -EFBIG };
+	x = dwindex__new(NULL, NULL);
+	assert_int_equal(dwarfinfo__frames(x, &o, pc, true, false, fr, 8), 0);
+	assert_true(x->open_failed && !x->open_deferred);
+	t.refuse = 0;
+	x->open_deferred = false;
+	assert_int_equal(dwarfinfo__frames(x, &o, pc, true, false, fr, 8), 0);
+	assert_int_equal(t.calls, 1);
+	dwindex__free(x);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +558,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_same_frames_after_idle),
 		cmocka_unit_test(test_bad_entries_refused),
 		cmocka_unit_test(test_file_others_may_write_not_cached),
+		cmocka_unit_test(test_budget_refusal_deferred),
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "--sleep")) {
