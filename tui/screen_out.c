@@ -92,7 +92,8 @@ struct screen_out *screen_out__new(FILE *out, const short colour[PAL_COUNT])
 	o->out = out;
 	o->reset = dup_seq(exit_attribute_mode);
 	o->clear = dup_seq(clear_screen);
-	o->margin_wraps = auto_right_margin;
+	/* with xenl (the newline glitch) the last column waits for the next character */
+	o->margin_wraps = auto_right_margin && !eat_newline_glitch;
 	for (int i = 0; colour && i < PAL_COUNT; i++) {
 		o->fg[i] = colour_seq(true, colour[i]);
 		o->bg[i] = colour_seq(false, colour[i]);

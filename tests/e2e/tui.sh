@@ -261,3 +261,12 @@ check "search: a pattern too costly for a name says the search was cut off" \
 check "... and counts that name as no match" wait_for 'Matched: 0.0%' 1
 keys q
 check "... and q then quits within a second" quits_within 1
+
+# xenl: on a terminal where the last column waits for the next character
+# (tmux, xterm, the Linux console), the bottom-right cell is painted too
+start 40 12 -- view "$DATA/view.folded"
+check "the bottom-right cell is painted (xenl): the key bar reaches the last column" \
+	wait_for 'EscBack fFl$'
+keys q
+check "... and q quits with exit 0" exited_with 0
+check "... and the terminal is restored" restored
