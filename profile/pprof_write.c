@@ -60,6 +60,8 @@ struct writer {
 	uint32_t nframes;
 	PbFunction **fns;
 	size_t nfns, fns_cap;
+	uint32_t *fn_next;	/* fns[i]'s next of the same name (an id; 0: none) */
+	size_t fn_next_cap;
 	PbMapping **maps;
 	size_t nmaps, maps_cap;
 	PbLocation **locs;
@@ -128,31 +130,36 @@ static int mapping_of(struct writer *w, int64_t file, const char *build_id, uint
 	return 0;
 }
 
-/* The function named by string index name (made if new). */
+/*
+ * The function named by string index name, from org's file (made if new):
+ * pprof tells functions apart by name and file, so two of one name in two
+ * files stay two (their lines would otherwise be listed in the wrong file).
+ */
 static int function_of(struct writer *w, int64_t name, const struct pprof_origin *org,
 		       uint32_t *id)
 {
+	int64_t file = 0;
 	PbFunction *f;
 
-	if (by_str_room(w, name))
+	if ((org && org->file && str_id(w, org->file, &file)) || by_str_room(w, name))
 		return -ENOMEM;
-	if (w->by_str[name].fn) {
-		*id = w->by_str[name].fn;
-		return 0;
-	}
+	for (uint32_t k = w->by_str[name].fn; k; k = w->fn_next[k - 1])
+		if (w->fns[k - 1]->filename == file) {
+			*id = k;
+			return 0;
+		}
 	f = malloc(sizeof(*f));
-	if (!f || vec_reserve(w->fns, w->fns_cap, w->nfns + 1, 1024)) {
+	if (!f || vec_reserve(w->fns, w->fns_cap, w->nfns + 1, 1024) ||
+	    vec_reserve(w->fn_next, w->fn_next_cap, w->nfns + 1, 1024)) {
 		free(f);
 		return -ENOMEM;
 	}
 	perftools__profiles__function__init(f);
 	f->id = w->nfns + 1;
 	f->name = f->system_name = name;
-	if (org && org->file && str_id(w, org->file, &f->filename)) {
-		free(f);
-		return -ENOMEM;
-	}
+	f->filename = file;
 	f->start_line = org && org->file ? org->line : 0;
+	w->fn_next[w->nfns] = w->by_str[name].fn;
 	w->fns[w->nfns++] = f;
 	*id = w->by_str[name].fn = (uint32_t)f->id;
 	return 0;
@@ -508,6 +515,7 @@ static void writer_free(struct writer *w, PbValueType **types)
 	free(w->by_str);
 	free(w->frames);
 	free(w->fns);
+	free(w->fn_next);
 	free(w->maps);
 	free(w->locs);
 	free(w->loc_slot);

@@ -51,28 +51,37 @@ static void test_round_trip(void **state)
 	free(buf);
 }
 
-/* A function and what is inlined in it are one location, the caller last. */
-static void test_inlined_lines(void **state)
+/* The tree encoded with o, gunzipped and unpacked by protobuf-c, pprof's own schema. */
+static PbProfile *encode_unpacked(const struct calltree *t, const struct pprof_out *o)
 {
-	struct fixture *f = *state;
 	size_t len;
-	uint8_t *buf, *raw = NULL;
-	PbProfile *p;
-	uLongf rawlen = 1 << 20;
+	uint8_t *buf = encode(t, o, &len), *raw = malloc(1 << 20);
 	z_stream z = { 0 };
+	PbProfile *p;
 
-	load_folded(f->t, "a;b;c_[i];d_[i];e 7\n");
-	buf = encode(f->t, &(struct pprof_out){ .hz = 100 }, &len);
-	raw = malloc(rawlen);
+	assert_non_null(raw);
 	inflateInit2(&z, 31);
 	z.next_in = buf;
 	z.avail_in = (uInt)len;
 	z.next_out = raw;
-	z.avail_out = (uInt)rawlen;
+	z.avail_out = 1 << 20;
 	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
 	p = perftools__profiles__profile__unpack(NULL, z.total_out, raw);
 	inflateEnd(&z);
 	assert_non_null(p);
+	free(raw);
+	free(buf);
+	return p;
+}
+
+/* A function and what is inlined in it are one location, the caller last. */
+static void test_inlined_lines(void **state)
+{
+	struct fixture *f = *state;
+	PbProfile *p;
+
+	load_folded(f->t, "a;b;c_[i];d_[i];e 7\n");
+	p = encode_unpacked(f->t, &(struct pprof_out){ .hz = 100 });
 	assert_string_equal(p->string_table[0], "");
 	assert_int_equal(p->n_sample, 1);
 	/* e, then b with c and d inlined (d innermost), then a */
@@ -97,8 +106,36 @@ static void test_inlined_lines(void **state)
 	}
 	assert_int_equal(p->period, 10000000);
 	perftools__profiles__profile__free_unpacked(p, NULL);
-	free(raw);
-	free(buf);
+}
+
+/* Two functions of one name in two files are two functions, each with its own lines. */
+static void test_same_name_two_files(void **state)
+{
+	struct fixture *f = *state;
+	PbProfile *p;
+	int in_a = 0, in_b = 0;
+
+	load_folded(f->t, "app;helper:a.c:10 5\napp;helper:b.c:20 3\napp;helper:a.c:12 2\n");
+	p = encode_unpacked(f->t, &(struct pprof_out){ .hz = 99, .lines = true });
+	for (size_t k = 0; k < p->n_function; k++) {
+		const Perftools__Profiles__Function *fn = p->function[k];
+
+		if (strcmp(p->string_table[fn->name], "helper"))
+			continue;
+		in_a += !strcmp(p->string_table[fn->filename], "a.c");
+		in_b += !strcmp(p->string_table[fn->filename], "b.c");
+	}
+	/* one for a.c (lines 10 and 12), one for b.c */
+	assert_int_equal(in_a, 1);
+	assert_int_equal(in_b, 1);
+	for (size_t i = 0; i < p->n_location; i++) {
+		const Perftools__Profiles__Line *l = p->location[i]->line[0];
+
+		for (size_t k = 0; k < p->n_function; k++)
+			if (p->function[k]->id == l->function_id && l->line == 20)
+				assert_string_equal(p->string_table[p->function[k]->filename], "b.c");
+	}
+	perftools__profiles__profile__free_unpacked(p, NULL);
 }
 
 /* Who ran a stack goes into labels, and back into the grouping's root frames. */
@@ -342,6 +379,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_same_name_two_files, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_inlined_lines, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_labels, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_names_made_safe, fixture_setup,
