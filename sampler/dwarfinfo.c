@@ -284,7 +284,7 @@ static Dwarf *dwarf_of(struct dwarf_index *x, const struct dwarf_opener *o)
 	if (err || !x->dw) {
 		dwindex__close_dwarf(x);
 		/* the budget of all open DWARF is spent: others are let go when idle, ask
-		 * again then; any other failure (a bound, no DWARF) is for good */
+		 * again then (dwindex__retry); any other failure (a bound, no DWARF) is for good */
 		if (err == -ENOSPC)
 			x->open_deferred = true;
 		else

@@ -88,6 +88,13 @@ void dwindex__close_dwarf(struct dwarf_index *x)
 	x->fd = -1;
 }
 
+void dwindex__retry(struct dwarf_index *x, size_t room)
+{
+	/* not before: each try finds and measures its debug file again */
+	if (x->open_deferred && x->wanted <= room)
+		x->open_deferred = false;
+}
+
 void dwindex__flush(struct dwarf_index *x)
 {
 	if (x->cache && x->dirty && x->spans_built && x->complete)

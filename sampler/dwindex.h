@@ -78,7 +78,8 @@ struct dwarf_index {
 	unsigned long opened;	/* how many times it was opened */
 	bool open_failed;	/* not to be tried again */
 	bool open_deferred;	/* refused for the budget of all open DWARF: tried again
-				 * once the symbolizer's next tick clears this */
+				 * once the budget has room for it (dwindex__retry) */
+	size_t wanted;		/* the debug info bytes it was refused for */
 	bool loaded;		/* read from the cache */
 	bool str_failed;	/* a string was not interned (bound, memory) */
 	unsigned char src[FILECACHE_KEY_LEN];	/* the identity of the file its offsets are in */
@@ -99,6 +100,8 @@ void dwindex__free(struct dwarf_index *x);
 void dwindex__flush(struct dwarf_index *x);
 /* Lets x's DWARF go (x keeps what was read of it). */
 void dwindex__close_dwarf(struct dwarf_index *x);
+/* A DWARF refused for the budget (open_deferred) may be tried again once room bytes hold it. */
+void dwindex__retry(struct dwarf_index *x, size_t room);
 
 /* s's offset in strs, interned once per address (libdw's strings are its sections'); 0 for NULL. */
 uint32_t dwindex__str(struct dwarf_index *x, const char *s);

@@ -182,8 +182,10 @@ int elffile__open_dwarf(void *ctx, struct dwarf_index *x)
 	if (sz.debug > ELFFILE_DEBUG_MAX || sz.altlink)
 		return -EFBIG;
 	/* all open at once, bounded too: many binaries may name one big debug file */
-	if (sz.debug > ELFFILE_DEBUG_BUDGET - f->owner->dwarf_open_bytes)
+	if (sz.debug > ELFFILE_DEBUG_BUDGET - f->owner->dwarf_open_bytes) {
+		x->wanted = sz.debug;	/* asked for again when there is room (dwindex__retry) */
 		return -ENOSPC;
+	}
 	f->owner->dwarf_open_bytes += sz.debug;
 	x->charged = sz.debug;
 	x->open_bytes = &f->owner->dwarf_open_bytes;

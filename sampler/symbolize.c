@@ -405,15 +405,15 @@ void symbolizer__tick(struct symbolizer *s)
 		}
 	symbolizer_take_fetched(s);
 	/* DWARF read for inlined frames: let go once its index has what is asked of it */
-	for (struct elf_file *f = s->files.list; f; f = f->next) {
+	for (struct elf_file *f = s->files.list; f; f = f->next)
 		if (f->dwidx && f->dwidx->dw && s->tick - f->dwidx->used > DWARF_IDLE_TICKS) {
 			dwindex__close_dwarf(f->dwidx);
 			dwindex__flush(f->dwidx);
 		}
-		/* refused for the budget: one more try each tick, as others are let go */
+	/* refused for the budget: tried again once what was let go makes room */
+	for (struct elf_file *f = s->files.list; f; f = f->next)
 		if (f->dwidx)
-			f->dwidx->open_deferred = false;
-	}
+			dwindex__retry(f->dwidx, ELFFILE_DEBUG_BUDGET - s->files.dwarf_open_bytes);
 	/* files no process maps: keep the most recent, within bounds */
 	if (elffiles__trim(&s->files, MAX_IDLE_FILES, IDLE_FILE_BYTES))
 		memset(s->cache, 0, sizeof(s->cache));

@@ -470,6 +470,7 @@ static int open_own_dwarf(void *ctx, struct dwarf_index *x)
 	struct test_opener *t = ctx;
 
 	t->calls++;
+	x->wanted = 1000;	/* as the symbolizer's opener says what the budget lacked room for */
 	if (t->refuse)
 		return t->refuse;
 	x->fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -517,7 +518,7 @@ static uint64_t inlined_pc(void)
 
 /*
  * All open DWARF past its budget (-ENOSPC): named without inlined frames
- * now, not asked again until the tick clears open_deferred, then opened.
+ * now, not asked again until the budget has room for it, then opened.
  * Over a bound of its own (-EFBIG): never asked again.
  */
 static void test_budget_refusal_deferred(void **state)
@@ -534,7 +535,10 @@ static void test_budget_refusal_deferred(void **state)
 	assert_int_equal(dwarfinfo__frames(x, &o, pc, true, false, fr, 8), 0);
 	assert_int_equal(t.calls, 1);	/* deferred: not asked again at each address */
 	t.refuse = 0;
-	x->open_deferred = false;	/* what the symbolizer's tick does */
+	dwindex__retry(x, 999);		/* the symbolizer's tick: room for less than it wants */
+	assert_int_equal(dwarfinfo__frames(x, &o, pc, true, false, fr, 8), 0);
+	assert_int_equal(t.calls, 1);
+	dwindex__retry(x, 1000);
 	assert_true(dwarfinfo__frames(x, &o, pc, true, false, fr, 8) >= 2);
 	assert_int_equal(t.calls, 2);
 	dwindex__free(x);
@@ -544,7 +548,7 @@ static void test_budget_refusal_deferred(void **state)
 	assert_int_equal(dwarfinfo__frames(x, &o, pc, true, false, fr, 8), 0);
 	assert_true(x->open_failed && !x->open_deferred);
 	t.refuse = 0;
-	x->open_deferred = false;
+	dwindex__retry(x, SIZE_MAX);
 	assert_int_equal(dwarfinfo__frames(x, &o, pc, true, false, fr, 8), 0);
 	assert_int_equal(t.calls, 1);
 	dwindex__free(x);
