@@ -47,11 +47,15 @@ ft_once() {
 ft_ns() { for _ in $(seq "$RUNS"); do ft_once "$@"; done | median; }
 
 # the same for a bpftrace program (bpf_stats on while it runs)
+# ns per run of the perf_event program loaded now that is not flametop's
+bt_prog_ns() {
+	bpftool prog show | grep ' perf_event ' | grep -v 'name on_sample' |
+		grep -o 'run_time_ns [0-9]* run_cnt [0-9]*' | awk '{ printf "%.0f\n", $4 ? $2 / $4 : 0 }' | head -1
+}
 bt_once() {
 	timeout $((SECS + 2)) bpftrace -e "$1" > /dev/null 2>&1 &
 	sleep "$SECS"
-	bpftool prog show | grep -A1 ' perf_event ' | grep -o 'run_time_ns [0-9]* run_cnt [0-9]*' |
-		awk '{ printf "%.0f\n", $4 ? $2 / $4 : 0 }' | head -1
+	bt_prog_ns
 	wait $!
 }
 
@@ -122,10 +126,6 @@ fi
 # the host's noise falls on both (rounds of one ratio each, median), on
 # Debian's code and on code with frame pointers, where bpftrace's stacks are
 # as deep as ours (on Debian's, its walk stops after a frame or two).
-bt_prog_ns() {
-	bpftool prog show | grep ' perf_event ' | grep -v 'name on_sample' |
-		grep -o 'run_time_ns [0-9]* run_cnt [0-9]*' | awk '{ printf "%.0f\n", $4 ? $2 / $4 : 0 }' | head -1
-}
 if [[ $SECTIONS == *" once "* ]] && command -v bpftrace > /dev/null &&
 	command -v bpftool > /dev/null; then
 	old=$(sysctl -n kernel.bpf_stats_enabled)
