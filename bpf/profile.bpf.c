@@ -156,40 +156,23 @@ struct hash_ctx {
 	__u64 h;
 };
 
-/* One frame into a stack's hash (FNV-1a-like, per 64-bit address). */
-static __always_inline __u64 hash_mix(__u64 h, __u64 ip)
-{
-	h ^= ip;
-	h *= 0x100000001b3ull;
-	return h ^ (h >> 29);
-}
-
-#define HASH_SEED 0xcbf29ce484222325ull
-
-/* The last step: the depth, and never 0 (0 means "no stack"). */
-static __always_inline __u64 hash_end(__u64 h, __u32 nr)
-{
-	h = hash_mix(h, nr);
-	return h ? h : 1;
-}
-
 static long hash_step(__u32 i, void *data)
 {
 	struct hash_ctx *c = data;
 
 	if (i >= MAX_STACK_DEPTH)
 		return 1;
-	c->h = hash_mix(c->h, c->st->ip[i]);
+	c->h = ft_hash_mix(c->h, c->st->ip[i]);
 	return 0;
 }
 
 /* bpf_loop keeps verification linear whatever the depth. */
 static __always_inline __u64 hash_stack(struct ft_stack *st, __u32 nr)
 {
-	struct hash_ctx c = { .st = st, .h = HASH_SEED };
+	struct hash_ctx c = { .st = st, .h = FT_HASH_SEED };
 
 	bpf_loop(nr, hash_step, &c, 0);
-	return hash_end(c.h, nr);
+	return ft_hash_end(c.h, nr);
 }
 
 /* the user stack walker (--unwind dwarf and auto) */

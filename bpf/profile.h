@@ -36,6 +36,26 @@ struct ft_stack {
 	__u64 ip[MAX_STACK_DEPTH];
 };
 
+/*
+ * A stack's key in the stack maps: its first nr frames hashed (FNV-1a-like,
+ * per 64-bit address), then nr.  Never 0 (0 means "no stack").  User space
+ * checks a stack it reads against its key with the same functions.
+ */
+#define FT_HASH_SEED 0xcbf29ce484222325ull
+
+static inline __attribute__((always_inline)) __u64 ft_hash_mix(__u64 h, __u64 ip)
+{
+	h ^= ip;
+	h *= 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static inline __attribute__((always_inline)) __u64 ft_hash_end(__u64 h, __u32 nr)
+{
+	h = ft_hash_mix(h, nr);
+	return h ? h : 1;
+}
+
 enum ft_stat {
 	FT_STAT_SAMPLES,		/* samples that passed the filter */
 	FT_STAT_COUNTS_FULL,	/* samples lost: count map full */

@@ -11,7 +11,7 @@
  *
  * Included once by profile.bpf.c (one program, one skeleton), after what it
  * uses from there: the fp_fallback rodata, the events ring buffer,
- * stat_inc(), hash_mix(), hash_end() and HASH_SEED.
+ * stat_inc(), ft_hash_mix(), ft_hash_end() and FT_HASH_SEED.
  */
 #ifndef FLAMETOP_UNWIND_BPF_H
 #define FLAMETOP_UNWIND_BPF_H
@@ -429,7 +429,7 @@ static long unwind_step(__u32 i, void *data)
 	barrier_var(idx);
 	((__u64 *)u->st)[idx & 127] = u->r->ip;
 	u->r->n = idx + 1;
-	u->r->hash = hash_mix(u->r->hash, u->r->ip);
+	u->r->hash = ft_hash_mix(u->r->hash, u->r->ip);
 	pc = u->r->exact ? u->r->ip : u->r->ip - 1;
 	/* return addresses repeat: most frames' rules are in the cache, no call */
 	gen = u->pm->gen;
@@ -529,7 +529,7 @@ static __always_inline __u64 dwarf_stack(void *ctx, bool regs_ctx, __u32 tgid, _
 	r->unknown_map = 0;
 	r->last_map = FT_MAX_MAPS;
 	r->vma_ok = 0;
-	r->hash = HASH_SEED;
+	r->hash = FT_HASH_SEED;
 	r->win_len = 0;
 	bpf_loop(MAX_STACK_DEPTH, unwind_step, &u, 0);
 	if (r->unknown_map)
@@ -546,7 +546,7 @@ static __always_inline __u64 dwarf_stack(void *ctx, bool regs_ctx, __u32 tgid, _
 		barrier_var(end);
 		((__u64 *)ust)[end & 127] = 0;	/* user space reads up to the first 0 */
 	}
-	return hash_end(r->hash, end);
+	return ft_hash_end(r->hash, end);
 }
 
 #endif

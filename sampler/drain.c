@@ -38,8 +38,29 @@ static int by_hash(const void *a, const void *b)
 	return (x->hash > y->hash) - (x->hash < y->hash);
 }
 
-/* Moves every stack of the old epoch's stack map into s->stacks. */
-static int take_stacks(struct sampler *s, int fd)
+/*
+ * Whether st is the stack its key was made of: some prefix of it hashes to
+ * key (the program hashes as many frames as the walk gave, zeros and all).
+ * A stack the program copied from the LRU off-CPU map while another CPU
+ * evicted and reused that entry is torn: half one stack, half another.
+ */
+bool sampler_stack_matches(const struct ft_stack *st, __u64 key)
+{
+	__u64 h = FT_HASH_SEED;
+
+	for (__u32 nr = 1; nr <= MAX_STACK_DEPTH; nr++) {
+		h = ft_hash_mix(h, st->ip[nr - 1]);
+		if (ft_hash_end(h, nr) == key)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Moves every stack of the old epoch's stack map into s->stacks; a stack
+ * that is not what its key says is left out (its samples show it lost).
+ */
+int sampler_take_stacks(struct sampler *s, int fd)
 {
 	__u64 keys[BATCH];
 	struct ft_stack *vals = malloc(BATCH * sizeof(*vals));
@@ -63,6 +84,10 @@ static int take_stacks(struct sampler *s, int fd)
 			break;
 		}
 		for (i = 0; i < n; i++) {
+			if (!sampler_stack_matches(&vals[i], keys[i])) {
+				s->stacks_torn++;
+				continue;
+			}
 			s->stacks[s->nstacks].hash = keys[i];
 			s->stacks[s->nstacks++].st = vals[i];
 		}
@@ -151,7 +176,8 @@ static int build_frames(struct sampler *s, const struct ft_stack_key *k, size_t 
 	/* the walk stopped at a frame it could not unwind: callers are missing here */
 	if (!err && (k->flags & KEY_USTACK_PARTIAL))
 		err = push(s, n, s->id_partial);
-	if (!err && (k->flags & KEY_USTACK_LOST))
+	/* lost: not stored (the map was full), or torn and left out */
+	if (!err && ((k->flags & KEY_USTACK_LOST) || (k->ustack && !us)))
 		err = push(s, n, s->id_lost);
 	if (!err && (k->flags & KEY_USTACK_ERROR))
 		err = push(s, n, s->id_error);
@@ -169,7 +195,7 @@ static int build_frames(struct sampler *s, const struct ft_stack_key *k, size_t 
 	}
 	if (!err && (k->flags & KEY_KSTACK_TRUNC))
 		err = push(s, n, s->id_ktruncated);
-	if (!err && (k->flags & KEY_KSTACK_LOST))
+	if (!err && ((k->flags & KEY_KSTACK_LOST) || (k->kstack && !ks)))
 		err = push(s, n, s->id_klost);
 	if (!err && ks) {
 		d = depth_of(ks);
@@ -255,7 +281,7 @@ int sampler__drain(struct sampler *s, sampler_stack_fn fn, void *ctx)
 	__atomic_store_n(&sk->bss->epoch, old + 1, __ATOMIC_SEQ_CST);
 	grace_period();
 	ring_buffer__consume(s->rb);	/* snapshot new processes first */
-	ret = take_stacks(s, sfd);
+	ret = sampler_take_stacks(s, sfd);
 	e = drain_counts(s, cfd, EVENT_CPU, fn, ctx);
 	ret = ret ? ret : e;
 	if (s->offcpu) {
@@ -311,7 +337,7 @@ void sampler__stats(const struct sampler *s, struct sampler_stats *st)
 	free(v);
 	st->samples = sum[FT_STAT_SAMPLES];
 	st->lost = sum[FT_STAT_COUNTS_FULL];
-	st->stacks_lost = sum[FT_STAT_STACKS_FULL];
+	st->stacks_lost = sum[FT_STAT_STACKS_FULL] + s->stacks_torn;
 	st->truncated = sum[FT_STAT_TRUNCATED];
 	st->stack_errors = sum[FT_STAT_STACK_ERRORS];
 	st->events_lost = sum[FT_STAT_EVENTS_LOST];

@@ -42,7 +42,7 @@ struct sampler_opts {
 struct sampler_stats {
 	uint64_t samples;	/* taken (passed the filter) */
 	uint64_t lost;		/* not counted: count map full */
-	uint64_t stacks_lost;	/* counted, stack missing: stack map full */
+	uint64_t stacks_lost;	/* counted, stack missing: stack map full, or torn */
 	uint64_t truncated;	/* stacks deeper than the limit */
 	uint64_t stack_errors;
 	uint64_t events_lost;

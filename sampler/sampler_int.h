@@ -53,11 +53,16 @@ struct sampler {
 	/* drain buffers, reused */
 	struct stored_stack *stacks;
 	size_t nstacks, stacks_cap;
+	uint64_t stacks_torn;	/* stacks read that did not match their key, left out */
 	uint32_t *frames;
 	size_t frames_cap;
 	struct cgroup_names *cgnames;	/* made at the first drain */
 };
 
+/* Whether st hashes to key as the program hashes a stack (drain.c). */
+bool sampler_stack_matches(const struct ft_stack *st, __u64 key);
+/* Moves the stacks of stack map fd into s->stacks, those that match their key. */
+int sampler_take_stacks(struct sampler *s, int fd);
 /* Opens, sets and loads the BPF program for o (load.c): 0, or -1 with the reason in err. */
 int sampler_load(struct sampler *s, const struct sampler_opts *o, bool dwarf, char *err,
 		 size_t errlen);
