@@ -113,6 +113,9 @@ uint32_t calltree__depth(const struct calltree *t, uint32_t id)
 	return d;
 }
 
+/* calltree__find: up to this many pushed nodes are looked through after the slots */
+#define UNINDEXED_SCAN 256
+
 /*
  * The node (parent, name), or CT_NONE with *slot set to the empty slot
  * where it would go, so an insert needs no second probe.
@@ -139,18 +142,23 @@ static uint32_t lookup(const struct calltree *t, uint32_t parent, uint32_t name,
 
 uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name)
 {
-	uint32_t slot;
+	uint32_t slot, id;
 
 	if (t->nodes[parent].child == CT_NONE)
 		return CT_NONE;
-	if (t->indexed < t->count) {
-		/* pushed nodes are in no slot yet: the children, one by one */
+	if (t->count - t->indexed > UNINDEXED_SCAN) {
+		/* many pushed nodes, in no slot yet: the children, one by one */
 		for (uint32_t c = t->nodes[parent].child; c != CT_NONE; c = t->nodes[c].sibling)
 			if (t->nodes[c].name == name)
 				return c;
 		return CT_NONE;
 	}
-	return lookup(t, parent, name, &slot);
+	id = lookup(t, parent, name, &slot);
+	/* else a branch built last, not in the slots yet */
+	for (uint32_t i = t->indexed; id == CT_NONE && i < t->count; i++)
+		if (t->nodes[i].parent == parent && t->nodes[i].name == name)
+			id = i;
+	return id;
 }
 
 /*
@@ -251,6 +259,13 @@ int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t
 {
 	uint32_t slot, id;
 
+	/*
+	 * A parent without children (a branch being built): the child is new.
+	 * It goes in the slots with the next lookup's catch-up, where the
+	 * branch's inserts miss the cache together rather than one by one.
+	 */
+	if (t->nodes[parent].child == CT_NONE)
+		return calltree__push(t, parent, name, out);
 	if (catch_up(t) || ((uint64_t)t->count * 2 >= (uint64_t)t->mask + 1 && grow_slots(t)))
 		return -ENOMEM;
 	id = lookup(t, parent, name, &slot);

@@ -53,12 +53,17 @@ uint32_t calltree__find(const struct calltree *t, uint32_t parent, uint32_t name
 int calltree__reserve(struct calltree *t, uint32_t n);
 /* The same for pushed nodes (calltree__push): the node array only. */
 int calltree__reserve_nodes(struct calltree *t, uint32_t n);
-/* Child of parent named name, created (with zero counts) if missing. */
+/*
+ * Child of parent named name, created (with zero counts) if missing.  The
+ * children of a parent that had none go in the (parent, name) table at the
+ * next call that looks one up: a branch's inserts are made together.
+ */
 int calltree__child(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);
 /*
  * A new child of parent named name, which the caller knows parent has not,
  * left out of the (parent, name) table: the table takes pushed nodes when
- * next asked to add a node (calltree__find scans the children until then).
+ * next asked to add a node (calltree__find scans the children, or the pushed
+ * nodes when they are few, until then).
  * For a tree made whole from another, whose table may never be needed.
  */
 int calltree__push(struct calltree *t, uint32_t parent, uint32_t name, uint32_t *out);

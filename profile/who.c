@@ -321,8 +321,13 @@ static int walk(const struct calltree *src, struct who_place *p,
 			const struct ct_node *node = calltree__node(src, c);
 			struct walk cw = { c, w.depth, w.ident };
 
+			/* the next sibling's line comes in while this one is placed */
+			if (node->sibling != CT_NONE)
+				__builtin_prefetch(calltree__node(src, node->sibling));
 			if (!node->total)
 				continue;
+			if (node->child != CT_NONE)
+				__builtin_prefetch(calltree__node(src, node->child));
 			if (identity(names, node->name, NULL))
 				cw.ident = node->name;
 			else

@@ -54,6 +54,7 @@ static void make_stack(struct strtab *st, uint32_t *ids, size_t *n, uint64_t see
 static void regroup_window(struct history *h, struct strtab *st, int64_t from, const char *what)
 {
 	double best = 1e9, worst = 0;
+	uint32_t held = 0;
 	long touched = 0;
 
 	history__set_window(h, from, SLICES);
@@ -61,12 +62,13 @@ static void regroup_window(struct history *h, struct strtab *st, int64_t from, c
 		struct calltree *shown = calltree__new(st);
 		double t0, d;
 
-		/* room for what the last regroup made, as the live view does */
-		calltree__reserve(shown, (uint32_t)touched);
+		/* room for the nodes the last regroup made, as the live view does */
+		calltree__reserve(shown, held);
 		t0 = now();
 		touched = who__regroup(shown, history__tree(h), (enum group_by)(g % GROUP_COUNT),
 				       NULL, NULL);
 		d = now() - t0;
+		held = calltree__nodes(shown);
 		best = d < best ? d : best;
 		worst = d > worst ? d : worst;
 		calltree__free(shown);

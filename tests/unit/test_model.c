@@ -121,6 +121,62 @@ static void test_merge_and_copy(void **state)
 	calltree__free(dst);
 }
 
+/* Every node is found under its parent and name, and no (parent, name) is made twice. */
+static void check_find(const struct calltree *t)
+{
+	for (uint32_t i = 1; i < calltree__nodes(t); i++) {
+		const struct ct_node *n = calltree__node(t, i);
+
+		assert_int_equal(calltree__find(t, n->parent, n->name), i);
+	}
+}
+
+/*
+ * calltree__child leaves a new branch out of its table until the next
+ * lookup, and calltree__push leaves nodes out until then: find and child
+ * see them all the same, with few such nodes or many.
+ */
+static void test_child_and_find(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t names[8], path[12], leaf, again, pushed;
+	uint64_t r = 42;
+
+	for (int i = 0; i < 8; i++) {
+		char nm[8];
+
+		snprintf(nm, sizeof(nm), "f%d", i);
+		assert_int_equal(strtab__intern(f->names, nm, strlen(nm), &names[i]), 0);
+	}
+	for (int k = 0; k < 600; k++) {
+		size_t depth = 1 + k % 12;
+
+		for (size_t d = 0; d < depth; d++) {
+			r = r * 6364136223846793005ull + 1442695040888963407ull;
+			path[d] = names[(r >> 33) % (d < 3 ? 2 : 8)];
+		}
+		assert_int_equal(calltree__path(f->t, path, depth, &leaf), 0);
+		if (k % 37 == 0)	/* the branch just made may be out of the table */
+			check_find(f->t);
+		assert_int_equal(calltree__path(f->t, path, depth, &again), 0);
+		assert_int_equal(leaf, again);
+		if (k == 300) {	/* many pushed nodes at once: more than find looks through */
+			uint32_t at = leaf, fresh;
+
+			/* below a name no path has: each parent is new, as push wants */
+			assert_int_equal(strtab__intern(f->names, "pushed", 6, &fresh), 0);
+			assert_int_equal(calltree__push(f->t, at, fresh, &at), 0);
+			for (int i = 1; i < 300; i++)
+				assert_int_equal(calltree__push(f->t, at, names[i % 8], &at), 0);
+			pushed = at;
+			check_find(f->t);
+			assert_int_equal(calltree__find(f->t, calltree__node(f->t, pushed)->parent,
+							names[299 % 8]), pushed);
+		}
+	}
+	check_find(f->t);
+}
+
 static void add(struct history *h, struct strtab *st, int64_t sec, const char *path,
 		uint64_t count)
 {
@@ -397,6 +453,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_topn_empty, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_diff_normalized, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_merge_and_copy, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_child_and_find, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_history_windows, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_history_incremental_equals_rebuild, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_history_compaction_bounds_memory, fixture_setup, fixture_teardown),
