@@ -221,11 +221,10 @@ int calltree__reserve(struct calltree *t, uint32_t n)
 {
 	if (vec_reserve(t->nodes, t->cap, n, 1024))
 		return -ENOMEM;
-	if (((uint64_t)n * 2 >= (uint64_t)t->mask + 1 || t->indexed < t->count) &&
-	    t->mask < UINT32_MAX / 2 &&
+	if ((uint64_t)n * 2 >= (uint64_t)t->mask + 1 && t->mask < UINT32_MAX / 2 &&
 	    grow_slots_for(t, (uint64_t)n > t->count ? n : t->count))
 		return -ENOMEM;
-	return 0;
+	return catch_up(t) ? -ENOMEM : 0;	/* pushed nodes: in the table, not a new one */
 }
 
 /* A new child of parent at free slot slot. */
