@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/search.h"
 #include "../util/vec.h"
 #include "dwarfinfo.h"
 
@@ -196,6 +197,7 @@ static void walk_cu(struct dwarf_index *x, Dwarf *dw, size_t ci)
 		return;
 	}
 	c->n = w.n;
+	dwindex__order_cu(x, c);
 }
 
 /*
@@ -213,28 +215,30 @@ static void walk_all(struct dwarf_index *x, Dwarf *dw)
 }
 
 /*
- * The function holding pc (the narrowest, for a nested one) and the
- * inlined instances there, by depth: inl[d - 1] for depth d (-1: none).
- * How deep.
+ * The function holding pc (the innermost, for a nested one) and the
+ * inlined instances there, by depth: inl[d - 1] for depth d (left -1:
+ * none).  How deep.  The CU's ranges are in order (dwindex__order_cu): a
+ * binary search finds those starting at or before pc, and the search goes
+ * back from the last of them until the function holding pc, after which
+ * everything inlined in it comes — the ranges of one function, not of the
+ * CU (one of C++ can have a quarter of a million).
  */
 static unsigned scopes_at(const struct dwarf_index *x, const struct dw_cu *c, uint64_t pc,
 			  long *func, long *inl)
 {
-	uint64_t span = 0;
+	const struct dw_range *r = x->ranges + c->first;
+	size_t i = upper_bound_by(r, c->n, lo, pc);
 	unsigned deepest = 0;
 
 	*func = -1;
-	for (size_t i = c->first; i < (size_t)c->first + c->n; i++) {
-		const struct dw_range *r = &x->ranges[i];
-
-		if (pc < r->lo || pc >= r->hi)
+	while (i-- > 0 && *func < 0) {
+		if (pc >= r[i].hi)
 			continue;
-		if (!r->depth && (*func < 0 || r->hi - r->lo < span)) {
-			*func = (long)i;
-			span = r->hi - r->lo;
-		} else if (r->depth) {
-			inl[r->depth - 1] = (long)i;
-			deepest = r->depth > deepest ? r->depth : deepest;
+		if (!r[i].depth) {
+			*func = (long)(c->first + i);
+		} else if (inl[r[i].depth - 1] < 0) {
+			inl[r[i].depth - 1] = (long)(c->first + i);
+			deepest = r[i].depth > deepest ? r[i].depth : deepest;
 		}
 	}
 	return deepest;

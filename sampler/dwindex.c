@@ -183,6 +183,28 @@ uint32_t dwindex__str(struct dwarf_index *x, const char *s)
 	return off;
 }
 
+int dwindex__range_cmp(const void *a, const void *b)
+{
+	const struct dw_range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi > y->hi ? -1 : 1;
+	return (x->depth > y->depth) - (x->depth < y->depth);
+}
+
+void dwindex__order_cu(struct dwarf_index *x, const struct dw_cu *c)
+{
+	struct dw_range *r = x->ranges + c->first;
+
+	for (uint32_t i = 1; i < c->n; i++)
+		if (dwindex__range_cmp(&r[i - 1], &r[i]) > 0) {
+			qsort(r, c->n, sizeof(*r), dwindex__range_cmp);
+			return;
+		}
+}
+
 long dwindex__cu_at(const struct dwarf_index *x, uint64_t pc)
 {
 	size_t lo = upper_bound_by(x->spans, x->nspans, lo, pc);
@@ -322,6 +344,8 @@ int dwindex__parse(struct dwarf_index *x, const void *buf, size_t len)
 		x->nstrs = 1;
 		return -EINVAL;
 	}
+	for (size_t i = 0; i < x->ncus; i++)
+		dwindex__order_cu(x, &x->cus[i]);
 	x->spans_built = x->complete = true;
 	return 0;
 }

@@ -110,6 +110,15 @@ static inline const char *dwindex__at(const struct dwarf_index *x, uint32_t off)
 	return off ? x->strs + off : NULL;
 }
 
+/*
+ * A walked CU's ranges are in order: by start, the wider first, a function
+ * before what is inlined in it at the same start (scopes_at searches them).
+ * Puts CU c's ranges in that order (an entry stored before they were kept
+ * so); the order's comparison.
+ */
+void dwindex__order_cu(struct dwarf_index *x, const struct dw_cu *c);
+int dwindex__range_cmp(const void *a, const void *b);
+
 /* The CU whose span holds pc: its index, or -1. */
 long dwindex__cu_at(const struct dwarf_index *x, uint64_t pc);
 
