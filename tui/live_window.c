@@ -70,6 +70,13 @@ void live__resize(struct live *l, int dir)
 	if (l->window > l->retain)
 		l->window = l->retain;
 	l->w0 = l->w1 - l->window;
+	if (l->newest == INT64_MIN || l->w0 >= l->newest + 1 - (int64_t)l->retain)
+		return;
+	/* grown past the oldest second kept: the window moves on, as far as the newest */
+	l->w0 = l->newest + 1 - (int64_t)l->retain;
+	l->w1 = l->w0 + l->window;
+	if (l->w1 >= l->newest + 1 && l->state == LIVE_REWOUND)
+		l->state = replay(l) ? LIVE_PAUSED : LIVE_FOLLOW;
 }
 
 /* "12:00:01-12:00:11" in local time. */

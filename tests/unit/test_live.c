@@ -43,6 +43,18 @@ static void test_move_and_follow(void **state)
 		live__move(&l, -1);
 	assert_int_equal(l.w0, 1001 - 600);
 	assert_int_equal(l.state, LIVE_REWOUND);
+	/* grown at the oldest second: the window moves on instead of past it */
+	live__resize(&l, 1);
+	assert_int_equal(l.window, 20);
+	assert_int_equal(l.w0, 1001 - 600);
+	assert_int_equal(l.w1, 1001 - 580);
+	assert_int_equal(l.state, LIVE_REWOUND);
+	for (int i = 0; i < 20; i++)
+		live__resize(&l, 1);
+	assert_int_equal(l.window, 600);
+	assert_int_equal(l.w0, 1001 - 600);
+	assert_int_equal(l.w1, 1001);
+	assert_int_equal(l.state, LIVE_FOLLOW);	/* it reached the newest second */
 	history__free(l.history);
 	strtab__free(st);
 }
