@@ -174,7 +174,8 @@ void app__paint(struct app *a)
 	/* after the state was brought up to date, which may have made them again */
 	struct flame_marks marks = { a->mark, a->diff.on ? a->diff.colour : NULL, mono };
 	if (a->help.open) {
-		help_view__paint(&a->help, a->keys, a->keys_origin, g, a->status.top);
+		/* above the chips and the timeline, which are drawn over what is below */
+		help_view__paint(&a->help, a->keys, a->keys_origin, g, a->chips.top);
 	} else {
 		paint_graph(a, &marks);
 		if (a->procs.open)

@@ -50,6 +50,13 @@ check "... the diff table opens" wait_for 'FUNCTION (by change of share'
 keys d
 for _ in 1 2 3 4 5 6; do keys ']'; done
 check "] comes back to the end, paused (not LIVE)" wait_for '| PAUSED'
+for _ in 1 2 3 4 5 6 7 8 9; do keys '['; done
+keys + + + + + +
+check "+ at the first second grows the window over the whole history, not before it" \
+	wait_for "| PAUSED .*| $(awk '!/^#/ { s += $NF } END { print s }' "$H") samples"
+keys '?' NPage NPage NPage NPage NPage NPage NPage NPage
+check "help scrolls to its last line above the timeline" wait_for '^ q, F10 *quit'
+keys Escape
 keys q
 check "view of a history: q quits with exit 0" exited_with 0
 
