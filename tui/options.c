@@ -345,7 +345,9 @@ static int parse_opt(struct options *o, int c, const char *arg, const char *optn
 	case OPT_RETAIN:
 	case OPT_WINDOW:
 		if (!options_parse_ulong(arg, 1, 7 * 86400, &v))
-			return options_usage_error("bad number of seconds '%s'", arg);
+			return options_usage_error(c == OPT_RETAIN ?
+						   "--retain takes 1 to 604800 seconds, not '%s'" :
+						   "--window takes 1 to 604800 seconds, not '%s'", arg);
 		*(c == OPT_RETAIN ? &o->retain : &o->window) = (unsigned)v;
 		return 0;
 	case 'd':

@@ -15,6 +15,10 @@ expect_exit 2 "-F 0" record -F 0 -d 1 -o x
 expect_exit 2 "-F 10001" record -F 10001 -d 1 -o x
 expect_exit 2 "-d -1" record -d -1 -o x
 expect_exit 2 "-d abc" record -d abc -o x
+expect_exit 2 "--window 0" --window 0
+check "... the message names the option" grep -q "^flametop: --window takes 1 to 604800 seconds, not '0'" "$TMP/err"
+expect_exit 2 "--retain abc" --retain abc
+check "... the message names the option" grep -q "^flametop: --retain takes" "$TMP/err"
 expect_exit 2 "record without -o" record -d 1
 expect_exit 2 "-p with no pid" record -p , -d 1 -o x
 expect_exit 2 "--sort delta without --diff" report --sort delta x
