@@ -15,7 +15,7 @@
 #include "dwindex.h"
 
 /* The entry's layout: a change to it, or to what dwarfinfo.c puts in it, bumps it. */
-static const char entry_magic[8] = "FTDWIDX1";
+static const char entry_magic[8] = "FTDWIDX2";	/* 2: a CU's ranges in order */
 
 struct entry_hdr {	/* fuzz_dwindex.c knows where key and sum are */
 	char magic[8];
@@ -196,13 +196,7 @@ int dwindex__range_cmp(const void *a, const void *b)
 
 void dwindex__order_cu(struct dwarf_index *x, const struct dw_cu *c)
 {
-	struct dw_range *r = x->ranges + c->first;
-
-	for (uint32_t i = 1; i < c->n; i++)
-		if (dwindex__range_cmp(&r[i - 1], &r[i]) > 0) {
-			qsort(r, c->n, sizeof(*r), dwindex__range_cmp);
-			return;
-		}
+	qsort(x->ranges + c->first, c->n, sizeof(*x->ranges), dwindex__range_cmp);
 }
 
 long dwindex__cu_at(const struct dwarf_index *x, uint64_t pc)
@@ -284,6 +278,11 @@ static bool arrays_add_up(const struct dwarf_index *x)
 		    c->n > DWINDEX_CU_RANGES_MAX || c->first > x->nranges ||
 		    c->n > x->nranges - c->first)
 			return false;
+		/* in order, as scopes_at searches them */
+		for (uint32_t k = 1; k < c->n; k++)
+			if (dwindex__range_cmp(&x->ranges[c->first + k - 1],
+					       &x->ranges[c->first + k]) > 0)
+				return false;
 	}
 	for (size_t i = 0; i < x->nranges; i++) {
 		const struct dw_range *r = &x->ranges[i];
@@ -344,8 +343,6 @@ int dwindex__parse(struct dwarf_index *x, const void *buf, size_t len)
 		x->nstrs = 1;
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < x->ncus; i++)
-		dwindex__order_cu(x, &x->cus[i]);
 	x->spans_built = x->complete = true;
 	return 0;
 }

@@ -113,8 +113,8 @@ static inline const char *dwindex__at(const struct dwarf_index *x, uint32_t off)
 /*
  * A walked CU's ranges are in order: by start, the wider first, a function
  * before what is inlined in it at the same start (scopes_at searches them).
- * Puts CU c's ranges in that order (an entry stored before they were kept
- * so); the order's comparison.
+ * Puts CU c's ranges in that order (an entry out of order is refused); the
+ * order's comparison.
  */
 void dwindex__order_cu(struct dwarf_index *x, const struct dw_cu *c);
 int dwindex__range_cmp(const void *a, const void *b);

@@ -312,6 +312,22 @@ static void unwalked_with_ranges(struct dwarf_index *x)
 	x->cus[0].first = 0;
 }
 
+/* A walked CU's first two ranges swapped: not in the order its search needs. */
+static void ranges_out_of_order(struct dwarf_index *x)
+{
+	for (size_t i = 0; i < x->ncus; i++) {
+		struct dw_range *r = x->ranges + x->cus[i].first, t;
+
+		if (!x->cus[i].walked || x->cus[i].n < 2 || dwindex__range_cmp(&r[0], &r[1]) == 0)
+			continue;
+		t = r[0];
+		r[0] = r[1];
+		r[1] = t;
+		return;
+	}
+	fail_msg("no CU of two ranges to swap");
+}
+
 static void too_deep(struct dwarf_index *x)
 {
 	x->ranges[0].depth = DWINDEX_DEPTH_MAX + 1;
@@ -371,6 +387,7 @@ static void test_bad_entries_refused(void **state)
 	refused_when(buf, len, key, name_past_strings);
 	refused_when(buf, len, key, cu_past_ranges);
 	refused_when(buf, len, key, unwalked_with_ranges);
+	refused_when(buf, len, key, ranges_out_of_order);
 	refused_when(buf, len, key, too_deep);
 	refused_when(buf, len, key, strings_unended);
 	free(buf);
