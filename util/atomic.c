@@ -41,34 +41,115 @@ static const char *base_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/*
- * The directory of path, opened once: every later step (the temporary, the
- * look at what is there, the link, the rename) is relative to this
- * descriptor, so swapping a directory of the path for a symlink meanwhile
- * changes nothing.  -errno on failure.
- */
-static int open_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir;
-	int fd;
-
-	dir = !slash ? strdup(".") : slash == path ? strdup("/")
-		    : strndup(path, (size_t)(slash - path));
-	if (!dir)
-		return -ENOMEM;
-	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		fd = -errno;
-	free(dir);
-	return fd;
-}
-
 /* Whether st is root's or the caller's. */
 static bool ours(const struct stat *st)
 {
 	return st->st_uid == 0 || st->st_uid == geteuid();
 }
+
+#define LINKS_MAX 40	/* the kernel's bound on links followed in one path */
+
+static int walk_dir(int at, const char *path, int *links);
+
+/*
+ * The directory the symlink lnk (an O_PATH descriptor of it, st its owner)
+ * leads to, read from at.  A link of another user than root or the caller
+ * is followed only to a directory of that user: whoever may plant a link
+ * in a directory of the path (a sticky /tmp, their home) could point it at
+ * a directory of root's, and the file written there would replace root's.
+ */
+static int follow(int at, int lnk, const struct stat *st, int *links)
+{
+	char target[PATH_MAX];
+	struct stat to;
+	ssize_t n = readlinkat(lnk, "", target, sizeof(target) - 1);
+	int fd;
+
+	if (n < 0)
+		return -errno;
+	if (++*links > LINKS_MAX)
+		return -ELOOP;
+	target[n] = '\0';
+	fd = walk_dir(at, target, links);
+	if (fd < 0 || ours(st))
+		return fd;
+	if (fstat(fd, &to) || to.st_uid != st->st_uid) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* The directory path names from at, one component at a time; -errno on failure. */
+static int walk_dir(int at, const char *path, int *links)
+{
+	int fd = openat(at, *path == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char comp[NAME_MAX + 1];
+
+	if (fd < 0)
+		return -errno;
+	while (fd >= 0 && *path) {
+		size_t len = strcspn(path, "/");
+		struct stat st;
+		int next;
+
+		if (!len) {
+			path++;
+			continue;
+		}
+		if (len > NAME_MAX) {
+			close(fd);
+			return -ENAMETOOLONG;
+		}
+		memcpy(comp, path, len);
+		comp[len] = '\0';
+		path += len;
+		next = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0 || fstat(next, &st)) {
+			int err = -errno;
+
+			if (next >= 0)
+				close(next);
+			close(fd);
+			return err;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			int to = follow(fd, next, &st, links);
+
+			close(next);
+			next = to;
+		} else if (!S_ISDIR(st.st_mode)) {
+			close(next);
+			next = -ENOTDIR;
+		}
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+/*
+ * The directory of path, opened once: every later step (the temporary, the
+ * look at what is there, the link, the rename) is relative to this
+ * descriptor, so swapping a directory of the path for a symlink meanwhile
+ * changes nothing.  Its links are followed as follow() says.  -errno on
+ * failure (-EPERM: a link of another user's to a directory not theirs).
+ */
+static int open_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	int links = 0, fd;
+	char *dir;
+
+	dir = !slash ? strdup(".") : slash == path ? strdup("/")
+		    : strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	fd = walk_dir(AT_FDCWD, dir, &links);
+	free(dir);
+	return fd;
+}
+
 
 /*
  * A device or FIFO the user named, that is ours (root's, or the caller's),

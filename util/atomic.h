@@ -15,6 +15,9 @@
  *    planted there) is replaced; one root or the caller made (/dev/stdout)
  *    is refused with -ELOOP, since replacing it would break it; with
  *    ATOMIC_NEW any link counts as an existing name;
+ *  - a symlink among the directories of the path is followed when root or
+ *    the caller made it, or when it leads to a directory of its maker's;
+ *    else -EPERM (a user's link in /tmp to a directory of root's);
  *  - a device or FIFO is written to only when the caller says the user named
  *    it directly (ATOMIC_DIRECT_OK) and root or the caller owns it: another
  *    user's FIFO planted at the path is replaced like a file;

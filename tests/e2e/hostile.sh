@@ -68,6 +68,27 @@ check "a directory swapped for a symlink while sampling: the file it led to is u
 		[ \$(stat -c %a '$ST/victim/important.conf') = 600 ]"
 check "... the profile went where the directory was when record opened it" \
 	grep -q '^split;' "$ST/outdir.old/important.conf"
+# a user's symlink as a directory of the path, in a sticky directory: to root's directory
+# it is not followed; to the user's own directory it is; root's own links are
+mkdir -m 755 "$TMP/rootdir"
+echo 'root:precious' > "$TMP/rootdir/passwd.folded"
+chmod 755 "$TMP"
+"${NOBODY[@]}" ln -s "$TMP/rootdir" "$ST/reports"
+"$FT" fold "$TMP/in.folded" -o "$ST/reports/passwd.folded" 2> "$TMP/mid.err"
+check "fold -o through a user's link to root's directory: exit 1, one line" \
+	bash -c "[ $? -eq 1 ] && [ \$(wc -l < '$TMP/mid.err') -eq 1 ]"
+"$FT" record -p "$SPLIT" -d 1 -o "$ST/reports/rec.folded" 2> /dev/null
+check "... record too; root's files there untouched, none added" \
+	bash -c "[ $? -eq 1 ] && [ \"\$(cat '$TMP/rootdir/passwd.folded')\" = root:precious ] &&
+		[ ! -e '$TMP/rootdir/rec.folded' ]"
+"${NOBODY[@]}" mkdir "$ST/own"
+"${NOBODY[@]}" ln -s "$ST/own" "$ST/mine"
+"$FT" fold "$TMP/in.folded" -o "$ST/mine/p.folded"
+check "a user's link to the user's own directory is followed" grep -qx 'a;b 3' "$ST/own/p.folded"
+ln -s "$TMP/rootdir" "$ST/rootlink"
+"$FT" fold "$TMP/in.folded" -o "$ST/rootlink/new.folded"
+check "root's link is followed" grep -qx 'a;b 3' "$TMP/rootdir/new.folded"
+chmod 700 "$TMP"
 # another user's FIFO at the output path: replaced, never waited on
 "${NOBODY[@]}" mkfifo "$ST/planted.folded"
 timeout 20 "$FT" record -p "$SPLIT" -d 1 -o "$ST/planted.folded" 2> /dev/null
