@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,6 +228,12 @@ int lines__read_path_blob(const char *path, size_t first, lines_fn fn,
 	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		close(fd);
 		return parse_error__set(err, 0, -EISDIR, "%s is a directory", path);
+	}
+	/* a FIFO no writer has opened yet would read as empty: wait for one, as cat does */
+	if (fstat(fd, &sb) == 0 && S_ISFIFO(sb.st_mode) && poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, -1) < 0) {
+		ret = -errno;
+		close(fd);
+		return parse_error__set(err, 0, ret, "%s: %s", path, strerror(-ret));
 	}
 	ret = lines__read_fd_blob(fd, path, 0, first, fn, blob, ctx, err);
 	close(fd);

@@ -17,8 +17,8 @@ int read_all_max(int fd, size_t first, size_t max, char **data, size_t *len);
 int write_all(int fd, const void *p, size_t n);
 /*
  * Opens path to read, without hanging on a FIFO that has no writer (it then
- * reads as empty) and without taking a terminal; the descriptor blocks as
- * usual after.  -errno on failure.
+ * reads as empty: a reader of profiles waits for one, lines.c) and without
+ * taking a terminal; the descriptor blocks as usual after.  -errno on failure.
  */
 int open_input(const char *path);
 

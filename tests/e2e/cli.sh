@@ -146,3 +146,21 @@ rc=$?
 check "--keys past the size limit: exit 1, one line saying the limit" \
 	bash -c "[ $rc -eq 1 ] && [ \$(wc -l < '$TMP/kb.err') -eq 1 ] &&
 		grep -q 'big.keys is larger than the 1024 KiB limit' '$TMP/kb.err'"
+
+# --- a FIFO read before its writer comes: waited for, as cat does ------------------------
+mkfifo "$TMP/late.fifo"
+printf 'keep;me 1\n' > "$TMP/keep.folded"
+"$FT" fold "$TMP/late.fifo" -o "$TMP/keep.folded" 2> "$TMP/late.err" &
+fpid=$!
+sleep 0.5
+timeout 5 sh -c "printf 'a;b 3\na;c 2\n' > '$TMP/late.fifo'"	# no reader left: not for ever
+wait $fpid
+rc=$?
+check "fold of a FIFO whose writer comes later: its profile, not an empty one (exit $rc)" \
+	bash -c "[ $rc -eq 0 ] && grep -qx 'a;b 3' '$TMP/keep.folded'"
+"$FT" report "$TMP/late.fifo" > "$TMP/late.rep" &
+fpid=$!
+sleep 0.5
+timeout 5 sh -c "printf 'x;y 4\n' > '$TMP/late.fifo'"
+wait $fpid
+check "... report too" grep -q ' y$' "$TMP/late.rep"
