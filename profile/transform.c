@@ -186,6 +186,13 @@ struct stages {
 	uint8_t *flag;
 	uint32_t k;		/* stages */
 	const struct ct_node *src;	/* the source's nodes (it does not change) */
+	/*
+	 * recursion-all: the pass goes depth first, and deep[stage][name] is the
+	 * frame of that name its stage keeps on the path (CT_NONE: none), prev
+	 * [id][stage] what it was before id was kept there.  NULL: no such stage.
+	 */
+	uint32_t *deep, *prev;
+	uint32_t nnames;
 };
 
 static inline uint32_t *rep_at(const struct stages *st, unsigned j, uint32_t id)
@@ -203,13 +210,43 @@ static inline uint8_t *flag_at(const struct stages *st, unsigned j, uint32_t id)
 	return &st->flag[(size_t)id * st->k + j];
 }
 
-/* The stage-j representative above p (stage j's tree) named name, or CT_NONE. */
-static uint32_t on_stack(const struct stages *st, unsigned j, uint32_t p, uint32_t name)
+/*
+ * The stage-j representative on the path to the node being decided (stage
+ * j's tree) named name, or CT_NONE: what the depth-first pass keeps, not a
+ * walk up the path per frame (a stack of 100,000 names took 15 s so).
+ */
+static uint32_t on_stack(const struct stages *st, unsigned j, uint32_t name)
 {
-	for (uint32_t a = p; a != CT_ROOT && a != CT_NONE; a = *up_at(st, j, a))
-		if (st->src[a].name == name)
-			return a;
-	return CT_NONE;
+	return name < st->nnames ? st->deep[(size_t)j * st->nnames + name] : CT_NONE;
+}
+
+/*
+ * id entered (enter) or left by the depth-first pass: the names on each
+ * recursion-all stage's path below it.  Kept, it is on that path; merged
+ * into a frame above, the frames between are not on the path below it (a
+ * stage path holds a name once: each is the one deep names).
+ */
+static void path_step(const struct xforms *xs, struct stages *st, uint32_t id, bool enter)
+{
+	uint32_t parent = st->src[id].parent;
+
+	for (unsigned j = 0; j < xs->n; j++) {
+		uint32_t *deep = st->deep + (size_t)j * st->nnames, r = *rep_at(st, j, id), name;
+
+		if (xs->x[j].kind != XF_RECURSION_ALL)
+			continue;
+		name = st->src[id].name;
+		if (r == id && name < st->nnames && enter) {
+			st->prev[(size_t)id * st->k + j] = deep[name];
+			deep[name] = id;
+		} else if (r == id && name < st->nnames) {
+			deep[name] = st->prev[(size_t)id * st->k + j];
+		}
+		for (uint32_t a = *rep_at(st, j, parent); r != id && a != r && a != CT_ROOT &&
+		     a != CT_NONE; a = *up_at(st, j, a))
+			if ((name = st->src[a].name) < st->nnames)
+				deep[name] = enter ? CT_NONE : a;
+	}
 }
 
 /*
@@ -235,7 +272,7 @@ static uint32_t decide(struct xform *x, const struct calltree *t, const struct s
 	case XF_RECURSION:
 		return p != CT_ROOT && st->src[p].name == name ? p : id;
 	case XF_RECURSION_ALL:
-		same = on_stack(st, j, p, name);
+		same = on_stack(st, j, name);
 		return same != CT_NONE ? same : id;
 	case XF_NO_KERNEL:
 		return strtab__kind(names, name) == FRAME_KERNEL ? p : id;
@@ -385,11 +422,78 @@ static int own_node(struct xforms *xs, struct calltree *dst, uint8_t *shared, ui
 	return err;
 }
 
+/* Source node id (its parent done) through the stages into dst: node[id]. */
+static int place(struct xforms *xs, const struct calltree *t, struct stages *st, uint32_t id,
+		 uint32_t *node, uint8_t *shared, struct calltree *dst)
+{
+	const struct ct_node *c = &st->src[id];
+	uint32_t last;
+	bool kept;
+	int err = 0;
+
+	node[id] = CT_NONE;
+	if (!c->total || node[c->parent] == CT_NONE) {
+		for (unsigned j = 0; j < xs->n; j++)
+			*rep_at(st, j, id) = DROPPED;
+		return 0;
+	}
+	last = through_stages(xs, t, st, id, &kept);
+	if (last == DROPPED)
+		return 0;
+	if (last == id) {
+		uint32_t p = xs->n ? *rep_at(st, xs->n - 1, c->parent) : c->parent;
+
+		err = own_node(xs, dst, shared, node[p], c->name, &node[id]);
+	} else {
+		node[id] = node[last];
+		share(xs, dst, shared, node[last]);
+	}
+	if (!err && kept && c->self)
+		calltree__add_self(dst, node[id], c->self);
+	return err;
+}
+
+/*
+ * Depth first (recursion-all: each stage's names on the path are kept as
+ * it goes); a subtree under a node not placed is all left out.  An entry
+ * of the walk's stack is a node to enter, or with LEAVE one to leave.
+ */
+#define LEAVE (1ull << 32)
+
+static int place_depth_first(struct xforms *xs, const struct calltree *t, struct stages *st,
+			     uint32_t *node, uint8_t *shared, struct calltree *dst)
+{
+	uint64_t *stack = malloc((size_t)calltree__nodes(t) * 2 * sizeof(*stack));
+	size_t n = 0;
+	int err = stack ? 0 : -ENOMEM;
+
+	for (uint32_t c = st->src[CT_ROOT].child; !err && c != CT_NONE; c = st->src[c].sibling)
+		stack[n++] = c;
+	while (!err && n) {
+		uint64_t e = stack[--n];
+		uint32_t id = (uint32_t)e;
+
+		if (e & LEAVE) {
+			path_step(xs, st, id, false);
+			continue;
+		}
+		err = place(xs, t, st, id, node, shared, dst);
+		if (err || node[id] == CT_NONE)
+			continue;
+		path_step(xs, st, id, true);
+		stack[n++] = id | LEAVE;
+		for (uint32_t c = st->src[id].child; c != CT_NONE; c = st->src[c].sibling)
+			stack[n++] = c;
+	}
+	free(stack);
+	return err;
+}
+
 static int build(struct xforms *xs, const struct calltree *t, struct stages *st,
 		 uint32_t *node, uint8_t *shared, struct calltree *dst)
 {
 	uint32_t n = calltree__nodes(t);
-	bool focus = xforms__find(xs, XF_FOCUS) >= 0, kept;
+	bool focus = xforms__find(xs, XF_FOCUS) >= 0;
 	int err = 0;
 
 	for (unsigned j = 0; j < xs->n; j++) {
@@ -401,30 +505,10 @@ static int build(struct xforms *xs, const struct calltree *t, struct stages *st,
 	/* samples with no frame at all: through no match, so not kept by a focus */
 	if (!focus)
 		calltree__add_self(dst, CT_ROOT, calltree__node(t, CT_ROOT)->self);
-	for (uint32_t id = 1; !err && id < n; id++) {
-		const struct ct_node *c = &st->src[id];
-		uint32_t last;
-
-		node[id] = CT_NONE;
-		if (!c->total || node[c->parent] == CT_NONE) {
-			for (unsigned j = 0; j < xs->n; j++)
-				*rep_at(st, j, id) = DROPPED;
-			continue;
-		}
-		last = through_stages(xs, t, st, id, &kept);
-		if (last == DROPPED)
-			continue;
-		if (last == id) {
-			uint32_t p = xs->n ? *rep_at(st, xs->n - 1, c->parent) : c->parent;
-
-			err = own_node(xs, dst, shared, node[p], c->name, &node[id]);
-		} else {
-			node[id] = node[last];
-			share(xs, dst, shared, node[last]);
-		}
-		if (!err && kept && c->self)
-			calltree__add_self(dst, node[id], c->self);
-	}
+	if (st->deep)
+		err = place_depth_first(xs, t, st, node, shared, dst);
+	for (uint32_t id = 1; !st->deep && !err && id < n; id++)
+		err = place(xs, t, st, id, node, shared, dst);
 	calltree__sum_fresh(dst);
 	return err;
 }
@@ -445,13 +529,29 @@ static void *scratch_for(struct xforms *xs, uint32_t n, size_t k)
 	return p;
 }
 
+/* recursion-all's arrays: every name off every stage's path. */
+static int paths_for(const struct xforms *xs, struct stages *st, const struct calltree *t)
+{
+	size_t cells;
+
+	st->nnames = strtab__count(calltree__names(t));
+	cells = (size_t)st->nnames * xs->n;
+	st->deep = malloc(cells * sizeof(*st->deep));
+	st->prev = malloc((size_t)calltree__nodes(t) * st->k * sizeof(*st->prev));
+	if (!st->deep || !st->prev)
+		return -ENOMEM;
+	for (size_t i = 0; i < cells; i++)
+		st->deep[i] = CT_NONE;
+	return 0;
+}
+
 struct calltree *xforms__apply(struct xforms *xs, const struct calltree *t)
 {
 	uint32_t n = calltree__nodes(t);
 	size_t k = xs->n ? xs->n : 1;
 	uint32_t *mem = scratch_for(xs, n, k);
 	struct stages st = { mem, mem ? mem + k * n : NULL, NULL, (uint32_t)k,
-			     calltree__node(t, CT_ROOT) };
+			     calltree__node(t, CT_ROOT), NULL, NULL, 0 };
 	uint32_t *node = mem ? mem + 2 * k * n : NULL;
 	uint8_t *shared = mem ? (uint8_t *)(node + n) : NULL;
 	struct calltree *dst = xs->spare && calltree__names(xs->spare) == calltree__names(t)
@@ -470,8 +570,12 @@ struct calltree *xforms__apply(struct xforms *xs, const struct calltree *t)
 	for (unsigned j = 0; !err && j < xs->n; j++)
 		if (xs->x[j].p && !grow_memo(&xs->x[j], calltree__names(t)))
 			err = -ENOMEM;
+	if (!err && xforms__find(xs, XF_RECURSION_ALL) >= 0)
+		err = paths_for(xs, &st, t);
 	if (!err)
 		err = build(xs, t, &st, node, shared, dst);
+	free(st.deep);
+	free(st.prev);
 	if (err) {
 		calltree__free(dst);
 		return NULL;

@@ -4,6 +4,7 @@
  * sandwich, each against a hand-made answer.
  */
 #include <errno.h>
+#include <time.h>
 
 #include "helpers.h"
 #include "../../profile/sandwich.h"
@@ -114,6 +115,108 @@ static void test_recursion_direct_and_indirect(void **state)
 	assert_non_null(strstr(got, "p;main;a;x 4\n"));
 	assert_null(strstr(got, "a;b;a"));
 	free(got);
+}
+
+/* One stack through hide (names starting with hide[0]) or recursion-all, in order. */
+static size_t by_hand(const char *stages, char hide, char *path, size_t n)
+{
+	for (const char *k = stages; *k; k++) {
+		size_t m = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			char *seen = *k == 'R' ? memchr(path, path[i], m) : NULL;
+
+			if (*k == 'H' && path[i] == hide)
+				continue;
+			if (seen)
+				m = (size_t)(seen - path) + 1;	/* back to the frame on the stack */
+			else
+				path[m++] = path[i];
+		}
+		n = m;
+	}
+	return n;
+}
+
+/*
+ * recursion-all, alone and among hides, on random stacks of few names (so
+ * that frames come back often): what a stack-by-stack answer gives.  And a
+ * stack of 50,000 names, each once: linear, not a walk up per frame.
+ */
+static void test_recursion_all_against_stacks(void **state)
+{
+	static const char *const orders[] = { "R", "HR", "RH", "RR", "HRH" };
+	struct fixture *f = *state;
+	uint64_t r = 7;
+
+	for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); o++) {
+		struct xforms xs = { 0 };
+		struct calltree *want = calltree__new(f->names), *got;
+		char why[160], *a, *b;
+
+		calltree__clear(f->t);
+		for (const char *k = orders[o]; *k; k++)
+			assert_int_equal(xforms__push(&xs, *k == 'R' ? XF_RECURSION_ALL : XF_HIDE,
+						      *k == 'R' ? NULL : "^c$", 0, why, sizeof(why)), 0);
+		for (int i = 0; i < 400; i++) {
+			char path[16];
+			uint32_t ids[16], leaf;
+			size_t n = 1 + i % 14;
+
+			for (size_t d = 0; d < n; d++) {
+				r = r * 6364136223846793005ull + 1442695040888963407ull;
+				path[d] = (char)('a' + (r >> 33) % 5);
+			}
+			for (size_t d = 0; d < n; d++)
+				assert_int_equal(strtab__intern(f->names, &path[d], 1, &ids[d]), 0);
+			assert_int_equal(calltree__path(f->t, ids, n, &leaf), 0);
+			assert_int_equal(calltree__add(f->t, leaf, 1 + i % 3), 0);
+			n = by_hand(orders[o], 'c', path, n);
+			for (size_t d = 0; d < n; d++)
+				assert_int_equal(strtab__intern(f->names, &path[d], 1, &ids[d]), 0);
+			assert_int_equal(calltree__path(want, ids, n, &leaf), 0);
+			assert_int_equal(calltree__add(want, leaf, 1 + i % 3), 0);
+		}
+		got = xforms__apply(&xs, f->t);
+		assert_non_null(got);
+		a = dump(got, CT_ROOT);
+		b = dump(want, CT_ROOT);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		calltree__free(got);
+		calltree__free(want);
+		xforms__clear(&xs);
+	}
+}
+
+static void test_recursion_all_deep_stack(void **state)
+{
+	struct fixture *f = *state;
+	struct xforms xs = { 0 };
+	uint32_t *ids = malloc(50000 * sizeof(*ids)), leaf;
+	struct calltree *got;
+	struct timespec t0, t1;
+	char why[160], name[16];
+
+	for (int i = 0; i < 50000; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		assert_int_equal(strtab__intern(f->names, name, strlen(name), &ids[i]), 0);
+	}
+	assert_int_equal(calltree__path(f->t, ids, 50000, &leaf), 0);
+	assert_int_equal(calltree__add(f->t, leaf, 1), 0);
+	assert_int_equal(xforms__push(&xs, XF_RECURSION_ALL, NULL, 0, why, sizeof(why)), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	got = xforms__apply(&xs, f->t);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(got);
+	assert_int_equal(calltree__nodes(got), 50001);
+	/* a walk up per frame took 3.7 s here; linear, some milliseconds (ASan included) */
+	assert_true((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9 < 1.5);
+	calltree__free(got);
+	xforms__clear(&xs);
+	free(ids);
+	(void)state;
 }
 
 static void test_kernel_and_merge(void **state)
@@ -283,6 +386,10 @@ int main(void)
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_drop_leaves_out_stacks_through_a_match,
 						fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_recursion_all_against_stacks, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_recursion_all_deep_stack, fixture_setup,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_recursion_direct_and_indirect, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_and_merge, fixture_setup,
