@@ -133,7 +133,8 @@ static const char *str(struct reader *r, int64_t idx)
 
 /*
  * Interns name + tail made fit to be a frame: ';' ':', control
- * characters '?', a leading '#' '_', spaces '_' too for a process name.
+ * characters '?' (C0, DEL, and C1 in UTF-8), a leading '#' '_', spaces '_'
+ * too for a process name.
  */
 static int intern_clean(struct reader *r, const char *name, const char *tail, bool comm,
 			uint32_t *id)
@@ -147,10 +148,21 @@ static int intern_clean(struct reader *r, const char *name, const char *tail, bo
 	}
 	if (n > sizeof(buf) - k - 1)
 		n = sizeof(buf) - k - 1;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0, o = 0;; i++) {
 		unsigned char c = (unsigned char)name[i];
 
-		buf[i] = c == ';' ? ':' : c < 0x20 || c == 0x7f ? '?' : comm && c == ' ' ? '_' : (char)c;
+		if (i == n) {
+			n = o;
+			break;
+		}
+		/* a C1 control (U+0080-U+009F: CSI is one) in UTF-8, as one character */
+		if (c == 0xc2 && i + 1 < n && (unsigned char)name[i + 1] >= 0x80 &&
+		    (unsigned char)name[i + 1] <= 0x9f) {
+			buf[o++] = '?';
+			i++;
+			continue;
+		}
+		buf[o++] = c == ';' ? ':' : c < 0x20 || c == 0x7f ? '?' : comm && c == ' ' ? '_' : (char)c;
 	}
 	if (buf[0] == '#')
 		buf[0] = '_';

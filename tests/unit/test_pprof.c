@@ -204,7 +204,7 @@ static void tiny_init(struct tiny *t)
 	t->strs[0] = "";
 	t->strs[1] = "cpu";
 	t->strs[2] = "nanoseconds";
-	t->strs[3] = "#main;evil\x1e\n";
+	t->strs[3] = "#main;evil\x1e\n\xc2\x9b" "2J\xc2\xa0";	/* C1 CSI; U+00A0 stays */
 	t->p.string_table = t->strs;
 	t->p.n_string_table = 4;
 	t->vt.type = 1;
@@ -256,7 +256,7 @@ static void test_hostile_names_made_safe(void **state)
 	assert_int_equal(parse_tiny(f, &t, NULL), 0);
 	/* no ';' (a frame break), no control characters (identity frames), no comment */
 	out = dump(f->t, CT_ROOT);
-	assert_string_equal(out, "_main:evil?? 9\n");
+	assert_string_equal(out, "_main:evil???2J\xc2\xa0 9\n");
 	free(out);
 }
 
