@@ -91,6 +91,11 @@ int options_parse_output(struct options *o, int c, const char *arg, const char *
 	case OPT_PUSH:
 		if (strncmp(arg, "http://", 7) && strncmp(arg, "https://", 8))
 			return options_usage_error("--push takes an http:// or https:// URL, not '%s'", arg);
+		/* a URL holds no spaces or controls: a line break would reach the request */
+		for (const char *u = arg; *u; u++)
+			if ((unsigned char)*u <= 0x20 || *u == 0x7f)
+				return options_usage_error("--push: a URL has no spaces or control "
+							   "characters: '%s'", arg);
 		o->push_url = arg;
 		return 0;
 	case OPT_TENANT: case OPT_APP: case OPT_PUSH_TOKEN: case OPT_PUSH_AUTH:

@@ -15,6 +15,8 @@ expect_exit 2 "-F 0" record -F 0 -d 1 -o x
 expect_exit 2 "-F 10001" record -F 10001 -d 1 -o x
 expect_exit 2 "-d -1" record -d -1 -o x
 expect_exit 2 "-d abc" record -d abc -o x
+expect_exit 2 "--push URL with a line break" record -d 1 -o x --push $'http://127.0.0.1:1/\r\nX-Evil: 1'
+check "... said before sampling, the URL escaped" grep -q 'no spaces or control characters.*\\x0d\\x0a' "$TMP/err"
 expect_exit 2 "--window 0" --window 0
 check "... the message names the option" grep -q "^flametop: --window takes 1 to 604800 seconds, not '0'" "$TMP/err"
 expect_exit 2 "--retain abc" --retain abc
