@@ -20,6 +20,7 @@
 #include <gelf.h>
 
 #include "helpers.h"
+#include "ownelf.h"
 #include "../../sampler/dwarfinfo.h"
 #include "../../sampler/dwindex.h"
 #include "../../sampler/symbolize.h"
@@ -488,13 +489,7 @@ static int open_own_dwarf(void *ctx, struct dwarf_index *x)
 
 	t->calls++;
 	x->wanted = 1000;	/* as the symbolizer's opener says what the budget lacked room for */
-	if (t->refuse)
-		return t->refuse;
-	x->fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (x->fd < 0 || !(x->elf = elf_begin(x->fd, ELF_C_READ, NULL)))
-		return -ENOENT;
-	x->dw = dwarf_begin_elf(x->elf, DWARF_C_READ, NULL);
-	return x->dw ? 0 : -ENOENT;
+	return t->refuse ? t->refuse : own_dwarf(x);
 }
 
 /* An ELF address of this test's text where functions are inlined. */
@@ -504,32 +499,15 @@ static uint64_t inlined_pc(void)
 	struct dwarf_opener o = { open_own_dwarf, &t };
 	struct dwarf_index *x = dwindex__new(NULL, NULL);
 	struct dwarf_frame fr[8];
-	uint64_t lo = 0, hi = 0, pc = 0;
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	Elf *elf;
+	uint64_t lo, hi, pc = 0;
 
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	assert_true(x && elf && !elf_getshdrstrndx(elf, &shstrndx));
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *name;
-
-		if (gelf_getshdr(scn, &sh) && (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
-		    !strcmp(name, ".text")) {
-			lo = sh.sh_addr;
-			hi = sh.sh_addr + sh.sh_size;
-		}
-	}
+	assert_non_null(x);
+	own_text(&lo, &hi);
 	for (uint64_t a = lo; a < hi && !pc; a++)
 		if (dwarfinfo__frames(x, &o, a, true, false, fr, 8) >= 2)
 			pc = a;
 	assert_true(pc);
 	dwindex__free(x);
-	elf_end(elf);
-	close(fd);
 	return pc;
 }
 

@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Which function and inlined instances hold an address: the ordered search of a CU's ranges. */
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-#include <elfutils/libdw.h>
-#include <gelf.h>
 #include "helpers.h"
+#include "ownelf.h"
 #include "../../sampler/dwarfinfo.h"
-#include "../../sampler/dwindex.h"
 
 /* A range of the hand-made CU, listed as a walk of its DIEs would (parents first). */
 struct r {
@@ -74,37 +69,34 @@ static void test_hand_made_cu(void **state)
 		{ 0x5000, 0x5040, 0, "hot", 30 },	/* hot.cold */
 		{ 0x5010, 0x5020, 1, "cold_inl", 32 },
 	};
+	static const struct {
+		uint64_t pc;
+		const char *want;
+	} at[] = {
+		{ 0x1000, "fn:10;whole:11" },
+		{ 0x1450, "fn:10;whole:11;deep:12" },
+		{ 0x1250, "fn:20;in_nested:21" },
+		{ 0x12a0, "fn:20" },
+		{ 0x1300, "fn:10;whole:11" },
+		{ 0x20ff, "fn:30;tail:31" },
+		{ 0x2100, "fn:0" },	/* between the parts: in the span, no function */
+		{ 0x5018, "fn:30;cold_inl:32" },
+	};
 	struct dwarf_index *x = index_of(rs, sizeof(rs) / sizeof(rs[0]));
 	char got[256];
 
 	(void)state;
-	frames_at(x, 0x1000, got, sizeof(got));
-	assert_string_equal(got, "fn:10;whole:11");
-	frames_at(x, 0x1450, got, sizeof(got));
-	assert_string_equal(got, "fn:10;whole:11;deep:12");
-	frames_at(x, 0x1250, got, sizeof(got));
-	assert_string_equal(got, "fn:20;in_nested:21");
-	frames_at(x, 0x12a0, got, sizeof(got));
-	assert_string_equal(got, "fn:20");
-	frames_at(x, 0x1300, got, sizeof(got));
-	assert_string_equal(got, "fn:10;whole:11");
-	frames_at(x, 0x20ff, got, sizeof(got));
-	assert_string_equal(got, "fn:30;tail:31");
-	frames_at(x, 0x2100, got, sizeof(got));	/* between the parts: in the span, no function */
-	assert_string_equal(got, "fn:0");
-	frames_at(x, 0x5018, got, sizeof(got));
-	assert_string_equal(got, "fn:30;cold_inl:32");
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		frames_at(x, at[i].pc, got, sizeof(got));
+		assert_string_equal(got, at[i].want);
+	}
 	dwindex__free(x);
 }
 
 static int open_own_dwarf(void *ctx, struct dwarf_index *x)
 {
 	(void)ctx;
-	x->fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (x->fd < 0 || !(x->elf = elf_begin(x->fd, ELF_C_READ, NULL)))
-		return -ENOENT;
-	x->dw = dwarf_begin_elf(x->elf, DWARF_C_READ, NULL);
-	return x->dw ? 0 : -ENOENT;
+	return own_dwarf(x);
 }
 
 /* What a scan of every range of pc's CU finds: the narrowest function, the last instance per depth. */
@@ -140,26 +132,11 @@ static void test_same_as_a_scan(void **state)
 {
 	struct dwarf_opener o = { open_own_dwarf, NULL };
 	struct dwarf_index *x = dwindex__new(NULL, NULL);
-	uint64_t lo = 0, hi = 0, inlined = 0;
-	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-	Elf *elf;
+	uint64_t lo, hi, inlined = 0;
 
 	(void)state;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	assert_true(x && elf && !elf_getshdrstrndx(elf, &shstrndx));
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		const char *name;
-
-		if (gelf_getshdr(scn, &sh) && (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
-		    !strcmp(name, ".text")) {
-			lo = sh.sh_addr;
-			hi = sh.sh_addr + sh.sh_size;
-		}
-	}
+	assert_non_null(x);
+	own_text(&lo, &hi);
 	for (uint64_t pc = lo; pc < hi; pc += 3) {
 		struct dwarf_frame fr[DWINDEX_DEPTH_MAX + 1];
 		long func, inl[DWINDEX_DEPTH_MAX];
@@ -181,8 +158,6 @@ static void test_same_as_a_scan(void **state)
 	}
 	assert_true(inlined > 1000);	/* the comparison saw inlined code */
 	dwindex__free(x);
-	elf_end(elf);
-	close(fd);
 }
 
 int main(void)
