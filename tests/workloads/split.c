@@ -76,23 +76,21 @@ static unsigned long long order = 88172645463325252ull;	/* of the leaves, each r
 
 __attribute__((noinline)) void round_of_work(void)
 {
-	if (phase_at >= 0 && now() - start >= phase_at) {
-		via_alpha(1);	/* phase two: 10/30/60 */
-		via_beta(3);
-		via_gamma(6);
-		return;
-	}
+	/* phase two: 10/30/60 */
+	int two = phase_at >= 0 && now() - start >= phase_at;
+
 	/*
-	 * From a random one of the three on: a round lasts about what a sample
-	 * period does at 499 Hz, and in a fixed order every sample could land
-	 * in the same leaf round after round (it did: 50% and 65% for 60)
+	 * From a random one of the three on, in either phase: a round lasts
+	 * about what a sample period does at 499 Hz, and in a fixed order every
+	 * sample could land in the same leaf round after round (it did: 50% and
+	 * 65% for 60; and in phase two, at 99 Hz, leaf_thirty over leaf_ten)
 	 */
 	order = order * 6364136223846793005ull + 1442695040888963407ull;
 	for (unsigned k = 0, first = (unsigned)(order >> 33) % 3; k < 3; k++) {
 		switch ((first + k) % 3) {
-		case 0: via_alpha(6); break;
+		case 0: via_alpha(two ? 1 : 6); break;
 		case 1: via_beta(3); break;
-		default: via_gamma(1); break;
+		default: via_gamma(two ? 6 : 1); break;
 		}
 	}
 }
