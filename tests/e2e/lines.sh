@@ -11,7 +11,7 @@ line_of() { grep -n -- "$1" "$SRC" | head -1 | cut -d: -f1; }
 
 start_workload "$TMP/w.out" "$BUILD/workloads/split-inline" -s 60
 "$FT" record -p "$WPID" --lines -d 2 -o "$TMP/lines.folded" 2> /dev/null
-want="main:split.c:$(grep -n '^		round_of_work();' "$SRC" | tail -1 | cut -d: -f1);round_of_work:split.c:$(line_of 'via_alpha(6);')"
+want="main:split.c:$(grep -n '^		round_of_work();' "$SRC" | tail -1 | cut -d: -f1);round_of_work:split.c:$(line_of 'case 0: via_alpha(')"
 want="$want;via_alpha:split.c:$(line_of 'void via_alpha');leaf_sixty:split.c:$(line_of 'void leaf_sixty')"
 check "--lines: each frame with the line of its call: $want;spin_[i]:split.c:..." \
 	grep -q ";$want;spin_\\[i\\]:split.c:\\($(line_of 'for (i = 0; i < n')\\|$(line_of 'x = x \* 2862')\\) " "$TMP/lines.folded"
