@@ -60,6 +60,9 @@ int pprof__write(FILE *out, const struct calltree *t, uint32_t node, const struc
 #define PPROF_INFLATED_MAX	(1024u << 20)
 
 #define PPROF_TAG_ROOTS 8		/* --tagroot keys at most */
+/* A sample's frames read at most (Go cuts stacks at 64 or 512); written at most: room for roots */
+#define PPROF_SAMPLE_FRAMES_MAX	65536
+#define PPROF_WRITE_FRAMES_MAX	(PPROF_SAMPLE_FRAMES_MAX - PPROF_TAG_ROOTS)
 
 struct pprof_in {
 	const char *sample_type;	/* NULL: default_sample_type, else the last */

@@ -20,7 +20,6 @@ typedef Perftools__Profiles__Sample PbSample;
 typedef Perftools__Profiles__Label PbLabel;
 
 #define LINES_MAX	64	/* lines of one location taken (inlining deeper is cut) */
-#define SAMPLE_FRAMES_MAX 65536	/* a deeper sample is refused (Go cuts stacks at 64 or 512) */
 #define FRAMES_MAX	(1u << 28)	/* frames of all samples together */
 /* protobuf-c's messages may take this many times the bytes they come from */
 #define DECODE_RATIO	12
@@ -346,9 +345,9 @@ static int add_sample(struct reader *r, const PbSample *s, struct pprof_info *in
 		if (l < 0)
 			return bad(r, "sample refers to a missing location",
 				   (unsigned long long)s->location_id[i]);
-		if (n + r->loc_n[l] > SAMPLE_FRAMES_MAX)
+		if (n + r->loc_n[l] > PPROF_SAMPLE_FRAMES_MAX)
 			return parse_error__set(r->err, 0, -EINVAL, "a sample deeper than %u frames",
-						SAMPLE_FRAMES_MAX);
+						PPROF_SAMPLE_FRAMES_MAX);
 		if (vec_reserve(r->stack, r->stack_cap, n + r->loc_n[l], 256))
 			return -ENOMEM;
 		memcpy(r->stack + n, r->frames + r->loc_first[l], r->loc_n[l] * sizeof(*r->stack));

@@ -401,7 +401,14 @@ static int label_set(struct writer *w, uint32_t id, struct label_set **out)
 static int add_sample(struct writer *w, const uint32_t *path, size_t n, uint64_t self,
 		      const struct label_set *ls)
 {
-	PbSample *s = calloc(1, sizeof(*s) + n * sizeof(uint64_t) + 2 * sizeof(int64_t));
+	PbSample *s;
+
+	/* deeper than a reader takes (ours refuses the file): the frames nearest the leaf */
+	if (n > PPROF_WRITE_FRAMES_MAX) {
+		path += n - PPROF_WRITE_FRAMES_MAX;
+		n = PPROF_WRITE_FRAMES_MAX;
+	}
+	s = calloc(1, sizeof(*s) + n * sizeof(uint64_t) + 2 * sizeof(int64_t));
 
 	if (!s || vec_reserve(w->samples, w->samples_cap, w->nsamples + 1, 4096)) {
 		free(s);

@@ -51,6 +51,34 @@ static void test_round_trip(void **state)
 	free(buf);
 }
 
+/* A stack deeper than a reader takes: written with the frames nearest its leaf, read back. */
+static void test_deep_stack_written_readable(void **state)
+{
+	struct fixture *f = *state;
+	size_t deep = PPROF_SAMPLE_FRAMES_MAX + 100, len;
+	uint32_t *ids = malloc(deep * sizeof(*ids)), leaf, id;
+	struct calltree *back = calltree__new(f->names);
+	char name[16];
+	uint8_t *buf;
+
+	for (size_t i = 0; i < deep; i++) {
+		snprintf(name, sizeof(name), "f%zu", i);
+		assert_int_equal(strtab__intern(f->names, name, strlen(name), &ids[i]), 0);
+	}
+	assert_int_equal(calltree__path(f->t, ids, deep, &leaf), 0);
+	assert_int_equal(calltree__add(f->t, leaf, 7), 0);
+	buf = encode(f->t, &(struct pprof_out){ .hz = 99 }, &len);
+	assert_int_equal(pprof__parse(back, buf, len, &(struct pprof_in){ .sample_type = "samples" },
+				      NULL, NULL), 0);
+	assert_int_equal(calltree__samples(back), 7);
+	/* its root is the frame PPROF_WRITE_FRAMES_MAX above the leaf */
+	id = calltree__find(back, CT_ROOT, ids[deep - PPROF_WRITE_FRAMES_MAX]);
+	assert_int_not_equal(id, CT_NONE);
+	calltree__free(back);
+	free(buf);
+	free(ids);
+}
+
 /* The tree encoded with o, gunzipped and unpacked by protobuf-c, pprof's own schema. */
 static PbProfile *encode_unpacked(const struct calltree *t, const struct pprof_out *o)
 {
@@ -380,6 +408,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_same_name_two_files, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_deep_stack_written_readable, fixture_setup,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_inlined_lines, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_labels, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_names_made_safe, fixture_setup,
