@@ -8,11 +8,15 @@
 
 #include "textsafe.h"
 
-/* Code points that steer a terminal or the order text is shown in. */
+/*
+ * Code points that steer a terminal or the order text is shown in, break a
+ * line where none is seen, or are not seen at all (a name that looks like
+ * another).
+ */
 static bool unsafe_cp(uint32_t cp)
 {
-	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
 }
 
 uint32_t textsafe__next_cp(const unsigned char **p, const unsigned char *end)

@@ -6,8 +6,9 @@
  *
  *   each byte that is a C0 control (0x00-0x1f), DEL (0x7f), part of a C1
  *   control (U+0080-U+009F), part of a Unicode bidirectional control
- *   (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) or not part of
- *   valid UTF-8 is written as \xNN (two lowercase hex digits); everything
+ *   (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), of a line or
+ *   paragraph separator (U+2028, U+2029), of an invisible one (U+200B-U+200D,
+ *   U+FEFF) or not part of valid UTF-8 is written as \xNN (two lowercase hex digits); everything
  *   else, valid UTF-8 included, is written as it is.
  *
  * ESC is therefore "\x1b", a tab "\x09".  A backslash stays as it is, so

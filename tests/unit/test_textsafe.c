@@ -41,6 +41,9 @@ static void test_controls_are_escaped(void **state)
 	/* bidirectional controls: U+202E, U+2066, U+200F */
 	assert_string_equal(ESC("a\xe2\x80\xae" "b"), "a\\xe2\\x80\\xaeb");
 	assert_string_equal(ESC("\xe2\x81\xa6\xe2\x80\x8f"), "\\xe2\\x81\\xa6\\xe2\\x80\\x8f");
+	/* a line separator (U+2028), a zero-width space (U+200B), a BOM (U+FEFF); U+00A0 stays */
+	assert_string_equal(ESC("a\xe2\x80\xa8" "b\xe2\x80\x8b\xef\xbb\xbf\xc2\xa0"),
+			    "a\\xe2\\x80\\xa8b\\xe2\\x80\\x8b\\xef\\xbb\\xbf\xc2\xa0");
 	assert_int_equal(textsafe__span("ab\033c", 4), 2);
 	assert_int_equal(textsafe__span("\033", 1), 0);
 }
