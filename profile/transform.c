@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "pattern.h"
 #include "transform.h"
 
@@ -103,9 +104,15 @@ void xforms__clear(struct xforms *xs)
 		xforms__remove(xs, xs->n - 1);
 	free(xs->scratch);
 	free(xs->keys);
+	free(xs->deep);
+	free(xs->walk);
 	calltree__free(xs->spare);
 	xs->scratch = NULL;
 	xs->keys = NULL;
+	xs->deep = NULL;
+	xs->walk = NULL;
+	xs->walk_cap = 0;
+	xs->deep_stages = xs->deep_names = 0;
 	xs->spare = NULL;
 	xs->scratch_size = 0;
 	xs->keys_mask = xs->keys_gen = 0;
@@ -188,10 +195,10 @@ struct stages {
 	const struct ct_node *src;	/* the source's nodes (it does not change) */
 	/*
 	 * recursion-all: the pass goes depth first, and deep[stage][name] is the
-	 * frame of that name its stage keeps on the path (CT_NONE: none), prev
-	 * [id][stage] what it was before id was kept there.  NULL: no such stage.
+	 * frame of that name its stage keeps on the path (xforms' deep; NULL:
+	 * no such stage).
 	 */
-	uint32_t *deep, *prev;
+	uint32_t *deep;
 	uint32_t nnames;
 };
 
@@ -222,9 +229,10 @@ static uint32_t on_stack(const struct stages *st, unsigned j, uint32_t name)
 
 /*
  * id entered (enter) or left by the depth-first pass: the names on each
- * recursion-all stage's path below it.  Kept, it is on that path; merged
- * into a frame above, the frames between are not on the path below it (a
- * stage path holds a name once: each is the one deep names).
+ * recursion-all stage's path below it.  Kept, it is on that path (and its
+ * name was on none above it, or it would have merged); merged into a frame
+ * above, the frames between are not on the path below it (a stage path
+ * holds a name once: each is the one deep names).
  */
 static void path_step(const struct xforms *xs, struct stages *st, uint32_t id, bool enter)
 {
@@ -236,12 +244,8 @@ static void path_step(const struct xforms *xs, struct stages *st, uint32_t id, b
 		if (xs->x[j].kind != XF_RECURSION_ALL)
 			continue;
 		name = st->src[id].name;
-		if (r == id && name < st->nnames && enter) {
-			st->prev[(size_t)id * st->k + j] = deep[name];
-			deep[name] = id;
-		} else if (r == id && name < st->nnames) {
-			deep[name] = st->prev[(size_t)id * st->k + j];
-		}
+		if (r == id && name < st->nnames)
+			deep[name] = enter ? id : CT_NONE;
 		for (uint32_t a = *rep_at(st, j, parent); r != id && a != r && a != CT_ROOT &&
 		     a != CT_NONE; a = *up_at(st, j, a))
 			if ((name = st->src[a].name) < st->nnames)
@@ -460,32 +464,43 @@ static int place(struct xforms *xs, const struct calltree *t, struct stages *st,
  */
 #define LEAVE (1ull << 32)
 
+/* Pushes id's children (id itself first, to leave, unless CT_ROOT) on the walk. */
+static int push_children(struct xforms *xs, const struct stages *st, uint32_t id, size_t *n)
+{
+	for (uint32_t c = st->src[id].child, i = id == CT_ROOT ? 0 : 1;; c = st->src[c].sibling) {
+		if (vec_reserve(xs->walk, xs->walk_cap, *n + 1, 1024))
+			return -ENOMEM;
+		if (i) {
+			xs->walk[(*n)++] = id | LEAVE;
+			i = 0;
+		}
+		if (c == CT_NONE)
+			return 0;
+		xs->walk[(*n)++] = c;
+	}
+}
+
 static int place_depth_first(struct xforms *xs, const struct calltree *t, struct stages *st,
 			     uint32_t *node, uint8_t *shared, struct calltree *dst)
 {
-	uint64_t *stack = malloc((size_t)calltree__nodes(t) * 2 * sizeof(*stack));
 	size_t n = 0;
-	int err = stack ? 0 : -ENOMEM;
+	int err = push_children(xs, st, CT_ROOT, &n);
 
-	for (uint32_t c = st->src[CT_ROOT].child; !err && c != CT_NONE; c = st->src[c].sibling)
-		stack[n++] = c;
-	while (!err && n) {
-		uint64_t e = stack[--n];
+	while (n) {
+		uint64_t e = xs->walk[--n];
 		uint32_t id = (uint32_t)e;
 
 		if (e & LEAVE) {
 			path_step(xs, st, id, false);
 			continue;
 		}
-		err = place(xs, t, st, id, node, shared, dst);
+		if (!err)
+			err = place(xs, t, st, id, node, shared, dst);
 		if (err || node[id] == CT_NONE)
 			continue;
 		path_step(xs, st, id, true);
-		stack[n++] = id | LEAVE;
-		for (uint32_t c = st->src[id].child; c != CT_NONE; c = st->src[c].sibling)
-			stack[n++] = c;
+		err = push_children(xs, st, id, &n);
 	}
-	free(stack);
 	return err;
 }
 
@@ -529,19 +544,30 @@ static void *scratch_for(struct xforms *xs, uint32_t n, size_t k)
 	return p;
 }
 
-/* recursion-all's arrays: every name off every stage's path. */
-static int paths_for(const struct xforms *xs, struct stages *st, const struct calltree *t)
+/*
+ * recursion-all's table, every name off every stage's path: made again only
+ * when the stages or the names grew (a walk leaves every name off the path,
+ * so the next apply finds it ready).
+ */
+static int paths_for(struct xforms *xs, struct stages *st, const struct calltree *t)
 {
-	size_t cells;
+	uint32_t nnames = strtab__count(calltree__names(t));
+	size_t cells = (size_t)nnames * xs->n;
 
-	st->nnames = strtab__count(calltree__names(t));
-	cells = (size_t)st->nnames * xs->n;
-	st->deep = malloc(cells * sizeof(*st->deep));
-	st->prev = malloc((size_t)calltree__nodes(t) * st->k * sizeof(*st->prev));
-	if (!st->deep || !st->prev)
-		return -ENOMEM;
-	for (size_t i = 0; i < cells; i++)
-		st->deep[i] = CT_NONE;
+	if (xs->deep_stages != xs->n || xs->deep_names != nnames) {
+		uint32_t *d = realloc(xs->deep, cells * sizeof(*d));
+
+		xs->deep_stages = xs->deep_names = 0;
+		if (!d)
+			return -ENOMEM;
+		for (size_t i = 0; i < cells; i++)
+			d[i] = CT_NONE;
+		xs->deep = d;
+		xs->deep_stages = xs->n;
+		xs->deep_names = nnames;
+	}
+	st->deep = xs->deep;
+	st->nnames = nnames;
 	return 0;
 }
 
@@ -551,7 +577,7 @@ struct calltree *xforms__apply(struct xforms *xs, const struct calltree *t)
 	size_t k = xs->n ? xs->n : 1;
 	uint32_t *mem = scratch_for(xs, n, k);
 	struct stages st = { mem, mem ? mem + k * n : NULL, NULL, (uint32_t)k,
-			     calltree__node(t, CT_ROOT), NULL, NULL, 0 };
+			     calltree__node(t, CT_ROOT), NULL, 0 };
 	uint32_t *node = mem ? mem + 2 * k * n : NULL;
 	uint8_t *shared = mem ? (uint8_t *)(node + n) : NULL;
 	struct calltree *dst = xs->spare && calltree__names(xs->spare) == calltree__names(t)
@@ -574,8 +600,8 @@ struct calltree *xforms__apply(struct xforms *xs, const struct calltree *t)
 		err = paths_for(xs, &st, t);
 	if (!err)
 		err = build(xs, t, &st, node, shared, dst);
-	free(st.deep);
-	free(st.prev);
+	if (err && st.deep)
+		xs->deep_stages = 0;	/* a walk cut short may leave names on: made again */
 	if (err) {
 		calltree__free(dst);
 		return NULL;

@@ -61,6 +61,11 @@ struct xforms {
 	/* (parent, name) -> node of the tree being made, for the children of merged nodes */
 	struct xform_key *keys;
 	uint32_t keys_mask, keys_gen;
+	/* recursion-all: per stage and name, the frame of that name on the path (CT_NONE:
+	 * none; all CT_NONE between applies), for deep_stages x deep_names; the walk's stack */
+	uint32_t *deep, deep_stages, deep_names;
+	uint64_t *walk;
+	size_t walk_cap;
 };
 
 const char *xform__kind_name(enum xform_kind k);
