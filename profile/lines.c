@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <poll.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -215,6 +215,7 @@ int lines__read_path_blob(const char *path, size_t first, lines_fn fn,
 {
 	struct parse_error scratch;
 	struct stat sb;
+	bool known;
 	int fd, ret;
 
 	if (!err)
@@ -225,12 +226,14 @@ int lines__read_path_blob(const char *path, size_t first, lines_fn fn,
 	fd = open_input(path);
 	if (fd < 0)
 		return parse_error__set(err, 0, fd, "cannot open %s: %s", path, strerror(-fd));
-	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+	known = fstat(fd, &sb) == 0;
+	if (known && S_ISDIR(sb.st_mode)) {
 		close(fd);
 		return parse_error__set(err, 0, -EISDIR, "%s is a directory", path);
 	}
-	/* a FIFO no writer has opened yet would read as empty: wait for one, as cat does */
-	if (fstat(fd, &sb) == 0 && S_ISFIFO(sb.st_mode) && poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, -1) < 0) {
+	/* a FIFO no writer has opened yet reads as empty: wait for one, as cat does */
+	if (known && S_ISFIFO(sb.st_mode) && poll(&(struct pollfd){ .fd = fd, .events = POLLIN },
+						  1, -1) < 0) {
 		ret = -errno;
 		close(fd);
 		return parse_error__set(err, 0, ret, "%s: %s", path, strerror(-ret));
