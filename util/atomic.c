@@ -67,6 +67,8 @@ static int follow(int at, int lnk, const struct stat *st, int *links)
 
 	if (n < 0)
 		return -errno;
+	if ((size_t)n == sizeof(target) - 1)
+		return -ENAMETOOLONG;	/* perhaps cut: never a path it does not say */
 	if (++*links > LINKS_MAX)
 		return -ELOOP;
 	target[n] = '\0';
