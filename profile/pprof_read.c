@@ -138,7 +138,7 @@ static const char *str(struct reader *r, int64_t idx)
 static int intern_clean(struct reader *r, const char *name, const char *tail, bool comm,
 			uint32_t *id)
 {
-	size_t n = strlen(name), k = strlen(tail);
+	size_t n = strlen(name), k = strlen(tail), o = 0;
 	char buf[1024];
 
 	if (!n) {
@@ -147,13 +147,9 @@ static int intern_clean(struct reader *r, const char *name, const char *tail, bo
 	}
 	if (n > sizeof(buf) - k - 1)
 		n = sizeof(buf) - k - 1;
-	for (size_t i = 0, o = 0;; i++) {
+	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)name[i];
 
-		if (i == n) {
-			n = o;
-			break;
-		}
 		/* a C1 control (U+0080-U+009F: CSI is one) in UTF-8, as one character */
 		if (c == 0xc2 && i + 1 < n && (unsigned char)name[i + 1] >= 0x80 &&
 		    (unsigned char)name[i + 1] <= 0x9f) {
@@ -163,6 +159,7 @@ static int intern_clean(struct reader *r, const char *name, const char *tail, bo
 		}
 		buf[o++] = c == ';' ? ':' : c < 0x20 || c == 0x7f ? '?' : comm && c == ' ' ? '_' : (char)c;
 	}
+	n = o;
 	if (buf[0] == '#')
 		buf[0] = '_';
 	memcpy(buf + n, tail, k);
