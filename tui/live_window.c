@@ -32,6 +32,12 @@ void live__toggle_pause(struct live *l)
 	l->w0 = l->w1 - l->window;
 }
 
+/* The oldest second kept: the window never starts before it. */
+static int64_t oldest_kept(const struct live *l)
+{
+	return l->newest + 1 - (int64_t)l->retain;
+}
+
 void live__move(struct live *l, int dir)
 {
 	int64_t step = l->window / 2 ? l->window / 2 : 1, first, edge;
@@ -39,7 +45,7 @@ void live__move(struct live *l, int dir)
 	if (l->newest == INT64_MIN)
 		return;
 	edge = l->newest + 1;
-	first = edge - l->retain;
+	first = oldest_kept(l);
 	l->w1 += dir * step;
 	if (l->w1 >= edge) {
 		l->w1 = edge;
@@ -70,10 +76,10 @@ void live__resize(struct live *l, int dir)
 	if (l->window > l->retain)
 		l->window = l->retain;
 	l->w0 = l->w1 - l->window;
-	if (l->newest == INT64_MIN || l->w0 >= l->newest + 1 - (int64_t)l->retain)
+	if (l->newest == INT64_MIN || l->w0 >= oldest_kept(l))
 		return;
 	/* grown past the oldest second kept: the window moves on, as far as the newest */
-	l->w0 = l->newest + 1 - (int64_t)l->retain;
+	l->w0 = oldest_kept(l);
 	l->w1 = l->w0 + l->window;
 	if (l->w1 >= l->newest + 1 && l->state == LIVE_REWOUND)
 		l->state = replay(l) ? LIVE_PAUSED : LIVE_FOLLOW;
